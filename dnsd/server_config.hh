@@ -1,0 +1,29 @@
+// What the UDP/TCP servers and the answer engine are told by the config (conf/ fills it in).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dnsd {
+
+struct ListenAddress {
+  std::string address;   // "127.0.0.1", "::1"
+  std::uint16_t port = 53;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+struct ServerConfig {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 5353}};  // each is served over UDP and TCP
+  unsigned workers = 1;                                    // UDP worker threads
+  std::uint16_t udp_payload = 1232;  // largest EDNS UDP response we send (DNS flag day 2020)
+  std::chrono::milliseconds tcp_idle_timeout{10'000};
+  unsigned tcp_max_connections = 256;
+  // CHAOS TXT answers (RFC 4892); unset means REFUSED.
+  std::optional<std::string> chaos_version;   // version.bind / version.server
+  std::optional<std::string> chaos_identity;  // id.server / hostname.bind
+};
+
+}  // namespace dnsd

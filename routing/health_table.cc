@@ -1,0 +1,29 @@
+// Operator-facing names of health states (Traffic Manager's words).
+#include "routing/health_table.hh"
+
+namespace routing {
+
+std::string_view to_string(MonitorStatus status) noexcept {
+  switch (status) {
+    case MonitorStatus::checking_endpoint: return "CheckingEndpoint";
+    case MonitorStatus::online: return "Online";
+    case MonitorStatus::degraded: return "Degraded";
+  }
+  return "Unknown";
+}
+
+std::string_view to_string(Reason reason) noexcept {
+  switch (reason) {
+    case Reason::none: return "none";
+    case Reason::timeout: return "timeout";
+    case Reason::refused: return "connection refused";
+    case Reason::tls: return "tls error";
+    case Reason::dns: return "dns error";
+    case Reason::status: return "unexpected http status";
+    case Reason::body: return "unexpected body";
+    case Reason::other: return "other error";
+  }
+  return "unknown";
+}
+
+}  // namespace routing

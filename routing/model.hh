@@ -1,0 +1,96 @@
+// The routing model: profiles, endpoints and monitor settings, as validated by conf/.
+// Plain data, immutable once published; no sockets, curl or TOML here.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "routing/secret.hh"
+
+namespace routing {
+
+// Index of an endpoint's word in the HealthTable; dense over every endpoint of every profile.
+using EndpointId = std::uint32_t;
+using ProfileId = std::uint32_t;
+
+enum class Method : std::uint8_t { priority, weighted, multivalue, subnet, geographic, performance };
+
+// What a profile answers when no endpoint is available (every one Degraded or disabled).
+// Traffic Manager answers with all endpoints in that case; `first` answers the top one only.
+enum class AllDegraded : std::uint8_t { all, first };
+
+enum class TargetKind : std::uint8_t { name, ipv4, ipv6 };
+
+enum class Protocol : std::uint8_t { http, https, tcp };
+
+struct StatusRange {
+  std::uint16_t first = 200;
+  std::uint16_t last = 200;
+};
+
+struct Header {
+  std::string name;
+  Secret value;  // may be a credential: never printed, logged or served
+};
+
+struct MonitorSpec {
+  Protocol protocol = Protocol::https;
+  std::uint16_t port = 443;
+  std::string path = "/";
+  std::vector<Header> headers;
+  std::vector<StatusRange> expected_status{{200, 200}};
+  std::string expected_body;  // empty: not checked
+  std::chrono::milliseconds interval{10'000};
+  std::chrono::milliseconds timeout{5'000};
+  std::uint8_t tolerated_failures = 3;
+  std::uint8_t successes_to_recover = 1;
+  std::string host_header;  // empty: the endpoint's FQDN
+  bool verify_tls = true;
+  std::string ca_file;
+  std::string client_cert_file;
+  std::string client_key_file;
+  std::size_t max_body_bytes = 64 * 1024;
+
+  friend bool operator==(const MonitorSpec&, const MonitorSpec&) = default;
+};
+
+struct Endpoint {
+  std::string name;         // operator's name, e.g. "eu"
+  TargetKind kind = TargetKind::name;
+  std::string target;       // FQDN (absolute, with trailing dot) or address text
+  std::vector<std::uint8_t> target_wire;  // kind == name: uncompressed wire form of target
+  std::array<std::uint8_t, 16> address{};  // kind == ipv4 (first 4 bytes) or ipv6
+  std::string probe_host;   // what the monitor connects to; defaults to target
+  std::uint16_t priority = 1;
+  std::uint16_t weight = 1;
+  bool enabled = true;
+  EndpointId health_id = 0;
+  MonitorSpec monitor;      // the profile's monitor with this endpoint's overrides applied
+};
+
+struct Profile {
+  std::string name;         // owner name, absolute, e.g. "cloudintegration.tm.example.com."
+  Method method = Method::priority;
+  std::uint32_t ttl = 1;
+  bool flatten = false;     // answer A/AAAA for FQDN endpoints (forced at a zone apex)
+  AllDegraded all_degraded = AllDegraded::all;
+  bool serve_while_checking = true;  // CheckingEndpoint counts as available, as Traffic Manager
+  std::vector<Endpoint> endpoints;   // sorted by priority for Method::priority
+};
+
+// The DNS servers c-ares asks to resolve FQDN endpoints ("127.0.0.1:5300", "[::1]:53").
+// Empty: the system's resolv.conf.
+struct ResolverSettings {
+  std::vector<std::string> servers;
+};
+
+struct Model {
+  std::vector<Profile> profiles;     // indexed by ProfileId
+  std::size_t endpoint_count = 0;    // size of the HealthTable this model needs
+  ResolverSettings resolver;
+};
+
+}  // namespace routing

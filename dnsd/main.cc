@@ -1,1 +1,96 @@
-int main() { return 0; }
+// dnsd: loads the config, starts the probes and the UDP/TCP servers, and stops on SIGTERM.
+// The only place that links every module together.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "conf/config.hh"
+#include "dnsd/engine.hh"
+#include "dnsd/socket_address.hh"
+#include "dnsd/tcp_server.hh"
+#include "dnsd/udp_server.hh"
+#include "probe/prober.hh"
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: dnsd --config FILE        run the server\n"
+    "       dnsd --check-config FILE  check a config file and exit (0: valid)\n"
+    "       dnsd --version\n";
+
+int print_errors(const std::vector<conf::Error>& errors) {
+  for (const auto& error : errors) fmt::print(stderr, "{}\n", error.to_string());
+  fmt::print(stderr, "dnsd: {} error{} in the config\n", errors.size(), errors.size() == 1 ? "" : "s");
+  return 1;
+}
+
+int check_config(const std::string& path) {
+  const conf::LoadResult result = conf::load_file(path);
+  if (!result.config) return print_errors(result.errors);
+  fmt::print("{}: ok ({} zones, {} profiles, {} endpoints)\n", path, result.config->zones.zones().size(),
+             result.config->model.profiles.size(), result.config->model.endpoint_count);
+  return 0;
+}
+
+std::string describe_listen(const dnsd::ServerConfig& server) {
+  std::string out;
+  for (const auto& listen : server.listen) out += (out.empty() ? "" : " ") + dnsd::format_address(listen);
+  return out;
+}
+
+int run(const std::string& path) {
+  conf::LoadResult loaded = conf::load_file(path);
+  if (!loaded.config) return print_errors(loaded.errors);
+  const conf::Config& config = *loaded.config;
+
+  routing::HealthTable health(config.model.endpoint_count);
+  routing::FlatAddresses flat(config.model.endpoint_count);
+  const dnsd::ServingState state{&config.server, &config.zones, &config.model, &health, &flat};
+
+  dnsd::UdpServer udp(state);
+  dnsd::TcpServer tcp(state);
+  for (std::string error : {udp.bind(), tcp.bind()}) {
+    if (!error.empty()) {
+      fmt::print(stderr, "dnsd: {}\n", error);
+      return 1;
+    }
+  }
+  probe::Prober prober(config.model, health, flat);
+  prober.start();
+  udp.start();
+  tcp.start();
+  fmt::print(stderr, "dnsd: serving {} zones and {} profiles on {} (udp, tcp) with {} workers\n",
+             config.zones.zones().size(), config.model.profiles.size(), describe_listen(config.server),
+             config.server.workers);
+
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGTERM, SIGINT);
+  signals.async_wait([](const boost::system::error_code&, int signal) {
+    fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
+  });
+  signals_io.run();
+
+  prober.stop();
+  udp.stop();
+  tcp.stop();
+  fmt::print(stderr, "dnsd: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.size() == 1 && (args[0] == "--version" || args[0] == "-V")) {
+    fmt::print("dnsd {}\n", DNSD_VERSION);
+    return 0;
+  }
+  if (args.size() == 2 && args[0] == "--check-config") return check_config(std::string(args[1]));
+  if (args.size() == 2 && (args[0] == "--config" || args[0] == "-c")) return run(std::string(args[1]));
+  fmt::print(stderr, "{}", usage);
+  return 2;
+}

@@ -1,1 +1,174 @@
-// placeholder
+// TCP service on Boost.Asio. Each session owns its buffers (allocated once per connection, not
+// per query); reads, the engine and writes alternate, so pipelined queries are answered in order.
+#include "dnsd/tcp_server.hh"
+
+#include <boost/asio.hpp>
+#include <fmt/format.h>
+#include <list>
+
+#include "dnsd/socket_address.hh"
+
+namespace dnsd {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+class Session;
+using Sessions = std::list<std::shared_ptr<Session>>;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const ServingState& state, Sessions& sessions)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state), sessions_(sessions) {}
+
+  void start(Sessions::iterator self) {
+    self_ = self;
+    boost::system::error_code error;
+    const auto peer = socket_.remote_endpoint(error);
+    if (!error) client_ = Client{Transport::tcp, client_info(peer.address())};
+    read_length();
+  }
+  Clock::time_point last_active() const { return last_active_; }
+  bool busy() const { return busy_; }
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ignored;
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    sessions_.erase(self_);  // may drop the last owner: nothing after this line
+  }
+
+ private:
+  void arm_idle_timer() {
+    last_active_ = Clock::now();
+    timer_.expires_after(state_.server->tcp_idle_timeout);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+      // A later read may have moved the deadline; only a deadline really past closes.
+      if (!error && self->timer_.expiry() <= Clock::now()) self->close();
+    });
+  }
+
+  void read_length() {
+    busy_ = false;
+    arm_idle_timer();
+    asio::async_read(socket_, asio::buffer(length_),
+                     [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+                       if (error) return self->close();
+                       self->read_message(static_cast<std::size_t>(self->length_[0] << 8 | self->length_[1]));
+                     });
+  }
+
+  void read_message(std::size_t size) {
+    busy_ = true;
+    asio::async_read(socket_, asio::buffer(query_.data(), size),
+                     [self = shared_from_this()](const boost::system::error_code& error, std::size_t size) {
+                       if (error) return self->close();
+                       self->respond(size);
+                     });
+  }
+
+  void respond(std::size_t size) {
+    const Reply reply = answer(state_, scratch_, std::span(query_.data(), size), client_);
+    if (reply.kind != Reply::Kind::send) return read_length();  // nothing to say: next query
+    reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
+    reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(reply_length_),
+                                                    asio::buffer(reply.bytes.data(), reply.bytes.size())};
+    asio::async_write(socket_, buffers, [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+      if (error) return self->close();
+      self->read_length();
+    });
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  const ServingState& state_;
+  Sessions& sessions_;
+  Sessions::iterator self_;
+  Client client_;
+  Clock::time_point last_active_ = Clock::now();
+  bool busy_ = false;
+  bool closed_ = false;
+  std::array<std::uint8_t, 2> length_{};
+  std::array<std::uint8_t, 2> reply_length_{};
+  std::array<std::uint8_t, 65535> query_{};
+  Scratch scratch_;
+};
+
+}  // namespace
+
+struct TcpServer::Impl {
+  explicit Impl(const ServingState& serving) : state(serving) {}
+  const ServingState& state;
+  asio::io_context io;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  Sessions sessions;
+
+  void accept(tcp::acceptor& acceptor) {
+    acceptor.async_accept([this, &acceptor](const boost::system::error_code& error, tcp::socket socket) {
+      if (error == asio::error::operation_aborted) return;
+      if (!error) admit(std::move(socket));
+      accept(acceptor);
+    });
+  }
+
+  // At the cap, the connection idle the longest gives way (RFC 7766 §6.2.3 lets servers close
+  // idle connections), so a flood of idle sockets cannot lock out real clients.
+  void admit(tcp::socket socket) {
+    if (sessions.size() >= state.server->tcp_max_connections) {
+      std::shared_ptr<Session> oldest;
+      for (const auto& session : sessions)
+        if (!session->busy() && (!oldest || session->last_active() < oldest->last_active())) oldest = session;
+      if (!oldest) return;  // every connection is mid-query: refuse this one (socket closes)
+      oldest->close();
+    }
+    auto session = std::make_shared<Session>(std::move(socket), state, sessions);
+    sessions.push_front(session);
+    session->start(sessions.begin());
+  }
+};
+
+TcpServer::TcpServer(const ServingState& state) : impl_(std::make_unique<Impl>(state)) {}
+
+TcpServer::~TcpServer() { stop(); }
+
+std::string TcpServer::bind() {
+  for (const auto& listen : impl_->state.server->listen) {
+    auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
+    boost::system::error_code error;
+    const tcp::endpoint endpoint(asio::ip::make_address(listen.address, error), listen.port);
+    if (!error) acceptor->open(endpoint.protocol(), error);
+    if (!error && endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), error);
+    if (!error) acceptor->set_option(asio::socket_base::reuse_address(true), error);
+    if (!error) acceptor->bind(endpoint, error);
+    if (!error) acceptor->listen(asio::socket_base::max_listen_connections, error);
+    if (error) return fmt::format("cannot listen on {}/tcp: {}", format_address(listen), error.message());
+    impl_->acceptors.push_back(std::move(acceptor));
+  }
+  return {};
+}
+
+void TcpServer::start() {
+  for (auto& acceptor : impl_->acceptors) impl_->accept(*acceptor);
+  thread_ = std::thread([this] { impl_->io.run(); });
+}
+
+void TcpServer::stop() {
+  if (!impl_) return;
+  asio::post(impl_->io, [this] {
+    for (auto& acceptor : impl_->acceptors) {
+      boost::system::error_code ignored;
+      acceptor->close(ignored);
+    }
+    while (!impl_->sessions.empty()) impl_->sessions.front()->close();
+  });
+  if (thread_.joinable()) thread_.join();
+  impl_->io.stop();
+}
+
+}  // namespace dnsd

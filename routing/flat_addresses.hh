@@ -53,7 +53,7 @@ class FlatAddresses {
       for (std::size_t i = 0; i < k_words; ++i) copy[i] = slot.words[i].load(std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_acquire);
     } while ((before & 1) != 0 || slot.seq.load(std::memory_order_relaxed) != before);
-    std::memcpy(&out, copy.data(), sizeof(AddressList));
+    std::memcpy(static_cast<void*>(&out), copy.data(), sizeof(AddressList));
     return before != 0;
   }
 

@@ -23,4 +23,11 @@ std::optional<std::vector<std::uint8_t>> rdata_from_text(std::uint16_t type, std
 // Presentation form of wire rdata (names absolute); the generic form for unknown types.
 std::string rdata_to_text(std::uint16_t type, std::span<const std::uint8_t> rdata);
 
+// A TTL or SOA timer in BIND form: plain seconds ("3600") or units s/m/h/d/w, case-insensitive,
+// combined ("1h30m"). Values above 2147483647 are refused (RFC 2181 §8). nullopt when malformed.
+std::optional<std::uint32_t> ttl_from_text(std::string_view text);
+
+// True when rdata_from_text knows the presentation format of this type (others need "\#").
+bool has_text_format(std::uint16_t type);
+
 }  // namespace dnsd::wire

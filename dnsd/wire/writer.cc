@@ -1,1 +1,132 @@
-// placeholder
+// Writer: response encoding with name compression.
+#include "dnsd/wire/writer.hh"
+
+#include <cstring>
+
+#include "dnsd/wire/types.hh"
+
+namespace dnsd::wire {
+
+Writer::Writer(std::span<std::uint8_t> buffer, std::size_t limit) noexcept
+    : buffer_(buffer), limit_(limit < buffer.size() ? limit : buffer.size()) {}
+
+bool Writer::put_u8(std::uint8_t value) noexcept {
+  if (!fits(1)) return false;
+  buffer_[size_++] = value;
+  return true;
+}
+
+bool Writer::put_u16(std::uint16_t value) noexcept {
+  if (!fits(2)) return false;
+  buffer_[size_++] = static_cast<std::uint8_t>(value >> 8);
+  buffer_[size_++] = static_cast<std::uint8_t>(value);
+  return true;
+}
+
+bool Writer::put_u32(std::uint32_t value) noexcept {
+  if (!fits(4)) return false;
+  put_u16(static_cast<std::uint16_t>(value >> 16));
+  put_u16(static_cast<std::uint16_t>(value));
+  return true;
+}
+
+bool Writer::put_bytes(std::span<const std::uint8_t> bytes) noexcept {
+  if (!fits(bytes.size())) return false;
+  if (!bytes.empty()) std::memcpy(buffer_.data() + size_, bytes.data(), bytes.size());
+  size_ += bytes.size();
+  return true;
+}
+
+void Writer::patch_u16(std::size_t offset, std::uint16_t value) noexcept {
+  buffer_[offset] = static_cast<std::uint8_t>(value >> 8);
+  buffer_[offset + 1] = static_cast<std::uint8_t>(value);
+}
+
+// Compares the (possibly compressed) name at `offset` in the packet with an uncompressed name.
+bool Writer::same_name_at(std::size_t offset, std::span<const std::uint8_t> name) const noexcept {
+  std::size_t at = offset;
+  std::size_t pos = 0;
+  for (int hops = 0; hops < 128; ++hops) {
+    std::uint8_t len = buffer_[at];
+    if ((len & 0xc0) == 0xc0) {
+      at = static_cast<std::size_t>(len & 0x3f) << 8 | buffer_[at + 1];
+      continue;
+    }
+    if (pos >= name.size() || name[pos] != len) return false;
+    if (len == 0) return pos + 1 == name.size();
+    for (std::size_t i = 1; i <= len; ++i)
+      if (ascii_lower(buffer_[at + i]) != ascii_lower(name[pos + i])) return false;
+    at += 1 + len;
+    pos += 1 + len;
+  }
+  return false;
+}
+
+std::size_t Writer::find_suffix(std::span<const std::uint8_t> suffix) const noexcept {
+  for (std::size_t i = 0; i < name_count_; ++i)
+    if (same_name_at(names_[i], suffix)) return names_[i];
+  return 0;  // offset 0 is the header, never a name: means "not found"
+}
+
+bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcept {
+  const Mark start = mark();
+  std::size_t pos = 0;
+  while (name[pos] != 0) {
+    const auto suffix = name.subspan(pos);
+    if (compress) {
+      if (const std::size_t offset = find_suffix(suffix); offset != 0) {
+        if (!put_u16(static_cast<std::uint16_t>(0xc000 | offset))) break;
+        return true;
+      }
+    }
+    // Remember where this suffix starts so later names can point at it.
+    if (size_ < 0x4000 && name_count_ < k_max_names) names_[name_count_++] = static_cast<std::uint16_t>(size_);
+    const std::size_t label = 1 + name[pos];
+    if (!put_bytes(name.subspan(pos, label))) break;
+    pos += label;
+  }
+  if (name[pos] == 0 && put_u8(0)) return true;
+  rollback(start);
+  return false;
+}
+
+bool Writer::put_rdata(std::uint16_t type, std::span<const std::uint8_t> rdata) noexcept {
+  // The names in our own rdata are well formed: they come from the zone loader.
+  auto name_length = [&](std::size_t from) {
+    std::size_t at = from;
+    while (rdata[at] != 0) at += 1 + rdata[at];
+    return at + 1 - from;
+  };
+  switch (type) {
+    case rrtype::ns:
+    case rrtype::cname:
+    case rrtype::ptr:
+      return put_name(rdata);
+    case rrtype::mx:
+      return put_bytes(rdata.first(2)) && put_name(rdata.subspan(2));
+    case rrtype::soa: {
+      const std::size_t mname = name_length(0);
+      const std::size_t rname = name_length(mname);
+      return put_name(rdata.first(mname)) && put_name(rdata.subspan(mname, rname)) &&
+             put_bytes(rdata.subspan(mname + rname));
+    }
+    default:
+      return put_bytes(rdata);
+  }
+}
+
+bool Writer::put_rr(std::span<const std::uint8_t> owner, std::uint16_t type, std::uint16_t rrclass,
+                    std::uint32_t ttl, std::span<const std::uint8_t> rdata) noexcept {
+  const Mark start = mark();
+  if (put_name(owner) && put_u16(type) && put_u16(rrclass) && put_u32(ttl) && put_u16(0)) {
+    const std::size_t rdlength_at = size_ - 2;
+    if (put_rdata(type, rdata)) {
+      patch_u16(rdlength_at, static_cast<std::uint16_t>(size_ - rdlength_at - 2));
+      return true;
+    }
+  }
+  rollback(start);
+  return false;
+}
+
+}  // namespace dnsd::wire

@@ -72,7 +72,8 @@ class Zone {
   const wire::Name& origin() const noexcept { return origin_; }
   const Node& apex() const noexcept { return *apex_; }
   // The node with exactly this (lowercased) owner, or null.
-  const Node* find(const wire::Name& lowercased_owner) const noexcept;
+  const Node* find(const wire::Name& lowercased_owner) const noexcept { return find(lowercased_owner.wire()); }
+  const Node* find(std::span<const std::uint8_t> lowercased_owner) const noexcept;
   std::size_t node_count() const noexcept { return nodes_.size(); }
   const std::vector<Node>& nodes() const noexcept { return nodes_; }
 

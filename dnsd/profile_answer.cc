@@ -1,0 +1,91 @@
+// Health-routed answers. Query type against endpoint type as Traffic Manager answers it:
+// any type on an FQDN endpoint gets the CNAME; A on an IPv6 endpoint (or AAAA on IPv4) is NODATA.
+#include "dnsd/profile_answer.hh"
+
+#include <algorithm>
+
+#include "dnsd/wire/types.hh"
+
+namespace dnsd {
+namespace {
+
+namespace rrtype = wire::rrtype;
+using Bytes = std::span<const std::uint8_t>;
+
+bool put_address(ZoneAnswer& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl, Bytes address) noexcept {
+  if (answer.writer.put_rr(owner, type, wire::rrclass::in, ttl, address)) {
+    ++answer.sections.answer;
+    return true;
+  }
+  answer.sections.tc = true;
+  return false;
+}
+
+// Writes the picked endpoints' addresses of one family. Returns how many it wrote, or -1 when
+// the first endpoint is an FQDN whose addresses have not been resolved yet.
+int put_addresses(ZoneAnswer& answer, const routing::Profile& profile, const routing::Pick& pick,
+                  Bytes owner, std::uint16_t type) noexcept {
+  const bool want_v6 = type == rrtype::aaaa;
+  int written = 0;
+  for (std::size_t i = 0; i < pick.count; ++i) {
+    const routing::Endpoint& endpoint = profile.endpoints[pick.endpoints[i]];
+    if (endpoint.kind == routing::TargetKind::name) {
+      routing::AddressList list;
+      if (!answer.state.flat->load(endpoint.health_id, list)) {
+        if (i == 0) return -1;
+        continue;
+      }
+      const std::uint32_t ttl = std::min(profile.ttl, list.ttl);
+      const std::size_t count = want_v6 ? list.v6_count : list.v4_count;
+      for (std::size_t k = 0; k < count; ++k) {
+        const Bytes address = want_v6 ? Bytes(list.v6[k]) : Bytes(list.v4[k]);
+        if (!put_address(answer, owner, type, ttl, address)) return written;
+        ++written;
+      }
+    } else if ((endpoint.kind == routing::TargetKind::ipv6) == want_v6) {
+      const Bytes address(endpoint.address.data(), want_v6 ? 16 : 4);
+      if (!put_address(answer, owner, type, profile.ttl, address)) return written;
+      ++written;
+    }
+  }
+  return written;
+}
+
+}  // namespace
+
+std::optional<wire::Name> answer_profile(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
+                                         std::uint16_t qtype) noexcept {
+  const routing::Profile& profile = answer.state.model->profiles[profile_id];
+  const routing::Pick pick = routing::pick(profile, *answer.state.health, answer.client.info);
+  if (pick.count == 0) {  // every endpoint disabled by the operator: the name exists, no data
+    answer.put_negative();
+    return std::nullopt;
+  }
+  const routing::Endpoint& first = profile.endpoints[pick.endpoints[0]];
+  if (first.kind == routing::TargetKind::name && !profile.flatten) {
+    // Only one CNAME may exist at a name (RFC 2181 §10.1), so only the first pick is answered.
+    if (answer.writer.put_rr(owner, rrtype::cname, wire::rrclass::in, profile.ttl, first.target_wire)) {
+      ++answer.sections.answer;
+      return wire::Name::from_wire(first.target_wire);
+    }
+    answer.sections.tc = true;
+    return std::nullopt;
+  }
+  std::uint16_t type = qtype;
+  if (qtype == rrtype::any)
+    type = first.kind == routing::TargetKind::ipv6 ? rrtype::aaaa : rrtype::a;
+  if (type != rrtype::a && type != rrtype::aaaa) {
+    answer.put_negative();
+    return std::nullopt;
+  }
+  const int written = put_addresses(answer, profile, pick, owner, type);
+  if (written < 0) {
+    answer.sections.rcode = wire::rcode::servfail;  // not resolved yet: ask again soon
+    answer.sections.aa = false;
+  } else if (written == 0 && !answer.sections.tc) {
+    answer.put_negative();
+  }
+  return std::nullopt;
+}
+
+}  // namespace dnsd

@@ -1,0 +1,15 @@
+// Answers for health-routed names: asks routing::pick() which endpoints, then writes a CNAME
+// to an FQDN endpoint or A/AAAA records (IP endpoints, and flattened FQDNs).
+#pragma once
+
+#include <optional>
+
+#include "dnsd/zone_answer.hh"
+
+namespace dnsd {
+
+// Returns the CNAME target to follow when it lies in the zone being answered, else nullopt.
+std::optional<wire::Name> answer_profile(ZoneAnswer& answer, routing::ProfileId profile,
+                                         std::span<const std::uint8_t> owner, std::uint16_t qtype) noexcept;
+
+}  // namespace dnsd

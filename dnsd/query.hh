@@ -1,0 +1,32 @@
+// What the engine learned from a query, and the response's bookkeeping, shared by the steps of
+// answering (engine.cc parses and frames, answer_zone.cc fills the sections).
+#pragma once
+
+#include <cstdint>
+
+#include "dnsd/engine.hh"
+#include "dnsd/wire/reader.hh"
+#include "dnsd/wire/writer.hh"
+
+namespace dnsd {
+
+struct Question {
+  wire::WireName qname;     // as received: its case is echoed back (0x20)
+  wire::Name lowered;       // for lookups
+  std::uint16_t qtype = 0;
+  std::uint16_t qclass = 0;
+};
+
+struct Sections {
+  std::uint16_t answer = 0, authority = 0, additional = 0;
+  std::uint16_t rcode = 0;
+  bool aa = false;
+  bool tc = false;
+};
+
+// Fills answer, authority and additional for a class IN question inside `zone`
+// (RFC 1034 §4.3.2, with RFC 2308 negative answers and RFC 4592 wildcards).
+void answer_from_zone(const ServingState& state, const zone::Zone& zone, const Question& question,
+                      const Client& client, wire::Writer& writer, Sections& sections) noexcept;
+
+}  // namespace dnsd

@@ -1,0 +1,27 @@
+// TCP service (RFC 7766): 2-byte length framing, pipelined queries answered in order, an idle
+// timeout, and a cap on connections that closes the longest-idle one to make room.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "dnsd/engine.hh"
+
+namespace dnsd {
+
+class TcpServer {
+ public:
+  explicit TcpServer(const ServingState& state);
+  ~TcpServer();
+  std::string bind();  // error message, empty on success
+  void start();        // one thread runs every connection
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+};
+
+}  // namespace dnsd

@@ -1,0 +1,34 @@
+// ZoneAnswer: the state of answering one question from one zone, and the section writers that
+// zone_answer.cc (static data) and profile_answer.cc (health-routed names) share.
+#pragma once
+
+#include <array>
+#include <optional>
+
+#include "dnsd/query.hh"
+
+namespace dnsd {
+
+struct ZoneAnswer {
+  using Bytes = std::span<const std::uint8_t>;
+
+  const ServingState& state;
+  const zone::Zone& zone;
+  const Client& client;
+  wire::Writer& writer;
+  Sections& sections;
+  std::array<const zone::Node*, 32> added{};  // names already in additional
+  std::size_t added_count = 0;
+
+  void run(const Question& question) noexcept;
+
+  bool put_rrset(Bytes owner, const zone::RRset& rrset, std::uint16_t& counter, std::uint32_t ttl) noexcept;
+  bool put_answer(Bytes owner, const zone::RRset& rrset) noexcept;
+  void put_negative() noexcept;
+  void put_referral(const zone::Node& cut) noexcept;
+  void put_any(Bytes owner, const zone::Node& node) noexcept;
+  void put_additional_for(const zone::RRset& rrset) noexcept;
+  void put_addresses_of(Bytes target, bool required) noexcept;
+};
+
+}  // namespace dnsd

@@ -1,0 +1,127 @@
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "dnsd/wire/name.hh"
+#include "dnsd/wire/reader.hh"
+#include "dnsd/wire/types.hh"
+#include "dnsd/wire/writer.hh"
+
+using namespace dnsd::wire;
+
+namespace {
+
+std::vector<std::uint8_t> header_then(std::vector<std::uint8_t> body) {
+  std::vector<std::uint8_t> packet(12 + body.size(), 0);
+  std::copy(body.begin(), body.end(), packet.begin() + 12);
+  return packet;
+}
+
+}  // namespace
+
+TEST_CASE("reader: follows a compression pointer backwards") {
+  auto packet = header_then({3, 'c', 'o', 'm', 0, 3, 'w', 'w', 'w', 0xc0, 12});
+  Reader reader(packet);
+  reader.skip(12);
+  WireName first, second;
+  reader.name(first);
+  reader.name(second);
+  REQUIRE(reader.ok());
+  CHECK(reader.remaining() == 0);
+  CHECK(Name::from_wire(second.wire())->to_text() == "www.com.");
+}
+
+TEST_CASE("reader: rejects pointer loops, forward pointers and pointers into the header") {
+  for (auto body : std::vector<std::vector<std::uint8_t>>{
+           {0xc0, 12},                      // points at itself
+           {1, 'a', 0xc0, 12},              // loops back to its own start
+           {0xc0, 14, 0},                   // forward
+           {0xc0, 2},                       // into the header
+           {0x40, 'a', 0},                  // extended label type
+           {0x80, 'a', 0},                  // reserved label type
+           {5, 'a', 'b'},                   // label overruns the packet
+           {3, 'c', 'o', 'm'},              // no terminating root label
+           {0xc0},                          // half a pointer
+       }) {
+    auto packet = header_then(body);
+    Reader reader(packet);
+    reader.skip(12);
+    WireName name;
+    reader.name(name);
+    CHECK_FALSE(reader.ok());
+  }
+}
+
+TEST_CASE("reader: rejects names longer than 255 bytes built from pointers") {
+  std::vector<std::uint8_t> body;
+  // 4 labels of 63 bytes = 256 bytes with lengths, plus the root: too long.
+  for (int i = 0; i < 4; ++i) {
+    body.push_back(63);
+    body.insert(body.end(), 63, 'x');
+  }
+  body.push_back(0);
+  auto packet = header_then(body);
+  Reader reader(packet);
+  reader.skip(12);
+  WireName name;
+  reader.name(name);
+  CHECK_FALSE(reader.ok());
+}
+
+TEST_CASE("reader: sticky error after an overrun") {
+  const std::uint8_t packet[] = {1, 2, 3};
+  Reader reader(packet);
+  CHECK(reader.u16() == 0x0102);
+  CHECK(reader.u16() == 0);
+  CHECK_FALSE(reader.ok());
+  CHECK(reader.u8() == 0);
+}
+
+TEST_CASE("writer: compresses repeated suffixes case-insensitively") {
+  std::array<std::uint8_t, 512> buffer{};
+  Writer writer(buffer, buffer.size());
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  const auto a = *Name::from_text("www.Example.com.");
+  const auto b = *Name::from_text("mail.example.COM.");
+  REQUIRE(writer.put_name(a.wire()));
+  const std::size_t before = writer.size();
+  REQUIRE(writer.put_name(b.wire()));
+  CHECK(writer.size() - before == 1 + 4 + 2);  // "mail" then a pointer
+  Reader reader(writer.packet());
+  reader.skip(12);
+  WireName first, second;
+  reader.name(first);
+  reader.name(second);
+  REQUIRE(reader.ok());
+  CHECK(names_equal(second.wire(), b.wire()));
+}
+
+TEST_CASE("writer: an RR that does not fit leaves the packet unchanged") {
+  std::array<std::uint8_t, 64> buffer{};
+  Writer writer(buffer, 40);
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  const auto owner = *Name::from_text("a-rather-long-owner-name.example.");
+  const std::uint8_t address[] = {192, 0, 2, 1};
+  const auto mark = writer.mark();
+  CHECK_FALSE(writer.put_rr(owner.wire(), rrtype::a, rrclass::in, 60, address));
+  CHECK(writer.size() == mark.size);
+}
+
+TEST_CASE("writer: MX and SOA rdata names are compressed, SRV targets are not") {
+  std::array<std::uint8_t, 512> buffer{};
+  Writer writer(buffer, buffer.size());
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  const auto zone = *Name::from_text("example.com.");
+  writer.put_name(zone.wire());
+  std::vector<std::uint8_t> mx{0, 10};
+  const auto mail = *Name::from_text("mail.example.com.");
+  mx.insert(mx.end(), mail.wire().begin(), mail.wire().end());
+  std::size_t before = writer.size();
+  REQUIRE(writer.put_rr(zone.wire(), rrtype::mx, rrclass::in, 60, mx));
+  CHECK(writer.size() - before == 2 + 10 + 2 + 1 + 4 + 2);  // owner ptr, fixed, pref, "mail", ptr
+  std::vector<std::uint8_t> srv{0, 1, 0, 2, 0, 3};
+  srv.insert(srv.end(), mail.wire().begin(), mail.wire().end());
+  before = writer.size();
+  REQUIRE(writer.put_rr(zone.wire(), rrtype::srv, rrclass::in, 60, srv));
+  CHECK(writer.size() - before == 2 + 10 + srv.size());
+}

@@ -1,0 +1,46 @@
+// Test support: builds a serving state from records in presentation format, builds queries,
+// and decodes responses into text, so engine tests read like dig output.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dnsd/engine.hh"
+
+namespace fixture {
+
+struct Served {
+  dnsd::ServerConfig server;
+  dnsd::zone::ZoneSet zones;
+  routing::Model model;
+  std::unique_ptr<routing::HealthTable> health;
+  std::unique_ptr<routing::FlatAddresses> flat;
+  dnsd::ServingState state() const { return {&server, &zones, &model, health.get(), flat.get()}; }
+};
+
+// Records are "owner ttl TYPE rdata" with absolute owners.
+std::unique_ptr<Served> serve(const std::string& origin, const std::vector<std::string>& records,
+                              routing::Model model = {}, const std::vector<std::pair<std::string, routing::ProfileId>>& profiles = {});
+
+struct QueryOptions {
+  std::uint16_t id = 0x1234;
+  std::uint16_t flags = 0x0100;  // RD
+  bool edns = false;
+  std::uint16_t udp_payload = 1232;
+  std::uint8_t edns_version = 0;
+};
+std::vector<std::uint8_t> query(const std::string& qname, std::uint16_t qtype, QueryOptions options = {},
+                                std::uint16_t qclass = 1);
+
+struct Decoded {
+  std::uint16_t id = 0, flags = 0, rcode = 0;
+  bool aa = false, tc = false, qr = false;
+  std::string question;  // "name TYPE" as received
+  std::vector<std::string> answer, authority, additional;  // "owner ttl TYPE rdata"
+  bool edns = false;
+  std::uint16_t edns_payload = 0;
+};
+Decoded decode(std::span<const std::uint8_t> response);
+
+}  // namespace fixture

@@ -1,0 +1,92 @@
+#include <doctest/doctest.h>
+
+#include "routing/pick.hh"
+
+using namespace routing;
+
+namespace {
+
+Profile three_endpoints() {
+  Profile profile;
+  profile.name = "ci.tm.example.";
+  for (std::uint16_t i = 0; i < 3; ++i) {
+    Endpoint endpoint;
+    endpoint.name = "e" + std::to_string(i);
+    endpoint.priority = static_cast<std::uint16_t>(i + 1);
+    endpoint.health_id = i;
+    profile.endpoints.push_back(endpoint);
+  }
+  return profile;
+}
+
+std::vector<std::uint16_t> picked(const Pick& pick) {
+  return {pick.endpoints.begin(), pick.endpoints.begin() + pick.count};
+}
+
+}  // namespace
+
+TEST_CASE("priority: lowest healthy priority wins") {
+  const Profile profile = three_endpoints();
+  HealthTable health(3);
+  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
+  health.store_probed(0, MonitorStatus::degraded, Reason::status, 0);
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{1});
+  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  const Pick last = pick(profile, health, {});
+  CHECK(picked(last) == std::vector<std::uint16_t>{2});
+  CHECK_FALSE(last.all_degraded);
+  health.store_probed(0, MonitorStatus::online, Reason::none, 5);  // fail back
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
+}
+
+TEST_CASE("priority: CheckingEndpoint is served unless the profile waits for a verdict") {
+  Profile profile = three_endpoints();
+  HealthTable health(3);
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
+  profile.serve_while_checking = false;
+  health.store_probed(1, MonitorStatus::online, Reason::none, 5);
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{1});
+}
+
+TEST_CASE("priority: endpoints disabled in the config or by hand are never answered") {
+  Profile profile = three_endpoints();
+  HealthTable health(3);
+  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  profile.endpoints[0].enabled = false;
+  health.set_admin_disabled(1, true);
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{2});
+  CHECK(health.load(1).status == MonitorStatus::online);  // probing state kept apart
+  // Even when everything else is down, a disabled endpoint stays out of the fallback.
+  health.store_probed(2, MonitorStatus::degraded, Reason::refused, 0);
+  const Pick fallback = pick(profile, health, {});
+  CHECK(fallback.all_degraded);
+  CHECK(picked(fallback) == std::vector<std::uint16_t>{2});
+  health.set_admin_disabled(1, false);
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{1});
+}
+
+TEST_CASE("all degraded: 'first' answers the top endpoint, 'all' every enabled one") {
+  Profile profile = three_endpoints();
+  HealthTable health(3);
+  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::degraded, Reason::timeout, 0);
+  profile.all_degraded = AllDegraded::first;
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
+  profile.all_degraded = AllDegraded::all;
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0, 1, 2});
+  profile.endpoints[1].enabled = false;
+  CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0, 2});
+}
+
+TEST_CASE("all disabled: nothing is picked, so the name answers NODATA") {
+  Profile profile = three_endpoints();
+  HealthTable health(3);
+  for (auto& endpoint : profile.endpoints) endpoint.enabled = false;
+  CHECK(pick(profile, health, {}).count == 0);
+}
+
+TEST_CASE("health word: packs and unpacks every field") {
+  const Health health{MonitorStatus::degraded, true, Reason::tls, 65535};
+  CHECK(Health::unpack(health.pack()) == health);
+  CHECK(to_string(MonitorStatus::checking_endpoint) == "CheckingEndpoint");
+}

@@ -47,12 +47,15 @@ bool Writer::same_name_at(std::size_t offset, std::span<const std::uint8_t> name
   std::size_t at = offset;
   std::size_t pos = 0;
   for (int hops = 0; hops < 128; ++hops) {
+    // Only bytes already written count: the name being written registers its suffixes before
+    // their labels are there, and the buffer beyond size_ holds an older packet.
+    if (at >= size_) return false;
     std::uint8_t len = buffer_[at];
     if ((len & 0xc0) == 0xc0) {
       at = static_cast<std::size_t>(len & 0x3f) << 8 | buffer_[at + 1];
       continue;
     }
-    if (pos >= name.size() || name[pos] != len) return false;
+    if (pos >= name.size() || name[pos] != len || at + 1 + len > size_) return false;
     if (len == 0) return pos + 1 == name.size();
     for (std::size_t i = 1; i <= len; ++i)
       if (ascii_lower(buffer_[at + i]) != ascii_lower(name[pos + i])) return false;

@@ -125,3 +125,20 @@ TEST_CASE("writer: MX and SOA rdata names are compressed, SRV targets are not") 
   REQUIRE(writer.put_rr(zone.wire(), rrtype::srv, rrclass::in, 60, srv));
   CHECK(writer.size() - before == 2 + 10 + srv.size());
 }
+
+TEST_CASE("writer: never points into bytes not yet written (stale buffer, repeated labels)") {
+  // Found by the fuzzer: a name whose labels repeat matched its own half-written suffix in an
+  // older packet left in the buffer.
+  std::array<std::uint8_t, 512> buffer{};
+  buffer.fill(1);
+  Writer writer(buffer, buffer.size());
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  const std::uint8_t name[] = {1, 0, 1, 0, 1, 0, 0};
+  REQUIRE(writer.put_name(name));
+  Reader reader(writer.packet());
+  reader.skip(12);
+  WireName read;
+  reader.name(read);
+  REQUIRE(reader.ok());
+  CHECK(names_equal(read.wire(), name));
+}

@@ -1,1 +1,338 @@
-// placeholder
+// Prober: the probe loop. One thread, one curl_multi, one c-ares channel, one poll call.
+// Order per turn: start due probes and lookups, hand finished lookups to curl, collect finished
+// transfers into verdicts, then sleep in curl_multi_poll until the next due time or socket event.
+#include "probe/prober.hh"
+
+#include <arpa/inet.h>
+#include <ares.h>
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <random>
+#include <unordered_map>
+
+#include "probe/log_line.hh"
+#include "probe/plan.hh"
+#include "probe/resolver.hh"
+#include "probe/scheduler.hh"
+#include "probe/tracker.hh"
+#include "probe/transfer.hh"
+#include "probe/verdict.hh"
+
+namespace probe {
+namespace {
+
+using Clock = Scheduler::Clock;
+using std::chrono::milliseconds;
+
+// Flattened names are re-resolved when their TTL runs out, but not more often than this; a
+// failed lookup is retried after the same delay.
+constexpr milliseconds k_min_flat_refresh{1000};
+
+std::vector<std::string> address_texts(const Resolution& r) {
+  std::vector<std::string> out;
+  char text[INET6_ADDRSTRLEN];
+  for (const auto& a : r.v4) out.emplace_back(inet_ntop(AF_INET, a.data(), text, sizeof text));
+  for (const auto& a : r.v6) out.emplace_back(inet_ntop(AF_INET6, a.data(), text, sizeof text));
+  return out;
+}
+
+// c-ares doubles its timeout on the retry, so a third of the shortest probe timeout lets both
+// tries end inside the probe's budget.
+milliseconds resolver_try_timeout(const Plan& plan) {
+  milliseconds shortest{3000};
+  for (const auto& p : plan.probes) shortest = std::min(shortest, p.monitor.timeout);
+  return std::clamp(shortest / 3, milliseconds(50), milliseconds(2000));
+}
+
+struct Probe {
+  Probe(ProbeTarget t, std::size_t index)
+      : target(std::move(t)),
+        transfer(target, index),
+        tracker(target.monitor.tolerated_failures, target.monitor.successes_to_recover) {}
+  ProbeTarget target;
+  Transfer transfer;
+  Tracker tracker;
+  Clock::time_point started{};
+  bool in_multi = false;
+};
+
+// A lookup in flight: which probe or flattened name it serves, and (probes only) by when.
+struct Waiter {
+  bool flat = false;
+  std::size_t index = 0;
+  Clock::time_point deadline = Clock::time_point::max();
+};
+
+}  // namespace
+
+class Prober::Loop {
+ public:
+  Loop(const routing::Model& model, routing::HealthTable& health, routing::FlatAddresses& flat,
+       Options options);
+  ~Loop();
+
+  void run();
+  void arm() { stop_.store(false, std::memory_order_relaxed); }
+  void request_stop() {
+    stop_.store(true, std::memory_order_release);
+    curl_multi_wakeup(multi_);
+  }
+  std::size_t probe_count() const noexcept { return probes_.size(); }
+
+ private:
+  void begin_probe(std::size_t i, Clock::time_point now);
+  void begin_flat(std::size_t j);
+  void take_resolutions(Clock::time_point now);
+  void expire_resolutions(Clock::time_point now);
+  void start_transfer(std::size_t i, const std::vector<std::string>& addresses, milliseconds budget);
+  void collect_transfers();
+  void finish_probe(std::size_t i, const Verdict& verdict);
+  void publish_flat(std::size_t j, const Resolution& result, Clock::time_point now);
+  void wait(Clock::time_point now);
+  void abandon_in_flight();
+  void log(const std::string& line);
+
+  routing::HealthTable& health_;
+  routing::FlatAddresses& flat_;
+  Options options_;
+  std::mt19937_64 seeds_;
+  std::vector<std::unique_ptr<Probe>> probes_;
+  std::vector<FlatTarget> flats_;
+  Scheduler probe_schedule_;
+  Scheduler flat_schedule_;
+  Resolver resolver_;
+  std::unordered_map<std::uint64_t, Waiter> waiting_;
+  CURLM* multi_ = nullptr;
+  std::atomic<bool> stop_{false};
+};
+
+Prober::Loop::Loop(const routing::Model& model, routing::HealthTable& health,
+                   routing::FlatAddresses& flat, Options options)
+    : health_(health),
+      flat_(flat),
+      options_(std::move(options)),
+      seeds_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()),
+      probe_schedule_(seeds_()),
+      flat_schedule_(seeds_()),
+      resolver_(model.resolver, resolver_try_timeout(make_plan(model))) {
+  auto plan = make_plan(model);
+  for (auto& target : plan.probes)
+    probes_.push_back(std::make_unique<Probe>(std::move(target), probes_.size()));
+  flats_ = std::move(plan.flats);
+  multi_ = curl_multi_init();
+  if (!resolver_.error().empty()) log(fmt::format("probe: resolver unusable: {}", resolver_.error()));
+}
+
+Prober::Loop::~Loop() {
+  abandon_in_flight();
+  probes_.clear();  // easy handles go before the multi handle they were part of
+  curl_multi_cleanup(multi_);
+}
+
+void Prober::Loop::run() {
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < probes_.size(); ++i)
+    probe_schedule_.schedule_first(i, now, probes_[i]->target.monitor.interval);
+  for (std::size_t j = 0; j < flats_.size(); ++j) flat_schedule_.schedule_at(j, now);
+
+  while (!stop_.load(std::memory_order_acquire)) {
+    const auto turn = Clock::now();
+    while (auto i = probe_schedule_.pop_due(turn)) begin_probe(*i, turn);
+    while (auto j = flat_schedule_.pop_due(turn)) begin_flat(*j);
+    take_resolutions(turn);
+    expire_resolutions(turn);
+    collect_transfers();
+    wait(Clock::now());
+  }
+  abandon_in_flight();
+}
+
+void Prober::Loop::begin_probe(std::size_t i, Clock::time_point now) {
+  auto& probe = *probes_[i];
+  probe.started = now;
+  if (!probe.transfer.setup_error().empty()) {
+    Verdict v;
+    v.reason = routing::Reason::other;
+    v.detail = probe.transfer.setup_error();
+    finish_probe(i, v);
+    return;
+  }
+  if (probe.target.host_is_address) {
+    start_transfer(i, probe.target.monitor.host_header.empty()
+                          ? std::vector<std::string>{}
+                          : std::vector<std::string>{probe.target.host},
+                   probe.target.monitor.timeout);
+    return;
+  }
+  // Resolved before every probe: a name that stops resolving fails the very next probe.
+  const auto ticket = resolver_.lookup(probe.target.host + ".");
+  waiting_[ticket] = Waiter{false, i, now + probe.target.monitor.timeout};
+}
+
+void Prober::Loop::begin_flat(std::size_t j) {
+  waiting_[resolver_.lookup(flats_[j].name)] = Waiter{true, j, Clock::time_point::max()};
+}
+
+void Prober::Loop::take_resolutions(Clock::time_point now) {
+  for (auto& done : resolver_.take_completed()) {
+    const auto it = waiting_.find(done.ticket);
+    if (it == waiting_.end()) continue;  // its probe already failed on the deadline
+    const Waiter waiter = it->second;
+    waiting_.erase(it);
+    if (waiter.flat) {
+      publish_flat(waiter.index, done.result, now);
+    } else if (done.result.status != ARES_SUCCESS || !done.result.has_address()) {
+      finish_probe(waiter.index, classify_resolution(done.result.status));
+    } else {
+      const auto budget = std::chrono::duration_cast<milliseconds>(waiter.deadline - now);
+      start_transfer(waiter.index, address_texts(done.result), budget);
+    }
+  }
+}
+
+void Prober::Loop::expire_resolutions(Clock::time_point now) {
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    const auto index = it->second.index;
+    it = waiting_.erase(it);
+    finish_probe(index, classify_resolution(ARES_ETIMEOUT));
+  }
+}
+
+void Prober::Loop::start_transfer(std::size_t i, const std::vector<std::string>& addresses,
+                                  milliseconds budget) {
+  auto& probe = *probes_[i];
+  probe.transfer.prepare(addresses, budget);
+  if (curl_multi_add_handle(multi_, probe.transfer.easy()) != CURLM_OK) {
+    Verdict v;
+    v.reason = routing::Reason::other;
+    v.detail = "curl: cannot add transfer";
+    finish_probe(i, v);
+    return;
+  }
+  probe.in_multi = true;
+}
+
+void Prober::Loop::collect_transfers() {
+  int running = 0;
+  curl_multi_perform(multi_, &running);
+  int queued = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    void* tag = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &tag);
+    const auto i = reinterpret_cast<std::size_t>(tag);
+    const CURLcode code = msg->data.result;  // msg is invalid after remove_handle
+    auto& probe = *probes_[i];
+    curl_multi_remove_handle(multi_, probe.transfer.easy());
+    probe.in_multi = false;
+    finish_probe(i, classify_transfer(probe.transfer.outcome(code), probe.target.monitor));
+  }
+}
+
+void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
+  auto& probe = *probes_[i];
+  const auto change = probe.tracker.apply(verdict);
+  const auto word = probe.tracker.health();
+  // Stored on every verdict, not only on changes: the RTT and last failure reason stay current.
+  for (const auto& who : probe.target.subscribers) {
+    if (who.id >= health_.size()) continue;
+    health_.store_probed(who.id, word.status, word.reason, word.rtt_ms);
+    if (change) log(transition_line(who, *change, verdict));
+  }
+  probe_schedule_.schedule_next(i, probe.started, probe.target.monitor.interval);
+}
+
+void Prober::Loop::publish_flat(std::size_t j, const Resolution& result, Clock::time_point now) {
+  const auto& target = flats_[j];
+  const bool answered = result.status == ARES_SUCCESS || result.status == ARES_ENOTFOUND ||
+                        result.status == ARES_ENODATA;
+  // A transient failure (timeout, SERVFAIL) keeps the last addresses; an authoritative "no
+  // such name / no address" clears them.
+  if (answered) {
+    for (const auto& who : target.subscribers)
+      if (who.id < flat_.size()) flat_.store(who.id, address_list(result, who.profile_ttl));
+  }
+  const auto refresh = result.has_address()
+                           ? std::max<milliseconds>(k_min_flat_refresh, result.ttl)
+                           : k_min_flat_refresh;
+  flat_schedule_.schedule_at(j, now + refresh);
+}
+
+void Prober::Loop::wait(Clock::time_point now) {
+  auto wake = now + std::chrono::hours(1);
+  if (auto due = probe_schedule_.next_due()) wake = std::min(wake, *due);
+  if (auto due = flat_schedule_.next_due()) wake = std::min(wake, *due);
+  for (const auto& [ticket, waiter] : waiting_) wake = std::min(wake, waiter.deadline);
+  if (auto t = resolver_.next_timeout()) wake = std::min(wake, now + *t);
+  const auto ms = std::chrono::ceil<milliseconds>(wake - now).count();
+  const int timeout_ms = static_cast<int>(std::clamp<long long>(ms, 0, INT_MAX));
+
+  // c-ares sockets ride along in curl's poll, so one wait covers both libraries.
+  curl_waitfd extra[ARES_GETSOCK_MAXNUM];
+  unsigned count = 0;
+  for (const auto& s : resolver_.sockets()) {
+    extra[count].fd = s.fd;
+    extra[count].events = static_cast<short>((s.want_read ? CURL_WAIT_POLLIN : 0) |
+                                             (s.want_write ? CURL_WAIT_POLLOUT : 0));
+    extra[count].revents = 0;
+    ++count;
+  }
+  curl_multi_poll(multi_, extra, count, timeout_ms, nullptr);
+  for (unsigned k = 0; k < count; ++k) {
+    if (extra[k].revents == 0) continue;
+    // Errors and hang-ups count as readable, so c-ares reads the error and moves on.
+    const bool readable = (extra[k].revents & ~CURL_WAIT_POLLOUT) != 0;
+    resolver_.process(extra[k].fd, readable, (extra[k].revents & CURL_WAIT_POLLOUT) != 0);
+  }
+  resolver_.process_timeouts();
+}
+
+void Prober::Loop::abandon_in_flight() {
+  for (auto& probe : probes_) {
+    if (!probe->in_multi) continue;
+    curl_multi_remove_handle(multi_, probe->transfer.easy());
+    probe->in_multi = false;
+  }
+  waiting_.clear();
+  resolver_.take_completed();
+  // A later start() begins a fresh schedule; trackers keep their state.
+  probe_schedule_ = Scheduler(seeds_());
+  flat_schedule_ = Scheduler(seeds_());
+}
+
+void Prober::Loop::log(const std::string& line) {
+  if (options_.log)
+    options_.log(line);
+  else
+    fmt::print(stderr, "{}\n", line);
+}
+
+Prober::Prober(const routing::Model& model, routing::HealthTable& health,
+               routing::FlatAddresses& flat, Options options)
+    : loop_(std::make_unique<Loop>(model, health, flat, std::move(options))) {}
+
+Prober::~Prober() { stop(); }
+
+void Prober::start() {
+  if (thread_.joinable()) return;
+  loop_->arm();
+  thread_ = std::thread([this] { loop_->run(); });
+}
+
+void Prober::stop() {
+  if (!thread_.joinable()) return;
+  loop_->request_stop();
+  thread_.join();
+}
+
+std::size_t Prober::probe_count() const noexcept { return loop_->probe_count(); }
+
+}  // namespace probe

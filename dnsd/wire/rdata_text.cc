@@ -3,9 +3,9 @@
 #include "dnsd/wire/rdata_text.hh"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <charconv>
-#include <fmt/format.h>
 
 #include "dnsd/wire/types.hh"
 
@@ -37,7 +37,8 @@ bool split(std::string_view text, std::vector<Token>& out, std::string* error) {
     const bool quoted = text[pos] == '"';
     if (quoted) ++pos;
     const std::size_t start = pos;
-    while (pos < text.size() && (quoted ? text[pos] != '"' : !is_blank(text[pos]) && text[pos] != '"'))
+    while (pos < text.size() &&
+           (quoted ? text[pos] != '"' : !is_blank(text[pos]) && text[pos] != '"'))
       pos += (text[pos] == '\\' && pos + 1 < text.size()) ? 2 : 1;
     if (quoted && pos >= text.size()) return fail(error, "unterminated quoted string");
     out.push_back({text.substr(start, pos - start), quoted});
@@ -116,9 +117,10 @@ bool put_address(int family, const Token& token, Bytes& out, std::string* error)
   std::array<std::uint8_t, 16> buf{};
   const std::string text(token.text);
   if (token.quoted || inet_pton(family, text.c_str(), buf.data()) != 1)
-    return fail(error, family == AF_INET
-                           ? fmt::format("bad IPv4 address \"{}\" (expected e.g. 192.0.2.1)", text)
-                           : fmt::format("bad IPv6 address \"{}\" (expected e.g. 2001:db8::1)", text));
+    return fail(error,
+                family == AF_INET
+                    ? fmt::format("bad IPv4 address \"{}\" (expected e.g. 192.0.2.1)", text)
+                    : fmt::format("bad IPv6 address \"{}\" (expected e.g. 2001:db8::1)", text));
   out.insert(out.end(), buf.begin(), buf.begin() + (family == AF_INET ? 4 : 16));
   return true;
 }
@@ -129,14 +131,16 @@ bool put_string(const Token& token, Bytes& out, std::string* error) {
   if (!unescape(token.text, bytes, error)) return false;
   if (bytes.size() > 255)
     return fail(error, fmt::format("string of {} bytes is longer than 255 (split it into several "
-                                   "quoted strings)", bytes.size()));
+                                   "quoted strings)",
+                                   bytes.size()));
   out.push_back(static_cast<std::uint8_t>(bytes.size()));
   out.insert(out.end(), bytes.begin(), bytes.end());
   return true;
 }
 
 bool parse_txt(Tokens tokens, Bytes& out, std::string* error) {
-  if (tokens.empty()) return fail(error, "expected one or more strings, got none (write \"\" for an empty one)");
+  if (tokens.empty())
+    return fail(error, "expected one or more strings, got none (write \"\" for an empty one)");
   for (const auto& token : tokens)
     if (!put_string(token, out, error)) return false;
   return true;
@@ -166,7 +170,8 @@ bool parse_caa(Tokens tokens, Bytes& out, std::string* error) {
   for (char c : tag) tag_ok = tag_ok && std::isalnum(static_cast<unsigned char>(c));
   if (!tag_ok)
     return fail(error, fmt::format("bad CAA tag \"{}\" (expected 1 to 15 letters or digits, e.g. "
-                                   "issue, issuewild, iodef)", tag));
+                                   "issue, issuewild, iodef)",
+                                   tag));
   out.push_back(static_cast<std::uint8_t>(tag.size()));
   out.insert(out.end(), tag.begin(), tag.end());
   return unescape(tokens[2].text, out, error);
@@ -175,18 +180,22 @@ bool parse_caa(Tokens tokens, Bytes& out, std::string* error) {
 bool put_timer(const Token& token, std::string_view what, Bytes& out, std::string* error) {
   const auto value = token.quoted ? std::nullopt : ttl_from_text(token.text);
   if (!value)
-    return fail(error, fmt::format("bad SOA {} \"{}\" (expected seconds or a duration like 1h, 30m, "
-                                   "1w)", what, token.text));
+    return fail(error,
+                fmt::format("bad SOA {} \"{}\" (expected seconds or a duration like 1h, 30m, "
+                            "1w)",
+                            what, token.text));
   put32(out, *value);
   return true;
 }
 
 bool parse_soa(Tokens tokens, const Name& origin, Bytes& out, std::string* error) {
-  if (!field_count(tokens, 7, "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>", error))
+  if (!field_count(tokens, 7, "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>",
+                   error))
     return false;
   if (tokens[1].text.size() > 1 && tokens[1].text.find('@') != std::string_view::npos)
     return fail(error, fmt::format("bad SOA rname \"{}\" (write the mailbox as a name, e.g. "
-                                   "hostmaster.example.com.)", tokens[1].text));
+                                   "hostmaster.example.com.)",
+                                   tokens[1].text));
   return put_name(tokens[0], origin, "SOA mname", out, error) &&
          put_name(tokens[1], origin, "SOA rname", out, error) &&
          put_number(tokens[2], 4294967295u, 4, "SOA serial", out, error) &&
@@ -198,19 +207,28 @@ bool parse_known(std::uint16_t type, Tokens tokens, const Name& origin, Bytes& o
                  std::string* error) {
   switch (type) {
     case rrtype::a:
-      return field_count(tokens, 1, "<IPv4 address>", error) && put_address(AF_INET, tokens[0], out, error);
+      return field_count(tokens, 1, "<IPv4 address>", error) &&
+             put_address(AF_INET, tokens[0], out, error);
     case rrtype::aaaa:
-      return field_count(tokens, 1, "<IPv6 address>", error) && put_address(AF_INET6, tokens[0], out, error);
+      return field_count(tokens, 1, "<IPv6 address>", error) &&
+             put_address(AF_INET6, tokens[0], out, error);
     case rrtype::ns:
     case rrtype::cname:
     case rrtype::ptr:
-      return field_count(tokens, 1, "<name>", error) && put_name(tokens[0], origin, "target", out, error);
-    case rrtype::mx: return parse_mx(tokens, origin, out, error);
-    case rrtype::txt: return parse_txt(tokens, out, error);
-    case rrtype::srv: return parse_srv(tokens, origin, out, error);
-    case rrtype::caa: return parse_caa(tokens, out, error);
-    case rrtype::soa: return parse_soa(tokens, origin, out, error);
-    default: return false;
+      return field_count(tokens, 1, "<name>", error) &&
+             put_name(tokens[0], origin, "target", out, error);
+    case rrtype::mx:
+      return parse_mx(tokens, origin, out, error);
+    case rrtype::txt:
+      return parse_txt(tokens, out, error);
+    case rrtype::srv:
+      return parse_srv(tokens, origin, out, error);
+    case rrtype::caa:
+      return parse_caa(tokens, out, error);
+    case rrtype::soa:
+      return parse_soa(tokens, origin, out, error);
+    default:
+      return false;
   }
 }
 
@@ -235,7 +253,8 @@ bool parse_generic(Tokens tokens, Bytes& out, std::string* error) {
     out.push_back(static_cast<std::uint8_t>(high * 16 + low));
   }
   if (out.size() != length)
-    return fail(error, fmt::format("\\# says {} bytes but the hex data has {}", length, out.size()));
+    return fail(error,
+                fmt::format("\\# says {} bytes but the hex data has {}", length, out.size()));
   return true;
 }
 
@@ -246,8 +265,15 @@ struct Cursor {
   bool ok = true;
 
   bool at_end() const { return pos == data.size(); }
+  std::string bad() {
+    ok = false;
+    return {};
+  }
   std::uint64_t number(std::size_t width) {
-    if (data.size() - pos < width) return ok = false, 0;
+    if (data.size() - pos < width) {
+      ok = false;
+      return 0;
+    }
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < width; ++i) v = (v << 8) | data[pos++];
     return v;
@@ -255,31 +281,33 @@ struct Cursor {
   std::string name() {
     std::size_t end = pos;
     while (end < data.size() && data[end] != 0 && data[end] <= max_label_size) end += 1 + data[end];
-    if (end >= data.size() || data[end] != 0) return ok = false, std::string();
+    if (end >= data.size() || data[end] != 0) return bad();
     const auto parsed = Name::from_wire(data.subspan(pos, end + 1 - pos));
-    if (!parsed) return ok = false, std::string();
+    if (!parsed) return bad();
     pos = end + 1;
     return parsed->to_text();
   }
   std::string string() {  // a <character-string>, quoted and escaped
     const auto length = number(1);
-    if (!ok || data.size() - pos < length) return ok = false, std::string();
-    std::string out = "\"" + escaped(length) + "\"";
-    return out;
+    if (!ok || data.size() - pos < length) return bad();
+    return "\"" + escaped(length) + "\"";
   }
   std::string escaped(std::size_t length) {
     std::string out;
     for (std::size_t i = 0; i < length; ++i) {
       const std::uint8_t c = data[pos++];
-      if (c == '"' || c == '\\') out += {'\\', static_cast<char>(c)};
-      else if (c < 0x20 || c >= 0x7f) out += fmt::format("\\{:03d}", c);
-      else out.push_back(static_cast<char>(c));
+      if (c == '"' || c == '\\')
+        out += {'\\', static_cast<char>(c)};
+      else if (c < 0x20 || c >= 0x7f)
+        out += fmt::format("\\{:03d}", c);
+      else
+        out.push_back(static_cast<char>(c));
     }
     return out;
   }
   std::string address(int family) {
     const std::size_t size = family == AF_INET ? 4 : 16;
-    if (data.size() - pos != size) return ok = false, std::string();
+    if (data.size() - pos != size) return bad();
     char buf[INET6_ADDRSTRLEN] = {};
     inet_ntop(family, data.data() + pos, buf, sizeof buf);
     pos += size;
@@ -292,12 +320,21 @@ std::optional<std::string> print_known(std::uint16_t type, std::span<const std::
   Cursor c{rdata};
   std::string out;
   switch (type) {
-    case rrtype::a: out = c.address(AF_INET); break;
-    case rrtype::aaaa: out = c.address(AF_INET6); break;
+    case rrtype::a:
+      out = c.address(AF_INET);
+      break;
+    case rrtype::aaaa:
+      out = c.address(AF_INET6);
+      break;
     case rrtype::ns:
     case rrtype::cname:
-    case rrtype::ptr: out = c.name(); break;
-    case rrtype::mx: out = fmt::format("{} ", c.number(2)); out += c.name(); break;
+    case rrtype::ptr:
+      out = c.name();
+      break;
+    case rrtype::mx:
+      out = fmt::format("{} ", c.number(2));
+      out += c.name();
+      break;
     case rrtype::txt:
       do out += (out.empty() ? "" : " ") + c.string();
       while (c.ok && !c.at_end());
@@ -311,7 +348,8 @@ std::optional<std::string> print_known(std::uint16_t type, std::span<const std::
       const auto flags = c.number(1);
       const auto tag_length = c.number(1);
       if (!c.ok || tag_length == 0 || rdata.size() - c.pos < tag_length) return std::nullopt;
-      const std::string tag(rdata.begin() + 2, rdata.begin() + 2 + static_cast<std::ptrdiff_t>(tag_length));
+      const std::string tag(rdata.begin() + 2,
+                            rdata.begin() + 2 + static_cast<std::ptrdiff_t>(tag_length));
       c.pos += tag_length;
       out = fmt::format("{} {} \"{}\"", flags, tag, c.escaped(rdata.size() - c.pos));
       break;
@@ -322,7 +360,8 @@ std::optional<std::string> print_known(std::uint16_t type, std::span<const std::
       for (int i = 0; i < 5; ++i) out += fmt::format(" {}", c.number(4));
       break;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
   if (!c.ok || !c.at_end()) return std::nullopt;
   return out;
@@ -339,8 +378,16 @@ std::string print_generic(std::span<const std::uint8_t> rdata) {
 
 bool has_text_format(std::uint16_t type) {
   switch (type) {
-    case rrtype::a: case rrtype::aaaa: case rrtype::ns: case rrtype::cname: case rrtype::ptr:
-    case rrtype::mx: case rrtype::txt: case rrtype::srv: case rrtype::caa: case rrtype::soa:
+    case rrtype::a:
+    case rrtype::aaaa:
+    case rrtype::ns:
+    case rrtype::cname:
+    case rrtype::ptr:
+    case rrtype::mx:
+    case rrtype::txt:
+    case rrtype::srv:
+    case rrtype::caa:
+    case rrtype::soa:
       return true;
     default:
       return false;
@@ -363,7 +410,8 @@ std::optional<std::vector<std::uint8_t>> rdata_from_text(std::uint16_t type, std
   }
   if (!has_text_format(type)) {
     fail(error, fmt::format("no presentation format for {} here (expected the generic form "
-                            "\\# <length> <hex>)", type_to_text(type)));
+                            "\\# <length> <hex>)",
+                            type_to_text(type)));
     return std::nullopt;
   }
   std::string why;
@@ -392,17 +440,29 @@ std::optional<std::uint32_t> ttl_from_text(std::string_view text) {
     const std::size_t start = pos;
     while (pos < text.size() && is_digit(text[pos])) ++pos;
     std::uint64_t value = 0;
-    if (pos == start || pos - start > 10 || !parse_uint(text.substr(start, pos - start), 9999999999u, value))
+    if (pos == start || pos - start > 10 ||
+        !parse_uint(text.substr(start, pos - start), 9999999999u, value))
       return std::nullopt;
     std::uint64_t scale = 1;
     if (pos < text.size()) {
       switch (ascii_lower(static_cast<std::uint8_t>(text[pos++]))) {
-        case 's': scale = 1; break;
-        case 'm': scale = 60; break;
-        case 'h': scale = 3600; break;
-        case 'd': scale = 86400; break;
-        case 'w': scale = 604800; break;
-        default: return std::nullopt;
+        case 's':
+          scale = 1;
+          break;
+        case 'm':
+          scale = 60;
+          break;
+        case 'h':
+          scale = 3600;
+          break;
+        case 'd':
+          scale = 86400;
+          break;
+        case 'w':
+          scale = 604800;
+          break;
+        default:
+          return std::nullopt;
       }
       has_unit = true;
     } else if (has_unit) {

@@ -1,0 +1,98 @@
+"""dnsperf runs (pinned to the load core) and what one measurement reports.
+
+A measurement = server CPU before, one bounded dnsperf run, server CPU after. CPU per query is
+divided by *answered* queries, so a server that drops load does not look cheaper.
+"""
+import re
+import subprocess
+import time
+
+from . import procs
+
+LOAD_CPU = 0
+
+
+def percentile(sorted_values, q):
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return None
+    rank = max(1, min(len(sorted_values), int(round(q / 100.0 * len(sorted_values) + 0.5))))
+    return sorted_values[rank - 1]
+
+
+def _grab(pattern, text, cast=float, default=0):
+    m = re.search(pattern, text)
+    return cast(m.group(1)) if m else default
+
+
+def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstanding=100,
+            verbose=False, timeout_s=1):
+    """One bounded dnsperf run; returns its counters (and per-query latencies if verbose)."""
+    cmd = ["taskset", "-c", str(LOAD_CPU), "dnsperf", "-s", "127.0.0.1", "-p", str(port),
+           "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", "1"]
+    if seconds:
+        cmd += ["-l", str(seconds)]
+    if rate:
+        cmd += ["-Q", str(int(rate))]
+    if runs:
+        cmd += ["-n", str(runs)]
+    if verbose:
+        cmd += ["-v"]
+    bound_s = (seconds or 600) + 10 * timeout_s + 30
+    with open(out_path, "w") as out:
+        subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=bound_s, check=False)
+    with open(out_path) as f:
+        text = f.read()
+    result = {
+        "sent": _grab(r"Queries sent:\s+(\d+)", text, int),
+        "completed": _grab(r"Queries completed:\s+(\d+)", text, int),
+        "lost": _grab(r"Queries lost:\s+(\d+)", text, int),
+        "run_s": _grab(r"Run time \(s\):\s+([\d.]+)", text),
+        "qps": _grab(r"Queries per second:\s+([\d.]+)", text),
+        "avg_response_bytes": _grab(r"response (\d+)", text, int),
+        "rcodes": {k: int(v) for k, v in re.findall(r"([A-Z]+) (\d+) \(", _line("Response codes:", text))},
+    }
+    if verbose:
+        latencies = []
+        for line in text.splitlines():
+            if line.startswith("> ") and not line.startswith("> T "):
+                try:
+                    latencies.append(float(line.rsplit(None, 1)[1]))
+                except (ValueError, IndexError):
+                    pass
+        latencies.sort()
+        result["p50_us"] = _us(percentile(latencies, 50))
+        result["p99_us"] = _us(percentile(latencies, 99))
+    return result
+
+
+def _line(prefix, text):
+    for line in text.splitlines():
+        if line.strip().startswith(prefix):
+            return line
+    return ""
+
+
+def _us(seconds):
+    return None if seconds is None else seconds * 1e6
+
+
+def measure(server, qfile, out_path, seconds, rate=None, verbose=False, ok_rcodes=("NOERROR", "NXDOMAIN")):
+    """Server CPU (tree-wide) around one dnsperf run. rate=None: unthrottled. An answer whose
+    rcode is not in ok_rcodes counts as an error."""
+    stat0, sched0 = server.proc.cpu_s()
+    busy0 = procs.cpu1_busy_s()
+    t0 = time.monotonic()
+    r = dnsperf(server.port, qfile, out_path, seconds=seconds, rate=rate, verbose=verbose)
+    wall = time.monotonic() - t0
+    stat1, sched1 = server.proc.cpu_s()
+    busy1 = procs.cpu1_busy_s()
+    answered = max(1, r["completed"])
+    r["cpu_stat_s"] = stat1 - stat0
+    r["cpu_sched_s"] = sched1 - sched0
+    r["cpu_us_per_q"] = (sched1 - sched0) / answered * 1e6
+    r["cpu_stat_us_per_q"] = (stat1 - stat0) / answered * 1e6
+    # Core-1 time that was not this server's: other processes on the machine (noise indicator).
+    r["foreign_cpu1_pct"] = max(0.0, (busy1 - busy0) - (stat1 - stat0)) / wall * 100
+    r["errors"] = sum(v for k, v in r["rcodes"].items() if k not in ok_rcodes)
+    return r

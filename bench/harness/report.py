@@ -1,0 +1,225 @@
+"""Markdown tables from the results dict: medians over rounds, dnsd/best-other ratios, targets.
+
+Ratio convention: dnsd / best of Knot, NSD and gdnsd. For costs (CPU, instructions, latency,
+memory) best = lowest and a ratio below 1 is good; for QPS best = highest and above 1 is good.
+"""
+import statistics
+
+OTHERS = ["knot", "nsd", "gdnsd"]
+LABEL = {"knot": "Knot DNS", "nsd": "NSD", "gdnsd": "gdnsd", "dnsd": "**dnsd**", "null": "null responder",
+         "dnsd-flip": "**dnsd, flipping**"}
+
+
+def med(runs, field):
+    values = [r[field] for r in runs or [] if r.get(field) is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=2):
+    if value is None:
+        return "n/a"
+    if isinstance(value, int) or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def ratio(a, b):
+    return None if a is None or not b else a / b
+
+
+def _mib(kib):
+    return None if not kib else kib / 1024
+
+
+class Row:
+    """The medians shown for one server in one mix."""
+
+    def __init__(self, tests, ir=None, rss=None):
+        low, high, unthrottled = tests.get("10k"), tests.get("high"), tests.get("max")
+        self.cpu_low = med(low, "cpu_us_per_q")
+        self.cpu_low_stat = med(low, "cpu_stat_us_per_q")
+        self.cpu_high = med(high, "cpu_us_per_q")
+        self.cpu_max = med(unthrottled, "cpu_us_per_q")
+        self.p50 = med(low, "p50_us")
+        self.p99 = med(low, "p99_us")
+        self.qps = med(unthrottled, "qps")
+        self.lost = [sum(r["lost"] for r in runs or []) for runs in (low, high, unthrottled)]
+        self.errors = sum(r["errors"] for runs in (low, high, unthrottled) for r in runs or [])
+        self.bytes = med(low, "avg_response_bytes")
+        self.ir = ir
+        self.rss = _mib(rss[0]) if rss else None
+
+    def cells(self):
+        return [fmt(self.cpu_low), fmt(self.cpu_low_stat), fmt(self.cpu_high), fmt(self.cpu_max),
+                fmt(self.p50, 0), fmt(self.p99, 0), fmt(self.qps), "/".join(str(x) for x in self.lost),
+                str(self.errors), fmt(self.ir, 0), fmt(self.rss, 1), fmt(self.bytes, 0)]
+
+
+COST_FIELDS = ["cpu_low", "cpu_low_stat", "cpu_high", "cpu_max", "p50", "p99"]
+
+
+def _ratio_cells(dnsd, rows, versus):
+    """dnsd divided by the best of `versus` for every column that has a meaning as a ratio."""
+    def best(field, highest=False):
+        values = [getattr(rows[n], field) for n in versus if n in rows and getattr(rows[n], field) is not None]
+        return (max if highest else min)(values) if values else None
+    cells = [fmt(ratio(getattr(dnsd, f), best(f))) for f in COST_FIELDS]
+    cells += [fmt(ratio(dnsd.qps, best("qps", highest=True))), "", "", fmt(ratio(dnsd.ir, best("ir"))),
+              fmt(ratio(dnsd.rss, best("rss"))), ""]
+    return cells
+
+
+def mix_table(results, mix, high_rate):
+    names = [n for n in ["knot", "nsd", "gdnsd", "dnsd", "null"] if n in results[mix]]
+    rows = {}
+    for n in names:
+        ir = (results["callgrind"].get(mix, {}).get(n) or {}).get("ir_per_q")
+        rows[n] = Row(results[mix][n], ir, results["rss"].get(n))
+    head = ["server", "CPU µs/q @10k", "(stat)", f"CPU µs/q @{high_rate // 1000}k", "CPU µs/q unthrottled",
+            "p50 µs @10k", "p99 µs @10k", "max QPS", "lost 10k/high/max", "errors", "Ir/q (callgrind)",
+            "peak RSS MiB", "resp. bytes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n in names:
+        lines.append(f"| {LABEL[n]} | " + " | ".join(rows[n].cells()) + " |")
+    if "dnsd" in rows and any(o in rows for o in OTHERS):
+        lines.append("| dnsd / best other | " + " | ".join(_ratio_cells(rows["dnsd"], rows, OTHERS)) + " |")
+    if "dnsd" in rows and "null" in rows:
+        lines.append("| dnsd / null | " + " | ".join(_ratio_cells(rows["dnsd"], rows, ["null"])) + " |")
+    return "\n".join(lines), rows
+
+
+def flip_table(results, high_rate):
+    flip = results["flip"]
+    rows = {n: Row(flip[n]) for n in ("dnsd", "dnsd-flip") if n in flip}
+    head = ["server", "CPU µs/q @10k", "(stat)", f"CPU µs/q @{high_rate // 1000}k", "CPU µs/q unthrottled",
+            "p50 µs @10k", "p99 µs @10k", "max QPS", "lost 10k/high/max", "errors"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n, row in rows.items():
+        lines.append(f"| {LABEL[n]} | " + " | ".join(row.cells()[:9]) + " |")
+    if len(rows) == 2:
+        a, b = rows["dnsd-flip"], rows["dnsd"]
+        cells = [fmt(ratio(getattr(a, f), getattr(b, f))) for f in COST_FIELDS] + [fmt(ratio(a.qps, b.qps)), "", ""]
+        lines.append("| flipping / steady | " + " | ".join(cells) + " |")
+    return "\n".join(lines), rows
+
+
+def scaling_table(results, low_rate):
+    scaling = results["scaling"]
+    names = sorted({n for per in scaling.values() for n in per}, key=["knot", "nsd", "gdnsd", "dnsd"].index)
+    head = ["records"] + [f"{LABEL[n]} {what}" for n in names
+                          for what in ("load s", f"CPU µs/q @{low_rate // 1000}k", "RSS MiB")]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for size, per in scaling.items():
+        cells = [f"{int(size):,}"]
+        for n in names:
+            d = per.get(n)
+            if not d or "error" in d:
+                cells += ["failed", "", ""]
+                continue
+            cells += [fmt(d["load_s"]), fmt(med(d["runs"], "cpu_us_per_q")), fmt(_mib(d["rss"][0]), 1)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def targets(results, static_rows, profile_rows, flip_rows):
+    """The issue's targets, each with the measured ratio and whether it is met."""
+    out = []
+
+    def check(text, value, limit, higher_is_better=False):
+        if value is None:
+            out.append(f"| {text} | n/a | {limit} | not measured |")
+            return
+        ok = value >= limit if higher_is_better else value <= limit
+        out.append(f"| {text} | {value:.2f} | {'≥' if higher_is_better else '≤'} {limit} | {'met' if ok else '**missed**'} |")
+
+    def best(rows, field, highest=False):
+        values = [getattr(rows[n], field) for n in OTHERS if n in rows and getattr(rows[n], field) is not None]
+        return (max if highest else min)(values) if values else None
+
+    d = static_rows.get("dnsd")
+    if d:
+        check("static CPU/q @10k vs best other", ratio(d.cpu_low, best(static_rows, "cpu_low")), 0.8)
+        check("static CPU/q @high vs best other", ratio(d.cpu_high, best(static_rows, "cpu_high")), 0.8)
+        check("static CPU/q unthrottled vs best other", ratio(d.cpu_max, best(static_rows, "cpu_max")), 0.8)
+        check("static Ir/q vs best other", ratio(d.ir, best(static_rows, "ir")), 0.8)
+        check("static p99 @10k vs best other", ratio(d.p99, best(static_rows, "p99")), 1.0)
+        check("static max QPS vs best other", ratio(d.qps, best(static_rows, "qps", True)), 1.0, True)
+        null = static_rows.get("null")
+        if null:
+            check("static CPU/q @10k vs null responder", ratio(d.cpu_low, null.cpu_low), 1.5)
+            check("static CPU/q unthrottled vs null responder", ratio(d.cpu_max, null.cpu_max), 1.5)
+        knot = static_rows.get("knot")
+        if knot:
+            check("peak RSS vs Knot (same zone)", ratio(d.rss, knot.rss), 1.0)
+    p = profile_rows.get("dnsd")
+    if p and d:
+        check("profile CPU/q @10k vs dnsd static", ratio(p.cpu_low, d.cpu_low), 1.1)
+        check("profile CPU/q unthrottled vs dnsd static", ratio(p.cpu_max, d.cpu_max), 1.1)
+        check("profile Ir/q vs dnsd static Ir/q", ratio(p.ir, d.ir), 1.1)
+    f, s = flip_rows.get("dnsd-flip"), flip_rows.get("dnsd")
+    if f and s:
+        check("flipping CPU/q @10k vs steady profile", ratio(f.cpu_low, s.cpu_low), 1.1)
+        check("flipping CPU/q unthrottled vs steady profile", ratio(f.cpu_max, s.cpu_max), 1.1)
+        out.append(f"| flipping: errors + lost queries | {f.errors + sum(f.lost)} | = 0 | "
+                   f"{'met' if f.errors + sum(f.lost) == 0 else '**missed**'} |")
+    sizes = sorted(results["scaling"], key=int)
+    if len(sizes) >= 2:
+        first, last = results["scaling"][sizes[0]].get("dnsd"), results["scaling"][sizes[-1]].get("dnsd")
+        if first and last and "runs" in first and "runs" in last:
+            check(f"dnsd CPU/q at {int(sizes[-1]):,} vs {int(sizes[0]):,} records",
+                  ratio(med(last["runs"], "cpu_us_per_q"), med(first["runs"], "cpu_us_per_q")), 1.1)
+        for size in sizes:
+            dn, kn = results["scaling"][size].get("dnsd"), results["scaling"][size].get("knot")
+            if dn and kn and "rss" in dn and "rss" in kn:
+                check(f"RSS vs Knot at {int(size):,} records", ratio(dn["rss"][0], kn["rss"][0]), 1.0)
+    return "\n".join(["| target | measured | limit | |", "|---|---|---|---|"] + out)
+
+
+def render(results, meta):
+    high = meta["high_rate"]
+    static, static_rows = mix_table(results, "static", high)
+    profile, profile_rows = mix_table(results, "profile", high)
+    flip, flip_rows = flip_table(results, high) if results["flip"] else ("(not run)", {})
+    parts = [
+        f"# dnsd side-by-side benchmark ({meta['mode']})", "",
+        f"- date: {meta['date']}; host: `nproc` = {meta['nproc']}, CPU: {meta['cpu']}, kernel {meta['kernel']}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
+        f"- command: `{meta['command']}`; wall time {meta['wall_s'] / 60:.1f} min",
+        f"- every server: 1 server thread, pinned to CPU 1; dnsperf (1 client, ≤100 outstanding, "
+        f"1 s timeout) pinned to CPU 0; {meta['rounds']} interleaved round(s), medians shown",
+        f"- fixed rates: {meta['low_rate']} and {high} QPS for {meta['fixed_s']} s each; "
+        f"unthrottled for {meta['max_s']} s; callgrind: {meta['callgrind_n']} queries, busy minus idle run",
+        f"- zone: bench.test., {meta['records']:,} records ({meta['hosts']} hosts with A, AAAA and an "
+        f"out-of-zone CNAME; {meta['profiles']} profile names)",
+        f"- load average at start / end: {meta['load_start']} / {meta['load_end']}", "",
+        "## Mix 1: static names (40% A, 20% AAAA, 15% CNAME, 15% NXDOMAIN, 10% SOA)", "", static, "",
+        "## Mix 2: health-routed names only", "",
+        "dnsd answers `app-N.bench.test.` from its profiles (priority method, both tenants up, TTL 1); "
+        "Knot, NSD and gdnsd have no health routing and serve the same names as static A records "
+        "with the same answer (`127.0.0.2`, TTL 1).", "", profile, "",
+        "## Mix 3: health-routed names while an endpoint flips every 10 ms", "",
+        "A second dnsd (probe interval 100 ms, timeout 50 ms, tolerated_failures 0) whose eu tenant "
+        "is switched between 503 and up every 10 ms; measured interleaved with the steady dnsd of "
+        "mix 2 on the same query file.", "", flip, "",
+    ]
+    if results["flip"]:
+        fl = results["flip"]
+        parts += [f"Flipper: {fl['flipper']['flips']} switches ({fl['flipper']['errors']} failed, "
+                  f"{fl['flipper']['late']} late); dnsd logged {fl['transitions']} health transitions; "
+                  f"answers sampled during flipping: {fl.get('answer_split')}.", ""]
+    if results["scaling"]:
+        parts += ["## Scaling: zone size", "",
+                  "Load time = from process start until a name near the end of the zone file is "
+                  "answered. 90% existing names, 10% NXDOMAIN.", "",
+                  scaling_table(results, meta["low_rate"]), ""]
+    parts += ["## Targets (issue 4)", "", targets(results, static_rows, profile_rows, flip_rows), ""]
+    notes = list(results["checks"])
+    if results.get("calibration"):
+        notes.append("calibration (unthrottled QPS used to pick the high rate): " +
+                     ", ".join(f"{k} {v:,.0f}" for k, v in results["calibration"].items()))
+    if results["noise"]:
+        worst = sorted(results["noise"], key=lambda x: -x[1])[:5]
+        notes.append(f"{len(results['noise'])} measurement(s) saw > 5% of CPU 1 used by other processes; "
+                     "worst: " + ", ".join(f"{w} {p:.0f}%" for w, p in worst))
+    parts += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
+    return "\n".join(parts)

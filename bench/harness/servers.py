@@ -1,0 +1,251 @@
+"""The servers under test: one config writer and one command line each, one thread each.
+
+Every server gets its own directory holding a hard link to the shared zone file, its own free
+loopback port, and is started pinned to the server core (`taskset -c 1`).
+"""
+import os
+import re
+import subprocess
+import time
+
+from . import dnsclient, procs
+
+SERVER_CPU = 1
+
+
+def _link(src, dst):
+    if os.path.exists(dst):
+        os.unlink(dst)
+    try:
+        os.link(src, dst)
+    except OSError:
+        subprocess.run(["cp", src, dst], check=True)
+
+
+class Server:
+    kind = "?"
+
+    def __init__(self, name, root, port):
+        self.name = name
+        self.dir = os.path.join(root, name)
+        self.port = port
+        self.proc = None
+        self.load_time_s = None
+        os.makedirs(self.dir, exist_ok=True)
+
+    def prepare(self, zone_path):
+        """Writes the config for zone_path; returns self."""
+        _link(zone_path, os.path.join(self.dir, "bench.test.zone"))
+        self.write_config()
+        return self
+
+    def write_config(self):
+        pass
+
+    def command(self):
+        raise NotImplementedError
+
+    def start(self, ready_name, ready_timeout_s=300, wrap=(), tag=""):
+        """Starts pinned, waits until ready_name is answered; records the load time."""
+        cmd = ["taskset", "-c", str(SERVER_CPU), *wrap, *self.command()]
+        self.proc = procs.Proc(cmd, self.dir, os.path.join(self.dir, f"server{tag}.log"))
+        t0 = self.proc.started
+        with dnsclient.Client(self.port, timeout_s=0.1) as client:
+            def ready():
+                if not self.proc.alive():
+                    raise RuntimeError(f"{self.name} exited; see {self.proc.log_path}")
+                reply = client.ask(ready_name, "A")
+                return reply is not None and self.is_ready_reply(reply)
+            if not procs.wait_until(ready_timeout_s, ready, 0.005 if not wrap else 0.1):
+                raise RuntimeError(f"{self.name} not answering after {ready_timeout_s}s; see {self.proc.log_path}")
+        self.load_time_s = time.monotonic() - t0
+        return self
+
+    @staticmethod
+    def is_ready_reply(reply):
+        return reply["rcode"] == "NOERROR" and reply["answers"]
+
+    def stop(self):
+        if self.proc:
+            self.proc.stop()
+            self.proc = None
+
+
+class Knot(Server):
+    kind = "knot"
+
+    def write_config(self):
+        with open(os.path.join(self.dir, "knot.conf"), "w") as f:
+            f.write(f"""server:
+    rundir: "{self.dir}"
+    listen: 127.0.0.1@{self.port}
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "{self.dir}/db"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: "{self.dir}"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: bench.test.
+    file: bench.test.zone
+""")
+
+    def command(self):
+        return ["knotd", "-c", os.path.join(self.dir, "knot.conf")]
+
+
+class Nsd(Server):
+    kind = "nsd"
+
+    def write_config(self):
+        # minimal-responses: no NS in AUTHORITY on positive answers, like the others by default.
+        with open(os.path.join(self.dir, "nsd.conf"), "w") as f:
+            f.write(f"""server:
+  server-count: 1
+  ip-address: 127.0.0.1@{self.port}
+  port: {self.port}
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "{self.dir}"
+  database: ""
+  pidfile: "{self.dir}/nsd.pid"
+  xfrdfile: "{self.dir}/xfrd.state"
+  zonelistfile: "{self.dir}/zone.list"
+  verbosity: 0
+  hide-version: yes
+  minimal-responses: yes
+  reuseport: no
+remote-control:
+  control-enable: no
+zone:
+  name: bench.test.
+  zonefile: bench.test.zone
+""")
+
+    def command(self):
+        return ["nsd", "-d", "-c", os.path.join(self.dir, "nsd.conf")]
+
+
+class Gdnsd(Server):
+    kind = "gdnsd"
+
+    def prepare(self, zone_path):
+        os.makedirs(os.path.join(self.dir, "zones"), exist_ok=True)
+        _link(zone_path, os.path.join(self.dir, "zones", "bench.test"))
+        self.write_config()
+        return self
+
+    def write_config(self):
+        with open(os.path.join(self.dir, "config"), "w") as f:
+            f.write(f"""options => {{
+  listen => [ 127.0.0.1:{self.port} ]
+  udp_threads => 1
+  tcp_threads => 1
+  zones_rfc1035_threads => 1
+  run_dir => "{self.dir}/run"
+  state_dir => "{self.dir}/state"
+}}
+""")
+
+    def command(self):
+        return ["gdnsd", "-c", self.dir, "start"]
+
+
+class Null(Server):
+    """The do-nothing responder: the floor, not a DNS server."""
+    kind = "null"
+    binary = None
+
+    def prepare(self, zone_path):
+        return self
+
+    def command(self):
+        return [self.binary, "127.0.0.1", str(self.port)]
+
+    @staticmethod
+    def is_ready_reply(reply):
+        return True
+
+
+class Dnsd(Server):
+    """dnsd; with profiles it serves the health-routed names app-0..app-P-1 itself."""
+    kind = "dnsd"
+    binary = None
+
+    def __init__(self, name, root, port, profiles=None):
+        super().__init__(name, root, port)
+        self.profiles = profiles  # None or dict(count, eu, us, port, interval, timeout)
+
+    def write_config(self):
+        lines = [
+            'log_level = "warning"',
+            "[server]",
+            f'listen = ["127.0.0.1:{self.port}"]',
+            "workers = 1",
+            "udp_payload = 1232",
+            'tcp_idle_timeout = "10s"',
+            "tcp_max_connections = 256",
+            "[[zone]]",
+            'name = "bench.test."',
+            'file = "bench.test.zone"',
+        ]
+        p = self.profiles
+        for i in range(p["count"] if p else 0):
+            lines += [
+                "[[profile]]", f'name = "app-{i}.bench.test."', 'method = "priority"', "ttl = 1",
+                "[profile.monitor]", 'protocol = "http"', f"port = {p['port']}", 'path = "/http/ping"',
+                f'interval = "{p["interval"]}"', f'timeout = "{p["timeout"]}"', "tolerated_failures = 0",
+                'expected_status = "200-200"',
+                "[[profile.endpoint]]", 'name = "eu"', f'target = "{p["eu"]}"', "priority = 1",
+                "[[profile.endpoint]]", 'name = "us"', f'target = "{p["us"]}"', "priority = 2",
+            ]
+        with open(os.path.join(self.dir, "dnsd.toml"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def command(self):
+        return [self.binary, "--config", os.path.join(self.dir, "dnsd.toml")]
+
+    def probe_transitions(self):
+        """How many health transitions dnsd logged (one line each, issue 3)."""
+        try:
+            with open(self.proc.log_path if self.proc else os.path.join(self.dir, "server.log")) as f:
+                return sum(1 for line in f if re.match(r"probe: .* -> ", line))
+        except OSError:
+            return 0
+
+
+def versions(dnsd_binary):
+    def first_line(cmd, pattern=None):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            text = out.stdout + out.stderr
+        except (OSError, subprocess.TimeoutExpired):
+            return "?"
+        if pattern:
+            m = re.search(pattern, text)
+            return m.group(1) if m else "?"
+        return text.strip().splitlines()[0] if text.strip() else "?"
+    gdnsd = "?"
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "gdnsd"], capture_output=True, text=True, timeout=10)
+        gdnsd = out.stdout.strip() or "?"
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return {
+        "dnsd": first_line([dnsd_binary, "--version"], r"dnsd (\S+)"),
+        "knot": first_line(["knotd", "-V"], r"version (\S+)"),
+        "nsd": first_line(["nsd", "-v"], r"NSD version (\S+)"),
+        "gdnsd": gdnsd,
+        "dnsperf": first_line(["dnsperf", "-h"], r"Version (\S+)"),
+        "valgrind": first_line(["valgrind", "--version"], r"valgrind-(\S+)"),
+    }

@@ -1,0 +1,39 @@
+// Reads an RFC 1035 §5.1 master file (what BIND, Knot and NSD load) into records for a zone:
+// $ORIGIN, $TTL, $INCLUDE, "@", relative names, blank owners, TTL and class in either order,
+// parentheses, comments, quoted strings, and RFC 3597 "\#" data. Class IN only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conf/errors.hh"
+#include "dnsd/wire/name.hh"
+
+namespace conf {
+
+struct MasterRecord {
+  dnsd::wire::Name owner;
+  std::uint16_t type = 0;
+  std::uint32_t ttl = 0;
+  std::vector<std::uint8_t> rdata;
+  std::string file;  // where it was written, for errors found later (e.g. by the zone builder)
+  std::size_t line = 0;
+};
+
+struct MasterFileOptions {
+  dnsd::wire::Name zone;          // the origin at the start; every owner must lie in it
+  std::uint32_t default_ttl = 0;  // the $TTL until the file sets one
+  std::string key;                // the TOML key behind the file, e.g. "zone[0].file"
+};
+
+// $INCLUDE may nest this deep (a guard against runaway includes besides the loop check).
+inline constexpr std::size_t max_include_depth = 8;
+
+// Appends the good records of `path` (and of its $INCLUDEs) to `out` and reports every bad
+// entry to `diag` with the master file's name and line. Returns false, with *error set, only
+// when `path` itself cannot be read.
+bool read_master_file(const std::string& path, const MasterFileOptions& options,
+                      std::vector<MasterRecord>& out, Diagnostics& diag, std::string* error);
+
+}  // namespace conf

@@ -1,0 +1,231 @@
+// [[profile]]: a health-routed name, its monitor and its endpoints -> routing::Profile.
+// Endpoints get their HealthTable slot (health_id) here, densely, in file order.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "conf/address.hh"
+#include "conf/record_text.hh"
+#include "conf/sections.hh"
+
+namespace conf {
+namespace {
+
+using dnsd::wire::Name;
+using routing::Method;
+
+// Traffic Manager's own limit; it also bounds the pick buffer sized at load.
+constexpr std::size_t k_max_endpoints = 200;
+
+constexpr std::array<std::pair<std::string_view, Method>, 6> k_methods{
+    {{"priority", Method::priority},
+     {"weighted", Method::weighted},
+     {"multivalue", Method::multivalue},
+     {"subnet", Method::subnet},
+     {"geographic", Method::geographic},
+     {"performance", Method::performance}}};
+
+Method read_method(Section& s) {
+  const auto text = s.string("method");
+  if (!text) return Method::priority;
+  for (const auto& [name, method] : k_methods) {
+    if (name != *text) continue;
+    if (method != Method::priority)
+      s.error("method",
+              fmt::format("method {} is not supported yet (expected priority)", in_quotes(*text)));
+    return method;
+  }
+  s.error("method",
+          fmt::format("unknown method {} (expected one of priority, weighted, multivalue, "
+                      "subnet, geographic, performance)",
+                      in_quotes(*text)));
+  return Method::priority;
+}
+
+bool is_endpoint_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+// An FQDN (absolute, trailing dot optional) or an IPv4 / IPv6 literal.
+bool parse_target(std::string_view text, routing::Endpoint& endpoint, std::string& why) {
+  if (auto ip = parse_ip(text)) {
+    endpoint.kind = ip->v6 ? routing::TargetKind::ipv6 : routing::TargetKind::ipv4;
+    endpoint.address = ip->bytes;
+    endpoint.target = ip->text;
+    return true;
+  }
+  // RFC 1123 §2.1: a host name never has the dotted-decimal form, so this is a broken address.
+  if (text.find(':') != std::string_view::npos ||
+      text.find_first_not_of("0123456789.") == std::string_view::npos) {
+    why = "is not a valid IPv4 or IPv6 address";
+    return false;
+  }
+  const auto name = is_host_name(text) ? Name::from_text(text) : std::nullopt;
+  if (!name) {
+    why = "is neither a host name (letters, digits, '-', '_') nor an IP address";
+    return false;
+  }
+  endpoint.kind = routing::TargetKind::name;
+  endpoint.target = name->to_text();
+  endpoint.target_wire.assign(name->wire().begin(), name->wire().end());
+  return true;
+}
+
+class ProfileReader {
+ public:
+  ProfileReader(Section& profile, const LoadContext& ctx, routing::Model& model)
+      : ps_(profile), ctx_(ctx), model_(model) {}
+  routing::Profile read(ProfileSite& site);
+
+ private:
+  void endpoints(routing::Profile& profile, const MonitorDraft& monitor);
+  std::optional<routing::Endpoint> endpoint(const toml::table& table, std::size_t index,
+                                            const MonitorDraft& monitor,
+                                            const routing::Profile& profile);
+
+  Section& ps_;
+  const LoadContext& ctx_;
+  routing::Model& model_;
+  routing::MonitorSpec profile_monitor_;
+  // Every endpoint read so far, good or bad, so a duplicate is found even next to an error.
+  std::vector<std::pair<std::string, std::uint16_t>> seen_;
+};
+
+std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& table,
+                                                         std::size_t index,
+                                                         const MonitorDraft& monitor,
+                                                         const routing::Profile& profile) {
+  Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index),
+             {"name", "target", "priority", "weight", "enabled", "probe_host", "monitor"});
+  routing::Endpoint e;
+  e.name = es.string("name", Need::required).value_or("");
+  if (es.has("name") && !is_endpoint_name(e.name))
+    es.error("name", fmt::format("bad endpoint name {} (expected letters, digits, '_', '.', '-')",
+                                 in_quotes(e.name)));
+  for (const auto& [other, _] : seen_)
+    if (!e.name.empty() && other == e.name)
+      es.error("name",
+               fmt::format("endpoint name {} is used twice in this profile", in_quotes(e.name)));
+  if (const auto target = es.string("target", Need::required)) {
+    std::string why;
+    if (!parse_target(*target, e, why))
+      es.error("target", fmt::format("{} {}", in_quotes(*target), why));
+  }
+  const auto priority = es.integer("priority", 1, 1000);
+  e.priority = static_cast<std::uint16_t>(priority.value_or(static_cast<std::int64_t>(index + 1)));
+  e.weight = static_cast<std::uint16_t>(es.integer("weight", 1, 1000).value_or(1));
+  e.enabled = es.boolean("enabled").value_or(true);
+  e.probe_host = e.target;
+  if (const auto host = es.string("probe_host")) {
+    routing::Endpoint probe;
+    std::string why;
+    if (parse_target(*host, probe, why))
+      e.probe_host = probe.target;
+    else
+      es.error("probe_host", fmt::format("{} {}", in_quotes(*host), why));
+  }
+  e.monitor = profile_monitor_;
+  if (const auto* own = es.table("monitor")) {
+    MonitorDraft draft = monitor;  // the profile's keys, then this endpoint's on top
+    apply_monitor(*own, es.key("monitor"), ctx_, draft);
+    e.monitor = finish_monitor(std::move(draft), es.key("monitor"), line_of(*own), own, ctx_);
+  }
+  // Priorities are unique in a priority profile, or failover order would be a coin toss.
+  const bool priority_known = priority || !es.has("priority");
+  for (const auto& [other, other_priority] : seen_)
+    if (profile.method == Method::priority && priority_known && other_priority == e.priority)
+      es.error("priority",
+               fmt::format("priority {} is already used by endpoint {}{} (each endpoint of a "
+                           "priority profile needs its own)",
+                           e.priority, in_quotes(other),
+                           priority ? "" : "; this one has it by default, from its position"));
+  es.finish();
+  seen_.emplace_back(e.name, e.priority);
+  if (!es.clean()) return std::nullopt;
+  return e;
+}
+
+void ProfileReader::endpoints(routing::Profile& profile, const MonitorDraft& monitor) {
+  const auto* list = ps_.tables("endpoint");
+  if (!list || list->empty()) {
+    if (!ps_.has("endpoint") || list)
+      ps_.error("endpoint", "at least one [[profile.endpoint]] is required");
+    return;
+  }
+  if (list->size() > k_max_endpoints)
+    ps_.error("endpoint", fmt::format("at most {} endpoints per profile, got {}", k_max_endpoints,
+                                      list->size()));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    auto e = endpoint(*list->get(i)->as_table(), i, monitor, profile);
+    if (!e) continue;
+    e->health_id = static_cast<routing::EndpointId>(model_.endpoint_count++);
+    profile.endpoints.push_back(std::move(*e));
+  }
+  if (profile.method == Method::priority)
+    std::stable_sort(profile.endpoints.begin(), profile.endpoints.end(),
+                     [](const auto& a, const auto& b) { return a.priority < b.priority; });
+}
+
+routing::Profile ProfileReader::read(ProfileSite& site) {
+  routing::Profile profile;
+  site.name_key = ps_.key("name");
+  site.name_line = ps_.line("name");
+  if (const auto text = ps_.string("name", Need::required)) {
+    std::string why;
+    site.owner = Name::from_text(*text, nullptr, &why);  // always absolute
+    if (site.owner)
+      profile.name = site.owner->to_text();
+    else
+      ps_.error("name", fmt::format("bad profile name {}: {}", in_quotes(*text), why));
+  }
+  profile.method = read_method(ps_);
+  profile.ttl = static_cast<std::uint32_t>(ps_.integer("ttl", 0, max_ttl).value_or(1));
+  profile.flatten = ps_.boolean("flatten").value_or(false);
+  if (const auto mode = ps_.string("all_degraded")) {
+    if (*mode == "first")
+      profile.all_degraded = routing::AllDegraded::first;
+    else if (*mode != "all")
+      ps_.error("all_degraded",
+                fmt::format("unknown value {} (expected all or first)", in_quotes(*mode)));
+  }
+  profile.serve_while_checking = ps_.boolean("serve_while_checking").value_or(true);
+  MonitorDraft monitor = default_monitor();
+  const auto* table = ps_.table("monitor");
+  if (table) apply_monitor(*table, ps_.key("monitor"), ctx_, monitor);
+  profile_monitor_ = finish_monitor(monitor, ps_.key("monitor"),
+                                    table ? line_of(*table) : ps_.line(), table, ctx_);
+  endpoints(profile, monitor);
+  ps_.finish();
+  return profile;
+}
+
+}  // namespace
+
+std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
+                                       routing::Model& model) {
+  std::vector<ProfileSite> sites;
+  const auto* list = root.tables("profile");
+  if (!list) return sites;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i),
+               {"name", "method", "ttl", "flatten", "all_degraded", "serve_while_checking",
+                "monitor", "endpoint"});
+    ProfileSite site;
+    site.id = static_cast<routing::ProfileId>(i);
+    model.profiles.push_back(ProfileReader(ps, ctx, model).read(site));
+    for (const auto& earlier : sites)
+      if (site.owner && earlier.owner && earlier.owner->lowercased() == site.owner->lowercased()) {
+        ps.error("name", fmt::format("profile {} is already defined by profile[{}]",
+                                     site.owner->to_text(), earlier.id));
+        site.owner.reset();
+        break;
+      }
+    sites.push_back(std::move(site));
+  }
+  return sites;
+}
+
+}  // namespace conf

@@ -1,0 +1,77 @@
+// The readers of each part of the config file, called in order by config.cc. Internal to conf/.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conf/config.hh"
+#include "conf/errors.hh"
+#include "conf/toml_section.hh"
+#include "dnsd/server_config.hh"
+#include "dnsd/zone/zone.hh"
+#include "routing/model.hh"
+
+namespace conf {
+
+struct LoadContext {
+  Diagnostics& diag;
+  std::filesystem::path dir;  // relative file names in the config start here
+
+  // `name` relative to the config's directory, as it is opened and named in errors.
+  std::string resolve(const std::string& name) const {
+    return (dir / name).lexically_normal().string();
+  }
+};
+
+// log_level, [server] and [resolver].
+LogLevel read_log_level(Section& root);
+void read_server(Section& root, dnsd::ServerConfig& server);
+void read_resolver(Section& root, routing::ResolverSettings& resolver);
+
+// One [[zone]] whose records are in its builder; profiles are added before it is built.
+struct ZoneDraft {
+  std::size_t index = 0;
+  dnsd::wire::Name origin;
+  std::string name_key;  // "zone[0].name": where whole-zone errors are reported
+  std::size_t name_line = 0;
+  dnsd::zone::ZoneBuilder builder;
+  // False when the SOA or the apex NS is missing; build() would only repeat what was reported.
+  bool buildable = true;
+};
+std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx);
+
+// Where a [[profile]] is named, for attaching it to its zone.
+struct ProfileSite {
+  routing::ProfileId id = 0;
+  std::optional<dnsd::wire::Name> owner;  // unset when the name itself was bad
+  std::string name_key;
+  std::size_t name_line = 0;
+};
+// Fills model.profiles (ProfileId = position) and model.endpoint_count.
+std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
+                                       routing::Model& model);
+
+// A monitor being assembled: the profile's, then copied and overridden per endpoint.
+struct MonitorDraft {
+  routing::MonitorSpec spec;
+  bool port_set = false;     // else the protocol's port (443 / 80; tcp has none)
+  bool timeout_set = false;  // else min(10s, interval / 2)
+  // Cross-field checks run only on fields that parsed, so one mistake gives one message.
+  bool timing_clean = true;  // interval and timeout
+  bool files_clean = true;   // client_cert and client_key
+};
+MonitorDraft default_monitor();
+// Applies the keys of one monitor table (path e.g. "profile[0].monitor") onto `draft`.
+void apply_monitor(const toml::table& table, const std::string& path, const LoadContext& ctx,
+                   MonitorDraft& draft);
+// Fills the derived defaults and checks the fields against each other; errors go to `path`
+// (at the key's line in `table` if it has it, else at `line`).
+routing::MonitorSpec finish_monitor(MonitorDraft draft, const std::string& path, std::size_t line,
+                                    const toml::table* table, const LoadContext& ctx);
+
+// [[...monitor.header]]: names and secret values (from the environment or a file, never the TOML).
+std::optional<std::vector<routing::Header>> read_headers(Section& monitor, const LoadContext& ctx);
+
+}  // namespace conf

@@ -1,0 +1,103 @@
+// log_level, [server] and [resolver]: how dnsd listens and which DNS servers probes ask.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "conf/address.hh"
+#include "conf/sections.hh"
+
+namespace conf {
+
+using namespace std::chrono_literals;
+
+LogLevel read_log_level(Section& root) {
+  constexpr std::array<std::pair<std::string_view, LogLevel>, 4> k_levels{
+      {{"debug", LogLevel::debug},
+       {"info", LogLevel::info},
+       {"warning", LogLevel::warning},
+       {"error", LogLevel::error}}};
+  const auto text = root.string("log_level");
+  if (!text) return LogLevel::info;
+  for (const auto& [name, level] : k_levels)
+    if (name == *text) return level;
+  root.error("log_level",
+             fmt::format("unknown log level {} (expected one of debug, info, warning, error)",
+                         in_quotes(*text)));
+  return LogLevel::info;
+}
+
+namespace {
+
+// Each address once; an element's own key ("server.listen[1]") locates its error.
+std::vector<HostPort> read_addresses(Section& section, std::string_view name, bool at_least_one) {
+  std::vector<HostPort> out;
+  const auto items = section.strings(name, false);
+  if (!items) return out;
+  if (at_least_one && items->empty()) section.error(name, "must list at least one address");
+  for (const auto& item : *items) {
+    std::string why;
+    const auto parsed = parse_host_port(item.value, &why);
+    if (!parsed) {
+      section.diag().add(item.line, item.key,
+                         fmt::format("bad address {}: {}", in_quotes(item.value), why));
+      continue;
+    }
+    const bool repeated = std::any_of(out.begin(), out.end(), [&](const HostPort& seen) {
+      return seen.ip.bytes == parsed->ip.bytes && seen.ip.v6 == parsed->ip.v6 &&
+             seen.port == parsed->port;
+    });
+    if (repeated)
+      section.diag().add(item.line, item.key,
+                         fmt::format("{} is listed twice", parsed->to_string()));
+    else
+      out.push_back(*parsed);
+  }
+  return out;
+}
+
+// CHAOS TXT answers are one <character-string> each (RFC 4892), so at most 255 bytes.
+std::optional<std::string> read_chaos(Section& section, std::string_view name) {
+  auto text = section.string(name);
+  if (text && text->size() > 255) {
+    section.error(name, fmt::format("must be at most 255 bytes, got {}", text->size()));
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace
+
+void read_server(Section& root, dnsd::ServerConfig& server) {
+  const auto* table = root.table("server");
+  if (!table) return;
+  Section s(root.diag(), *table, "server",
+            {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_max_connections",
+             "chaos_version", "chaos_identity"});
+  if (s.has("listen")) {
+    server.listen.clear();
+    for (const auto& address : read_addresses(s, "listen", true))
+      server.listen.push_back({address.ip.text, address.port});
+  }
+  server.workers = static_cast<unsigned>(s.integer("workers", 1, 64).value_or(server.workers));
+  server.udp_payload =
+      static_cast<std::uint16_t>(s.integer("udp_payload", 512, 4096).value_or(server.udp_payload));
+  server.tcp_idle_timeout =
+      s.duration("tcp_idle_timeout", 100ms, 1h).value_or(server.tcp_idle_timeout);
+  server.tcp_max_connections = static_cast<unsigned>(
+      s.integer("tcp_max_connections", 1, 65535).value_or(server.tcp_max_connections));
+  server.chaos_version = read_chaos(s, "chaos_version");
+  server.chaos_identity = read_chaos(s, "chaos_identity");
+  s.finish();
+}
+
+void read_resolver(Section& root, routing::ResolverSettings& resolver) {
+  const auto* table = root.table("resolver");
+  if (!table) return;
+  Section s(root.diag(), *table, "resolver", {"servers"});
+  for (const auto& address : read_addresses(s, "servers", false))
+    resolver.servers.push_back(address.to_string());
+  s.finish();
+}
+
+}  // namespace conf

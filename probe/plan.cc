@@ -1,0 +1,95 @@
+// Plan: model -> deduplicated probes and flatten lookups (see plan.hh for the rules).
+#include "probe/plan.hh"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace probe {
+
+std::string normalize_host(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  std::string out(host);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool is_address_literal(std::string_view host) {
+  const std::string text(host);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+namespace {
+
+// Field by field, because MonitorSpec's defaulted operator== does not compile as long as
+// StatusRange and Header (routing/model.hh) declare no operator== of their own.
+// Keep in step with MonitorSpec: a field left out here would merge probes that differ.
+bool same_monitor(const routing::MonitorSpec& a, const routing::MonitorSpec& b) {
+  const auto same_ranges = std::equal(
+      a.expected_status.begin(), a.expected_status.end(), b.expected_status.begin(),
+      b.expected_status.end(), [](const auto& x, const auto& y) {
+        return x.first == y.first && x.last == y.last;
+      });
+  const auto same_headers =
+      std::equal(a.headers.begin(), a.headers.end(), b.headers.begin(), b.headers.end(),
+                 [](const auto& x, const auto& y) { return x.name == y.name && x.value == y.value; });
+  return a.protocol == b.protocol && a.port == b.port && a.path == b.path && same_headers &&
+         same_ranges && a.expected_body == b.expected_body && a.interval == b.interval &&
+         a.timeout == b.timeout && a.tolerated_failures == b.tolerated_failures &&
+         a.successes_to_recover == b.successes_to_recover && a.host_header == b.host_header &&
+         a.verify_tls == b.verify_tls && a.ca_file == b.ca_file &&
+         a.client_cert_file == b.client_cert_file && a.client_key_file == b.client_key_file &&
+         a.max_body_bytes == b.max_body_bytes;
+}
+
+// Probes bucketed by "host:port", then compared on the whole MonitorSpec: linear only within
+// a bucket, so a large model stays near O(n).
+class ProbeIndex {
+ public:
+  explicit ProbeIndex(Plan& plan) : plan_(plan) {}
+
+  ProbeTarget& find_or_add(const std::string& host, const routing::MonitorSpec& monitor) {
+    auto& bucket = buckets_[host + ":" + std::to_string(monitor.port)];
+    for (auto index : bucket)
+      if (same_monitor(plan_.probes[index].monitor, monitor)) return plan_.probes[index];
+    bucket.push_back(plan_.probes.size());
+    auto& probe = plan_.probes.emplace_back();
+    probe.host = host;
+    probe.host_is_address = is_address_literal(host);
+    probe.monitor = monitor;
+    return probe;
+  }
+
+ private:
+  Plan& plan_;
+  std::unordered_map<std::string, std::vector<std::size_t>> buckets_;
+};
+
+}  // namespace
+
+Plan make_plan(const routing::Model& model) {
+  Plan plan;
+  ProbeIndex probes(plan);
+  std::unordered_map<std::string, std::size_t> flats;
+  for (const auto& profile : model.profiles) {
+    for (const auto& endpoint : profile.endpoints) {
+      if (!endpoint.enabled) continue;
+      const auto host =
+          normalize_host(endpoint.probe_host.empty() ? endpoint.target : endpoint.probe_host);
+      probes.find_or_add(host, endpoint.monitor)
+          .subscribers.push_back(Subscriber{endpoint.health_id, profile.name, endpoint.name});
+
+      if (!profile.flatten || endpoint.kind != routing::TargetKind::name) continue;
+      const auto name = normalize_host(endpoint.target) + ".";
+      auto [it, added] = flats.try_emplace(name, plan.flats.size());
+      if (added) plan.flats.push_back(FlatTarget{name, {}});
+      plan.flats[it->second].subscribers.push_back(FlatSubscriber{endpoint.health_id, profile.ttl});
+    }
+  }
+  return plan;
+}
+
+}  // namespace probe

@@ -1,0 +1,51 @@
+// Prober: probes every enabled endpoint of every profile and writes what it finds into the
+// HealthTable (and, for flattened profiles, FlatAddresses). The only writer of both.
+//
+// One thread drives one curl_multi (HTTP, HTTPS, TCP connect) and one c-ares channel (probe
+// hosts, flattened targets) from a single poll loop; nothing blocks per endpoint.
+// Verdicts go through Tracker (hysteresis); each state change is stored, then logged once:
+//   probe: profile=ci endpoint=eu Online -> Degraded reason="http 503"
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <thread>
+
+#include "routing/flat_addresses.hh"
+#include "routing/health_table.hh"
+#include "routing/model.hh"
+
+namespace probe {
+
+struct Options {
+  std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
+  // Receives each transition line (no newline). Empty: written to stderr. Called on the probe
+  // thread.
+  std::function<void(std::string_view line)> log;
+};
+
+class Prober {
+ public:
+  // The model is copied into a probe plan here; health and flat must outlive the Prober and be
+  // sized for model.endpoint_count.
+  Prober(const routing::Model& model, routing::HealthTable& health, routing::FlatAddresses& flat,
+         Options options = {});
+  ~Prober();
+  Prober(const Prober&) = delete;
+  Prober& operator=(const Prober&) = delete;
+
+  void start();  // spawns the probe thread; returns at once; no-op while running
+  void stop();   // stops and joins; safe to call twice
+
+  // Distinct probes after deduplication (for tests and the startup log).
+  std::size_t probe_count() const noexcept;
+
+ private:
+  class Loop;
+  std::unique_ptr<Loop> loop_;
+  std::thread thread_;
+};
+
+}  // namespace probe

@@ -1,0 +1,126 @@
+// Transfer: curl easy handle setup for HTTP, HTTPS and TCP-connect probes (see transfer.hh).
+#include "probe/transfer.hh"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+namespace probe {
+namespace {
+
+// Literal IPv6 hosts need brackets in URLs and in CURLOPT_RESOLVE entries.
+std::string bracketed(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+template <typename T>
+void Transfer::set(CURLoption option, T value) {
+  const CURLcode rc = curl_easy_setopt(easy_, option, value);
+  if (rc != CURLE_OK && setup_error_.empty())
+    setup_error_ = fmt::format("curl option {}: {}", static_cast<int>(option), curl_easy_strerror(rc));
+}
+
+Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
+    : port_(target.monitor.port), body_cap_(target.monitor.max_body_bytes) {
+  static std::once_flag global_once;
+  std::call_once(global_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  easy_ = curl_easy_init();
+  if (easy_ == nullptr) {
+    setup_error_ = "curl_easy_init failed";
+    return;
+  }
+  const auto& m = target.monitor;
+  // A custom Host header also names the TLS server (SNI, certificate check): the URL carries it
+  // and RESOLVE pins it to the probe host's addresses.
+  url_host_ = m.host_header.empty() ? target.host : normalize_host(m.host_header);
+  const bool tcp = m.protocol == routing::Protocol::tcp;
+  const char* scheme = m.protocol == routing::Protocol::https ? "https" : "http";
+  const auto url = fmt::format("{}://{}:{}{}", scheme, bracketed(url_host_), m.port,
+                               tcp ? std::string("/") : m.path);
+  set(CURLOPT_URL, url.c_str());
+  set(CURLOPT_PRIVATE, reinterpret_cast<void*>(probe_index));
+  set(CURLOPT_NOSIGNAL, 1L);
+  set(CURLOPT_ERRORBUFFER, error_);
+  set(CURLOPT_PROXY, "");            // never through an http_proxy from the environment
+  set(CURLOPT_FOLLOWLOCATION, 0L);   // a redirect is a verdict, not a hop
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  // A fresh connection per probe: a kept-alive socket would hide a closed port or a bad cert.
+  set(CURLOPT_FRESH_CONNECT, 1L);
+  set(CURLOPT_FORBID_REUSE, 1L);
+  if (tcp) {
+    set(CURLOPT_CONNECT_ONLY, 1L);
+    return;
+  }
+  set(CURLOPT_USERAGENT, "dnsd-probe/0.1");
+  set(CURLOPT_WRITEFUNCTION, &Transfer::on_body);
+  set(CURLOPT_WRITEDATA, this);
+  for (const auto& header : m.headers)
+    headers_ = curl_slist_append(headers_, (header.name + ": " + header.value.reveal()).c_str());
+  if (!m.host_header.empty())
+    headers_ = curl_slist_append(headers_, ("Host: " + m.host_header).c_str());
+  if (headers_ != nullptr) set(CURLOPT_HTTPHEADER, headers_);
+  if (m.protocol == routing::Protocol::https) {
+    set(CURLOPT_SSL_VERIFYPEER, m.verify_tls ? 1L : 0L);
+    set(CURLOPT_SSL_VERIFYHOST, m.verify_tls ? 2L : 0L);
+    if (!m.ca_file.empty()) set(CURLOPT_CAINFO, m.ca_file.c_str());
+    if (!m.client_cert_file.empty()) set(CURLOPT_SSLCERT, m.client_cert_file.c_str());
+    if (!m.client_key_file.empty()) set(CURLOPT_SSLKEY, m.client_key_file.c_str());
+  }
+}
+
+Transfer::~Transfer() {
+  if (easy_ != nullptr) curl_easy_cleanup(easy_);
+  curl_slist_free_all(headers_);
+  curl_slist_free_all(resolve_);
+}
+
+void Transfer::prepare(const std::vector<std::string>& addresses, std::chrono::milliseconds budget) {
+  body_.clear();
+  body_capped_ = false;
+  error_[0] = '\0';
+  curl_slist_free_all(resolve_);
+  resolve_ = nullptr;
+  if (!addresses.empty()) {
+    std::string entry = fmt::format("{}:{}:", url_host_, port_);
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+      entry += (i ? "," : "") + bracketed(addresses[i]);
+    // curl loads RESOLVE entries when a transfer starts, replacing an older entry for the same
+    // host:port in the multi handle's cache; so the list is set again before every run.
+    resolve_ = curl_slist_append(nullptr, entry.c_str());
+  }
+  curl_easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
+  const long ms = std::max<long>(1, static_cast<long>(budget.count()));
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, ms);
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, ms);
+}
+
+std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  const std::size_t n = size * count;
+  const std::size_t room = t->body_cap_ - std::min(t->body_cap_, t->body_.size());
+  if (n > room) {
+    // Past the cap: keep what fits for the body check and stop reading (CURLE_WRITE_ERROR).
+    t->body_.append(data, room);
+    t->body_capped_ = true;
+    return 0;
+  }
+  t->body_.append(data, n);
+  return n;
+}
+
+TransferOutcome Transfer::outcome(CURLcode code) const {
+  TransferOutcome out;
+  out.code = code;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &out.http_status);
+  curl_off_t total_us = 0;
+  curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
+  out.rtt = std::chrono::milliseconds(total_us / 1000);
+  out.body = body_;
+  out.body_capped = body_capped_;
+  out.error_text = error_;
+  return out;
+}
+
+}  // namespace probe

@@ -1,0 +1,54 @@
+// Transfer: the reusable curl easy handle of one probe. Built once (URL, headers, TLS options,
+// body cap); before each run only the pinned addresses and the time budget change.
+// Never does its own DNS: the probe loop resolves with c-ares and pins the result.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "probe/plan.hh"
+#include "probe/verdict.hh"
+
+namespace probe {
+
+class Transfer {
+ public:
+  // probe_index is stored as CURLOPT_PRIVATE so the loop finds the probe of a finished handle.
+  Transfer(const ProbeTarget& target, std::size_t probe_index);
+  ~Transfer();
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  CURL* easy() const noexcept { return easy_; }
+  // Non-empty when the handle could not be configured; the probe then fails with Reason::other.
+  const std::string& setup_error() const noexcept { return setup_error_; }
+
+  // Arms one run: connect to these addresses (text, v4 or v6) for the URL host, within budget.
+  // addresses may be empty when the URL host is itself an address literal.
+  void prepare(const std::vector<std::string>& addresses, std::chrono::milliseconds budget);
+
+  // What the run left behind; the body view stays valid until the next prepare().
+  TransferOutcome outcome(CURLcode code) const;
+
+ private:
+  static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  template <typename T>
+  void set(CURLoption option, T value);
+
+  CURL* easy_ = nullptr;
+  std::string setup_error_;
+  std::string url_host_;  // what RESOLVE pins: the Host/SNI name
+  std::uint16_t port_ = 0;
+  std::size_t body_cap_ = 0;
+  std::string body_;
+  bool body_capped_ = false;
+  curl_slist* headers_ = nullptr;
+  curl_slist* resolve_ = nullptr;
+  char error_[CURL_ERROR_SIZE] = {};
+};
+
+}  // namespace probe

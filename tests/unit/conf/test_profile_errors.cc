@@ -1,0 +1,265 @@
+// Profile, endpoint, monitor and secret errors: one case per rule.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+#include "conf_test_support.hh"
+
+using conf_test::check_error;
+using conf_test::inline_path;
+using conf_test::line_containing;
+using conf_test::load;
+
+namespace {
+
+// A zone, then one profile whose [profile.monitor] and first endpoint get `monitor` and
+// `endpoint` appended, so each test shows only the lines it is about.
+std::string profile_toml(std::string_view monitor, std::string_view endpoint = "",
+                         std::string_view profile = "") {
+  return std::string(conf_test::zone_toml) + R"([[profile]]
+name = "ci.tm.example.com."
+)" + std::string(profile) +
+         "[profile.monitor]\n" + std::string(monitor) + R"([[profile.endpoint]]
+name = "eu"
+target = "eu.tenant.test."
+)" + std::string(endpoint);
+}
+
+}  // namespace
+
+TEST_CASE("profile errors: the base profile of these tests loads") {
+  const auto result = load(profile_toml(""));
+  INFO(conf_test::all_errors(result));
+  CHECK(result.config != nullptr);
+}
+
+TEST_CASE("profile errors: a profile outside every zone names the zones there are") {
+  const std::string toml = std::string(conf_test::zone_toml) + R"([[profile]]
+name = "ci.example.net."
+[[profile.endpoint]]
+name = "eu"
+target = "192.0.2.1"
+)";
+  check_error(
+      load(toml), inline_path, line_containing(toml, "ci.example.net"), "profile[0].name",
+      "ci.example.net. is not inside any [[zone]] (expected a name in one of: tm.example.com.)");
+}
+
+TEST_CASE("profile errors: methods other than priority are not supported yet") {
+  const auto toml = profile_toml("", "", "method = \"weighted\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "weighted"), "profile[0].method",
+              "method \"weighted\" is not supported yet (expected priority)");
+  const auto unknown = profile_toml("", "", "method = \"roundrobin\"\n");
+  check_error(load(unknown), inline_path, line_containing(unknown, "roundrobin"),
+              "profile[0].method",
+              "unknown method \"roundrobin\" (expected one of priority, weighted,");
+}
+
+TEST_CASE("profile errors: an out-of-range tolerated_failures gives the range") {
+  const auto toml = profile_toml("tolerated_failures = 12\n");
+  check_error(load(toml), inline_path, line_containing(toml, "tolerated_failures"),
+              "profile[0].monitor.tolerated_failures", "must be between 0 and 9, got 12");
+}
+
+TEST_CASE("profile errors: the timeout must be below the interval") {
+  const auto toml = profile_toml("interval = \"5s\"\ntimeout = \"5s\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "timeout"),
+              "profile[0].monitor.timeout", "must be below the interval (5s), got 5s");
+}
+
+TEST_CASE("profile errors: an endpoint override is checked against the inherited interval") {
+  const auto toml =
+      profile_toml("interval = \"2s\"\n", "[profile.endpoint.monitor]\ntimeout = 3\n");
+  check_error(load(toml), inline_path, line_containing(toml, "timeout = 3"),
+              "profile[0].endpoint[0].monitor.timeout", "must be below the interval (2s), got 3s");
+}
+
+TEST_CASE("profile errors: the interval stays within 100ms and 1h") {
+  const auto toml = profile_toml("interval = \"50ms\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "interval"),
+              "profile[0].monitor.interval", "must be between 100ms and 1h, got 50ms");
+}
+
+TEST_CASE("profile errors: a tcp monitor needs a port") {
+  const auto toml = profile_toml("protocol = \"tcp\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "[profile.monitor]"),
+              "profile[0].monitor.port", "is required for protocol \"tcp\"");
+}
+
+TEST_CASE("profile errors: a bad expected_status shows the expected form") {
+  const auto toml = profile_toml("expected_status = \"2xx\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "2xx"),
+              "profile[0].monitor.expected_status",
+              "bad status list \"2xx\" (expected codes or ranges from 100 to 599");
+  for (const auto* bad : {"600", "299-200", "200,", "99"}) {
+    INFO(bad);
+    const auto other = profile_toml(std::string("expected_status = \"") + bad + "\"\n");
+    CHECK(conf_test::error_for(load(other), "profile[0].monitor.expected_status").line ==
+          line_containing(other, "expected_status"));
+  }
+}
+
+TEST_CASE("profile errors: a path must start with a slash") {
+  const auto toml = profile_toml("path = \"http/ping\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "path ="), "profile[0].monitor.path",
+              "expected it to start with \"/\"");
+}
+
+TEST_CASE("profile errors: duplicate priorities are refused, explicit or by position") {
+  const auto toml = profile_toml("", R"(priority = 1
+[[profile.endpoint]]
+name = "us"
+target = "us.tenant.test."
+priority = 1
+)");
+  check_error(load(toml), inline_path, line_containing(toml, "priority = 1\n[[") + 4,
+              "profile[0].endpoint[1].priority", "priority 1 is already used by endpoint \"eu\"");
+  const auto by_position = profile_toml("", R"(priority = 2
+[[profile.endpoint]]
+name = "us"
+target = "us.tenant.test."
+)");
+  check_error(load(by_position), inline_path,
+              line_containing(by_position, "[[profile.endpoint]]\nname = \"us\""),
+              "profile[0].endpoint[1].priority", "this one has it by default, from its position");
+}
+
+TEST_CASE("profile errors: endpoint names are unique and plain") {
+  const auto toml = profile_toml("", R"([[profile.endpoint]]
+name = "eu"
+target = "us.tenant.test."
+[[profile.endpoint]]
+name = "u s"
+target = "us.tenant.test."
+)");
+  const auto result = load(toml);
+  check_error(result, inline_path, line_containing(toml, "name = \"eu\"\ntarget = \"us"),
+              "profile[0].endpoint[1].name", "endpoint name \"eu\" is used twice");
+  check_error(result, inline_path, line_containing(toml, "u s"), "profile[0].endpoint[2].name",
+              "bad endpoint name \"u s\"");
+}
+
+TEST_CASE("profile errors: a target is a host name or a valid IP address") {
+  const std::string toml = std::string(conf_test::zone_toml) + R"([[profile]]
+name = "ci.tm.example.com."
+[[profile.endpoint]]
+name = "a"
+target = "10.0.0.300"
+[[profile.endpoint]]
+name = "b"
+target = "eu tenant"
+)";
+  const auto result = load(toml);
+  check_error(result, inline_path, line_containing(toml, "10.0.0.300"),
+              "profile[0].endpoint[0].target",
+              "\"10.0.0.300\" is not a valid IPv4 or IPv6 address");
+  check_error(result, inline_path, line_containing(toml, "eu tenant"),
+              "profile[0].endpoint[1].target", "is neither a host name");
+}
+
+TEST_CASE("profile errors: a profile needs at least one endpoint") {
+  const std::string toml =
+      std::string(conf_test::zone_toml) + "[[profile]]\nname = \"ci.tm.example.com.\"\n";
+  check_error(load(toml), inline_path, line_containing(toml, "[[profile]]"), "profile[0].endpoint",
+              "at least one [[profile.endpoint]] is required");
+}
+
+TEST_CASE("profile errors: the same profile name twice is refused") {
+  const std::string one = R"([[profile]]
+name = "ci.tm.example.com."
+[[profile.endpoint]]
+name = "eu"
+target = "192.0.2.1"
+)";
+  const std::string toml = std::string(conf_test::zone_toml) + one + one;
+  check_error(load(toml), inline_path, 14, "profile[1].name",
+              "profile ci.tm.example.com. is already defined by profile[0]");
+}
+
+TEST_CASE("profile errors: a header value in clear text is refused without repeating it") {
+  const auto toml = profile_toml(R"([[profile.monitor.header]]
+name = "Authorization"
+value = "Basic c2VjcmV0"
+)");
+  const auto result = load(toml);
+  check_error(result, inline_path, line_containing(toml, "value ="),
+              "profile[0].monitor.header[0].value",
+              "may not be written in the config in clear text (expected value_env");
+  for (const auto& error : result.errors)
+    CHECK(error.to_string().find("c2VjcmV0") == std::string::npos);
+}
+
+TEST_CASE("profile errors: a header from an unset environment variable is refused") {
+  ::unsetenv("DNSD_TEST_UNSET_VARIABLE");
+  const auto toml = profile_toml(R"([[profile.monitor.header]]
+name = "Authorization"
+value_env = "DNSD_TEST_UNSET_VARIABLE"
+)");
+  check_error(load(toml), inline_path, line_containing(toml, "value_env"),
+              "profile[0].monitor.header[0].value_env",
+              "environment variable \"DNSD_TEST_UNSET_VARIABLE\" is not set");
+}
+
+TEST_CASE("profile errors: a header from a missing file is refused") {
+  const auto toml = profile_toml(R"([[profile.monitor.header]]
+name = "Authorization"
+value_file = "secrets/missing.auth"
+)");
+  check_error(load(toml), inline_path, line_containing(toml, "value_file"),
+              "profile[0].monitor.header[0].value_file",
+              "cannot read \"" + conf_test::data_path("secrets/missing.auth") + "\": No such file");
+}
+
+TEST_CASE("profile errors: a header needs exactly one of value_env and value_file") {
+  ::setenv("DNSD_TEST_SET_VARIABLE", "x", 1);
+  const auto toml = profile_toml(R"([[profile.monitor.header]]
+name = "Authorization"
+value_env = "DNSD_TEST_SET_VARIABLE"
+value_file = "secrets/eu.auth"
+)");
+  check_error(load(toml), inline_path, line_containing(toml, "value_file"),
+              "profile[0].monitor.header[0].value_file", "exactly one of value_env or value_file");
+}
+
+TEST_CASE("profile errors: a CA file must exist, and client certificate and key come together") {
+  const auto toml =
+      profile_toml("ca_file = \"certs/missing.pem\"\nclient_cert = \"certs/ca.pem\"\n");
+  const auto result = load(toml);
+  check_error(result, inline_path, line_containing(toml, "ca_file"), "profile[0].monitor.ca_file",
+              "cannot read \"" + conf_test::data_path("certs/missing.pem") + "\"");
+  const auto pair = profile_toml("client_cert = \"certs/ca.pem\"\n");
+  check_error(load(pair), inline_path, line_containing(pair, "[profile.monitor]"),
+              "profile[0].monitor.client_key", "client_cert and client_key come together");
+  const auto not_pem = profile_toml("ca_file = \"secrets/eu.auth\"\n");
+  check_error(load(not_pem), inline_path, line_containing(not_pem, "ca_file"),
+              "profile[0].monitor.ca_file", "is not a PEM file");
+}
+
+TEST_CASE("profile errors: unknown keys in an endpoint's monitor override are refused") {
+  const auto toml = profile_toml("", "[profile.endpoint.monitor]\nretries = 3\n");
+  check_error(load(toml), inline_path, line_containing(toml, "retries"),
+              "profile[0].endpoint[0].monitor.retries",
+              "unknown key \"retries\" (expected one of protocol, port, path, interval, timeout");
+}
+
+TEST_CASE("profile errors: a profile on a name with static A records is reported at the zone") {
+  const std::string toml = std::string(conf_test::zone_toml) + R"([[zone.record]]
+name = "ci"
+type = "A"
+data = "192.0.2.1"
+[[profile]]
+name = "ci.tm.example.com."
+[[profile.endpoint]]
+name = "eu"
+target = "192.0.2.2"
+)";
+  const auto result = load(toml);
+  INFO(conf_test::all_errors(result));
+  CHECK(result.config == nullptr);
+  bool found = false;
+  for (const auto& error : result.errors)
+    found = found || (error.key == "zone[0].name" && error.line == 2 &&
+                      error.message.find("a profile name cannot also have static A/AAAA") !=
+                          std::string::npos);
+  CHECK(found);
+}

@@ -1,0 +1,106 @@
+// One HTTP/1.1 connection of the simulator, plain or TLS. Reads requests in a loop and asks a
+// handler what to do with each: answer now, answer after a delay, or never answer (hang).
+// Single-threaded io_context: no strands, no locks.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <type_traits>
+
+namespace tenant_sim {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+struct Answer {
+  enum class Kind { now, later, never } kind = Kind::now;
+  Response response;
+  std::chrono::milliseconds delay{0};
+};
+
+using Handler = std::function<Answer(const Request&)>;
+
+template <typename Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  static constexpr bool k_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <typename... StreamArgs>
+  HttpSession(const Handler& handler, StreamArgs&&... args)
+      : stream_(std::forward<StreamArgs>(args)...),
+        delay_(stream_.get_executor()),
+        handler_(handler) {}
+
+  void start() {
+    if constexpr (k_tls) {
+      stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (!ec) self->read();  // failed handshakes just close
+                              });
+    } else {
+      read();
+    }
+  }
+
+ private:
+  void read() {
+    request_ = {};
+    http::async_read(stream_, buffer_, request_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (!ec) self->on_request();
+                     });
+  }
+
+  void on_request() {
+    answer_ = handler_(request_);
+    answer_.response.keep_alive(request_.keep_alive());
+    answer_.response.prepare_payload();
+    switch (answer_.kind) {
+      case Answer::Kind::now: return write();
+      case Answer::Kind::later:
+        delay_.expires_after(answer_.delay);
+        delay_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+          if (!ec) self->write();
+        });
+        return;
+      case Answer::Kind::never: return hang();
+    }
+  }
+
+  // Keeps the socket open without answering, until the client gives up and closes it.
+  void hang() {
+    stream_.async_read_some(boost::asio::buffer(sink_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->hang();
+                            });
+  }
+
+  void write() {
+    http::async_write(stream_, answer_.response,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        if (self->answer_.response.keep_alive()) return self->read();
+                        beast::error_code ignored;
+                        beast::get_lowest_layer(self->stream_).socket().shutdown(
+                            boost::asio::ip::tcp::socket::shutdown_send, ignored);
+                      });
+  }
+
+  Stream stream_;
+  boost::asio::steady_timer delay_;
+  const Handler& handler_;
+  beast::flat_buffer buffer_;
+  Request request_;
+  Answer answer_;
+  char sink_[512];
+};
+
+}  // namespace tenant_sim

@@ -1,0 +1,153 @@
+// Tenant: ping answers (with Basic auth, as Cloud Integration checks it) and mode control.
+#include "tools/tenant_sim/tenant.hh"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace tenant_sim {
+namespace {
+
+std::string base64(std::string_view in) {
+  static constexpr char k_alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned n = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += k_alphabet[(n >> shift) & 63];
+  }
+  if (const auto rest = in.size() - i; rest > 0) {
+    unsigned n = static_cast<unsigned char>(in[i]) << 16;
+    if (rest == 2) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += k_alphabet[(n >> 18) & 63];
+    out += k_alphabet[(n >> 12) & 63];
+    out += rest == 2 ? k_alphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+Answer reply(http::status status, const Request& request, std::string body,
+             std::string_view type = "text/plain") {
+  Answer a;
+  a.response = Response(status, request.version());
+  a.response.set(http::field::server, "tenant_sim");
+  a.response.set(http::field::content_type, beast::string_view(type.data(), type.size()));
+  a.response.body() = std::move(body);
+  return a;
+}
+
+// Boost 1.74's Beast has its own string_view; the rest of the code uses std's.
+std::string_view target_of(const Request& request) {
+  const auto t = request.target();
+  return std::string_view(t.data(), t.size());
+}
+
+std::string_view path_of(const Request& request) {
+  const std::string_view target = target_of(request);
+  return target.substr(0, target.find('?'));
+}
+
+std::optional<long> query_ms(const Request& request) {
+  const std::string_view target = target_of(request);
+  const auto at = target.find("ms=");
+  if (at == std::string_view::npos) return std::nullopt;
+  long ms = 0;
+  const auto digits = target.substr(at + 3);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ms);
+  if (ec != std::errc{} || ms < 0) return std::nullopt;
+  return ms;
+}
+
+}  // namespace
+
+std::string_view to_string(Mode mode) {
+  switch (mode) {
+    case Mode::up: return "up";
+    case Mode::unavailable: return "503";
+    case Mode::hang: return "hang";
+    case Mode::refuse: return "refuse";
+    case Mode::slow: return "slow";
+  }
+  return "?";
+}
+
+std::optional<Mode> parse_mode(std::string_view text) {
+  for (Mode m : {Mode::up, Mode::unavailable, Mode::hang, Mode::refuse, Mode::slow})
+    if (text == to_string(m)) return m;
+  return std::nullopt;
+}
+
+Tenant::Tenant(Identity identity) : identity_(std::move(identity)) {
+  if (!identity_.user.empty())
+    expected_authorization_ = "Basic " + base64(identity_.user + ":" + identity_.password);
+}
+
+Answer Tenant::answer_ping(const Request& request) {
+  const bool ping = path_of(request) == "/http/ping";
+  if (ping) ++pings_;
+  if (mode_ == Mode::hang) return Answer{Answer::Kind::never, {}, {}};
+  if (mode_ == Mode::unavailable)
+    return reply(http::status::service_unavailable, request, "Service Unavailable\n");
+  Answer a;
+  if (!ping || request.method() != http::verb::get) {
+    a = reply(http::status::not_found, request, "Not Found\n");
+  } else if (!expected_authorization_.empty() &&
+             request[http::field::authorization] != expected_authorization_) {
+    a = reply(http::status::forbidden, request, "Forbidden\n");  // as the tenant answers
+  } else {
+    a = reply(http::status::ok, request,
+              fmt::format("{{\"region\":\"{}\",\"tenant\":\"{}\"}}\n", identity_.region,
+                          identity_.tenant),
+              "application/json");
+  }
+  if (mode_ == Mode::slow) {
+    a.kind = Answer::Kind::later;
+    a.delay = slow_delay_;
+  }
+  return a;
+}
+
+bool Tenant::set_mode(Mode mode, std::chrono::milliseconds slow_delay) {
+  if (main_ != nullptr) {
+    if (mode == Mode::refuse) {
+      main_->close();
+    } else if (!main_->is_open() && main_->open()) {
+      return false;  // could not reopen (port taken meanwhile): stay as we are
+    }
+  }
+  mode_ = mode;
+  if (mode == Mode::slow) slow_delay_ = slow_delay;
+  return true;
+}
+
+std::string Tenant::mode_json() const {
+  return fmt::format("{{\"mode\":\"{}\",\"ms\":{}}}\n", to_string(mode_), slow_delay_.count());
+}
+
+Answer Tenant::answer_control(const Request& request) {
+  const auto path = path_of(request);
+  if (request.method() == http::verb::get && path == "/mode")
+    return reply(http::status::ok, request, mode_json(), "application/json");
+  if (request.method() == http::verb::get && path == "/stats") {
+    const auto connections = main_ != nullptr ? main_->connections() : 0;
+    return reply(http::status::ok, request,
+                 fmt::format("{{\"pings\":{},\"connections\":{},\"mode\":\"{}\"}}\n", pings_,
+                             connections, to_string(mode_)),
+                 "application/json");
+  }
+  if (request.method() == http::verb::post && path.starts_with("/mode/")) {
+    const auto mode = parse_mode(path.substr(6));
+    if (!mode) return reply(http::status::bad_request, request, "unknown mode\n");
+    const auto ms = query_ms(request);
+    if (*mode == Mode::slow && !ms) return reply(http::status::bad_request, request, "slow needs ?ms=N\n");
+    if (!set_mode(*mode, std::chrono::milliseconds(ms.value_or(0))))
+      return reply(http::status::internal_server_error, request, "cannot reopen listener\n");
+    return reply(http::status::ok, request, mode_json(), "application/json");
+  }
+  return reply(http::status::not_found, request, "Not Found\n");
+}
+
+}  // namespace tenant_sim

@@ -1,9 +1,15 @@
-// UDP service on Boost.Asio. A receive completes into the socket's buffer, the engine answers
-// into the worker's Scratch, and the reply is sent at once with a non-blocking send (a full
-// socket buffer drops the reply, as a congested network would): nothing is allocated per query.
+// UDP service. Sockets are opened and bound with Boost.Asio; the receive loop is a plain
+// blocking recvmmsg/sendmmsg loop on the socket, because one thread owns one socket and a batch
+// of up to 32 queries costs two system calls instead of three per query (Knot's udp-handler).
+// Nothing is allocated per query: the batch's buffers belong to the worker.
 #include "dnsd/udp_server.hh"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/asio.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "dnsd/socket_address.hh"
@@ -15,39 +21,79 @@ using udp = asio::ip::udp;
 
 namespace {
 
-struct Listener {
-  explicit Listener(asio::io_context& io) : socket(io) {}
-  udp::socket socket;
-  udp::endpoint sender;
-  std::array<std::uint8_t, 65535> buffer{};
-};
+constexpr std::size_t k_batch = 32;
+// Queries are small; a larger datagram (flagged MSG_TRUNC) is not a query we can answer.
+constexpr std::size_t k_query_buffer = 4096;
+
+routing::ClientInfo client_from(const sockaddr_storage& from) noexcept {
+  routing::ClientInfo info;
+  if (from.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(from);
+    std::memcpy(info.address.data(), &in.sin_addr, 4);
+  } else if (from.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(from);
+    std::memcpy(info.address.data(), &in6.sin6_addr, 16);
+    info.is_ipv6 = true;
+  }
+  return info;
+}
 
 }  // namespace
 
 struct UdpServer::Worker {
-  explicit Worker(const ServingState& serving) : state(serving), guard(asio::make_work_guard(io)) {}
-  const ServingState& state;
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> guard;
-  std::vector<std::unique_ptr<Listener>> listeners;
-  Scratch scratch;
+  explicit Worker(const ServingState& serving) : socket(io), state(serving) {}
 
-  void receive(Listener& listener) {
-    listener.socket.async_receive_from(
-        asio::buffer(listener.buffer), listener.sender,
-        [this, &listener](const boost::system::error_code& error, std::size_t size) {
-          if (error == asio::error::operation_aborted) return;
-          if (!error) respond(listener, size);
-          receive(listener);
-        });
+  asio::io_context io;  // owns the socket; never run, the loop below does the I/O
+  udp::socket socket;
+  const ServingState& state;
+  std::array<mmsghdr, k_batch> in{};
+  std::array<mmsghdr, k_batch> out{};
+  std::array<iovec, k_batch> in_iov{};
+  std::array<iovec, k_batch> out_iov{};
+  std::array<sockaddr_storage, k_batch> peers{};
+  // Left uninitialised on purpose: pages are touched only as answers need them, keeping RSS low.
+  std::array<std::array<std::uint8_t, k_query_buffer>, k_batch> queries;
+  std::array<Scratch, k_batch> scratch;
+
+  void prepare() {
+    for (std::size_t i = 0; i < k_batch; ++i) {
+      in_iov[i] = {queries[i].data(), queries[i].size()};
+      in[i].msg_hdr.msg_iov = &in_iov[i];
+      in[i].msg_hdr.msg_iovlen = 1;
+    }
   }
 
-  void respond(Listener& listener, std::size_t size) {
-    Client client{Transport::udp, client_info(listener.sender.address())};
-    const Reply reply = answer(state, scratch, std::span(listener.buffer.data(), size), client);
-    if (reply.kind != Reply::Kind::send) return;
-    boost::system::error_code ignored;
-    listener.socket.send_to(asio::buffer(reply.bytes.data(), reply.bytes.size()), listener.sender, 0, ignored);
+  // Receives a batch (blocking for the first datagram only), answers it, sends the answers.
+  void serve_batch() {
+    for (std::size_t i = 0; i < k_batch; ++i) {
+      in[i].msg_hdr.msg_name = &peers[i];
+      in[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      in[i].msg_hdr.msg_flags = 0;
+    }
+    const int received = ::recvmmsg(socket.native_handle(), in.data(), k_batch, MSG_WAITFORONE, nullptr);
+    if (received <= 0) return;  // timeout (stop check), EINTR, or a transient error
+    unsigned replies = 0;
+    for (int i = 0; i < received; ++i) {
+      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+      const Client client{Transport::udp, client_from(peers[i])};
+      const Reply reply = answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
+      if (reply.kind != Reply::Kind::send) continue;
+      out_iov[replies] = {const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size()};
+      out[replies].msg_hdr = {};
+      out[replies].msg_hdr.msg_name = &peers[i];
+      out[replies].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
+      out[replies].msg_hdr.msg_iov = &out_iov[replies];
+      out[replies].msg_hdr.msg_iovlen = 1;
+      ++replies;
+    }
+    for (unsigned sent = 0; sent < replies;) {
+      const int count = ::sendmmsg(socket.native_handle(), out.data() + sent, replies - sent, 0);
+      if (count > 0) {
+        sent += static_cast<unsigned>(count);
+      } else if (errno != EINTR) {
+        ++sent;  // this datagram cannot be sent (e.g. unreachable peer): skip it, keep the rest
+      }
+    }
   }
 };
 
@@ -58,38 +104,37 @@ UdpServer::~UdpServer() { stop(); }
 std::string UdpServer::bind() {
   const unsigned workers = std::max(1u, state_.server->workers);
   for (unsigned w = 0; w < workers; ++w) {
-    auto worker = std::make_unique<Worker>(state_);
     for (const auto& listen : state_.server->listen) {
-      auto listener = std::make_unique<Listener>(worker->io);
+      auto worker = std::make_unique<Worker>(state_);
       boost::system::error_code error;
       const udp::endpoint endpoint(asio::ip::make_address(listen.address, error), listen.port);
-      if (!error) listener->socket.open(endpoint.protocol(), error);
-      if (!error && endpoint.address().is_v6()) listener->socket.set_option(asio::ip::v6_only(true), error);
-      if (!error) listener->socket.set_option(asio::socket_base::reuse_address(true), error);
-      if (!error) set_reuse_port(listener->socket.native_handle(), error);
-      if (!error) listener->socket.bind(endpoint, error);
-      if (!error) listener->socket.non_blocking(true, error);
-      if (error)
-        return fmt::format("cannot listen on {}/udp: {}", format_address(listen), error.message());
-      worker->listeners.push_back(std::move(listener));
+      auto& socket = worker->socket;
+      if (!error) socket.open(endpoint.protocol(), error);
+      if (!error && endpoint.address().is_v6()) socket.set_option(asio::ip::v6_only(true), error);
+      if (!error) socket.set_option(asio::socket_base::reuse_address(true), error);
+      if (!error) set_reuse_port(socket.native_handle(), error);
+      if (!error) socket.set_option(asio::socket_base::receive_buffer_size(4 << 20), error);
+      if (!error) socket.bind(endpoint, error);
+      if (error) return fmt::format("cannot listen on {}/udp: {}", format_address(listen), error.message());
+      // Wake up now and then to notice stop(); a busy socket never waits this long.
+      const timeval wake{0, 200'000};
+      ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &wake, sizeof(wake));
+      worker->prepare();
+      workers_.push_back(std::move(worker));
     }
-    workers_.push_back(std::move(worker));
   }
   return {};
 }
 
 void UdpServer::start() {
-  for (auto& worker : workers_) {
-    for (auto& listener : worker->listeners) worker->receive(*listener);
-    threads_.emplace_back([&io = worker->io] { io.run(); });
-  }
+  for (auto& worker : workers_)
+    threads_.emplace_back([this, &worker = *worker] {
+      while (!stopping_.load(std::memory_order_relaxed)) worker.serve_batch();
+    });
 }
 
 void UdpServer::stop() {
-  for (auto& worker : workers_) {
-    worker->guard.reset();
-    worker->io.stop();
-  }
+  stopping_.store(true);
   for (auto& thread : threads_)
     if (thread.joinable()) thread.join();
   threads_.clear();

@@ -1,5 +1,6 @@
-// UDP service: one thread per worker, each with its own io_context and its own socket per listen
-// address (SO_REUSEPORT lets the kernel spread queries over them), and its own Scratch.
+// UDP service: for every worker and every listen address, one socket (SO_REUSEPORT lets the
+// kernel spread queries over them) served by one thread that receives and sends in batches
+// (recvmmsg/sendmmsg), with its own buffers allocated once at start.
 #pragma once
 
 #include <atomic>
@@ -24,6 +25,7 @@ class UdpServer {
  private:
   struct Worker;
   const ServingState& state_;
+  std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
 };

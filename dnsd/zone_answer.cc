@@ -147,7 +147,10 @@ void ZoneAnswer::run(const Question& question) noexcept {
   wire::Name owner = *wire::Name::from_wire(question.qname.wire());  // as the client wrote it
   wire::Name lowered = question.lowered;
   const std::uint16_t qtype = question.qtype;
+  std::array<wire::Name, max_cname_hops> visited;  // a CNAME loop ends where it began (RFC 1034 §3.6.2)
   for (int hop = 0; hop < max_cname_hops; ++hop) {
+    if (std::find(visited.begin(), visited.begin() + hop, lowered) != visited.begin() + hop) return;
+    visited[static_cast<std::size_t>(hop)] = lowered;
     const Found found = lookup(zone, lowered.wire(), qtype);
     if (hop == 0) sections.aa = found.kind != Found::Kind::referral;
     if (found.kind == Found::Kind::referral) return put_referral(*found.node);

@@ -5,7 +5,8 @@
 
 namespace probe {
 
-std::string transition_line(const Subscriber& who, const Transition& change, const Verdict& verdict) {
+std::string transition_line(const Subscriber& who, const Transition& change,
+                            const Verdict& verdict) {
   const auto head = fmt::format("probe: profile={} endpoint={} {} -> {}", who.profile, who.endpoint,
                                 routing::to_string(change.from), routing::to_string(change.to));
   if (verdict.ok) return fmt::format("{} rtt={}ms", head, verdict.rtt.count());

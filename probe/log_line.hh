@@ -11,6 +11,7 @@ namespace probe {
 
 // probe: profile=ci endpoint=eu Online -> Degraded reason="http 503"
 // probe: profile=ci endpoint=eu Degraded -> Online rtt=12ms
-std::string transition_line(const Subscriber& who, const Transition& change, const Verdict& verdict);
+std::string transition_line(const Subscriber& who, const Transition& change,
+                            const Verdict& verdict);
 
 }  // namespace probe

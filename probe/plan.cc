@@ -24,27 +24,6 @@ bool is_address_literal(std::string_view host) {
 
 namespace {
 
-// Field by field, because MonitorSpec's defaulted operator== does not compile as long as
-// StatusRange and Header (routing/model.hh) declare no operator== of their own.
-// Keep in step with MonitorSpec: a field left out here would merge probes that differ.
-bool same_monitor(const routing::MonitorSpec& a, const routing::MonitorSpec& b) {
-  const auto same_ranges = std::equal(
-      a.expected_status.begin(), a.expected_status.end(), b.expected_status.begin(),
-      b.expected_status.end(), [](const auto& x, const auto& y) {
-        return x.first == y.first && x.last == y.last;
-      });
-  const auto same_headers =
-      std::equal(a.headers.begin(), a.headers.end(), b.headers.begin(), b.headers.end(),
-                 [](const auto& x, const auto& y) { return x.name == y.name && x.value == y.value; });
-  return a.protocol == b.protocol && a.port == b.port && a.path == b.path && same_headers &&
-         same_ranges && a.expected_body == b.expected_body && a.interval == b.interval &&
-         a.timeout == b.timeout && a.tolerated_failures == b.tolerated_failures &&
-         a.successes_to_recover == b.successes_to_recover && a.host_header == b.host_header &&
-         a.verify_tls == b.verify_tls && a.ca_file == b.ca_file &&
-         a.client_cert_file == b.client_cert_file && a.client_key_file == b.client_key_file &&
-         a.max_body_bytes == b.max_body_bytes;
-}
-
 // Probes bucketed by "host:port", then compared on the whole MonitorSpec: linear only within
 // a bucket, so a large model stays near O(n).
 class ProbeIndex {
@@ -54,7 +33,7 @@ class ProbeIndex {
   ProbeTarget& find_or_add(const std::string& host, const routing::MonitorSpec& monitor) {
     auto& bucket = buckets_[host + ":" + std::to_string(monitor.port)];
     for (auto index : bucket)
-      if (same_monitor(plan_.probes[index].monitor, monitor)) return plan_.probes[index];
+      if (plan_.probes[index].monitor == monitor) return plan_.probes[index];
     bucket.push_back(plan_.probes.size());
     auto& probe = plan_.probes.emplace_back();
     probe.host = host;

@@ -20,13 +20,13 @@ namespace probe {
 
 struct Subscriber {
   routing::EndpointId id = 0;
-  std::string profile;   // for log lines only
+  std::string profile;  // for log lines only
   std::string endpoint;
 };
 
 struct ProbeTarget {
-  std::string host;             // probe host: lower case, no trailing dot; FQDN or address literal
-  bool host_is_address = false; // an IPv4/IPv6 literal: no resolution, no SNI
+  std::string host;              // probe host: lower case, no trailing dot; FQDN or address literal
+  bool host_is_address = false;  // an IPv4/IPv6 literal: no resolution, no SNI
   routing::MonitorSpec monitor;
   std::vector<Subscriber> subscribers;
 };

@@ -3,8 +3,8 @@
 // transfers into verdicts, then sleep in curl_multi_poll until the next due time or socket event.
 #include "probe/prober.hh"
 
-#include <arpa/inet.h>
 #include <ares.h>
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -72,7 +72,8 @@ struct Waiter {
 class Prober::Loop {
  public:
   Loop(const routing::Model& model, routing::HealthTable& health, routing::FlatAddresses& flat,
-       Options options);
+       Options options)
+      : Loop(make_plan(model), model.resolver, health, flat, std::move(options)) {}
   ~Loop();
 
   void run();
@@ -84,11 +85,14 @@ class Prober::Loop {
   std::size_t probe_count() const noexcept { return probes_.size(); }
 
  private:
+  Loop(Plan plan, const routing::ResolverSettings& resolver, routing::HealthTable& health,
+       routing::FlatAddresses& flat, Options options);
   void begin_probe(std::size_t i, Clock::time_point now);
   void begin_flat(std::size_t j);
   void take_resolutions(Clock::time_point now);
   void expire_resolutions(Clock::time_point now);
-  void start_transfer(std::size_t i, const std::vector<std::string>& addresses, milliseconds budget);
+  void start_transfer(std::size_t i, const std::vector<std::string>& addresses,
+                      milliseconds budget);
   void collect_transfers();
   void finish_probe(std::size_t i, const Verdict& verdict);
   void publish_flat(std::size_t j, const Resolution& result, Clock::time_point now);
@@ -110,21 +114,21 @@ class Prober::Loop {
   std::atomic<bool> stop_{false};
 };
 
-Prober::Loop::Loop(const routing::Model& model, routing::HealthTable& health,
-                   routing::FlatAddresses& flat, Options options)
+Prober::Loop::Loop(Plan plan, const routing::ResolverSettings& resolver,
+                   routing::HealthTable& health, routing::FlatAddresses& flat, Options options)
     : health_(health),
       flat_(flat),
       options_(std::move(options)),
       seeds_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()),
       probe_schedule_(seeds_()),
       flat_schedule_(seeds_()),
-      resolver_(model.resolver, resolver_try_timeout(make_plan(model))) {
-  auto plan = make_plan(model);
+      resolver_(resolver, resolver_try_timeout(plan)) {
   for (auto& target : plan.probes)
     probes_.push_back(std::make_unique<Probe>(std::move(target), probes_.size()));
   flats_ = std::move(plan.flats);
   multi_ = curl_multi_init();
-  if (!resolver_.error().empty()) log(fmt::format("probe: resolver unusable: {}", resolver_.error()));
+  if (!resolver_.error().empty())
+    log(fmt::format("probe: resolver unusable: {}", resolver_.error()));
 }
 
 Prober::Loop::~Loop() {
@@ -162,9 +166,10 @@ void Prober::Loop::begin_probe(std::size_t i, Clock::time_point now) {
     return;
   }
   if (probe.target.host_is_address) {
-    start_transfer(i, probe.target.monitor.host_header.empty()
-                          ? std::vector<std::string>{}
-                          : std::vector<std::string>{probe.target.host},
+    start_transfer(i,
+                   probe.target.monitor.host_header.empty()
+                       ? std::vector<std::string>{}
+                       : std::vector<std::string>{probe.target.host},
                    probe.target.monitor.timeout);
     return;
   }
@@ -260,9 +265,8 @@ void Prober::Loop::publish_flat(std::size_t j, const Resolution& result, Clock::
     for (const auto& who : target.subscribers)
       if (who.id < flat_.size()) flat_.store(who.id, address_list(result, who.profile_ttl));
   }
-  const auto refresh = result.has_address()
-                           ? std::max<milliseconds>(k_min_flat_refresh, result.ttl)
-                           : k_min_flat_refresh;
+  const auto refresh = result.has_address() ? std::max<milliseconds>(k_min_flat_refresh, result.ttl)
+                                            : k_min_flat_refresh;
   flat_schedule_.schedule_at(j, now + refresh);
 }
 

@@ -47,7 +47,8 @@ Resolution to_resolution(int status, const ares_addrinfo* info) {
     fold_ttl(node->ai_ttl);
   }
   // A CNAME on the way shortens how long the addresses may be trusted.
-  for (const auto* cname = info->cnames; cname != nullptr; cname = cname->next) fold_ttl(cname->ttl);
+  for (const auto* cname = info->cnames; cname != nullptr; cname = cname->next)
+    fold_ttl(cname->ttl);
   r.ttl = std::chrono::seconds(std::max(ttl, 0));
   return r;
 }
@@ -69,7 +70,8 @@ routing::AddressList address_list(const Resolution& resolution, std::uint32_t pr
   return list;
 }
 
-Resolver::Resolver(const routing::ResolverSettings& settings, std::chrono::milliseconds try_timeout) {
+Resolver::Resolver(const routing::ResolverSettings& settings,
+                   std::chrono::milliseconds try_timeout) {
   static std::once_flag library_once;
   std::call_once(library_once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
 
@@ -119,7 +121,8 @@ std::uint64_t Resolver::lookup(const std::string& name) {
 void Resolver::on_result(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
   auto* pending = static_cast<Pending*>(arg);
   if (status != ARES_EDESTRUCTION)
-    pending->owner->completed_.push_back(Completion{pending->ticket, to_resolution(status, result)});
+    pending->owner->completed_.push_back(
+        Completion{pending->ticket, to_resolution(status, result)});
   if (result != nullptr) ares_freeaddrinfo(result);
   delete pending;
 }

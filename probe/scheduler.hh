@@ -23,7 +23,8 @@ class Scheduler {
   void schedule_first(std::size_t index, Clock::time_point now, std::chrono::milliseconds interval);
   // Next run one jittered interval after the previous one *started*, so a slow probe does not
   // stretch the period (it may be due at once when a probe took nearly the whole interval).
-  void schedule_next(std::size_t index, Clock::time_point started, std::chrono::milliseconds interval);
+  void schedule_next(std::size_t index, Clock::time_point started,
+                     std::chrono::milliseconds interval);
   void schedule_at(std::size_t index, Clock::time_point due) { heap_.push(Entry{due, index}); }
 
   // Pops one entry due at or before now.

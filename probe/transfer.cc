@@ -19,7 +19,8 @@ template <typename T>
 void Transfer::set(CURLoption option, T value) {
   const CURLcode rc = curl_easy_setopt(easy_, option, value);
   if (rc != CURLE_OK && setup_error_.empty())
-    setup_error_ = fmt::format("curl option {}: {}", static_cast<int>(option), curl_easy_strerror(rc));
+    setup_error_ =
+        fmt::format("curl option {}: {}", static_cast<int>(option), curl_easy_strerror(rc));
 }
 
 Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
@@ -43,8 +44,8 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
   set(CURLOPT_PRIVATE, reinterpret_cast<void*>(probe_index));
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_ERRORBUFFER, error_);
-  set(CURLOPT_PROXY, "");            // never through an http_proxy from the environment
-  set(CURLOPT_FOLLOWLOCATION, 0L);   // a redirect is a verdict, not a hop
+  set(CURLOPT_PROXY, "");           // never through an http_proxy from the environment
+  set(CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a verdict, not a hop
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   // A fresh connection per probe: a kept-alive socket would hide a closed port or a bad cert.
   set(CURLOPT_FRESH_CONNECT, 1L);
@@ -76,7 +77,8 @@ Transfer::~Transfer() {
   curl_slist_free_all(resolve_);
 }
 
-void Transfer::prepare(const std::vector<std::string>& addresses, std::chrono::milliseconds budget) {
+void Transfer::prepare(const std::vector<std::string>& addresses,
+                       std::chrono::milliseconds budget) {
   body_.clear();
   body_capped_ = false;
   error_[0] = '\0';

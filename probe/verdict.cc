@@ -12,7 +12,8 @@ using routing::Reason;
 Verdict failed(Reason reason, std::string detail, long http_status = 0) {
   Verdict v;
   v.reason = reason;
-  v.http_status = static_cast<std::uint16_t>(http_status > 0 && http_status < 1000 ? http_status : 0);
+  v.http_status =
+      static_cast<std::uint16_t>(http_status > 0 && http_status < 1000 ? http_status : 0);
   v.detail = std::move(detail);
   return v;
 }
@@ -60,8 +61,7 @@ Verdict classify_transfer(const TransferOutcome& outcome, const routing::Monitor
   if (!completed) {
     if (outcome.code == CURLE_OPERATION_TIMEDOUT)
       return failed(Reason::timeout, fmt::format("timeout after {}ms", monitor.timeout.count()));
-    if (outcome.code == CURLE_COULDNT_CONNECT)
-      return failed(Reason::refused, "connection refused");
+    if (outcome.code == CURLE_COULDNT_CONNECT) return failed(Reason::refused, "connection refused");
     if (is_tls_error(outcome.code))
       return failed(Reason::tls, fmt::format("tls: {}", curl_text(outcome)));
     if (outcome.code == CURLE_COULDNT_RESOLVE_HOST)
@@ -87,14 +87,22 @@ Verdict classify_transfer(const TransferOutcome& outcome, const routing::Monitor
 
 Verdict classify_resolution(int ares_status) {
   switch (ares_status) {
-    case ARES_SUCCESS: return failed(Reason::dns, "dns: no address");
-    case ARES_ENOTFOUND: return failed(Reason::dns, "dns: NXDOMAIN");
-    case ARES_ENODATA: return failed(Reason::dns, "dns: no address");
-    case ARES_ESERVFAIL: return failed(Reason::dns, "dns: SERVFAIL");
-    case ARES_EREFUSED: return failed(Reason::dns, "dns: REFUSED");
-    case ARES_ETIMEOUT: return failed(Reason::dns, "dns: timeout");
-    case ARES_ECONNREFUSED: return failed(Reason::dns, "dns: server refused connection");
-    default: return failed(Reason::dns, fmt::format("dns: {}", ares_strerror(ares_status)));
+    case ARES_SUCCESS:
+      return failed(Reason::dns, "dns: no address");
+    case ARES_ENOTFOUND:
+      return failed(Reason::dns, "dns: NXDOMAIN");
+    case ARES_ENODATA:
+      return failed(Reason::dns, "dns: no address");
+    case ARES_ESERVFAIL:
+      return failed(Reason::dns, "dns: SERVFAIL");
+    case ARES_EREFUSED:
+      return failed(Reason::dns, "dns: REFUSED");
+    case ARES_ETIMEOUT:
+      return failed(Reason::dns, "dns: timeout");
+    case ARES_ECONNREFUSED:
+      return failed(Reason::dns, "dns: server refused connection");
+    default:
+      return failed(Reason::dns, fmt::format("dns: {}", ares_strerror(ares_status)));
   }
 }
 

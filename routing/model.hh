@@ -29,11 +29,13 @@ enum class Protocol : std::uint8_t { http, https, tcp };
 struct StatusRange {
   std::uint16_t first = 200;
   std::uint16_t last = 200;
+  friend bool operator==(const StatusRange&, const StatusRange&) = default;
 };
 
 struct Header {
   std::string name;
   Secret value;  // may be a credential: never printed, logged or served
+  friend bool operator==(const Header&, const Header&) = default;
 };
 
 struct MonitorSpec {

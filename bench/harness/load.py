@@ -7,9 +7,23 @@ import re
 import subprocess
 import time
 
-from . import procs
+from . import procs, servers
 
 LOAD_CPU = 0
+QUIET_MAX_S = 0.0  # set by bench/run: how long a measurement may wait for the server core to calm down
+
+
+def wait_for_quiet(max_s, threshold_pct=20.0, window_s=0.2):
+    """Waits (at most max_s) until other processes use less than threshold_pct of the server
+    core, so a neighbour's burst (a compile) does not land in one server's turn. Returns the
+    last busy percentage seen."""
+    deadline = time.monotonic() + max_s
+    while True:
+        b0 = procs.cpu1_busy_s()
+        time.sleep(window_s)
+        busy = (procs.cpu1_busy_s() - b0) / window_s * 100
+        if busy < threshold_pct or time.monotonic() >= deadline:
+            return busy
 
 
 def percentile(sorted_values, q):
@@ -28,8 +42,8 @@ def _grab(pattern, text, cast=float, default=0):
 def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstanding=100,
             verbose=False, timeout_s=1):
     """One bounded dnsperf run; returns its counters (and per-query latencies if verbose)."""
-    cmd = ["taskset", "-c", str(LOAD_CPU), "dnsperf", "-s", "127.0.0.1", "-p", str(port),
-           "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", "1"]
+    cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", "127.0.0.1", "-p", str(port),
+           "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", "1"])
     if seconds:
         cmd += ["-l", str(seconds)]
     if rate:
@@ -80,6 +94,8 @@ def _us(seconds):
 def measure(server, qfile, out_path, seconds, rate=None, verbose=False, ok_rcodes=("NOERROR", "NXDOMAIN")):
     """Server CPU (tree-wide) around one dnsperf run. rate=None: unthrottled. An answer whose
     rcode is not in ok_rcodes counts as an error."""
+    server.check_pinning()
+    busy_before = wait_for_quiet(QUIET_MAX_S) if QUIET_MAX_S > 0 else None
     stat0, sched0 = server.proc.cpu_s()
     busy0 = procs.cpu1_busy_s()
     t0 = time.monotonic()
@@ -94,5 +110,6 @@ def measure(server, qfile, out_path, seconds, rate=None, verbose=False, ok_rcode
     r["cpu_stat_us_per_q"] = (stat1 - stat0) / answered * 1e6
     # Core-1 time that was not this server's: other processes on the machine (noise indicator).
     r["foreign_cpu1_pct"] = max(0.0, (busy1 - busy0) - (stat1 - stat0)) / wall * 100
+    r["cpu1_busy_before_pct"] = busy_before
     r["errors"] = sum(v for k, v in r["rcodes"].items() if k not in ok_rcodes)
     return r

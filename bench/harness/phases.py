@@ -27,7 +27,7 @@ class Bench:
         self.cfg, self.work, self.bin = cfg, work, binaries
         self.started = []  # everything to stop on the way out, newest last
         self.results = {"static": {}, "profile": {}, "flip": {}, "callgrind": {"static": {}, "profile": {}},
-                        "rss": {}, "load_time": {}, "scaling": {}, "checks": [], "noise": []}
+                        "rss": {}, "load_time": {}, "scaling": {}, "checks": [], "noise": [], "pinning": {}}
         servers.Null.binary = binaries["null"]
         servers.Dnsd.binary = binaries["dnsd"]
 
@@ -94,9 +94,15 @@ class Bench:
                 self.results["checks"].append(f"{dnsd.name}: profiles not all answering {expected_ip} "
                                               f"after {timeout_s}s (probes not Online?)")
 
+    def _record_pinning(self, thing):
+        if isinstance(thing, servers.Server) and thing.repinned:
+            self.results["pinning"].setdefault(thing.name, []).extend(thing.repinned)
+            thing.repinned = []
+
     def shutdown(self):
         while self.started:
             thing = self.started.pop()
+            self._record_pinning(thing)
             try:
                 thing.stop()
             except Exception as error:  # keep stopping the rest
@@ -199,6 +205,7 @@ class Bench:
         out["transitions"] = flip.probe_transitions() - transitions0
         out["rss"] = flip.proc.peak_rss_kib()
         self.started.remove(flip)
+        self._record_pinning(flip)
         flip.stop()
         log(f"flipping: {out['flipper']['flips']} flips, {out['transitions']} health transitions logged")
 
@@ -261,6 +268,7 @@ class Bench:
                     out[name]["runs"].append(r)
             for name, server in running.items():
                 out[name]["rss"] = server.proc.peak_rss_kib()
+                self._record_pinning(server)
                 self.started.remove(server)
                 server.stop()
             os.unlink(zone)

@@ -154,6 +154,25 @@ class Proc:
         pids = self.tree()
         return sum(_stat_cpu_s(p) for p in pids), sum(_schedstat_cpu_s(p) for p in pids)
 
+    def enforce_affinity(self, cpu):
+        """Pins every thread of the tree to cpu; returns the threads that had moved themselves
+        (Knot pins UDP worker i to CPU i % ncpus at start, overriding taskset)."""
+        moved = []
+        for pid in self.tree():
+            try:
+                tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    allowed = os.sched_getaffinity(tid)
+                    if allowed != {cpu}:
+                        os.sched_setaffinity(tid, {cpu})
+                        moved.append((pid, tid, sorted(allowed)))
+                except OSError:
+                    pass
+        return moved
+
     def peak_rss_kib(self):
         """(largest VmHWM of one process, sum of VmHWM over the tree)."""
         values = [_status_kib(p, "VmHWM") for p in self.tree()]

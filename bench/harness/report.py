@@ -186,7 +186,8 @@ def render(results, meta):
         "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
         f"- command: `{meta['command']}`; wall time {meta['wall_s'] / 60:.1f} min",
         f"- every server: 1 server thread, pinned to CPU 1; dnsperf (1 client, ≤100 outstanding, "
-        f"1 s timeout) pinned to CPU 0; {meta['rounds']} interleaved round(s), medians shown",
+        f"1 s timeout) pinned to CPU 0; both at nice {meta['nice']}; {meta['rounds']} interleaved "
+        f"round(s), medians shown",
         f"- fixed rates: {meta['low_rate']} and {high} QPS for {meta['fixed_s']} s each; "
         f"unthrottled for {meta['max_s']} s; callgrind: {meta['callgrind_n']} queries, busy minus idle run",
         f"- zone: bench.test., {meta['records']:,} records ({meta['hosts']} hosts with A, AAAA and an "
@@ -217,6 +218,15 @@ def render(results, meta):
     if results.get("calibration"):
         notes.append("calibration (unthrottled QPS used to pick the high rate): " +
                      ", ".join(f"{k} {v:,.0f}" for k, v in results["calibration"].items()))
+    for name, moved in results.get("pinning", {}).items():
+        cpus = sorted({c for _, _, allowed in moved for c in allowed})
+        why = (" (Knot pins UDP worker i to CPU i mod ncpus and has no option against it)"
+               if name.startswith("knot") else "")
+        notes.append(f"pinning: {name}: {len(moved)} thread(s), summed over its starts, had set their own "
+                     f"affinity to CPU {cpus} despite taskset{why}; the bench moves them back to CPU 1 "
+                     "right after start and checks again before every measurement")
+    if not results.get("pinning"):
+        notes.append("pinning: every thread of every server stayed on CPU 1")
     if results["noise"]:
         worst = sorted(results["noise"], key=lambda x: -x[1])[:5]
         notes.append(f"{len(results['noise'])} measurement(s) saw > 5% of CPU 1 used by other processes; "

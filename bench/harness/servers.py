@@ -11,6 +11,13 @@ import time
 from . import dnsclient, procs
 
 SERVER_CPU = 1
+NICE = 0  # set by bench/run: servers and dnsperf get the same priority boost
+
+
+def pinned(cpu, cmd):
+    """cmd pinned to one CPU, with the bench's nice value if it has one."""
+    boost = ["nice", "-n", str(NICE)] if NICE else []
+    return ["taskset", "-c", str(cpu), *boost, *cmd]
 
 
 def _link(src, dst):
@@ -31,6 +38,7 @@ class Server:
         self.port = port
         self.proc = None
         self.load_time_s = None
+        self.repinned = []  # (pid, tid, cpus it had chosen) for every thread put back on SERVER_CPU
         os.makedirs(self.dir, exist_ok=True)
 
     def prepare(self, zone_path):
@@ -47,7 +55,7 @@ class Server:
 
     def start(self, ready_name, ready_timeout_s=300, wrap=(), tag=""):
         """Starts pinned, waits until ready_name is answered; records the load time."""
-        cmd = ["taskset", "-c", str(SERVER_CPU), *wrap, *self.command()]
+        cmd = pinned(SERVER_CPU, [*wrap, *self.command()])
         self.proc = procs.Proc(cmd, self.dir, os.path.join(self.dir, f"server{tag}.log"))
         t0 = self.proc.started
         with dnsclient.Client(self.port, timeout_s=0.1) as client:
@@ -59,7 +67,14 @@ class Server:
             if not procs.wait_until(ready_timeout_s, ready, 0.005 if not wrap else 0.1):
                 raise RuntimeError(f"{self.name} not answering after {ready_timeout_s}s; see {self.proc.log_path}")
         self.load_time_s = time.monotonic() - t0
+        self.repinned += self.proc.enforce_affinity(SERVER_CPU)
         return self
+
+    def check_pinning(self):
+        """Threads found off the server core since the last check (and put back)."""
+        moved = self.proc.enforce_affinity(SERVER_CPU) if self.proc else []
+        self.repinned += moved
+        return moved
 
     @staticmethod
     def is_ready_reply(reply):
@@ -108,6 +123,8 @@ class Nsd(Server):
 
     def write_config(self):
         # minimal-responses: no NS in AUTHORITY on positive answers, like the others by default.
+        # rrl-ratelimit 0: Debian builds NSD with response rate limiting on (200 QPS per /24),
+        # which would drop most of the load; the others have no RRL unless configured.
         with open(os.path.join(self.dir, "nsd.conf"), "w") as f:
             f.write(f"""server:
   server-count: 1
@@ -125,6 +142,8 @@ class Nsd(Server):
   hide-version: yes
   minimal-responses: yes
   reuseport: no
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
 remote-control:
   control-enable: no
 zone:

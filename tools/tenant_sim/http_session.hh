@@ -7,7 +7,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -64,14 +63,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     answer_.response.keep_alive(request_.keep_alive());
     answer_.response.prepare_payload();
     switch (answer_.kind) {
-      case Answer::Kind::now: return write();
+      case Answer::Kind::now:
+        return write();
       case Answer::Kind::later:
         delay_.expires_after(answer_.delay);
         delay_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
           if (!ec) self->write();
         });
         return;
-      case Answer::Kind::never: return hang();
+      case Answer::Kind::never:
+        return hang();
     }
   }
 
@@ -89,8 +90,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                         if (ec) return;
                         if (self->answer_.response.keep_alive()) return self->read();
                         beast::error_code ignored;
-                        beast::get_lowest_layer(self->stream_).socket().shutdown(
-                            boost::asio::ip::tcp::socket::shutdown_send, ignored);
+                        beast::get_lowest_layer(self->stream_)
+                            .socket()
+                            .shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
                       });
   }
 

@@ -4,7 +4,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-
 #include <cstdint>
 
 #include "tools/tenant_sim/http_session.hh"

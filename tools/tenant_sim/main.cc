@@ -4,10 +4,10 @@
 //              [--mode up|503|hang|refuse|slow] [--slow-ms N]
 // Port 0 picks a free port; the ready line on stdout names the real ones. Not a real server:
 // no limits, no logging per request; one io_context on one thread.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -35,11 +35,13 @@ std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return std::nullopt;
   auto host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   unsigned port = 0;
   const auto digits = text.substr(colon + 1);
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc{} || end != digits.data() + digits.size() || port > 65535) return std::nullopt;
+  if (ec != std::errc{} || end != digits.data() + digits.size() || port > 65535)
+    return std::nullopt;
   boost::system::error_code bad;
   const auto address = asio::ip::make_address(std::string(host), bad);
   if (bad) return std::nullopt;
@@ -48,7 +50,8 @@ std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
 
 std::string endpoint_text(const tcp::endpoint& e) {
   const auto host = e.address().to_string();
-  return e.address().is_v6() ? fmt::format("[{}]:{}", host, e.port()) : fmt::format("{}:{}", host, e.port());
+  return e.address().is_v6() ? fmt::format("[{}]:{}", host, e.port())
+                             : fmt::format("{}:{}", host, e.port());
 }
 
 int fail(std::string_view message) {
@@ -66,14 +69,15 @@ int main(int argc, char** argv) {
     args[key.substr(2)] = argv[++i];
   }
   static const std::set<std::string> known{"listen", "tls-cert", "tls-key", "region", "tenant",
-                                           "user", "password", "control", "mode", "slow-ms"};
+                                           "user",   "password", "control", "mode",   "slow-ms"};
   for (const auto& [key, value] : args)
     if (!known.contains(key)) return fail(fmt::format("unknown option --{}", key));
   const auto listen = parse_endpoint(args["listen"]);
   const auto control = parse_endpoint(args["control"]);
   if (!listen || !control) return fail("--listen and --control need HOST:PORT");
   if (args["region"].empty()) return fail("--region is required");
-  if (args["tls-cert"].empty() != args["tls-key"].empty()) return fail("--tls-cert needs --tls-key");
+  if (args["tls-cert"].empty() != args["tls-key"].empty())
+    return fail("--tls-cert needs --tls-key");
   const auto mode = tenant_sim::parse_mode(args.contains("mode") ? args["mode"] : "up");
   if (!mode) return fail("unknown --mode");
 
@@ -92,9 +96,10 @@ int main(int argc, char** argv) {
       args["user"], args["password"]});
   tenant_sim::Listener main_listener(io, *listen, tls ? &*tls : nullptr,
                                      [&tenant](const auto& r) { return tenant.answer_ping(r); });
-  tenant_sim::Listener control_listener(io, *control, nullptr,
-                                        [&tenant](const auto& r) { return tenant.answer_control(r); });
-  if (auto ec = main_listener.open()) return fail(fmt::format("listen {}: {}", args["listen"], ec.message()));
+  tenant_sim::Listener control_listener(
+      io, *control, nullptr, [&tenant](const auto& r) { return tenant.answer_control(r); });
+  if (auto ec = main_listener.open())
+    return fail(fmt::format("listen {}: {}", args["listen"], ec.message()));
   if (auto ec = control_listener.open())
     return fail(fmt::format("control {}: {}", args["control"], ec.message()));
   tenant.attach(main_listener);

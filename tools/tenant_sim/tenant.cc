@@ -15,7 +15,8 @@ std::string base64(std::string_view in) {
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     const unsigned n = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
     for (int shift : {18, 12, 6, 0}) out += k_alphabet[(n >> shift) & 63];
   }
   if (const auto rest = in.size() - i; rest > 0) {
@@ -65,11 +66,16 @@ std::optional<long> query_ms(const Request& request) {
 
 std::string_view to_string(Mode mode) {
   switch (mode) {
-    case Mode::up: return "up";
-    case Mode::unavailable: return "503";
-    case Mode::hang: return "hang";
-    case Mode::refuse: return "refuse";
-    case Mode::slow: return "slow";
+    case Mode::up:
+      return "up";
+    case Mode::unavailable:
+      return "503";
+    case Mode::hang:
+      return "hang";
+    case Mode::refuse:
+      return "refuse";
+    case Mode::slow:
+      return "slow";
   }
   return "?";
 }
@@ -142,7 +148,8 @@ Answer Tenant::answer_control(const Request& request) {
     const auto mode = parse_mode(path.substr(6));
     if (!mode) return reply(http::status::bad_request, request, "unknown mode\n");
     const auto ms = query_ms(request);
-    if (*mode == Mode::slow && !ms) return reply(http::status::bad_request, request, "slow needs ?ms=N\n");
+    if (*mode == Mode::slow && !ms)
+      return reply(http::status::bad_request, request, "slow needs ?ms=N\n");
     if (!set_mode(*mode, std::chrono::milliseconds(ms.value_or(0))))
       return reply(http::status::internal_server_error, request, "cannot reopen listener\n");
     return reply(http::status::ok, request, mode_json(), "application/json");

@@ -15,13 +15,13 @@ namespace tenant_sim {
 
 enum class Mode { up, unavailable, hang, refuse, slow };
 
-std::string_view to_string(Mode mode);           // "up", "503", "hang", "refuse", "slow"
+std::string_view to_string(Mode mode);  // "up", "503", "hang", "refuse", "slow"
 std::optional<Mode> parse_mode(std::string_view text);
 
 struct Identity {
-  std::string region;   // named in the ping body
+  std::string region;  // named in the ping body
   std::string tenant;
-  std::string user;     // empty: no Basic auth check
+  std::string user;  // empty: no Basic auth check
   std::string password;
 };
 

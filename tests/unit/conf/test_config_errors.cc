@@ -28,6 +28,12 @@ TEST_CASE("errors: a config file that cannot be read is one error naming it") {
         std::string::npos);
 }
 
+TEST_CASE("errors: a directory given as the config file is refused as such") {
+  const auto result = conf::load_file(conf_test::data_path("certs"));
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].message.find("it is a directory") != std::string::npos);
+}
+
 TEST_CASE("errors: an unknown key names the keys that are expected there") {
   const std::string toml = std::string(zone_toml) + R"([[zone.record]]
 name = "www"

@@ -22,6 +22,8 @@ const std::vector<std::string> example_zone = {
     "chain.example. 300 CNAME www.example.",
     "out.example. 300 CNAME www.elsewhere.",
     "gone.example. 300 CNAME missing.example.",
+    "loop1.example. 300 CNAME loop2.example.",
+    "loop2.example. 300 CNAME LOOP1.example.",
     "c.b.a.example. 300 TXT \"deep\"",
     "*.wild.example. 60 A 192.0.2.99",
     "explicit.wild.example. 60 TXT \"here\"",
@@ -97,6 +99,9 @@ TEST_CASE("engine: CNAME chains are followed inside the zone, the last name deci
   CHECK(r.authority.size() == 1);
   r = engine.ask("alias.example.", rrtype::cname);
   CHECK(r.answer == Records{"alias.example. 300 CNAME chain.example."});
+  r = engine.ask("loop1.example.", rrtype::a);  // each CNAME of a loop once, as Knot DNS answers
+  CHECK(r.rcode == wire::rcode::noerror);
+  CHECK(r.answer == Records{"loop1.example. 300 CNAME loop2.example.", "loop2.example. 300 CNAME loop1.example."});  // compressed onto the question
 }
 
 TEST_CASE("engine: wildcards synthesise the query name, explicit names and ENTs win") {

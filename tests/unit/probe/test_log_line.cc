@@ -7,8 +7,8 @@ TEST_CASE("log line: a failure names the reason") {
   probe::Verdict v;
   v.reason = routing::Reason::status;
   v.detail = "http 503";
-  const auto line = probe::transition_line({0, "ci", "eu"},
-                                           {routing::MonitorStatus::online, routing::MonitorStatus::degraded}, v);
+  const auto line = probe::transition_line(
+      {0, "ci", "eu"}, {routing::MonitorStatus::online, routing::MonitorStatus::degraded}, v);
   CHECK(line == R"(probe: profile=ci endpoint=eu Online -> Degraded reason="http 503")");
 }
 

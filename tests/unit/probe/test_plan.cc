@@ -12,7 +12,8 @@ namespace {
 Endpoint endpoint(std::string name, std::string target, routing::EndpointId id) {
   Endpoint e;
   e.name = std::move(name);
-  e.kind = probe::is_address_literal(target) ? routing::TargetKind::ipv4 : routing::TargetKind::name;
+  e.kind =
+      probe::is_address_literal(target) ? routing::TargetKind::ipv4 : routing::TargetKind::name;
   e.target = target;
   e.probe_host = target;
   e.health_id = id;
@@ -93,8 +94,9 @@ TEST_CASE("plan: flattened profiles resolve each FQDN target once, with each pro
   auto short_ttl = profile("b.", {endpoint("eu", "eu.tenant.test.", 2)}, true);
   short_ttl.ttl = 1;
   Model m;
-  m.profiles = {profile("a.", {endpoint("eu", "eu.tenant.test.", 0), endpoint("ip", "127.0.0.3", 1)}, true),
-                short_ttl, profile("c.", {endpoint("us", "us.tenant.test.", 3)}, false)};
+  m.profiles = {
+      profile("a.", {endpoint("eu", "eu.tenant.test.", 0), endpoint("ip", "127.0.0.3", 1)}, true),
+      short_ttl, profile("c.", {endpoint("us", "us.tenant.test.", 3)}, false)};
   const auto plan = probe::make_plan(m);
   REQUIRE(plan.flats.size() == 1);  // IP targets and unflattened profiles need no lookup
   REQUIRE(plan.flats[0].subscribers.size() == 2);

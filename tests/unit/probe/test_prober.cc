@@ -138,7 +138,8 @@ std::size_t open_fds() {
 
 }  // namespace
 
-TEST_CASE("live: a healthy tenant goes Online, a 503 degrades it within the bound, up restores it") {
+TEST_CASE(
+    "live: a healthy tenant goes Online, a 503 degrades it within the bound, up restores it") {
   auto eu = start_sim("127.0.0.2");
   const auto m = tenant_monitor(eu.port());
   Harness h(model_of({profile("ci.", {endpoint("eu", "127.0.0.2", m)})}));
@@ -200,7 +201,8 @@ TEST_CASE("live: a wrong password is Degraded with 200-200 and Online with 200-2
   lenient.expected_status = {{200, 299}, {403, 403}};
   Harness h(model_of({profile("ci.", {endpoint("strict", "127.0.0.2", strict),
                                       endpoint("lenient", "127.0.0.2", lenient)})}));
-  REQUIRE(h.reaches(0, MonitorStatus::degraded, first_verdict_bound(strict) + degrade_bound(strict)));
+  REQUIRE(
+      h.reaches(0, MonitorStatus::degraded, first_verdict_bound(strict) + degrade_bound(strict)));
   CHECK(h.state(0).reason == Reason::status);
   CHECK(h.reaches(1, MonitorStatus::online, first_verdict_bound(lenient)));
   for (const auto& line : h.log()) CHECK(line.find("Y2kt") == std::string::npos);
@@ -217,12 +219,28 @@ TEST_CASE("live: an untrusted certificate is a tls failure; verify_tls = false a
   verifying.tolerated_failures = 0;
   auto lax = verifying;
   lax.verify_tls = false;
-  Harness h(model_of({profile("ci.", {endpoint("verifying", "127.0.0.2", verifying),
-                                      endpoint("lax", "127.0.0.2", lax)})}));
-  REQUIRE(h.reaches(0, MonitorStatus::degraded, first_verdict_bound(verifying) + degrade_bound(verifying)));
+  Harness h(model_of({profile(
+      "ci.", {endpoint("verifying", "127.0.0.2", verifying), endpoint("lax", "127.0.0.2", lax)})}));
+  REQUIRE(h.reaches(0, MonitorStatus::degraded,
+                    first_verdict_bound(verifying) + degrade_bound(verifying)));
   CHECK(h.state(0).reason == Reason::tls);
   CHECK(h.log().size() >= 1);
   CHECK(h.reaches(1, MonitorStatus::online, first_verdict_bound(lax)));
+}
+
+TEST_CASE("live: a custom Host header names the TLS server for an IP target") {
+  auto eu = start_sim("127.0.0.2");
+  auto named = tenant_monitor(eu.port());
+  named.host_header = "eu.tenant.test";  // in the certificate: SNI and name check pass
+  auto foreign = named;
+  foreign.host_header = "other.example";  // not in the certificate: the name check fails
+  foreign.tolerated_failures = 0;
+  Harness h(model_of({profile(
+      "ci.", {endpoint("named", "127.0.0.2", named), endpoint("foreign", "127.0.0.2", foreign)})}));
+  CHECK(h.reaches(0, MonitorStatus::online, first_verdict_bound(named)));
+  REQUIRE(
+      h.reaches(1, MonitorStatus::degraded, first_verdict_bound(foreign) + degrade_bound(foreign)));
+  CHECK(h.state(1).reason == Reason::tls);
 }
 
 TEST_CASE("live: plain http with an expected body; a different body is reason body") {
@@ -232,14 +250,15 @@ TEST_CASE("live: plain http with an expected body; a different body is reason bo
   right.expected_body = R"("region":"eu")";
   auto wrong = right;
   wrong.expected_body = R"("region":"us")";
-  Harness h(model_of({profile("ci.", {endpoint("right", "127.0.0.2", right),
-                                      endpoint("wrong", "127.0.0.2", wrong)})}));
+  Harness h(model_of({profile(
+      "ci.", {endpoint("right", "127.0.0.2", right), endpoint("wrong", "127.0.0.2", wrong)})}));
   CHECK(h.reaches(0, MonitorStatus::online, first_verdict_bound(right)));
   REQUIRE(h.reaches(1, MonitorStatus::degraded, first_verdict_bound(wrong) + degrade_bound(wrong)));
   CHECK(h.state(1).reason == Reason::body);
 }
 
-TEST_CASE("live: tcp probes go Online on connect, refused when closed, and leave no socket behind") {
+TEST_CASE(
+    "live: tcp probes go Online on connect, refused when closed, and leave no socket behind") {
   auto eu = start_sim("127.0.0.2", /*tls=*/false);
   auto m = tenant_monitor(eu.port());
   m.protocol = routing::Protocol::tcp;
@@ -288,7 +307,8 @@ TEST_CASE("live: a disabled endpoint is never probed") {
   CHECK(h.state(1).status == MonitorStatus::checking_endpoint);
 }
 
-TEST_CASE("live: an FQDN endpoint resolved through resolver.servers is Online; NXDOMAIN degrades it") {
+TEST_CASE(
+    "live: an FQDN endpoint resolved through resolver.servers is Online; NXDOMAIN degrades it") {
   TinyDns dns;
   REQUIRE(dns.ok());
   dns.set_a("eu.tenant.test", "127.0.0.2", 1);
@@ -311,7 +331,8 @@ TEST_CASE("live: a resolver on a closed port fails FQDN probes with reason dns")
   CHECK(h.state(0).reason == Reason::dns);
 }
 
-TEST_CASE("live: flattened endpoints publish A records capped by the profile TTL and follow changes") {
+TEST_CASE(
+    "live: flattened endpoints publish A records capped by the profile TTL and follow changes") {
   TinyDns dns;
   REQUIRE(dns.ok());
   dns.set_a("eu.tenant.test", "127.0.0.2", 1);

@@ -26,7 +26,8 @@ TEST_CASE("scheduler: jitter stays within ±10% of the interval and uses the who
 
 TEST_CASE("scheduler: the same seed gives the same schedule") {
   Scheduler a(7), b(7);
-  for (int i = 0; i < 100; ++i) CHECK(a.jittered(milliseconds(1000)) == b.jittered(milliseconds(1000)));
+  for (int i = 0; i < 100; ++i)
+    CHECK(a.jittered(milliseconds(1000)) == b.jittered(milliseconds(1000)));
 }
 
 TEST_CASE("scheduler: first probes are spread over min(interval, 1 s)") {

@@ -22,8 +22,9 @@ struct Row {
 };
 
 MonitorStatus state_of(char c) {
-  return c == 'O' ? MonitorStatus::online
-                  : c == 'D' ? MonitorStatus::degraded : MonitorStatus::checking_endpoint;
+  return c == 'O'   ? MonitorStatus::online
+         : c == 'D' ? MonitorStatus::degraded
+                    : MonitorStatus::checking_endpoint;
 }
 
 Verdict verdict_of(char c) {
@@ -72,7 +73,8 @@ TEST_CASE("tracker: verdict sequences lead to Traffic Manager states") {
     CAPTURE(row.to_recover);
     CAPTURE(row.verdicts);
     REQUIRE(row.verdicts.size() == row.states.size());
-    Tracker tracker(static_cast<std::uint8_t>(row.tolerated), static_cast<std::uint8_t>(row.to_recover));
+    Tracker tracker(static_cast<std::uint8_t>(row.tolerated),
+                    static_cast<std::uint8_t>(row.to_recover));
     MonitorStatus before = MonitorStatus::checking_endpoint;
     for (std::size_t i = 0; i < row.verdicts.size(); ++i) {
       CAPTURE(i);

@@ -14,7 +14,8 @@ namespace probe_test {
 class ChildProcess {
  public:
   // Returns nullopt (and fills error) when the program cannot be started.
-  static std::optional<ChildProcess> spawn(const std::vector<std::string>& argv, std::string& error);
+  static std::optional<ChildProcess> spawn(const std::vector<std::string>& argv,
+                                           std::string& error);
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();

@@ -28,12 +28,16 @@ HttpReply http_request(const std::string& address, std::uint16_t port, const std
   if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) {
     const auto request = method + " " + target + " HTTP/1.1\r\nHost: " + address +
                          "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(request.size())) {
       std::string raw;
       char buf[1024];
-      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
-      if (raw.starts_with("HTTP/1.1 ") && raw.size() >= 12) reply.status = std::stoi(raw.substr(9, 3));
-      if (const auto split = raw.find("\r\n\r\n"); split != std::string::npos) reply.body = raw.substr(split + 4);
+      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+        raw.append(buf, static_cast<std::size_t>(n));
+      if (raw.starts_with("HTTP/1.1 ") && raw.size() >= 12)
+        reply.status = std::stoi(raw.substr(9, 3));
+      if (const auto split = raw.find("\r\n\r\n"); split != std::string::npos)
+        reply.body = raw.substr(split + 4);
     }
   }
   close(fd);
@@ -42,8 +46,9 @@ HttpReply http_request(const std::string& address, std::uint16_t port, const std
 
 std::optional<TenantSim> TenantSim::start(const TenantSimOptions& o, std::string& error) {
   std::vector<std::string> argv{tenant_sim_path(), "--listen", o.address + ":0", "--control",
-                                o.address + ":0", "--region", o.region};
-  if (!o.cert_file.empty()) argv.insert(argv.end(), {"--tls-cert", o.cert_file, "--tls-key", o.key_file});
+                                o.address + ":0",  "--region", o.region};
+  if (!o.cert_file.empty())
+    argv.insert(argv.end(), {"--tls-cert", o.cert_file, "--tls-key", o.key_file});
   if (!o.user.empty()) argv.insert(argv.end(), {"--user", o.user, "--password", o.password});
   auto process = ChildProcess::spawn(argv, error);
   if (!process) return std::nullopt;

@@ -15,9 +15,9 @@ namespace probe_test {
 struct TenantSimOptions {
   std::string address = "127.0.0.2";  // loopback only
   std::string region = "eu";
-  std::string cert_file;              // empty: plain HTTP
+  std::string cert_file;  // empty: plain HTTP
   std::string key_file;
-  std::string user;                   // empty: no Basic auth
+  std::string user;  // empty: no Basic auth
   std::string password;
 };
 
@@ -46,7 +46,10 @@ class TenantSim {
 
  private:
   TenantSim(ChildProcess process, std::string address, std::uint16_t port, std::uint16_t control)
-      : process_(std::move(process)), address_(std::move(address)), port_(port), control_port_(control) {}
+      : process_(std::move(process)),
+        address_(std::move(address)),
+        port_(port),
+        control_port_(control) {}
   std::optional<std::uint64_t> stat(const std::string& key);
 
   ChildProcess process_;

@@ -85,7 +85,8 @@ std::size_t TinyDns::answer(const std::uint8_t* query, std::size_t size, std::ui
     const std::size_t len = query[at];
     if (len > 63 || at + 1 + len >= size) return 0;
     if (!name.empty()) name += '.';
-    for (std::size_t i = 0; i < len; ++i) name += static_cast<char>(std::tolower(query[at + 1 + i]));
+    for (std::size_t i = 0; i < len; ++i)
+      name += static_cast<char>(std::tolower(query[at + 1 + i]));
     at += 1 + len;
   }
   if (at + 5 > size) return 0;
@@ -97,16 +98,25 @@ std::size_t TinyDns::answer(const std::uint8_t* query, std::size_t size, std::ui
   const bool answer_a = it != records_.end() && qtype == 1;
   std::memcpy(out, query, question_end);
   out[2] = static_cast<std::uint8_t>(0x84 | (query[2] & 0x01));  // QR, AA, copy RD
-  out[3] = it == records_.end() ? 3 : 0;                           // NXDOMAIN or NOERROR
-  out[4] = 0, out[5] = 1;                                          // QDCOUNT
-  out[6] = 0, out[7] = answer_a ? 1 : 0;                           // ANCOUNT
-  std::memset(out + 8, 0, 4);                                      // NSCOUNT, ARCOUNT
+  out[3] = it == records_.end() ? 3 : 0;                         // NXDOMAIN or NOERROR
+  out[4] = 0, out[5] = 1;                                        // QDCOUNT
+  out[6] = 0, out[7] = answer_a ? 1 : 0;                         // ANCOUNT
+  std::memset(out + 8, 0, 4);                                    // NSCOUNT, ARCOUNT
   std::size_t end = question_end;
   if (answer_a) {
     const std::uint32_t ttl = it->second.ttl;
-    const std::uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0, 1,
-                               static_cast<std::uint8_t>(ttl >> 24), static_cast<std::uint8_t>(ttl >> 16),
-                               static_cast<std::uint8_t>(ttl >> 8), static_cast<std::uint8_t>(ttl), 0, 4};
+    const std::uint8_t rr[] = {0xc0,
+                               0x0c,
+                               0,
+                               1,
+                               0,
+                               1,
+                               static_cast<std::uint8_t>(ttl >> 24),
+                               static_cast<std::uint8_t>(ttl >> 16),
+                               static_cast<std::uint8_t>(ttl >> 8),
+                               static_cast<std::uint8_t>(ttl),
+                               0,
+                               4};
     std::memcpy(out + end, rr, sizeof rr);
     std::memcpy(out + end + sizeof rr, it->second.address, 4);
     end += sizeof rr + 4;

@@ -53,30 +53,30 @@ int put_addresses(ZoneAnswer& answer, const routing::Profile& profile, const rou
 
 }  // namespace
 
-std::optional<wire::Name> answer_profile(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
+Bytes answer_profile(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
                                          std::uint16_t qtype) noexcept {
   const routing::Profile& profile = answer.state.model->profiles[profile_id];
   const routing::Pick pick = routing::pick(profile, *answer.state.health, answer.client.info);
   if (pick.count == 0) {  // every endpoint disabled by the operator: the name exists, no data
     answer.put_negative();
-    return std::nullopt;
+    return {};
   }
   const routing::Endpoint& first = profile.endpoints[pick.endpoints[0]];
   if (first.kind == routing::TargetKind::name && !profile.flatten) {
     // Only one CNAME may exist at a name (RFC 2181 §10.1), so only the first pick is answered.
     if (answer.writer.put_rr(owner, rrtype::cname, wire::rrclass::in, profile.ttl, first.target_wire)) {
       ++answer.sections.answer;
-      return wire::Name::from_wire(first.target_wire);
+      return first.target_wire;
     }
     answer.sections.tc = true;
-    return std::nullopt;
+    return {};
   }
   std::uint16_t type = qtype;
   if (qtype == rrtype::any)
     type = first.kind == routing::TargetKind::ipv6 ? rrtype::aaaa : rrtype::a;
   if (type != rrtype::a && type != rrtype::aaaa) {
     answer.put_negative();
-    return std::nullopt;
+    return {};
   }
   const int written = put_addresses(answer, profile, pick, owner, type);
   if (written < 0) {
@@ -85,7 +85,7 @@ std::optional<wire::Name> answer_profile(ZoneAnswer& answer, routing::ProfileId 
   } else if (written == 0 && !answer.sections.tc) {
     answer.put_negative();
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace dnsd

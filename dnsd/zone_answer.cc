@@ -14,7 +14,7 @@ namespace {
 using Bytes = std::span<const std::uint8_t>;
 namespace rrtype = wire::rrtype;
 
-constexpr int max_cname_hops = 16;
+constexpr std::size_t max_cname_hops = 16;
 
 struct Found {
   enum class Kind : std::uint8_t { hit, nxdomain, referral } kind = Kind::nxdomain;
@@ -116,7 +116,7 @@ void ZoneAnswer::put_additional_for(const zone::RRset& rrset) noexcept {
   else if (rrset.type != rrtype::ns) return;
   for (const auto& rdata : rrset.rdatas) {
     const Bytes target = Bytes(rdata).subspan(skip);
-    if (wire::Name::from_wire(target)->is_subdomain_of(zone.origin())) put_addresses_of(target, false);
+    if (wire::is_subdomain(target, zone.origin().wire())) put_addresses_of(target, false);
   }
 }
 
@@ -128,9 +128,8 @@ void ZoneAnswer::put_referral(const zone::Node& cut) noexcept {
     return;
   }
   for (const auto& rdata : ns.rdatas) {
-    const auto target = *wire::Name::from_wire(rdata);
-    if (target.is_subdomain_of(cut.owner)) put_addresses_of(rdata, true);        // in-bailiwick glue
-    else if (target.is_subdomain_of(zone.origin())) put_addresses_of(rdata, false);  // sibling glue
+    if (wire::is_subdomain(rdata, cut.owner.wire())) put_addresses_of(rdata, true);  // in-bailiwick glue
+    else if (wire::is_subdomain(rdata, zone.origin().wire())) put_addresses_of(rdata, false);  // sibling
   }
 }
 
@@ -144,14 +143,18 @@ void ZoneAnswer::put_any(Bytes owner, const zone::Node& node) noexcept {
 }
 
 void ZoneAnswer::run(const Question& question) noexcept {
-  wire::Name owner = *wire::Name::from_wire(question.qname.wire());  // as the client wrote it
-  wire::Name lowered = question.lowered;
+  // Names are spans into memory that outlives the query: the question, then CNAME targets in
+  // the zone's rdata or the model's endpoints. Nothing is copied but the lower-cased key.
+  Bytes owner = question.qname.wire();  // as the client wrote it, echoed in the answer
+  std::array<std::uint8_t, wire::max_name_size> lowered_buffer;
+  Bytes lowered = question.lowered.wire();
   const std::uint16_t qtype = question.qtype;
-  std::array<wire::Name, max_cname_hops> visited;  // a CNAME loop ends where it began (RFC 1034 §3.6.2)
-  for (int hop = 0; hop < max_cname_hops; ++hop) {
-    if (std::find(visited.begin(), visited.begin() + hop, lowered) != visited.begin() + hop) return;
-    visited[static_cast<std::size_t>(hop)] = lowered;
-    const Found found = lookup(zone, lowered.wire(), qtype);
+  std::array<Bytes, max_cname_hops> visited;  // a CNAME loop ends where it began (RFC 1034 §3.6.2)
+  for (std::size_t hop = 0; hop < max_cname_hops; ++hop) {
+    for (std::size_t i = 0; i < hop; ++i)
+      if (wire::names_equal(visited[i], owner)) return;
+    visited[hop] = owner;
+    const Found found = lookup(zone, lowered, qtype);
     if (hop == 0) sections.aa = found.kind != Found::Kind::referral;
     if (found.kind == Found::Kind::referral) return put_referral(*found.node);
     if (found.kind == Found::Kind::nxdomain) {
@@ -159,25 +162,24 @@ void ZoneAnswer::run(const Question& question) noexcept {
       return put_negative();
     }
     const zone::Node& node = *found.node;
-    if (qtype == rrtype::any && !node.profile) return put_any(owner.wire(), node);
+    if (qtype == rrtype::any && !node.profile) return put_any(owner, node);
     if (const zone::RRset* rrset = node.find(qtype)) {
-      if (put_answer(owner.wire(), *rrset)) put_additional_for(*rrset);
+      if (put_answer(owner, *rrset)) put_additional_for(*rrset);
       return;
     }
-    const zone::RRset* cname = node.find(rrtype::cname);
-    std::optional<wire::Name> next;
+    Bytes next;
     if (node.profile) {
-      next = answer_profile(*this, *node.profile, owner.wire(), qtype);
-    } else if (cname) {
-      if (!put_answer(owner.wire(), *cname)) return;
-      next = wire::Name::from_wire(cname->rdatas.front());
+      next = answer_profile(*this, *node.profile, owner, qtype);
+    } else if (const zone::RRset* cname = node.find(rrtype::cname)) {
+      if (!put_answer(owner, *cname)) return;
+      next = cname->rdatas.front();
     } else {
       return put_negative();  // NODATA: the name exists, the type does not
     }
     // Follow the chain only inside this zone; a resolver chases the rest.
-    if (!next || !next->is_subdomain_of(zone.origin())) return;
-    owner = *next;
-    lowered = next->lowercased();
+    if (next.empty() || !wire::is_subdomain(next, zone.origin().wire())) return;
+    owner = next;
+    lowered = wire::lower_into(next, lowered_buffer);
   }
 }
 

@@ -140,12 +140,7 @@ Name Name::lowercased() const noexcept {
 }
 
 bool Name::is_subdomain_of(const Name& ancestor) const noexcept {
-  if (ancestor.size_ > size_) return false;
-  // Walk labels until the remaining suffix has the ancestor's length, then compare.
-  std::size_t pos = 0;
-  while (size_ - pos > ancestor.size_) pos += 1 + bytes_[pos];
-  if (size_ - pos != ancestor.size_) return false;
-  return names_equal(std::span(bytes_).subspan(pos, ancestor.size_), ancestor.wire());
+  return is_subdomain(wire(), ancestor.wire());
 }
 
 std::string Name::to_text() const {
@@ -166,6 +161,21 @@ std::string Name::to_text() const {
     out.push_back('.');
   }
   return out;
+}
+
+bool is_subdomain(std::span<const std::uint8_t> name, std::span<const std::uint8_t> ancestor) noexcept {
+  if (ancestor.size() > name.size()) return false;
+  // Walk labels until the remaining suffix has the ancestor's length, then compare.
+  std::size_t pos = 0;
+  while (name.size() - pos > ancestor.size()) pos += 1 + name[pos];
+  if (name.size() - pos != ancestor.size()) return false;
+  return names_equal(name.subspan(pos), ancestor);
+}
+
+std::span<const std::uint8_t> lower_into(std::span<const std::uint8_t> name,
+                                         std::array<std::uint8_t, max_name_size>& out) noexcept {
+  for (std::size_t i = 0; i < name.size(); ++i) out[i] = ascii_lower(name[i]);
+  return {out.data(), name.size()};
 }
 
 bool names_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept {

@@ -63,4 +63,11 @@ constexpr std::uint8_t ascii_lower(std::uint8_t c) noexcept {
 // Case-insensitive equality of two uncompressed wire names.
 bool names_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept;
 
+// True when `name` equals `ancestor` or lies below it (case-insensitive); both uncompressed.
+bool is_subdomain(std::span<const std::uint8_t> name, std::span<const std::uint8_t> ancestor) noexcept;
+
+// Copies an uncompressed name into `out`, lower-cased, and returns the copy.
+std::span<const std::uint8_t> lower_into(std::span<const std::uint8_t> name,
+                                         std::array<std::uint8_t, max_name_size>& out) noexcept;
+
 }  // namespace dnsd::wire

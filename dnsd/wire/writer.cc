@@ -72,13 +72,23 @@ std::size_t Writer::find_suffix(std::span<const std::uint8_t> suffix) const noex
 }
 
 bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcept {
+  if (compress) {
+    for (const Recent& seen : recent_)
+      if (seen.data == name.data() && seen.size == name.size() && seen.offset < size_)
+        return put_u16(static_cast<std::uint16_t>(0xc000 | seen.offset));
+  }
   const Mark start = mark();
+  const std::size_t recent_slot = recent_next_++ % k_recent;
+  recent_[recent_slot] = Recent{};
   std::size_t pos = 0;
   while (name[pos] != 0) {
     const auto suffix = name.subspan(pos);
     if (compress) {
       if (const std::size_t offset = find_suffix(suffix); offset != 0) {
         if (!put_u16(static_cast<std::uint16_t>(0xc000 | offset))) break;
+        // A name that is all pointer is remembered by its target, so no pointer points at a pointer.
+        const std::size_t at = pos == 0 ? offset : start.size;
+        recent_[recent_slot] = Recent{name.data(), name.size(), static_cast<std::uint16_t>(at)};
         return true;
       }
     }
@@ -88,7 +98,10 @@ bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcep
     if (!put_bytes(name.subspan(pos, label))) break;
     pos += label;
   }
-  if (name[pos] == 0 && put_u8(0)) return true;
+  if (name[pos] == 0 && put_u8(0)) {
+    if (start.size < 0x4000) recent_[recent_slot] = Recent{name.data(), name.size(), static_cast<std::uint16_t>(start.size)};
+    return true;
+  }
   rollback(start);
   return false;
 }

@@ -12,6 +12,14 @@
 namespace dnsd::wire {
 
 class Writer {
+  // The same owner span is written once per record of an RRset; remembering where the last few
+  // spans went turns those into a pointer without searching the table.
+  struct Recent {
+    const std::uint8_t* data = nullptr;
+    std::size_t size = 0;
+    std::uint16_t offset = 0;
+  };
+
  public:
   // `buffer` holds the packet; `limit` (<= buffer size) is the most the client accepts.
   Writer(std::span<std::uint8_t> buffer, std::size_t limit) noexcept;
@@ -27,7 +35,12 @@ class Writer {
     std::size_t names;
   };
   Mark mark() const noexcept { return {size_, name_count_}; }
-  void rollback(Mark mark) noexcept { size_ = mark.size; name_count_ = mark.names; }
+  void rollback(Mark mark) noexcept {
+    size_ = mark.size;
+    name_count_ = mark.names;
+    for (auto& seen : recent_)
+      if (seen.offset >= size_) seen = Recent{};  // what it pointed at is gone
+  }
 
   bool put_u8(std::uint8_t value) noexcept;
   bool put_u16(std::uint16_t value) noexcept;
@@ -36,6 +49,8 @@ class Writer {
   void patch_u16(std::size_t offset, std::uint16_t value) noexcept;
 
   // Writes a name, pointing at an earlier copy of its longest known suffix when `compress`.
+  // The bytes `name` spans must stay as they are until the packet is done: a later put_name of
+  // the same span becomes a pointer to this copy without comparing the bytes again.
   bool put_name(std::span<const std::uint8_t> name, bool compress = true) noexcept;
   // Writes one resource record. Names inside the rdata of the types RFC 3597 §4 allows to
   // compress (NS, CNAME, PTR, MX, SOA) are compressed; every other rdata is copied as is.
@@ -47,6 +62,10 @@ class Writer {
   std::size_t find_suffix(std::span<const std::uint8_t> suffix) const noexcept;
   bool same_name_at(std::size_t offset, std::span<const std::uint8_t> name) const noexcept;
   bool put_rdata(std::uint16_t type, std::span<const std::uint8_t> rdata) noexcept;
+
+  static constexpr std::size_t k_recent = 4;
+  std::array<Recent, k_recent> recent_{};
+  std::size_t recent_next_ = 0;
 
   static constexpr std::size_t k_max_names = 128;
   std::span<std::uint8_t> buffer_;

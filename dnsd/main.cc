@@ -1,9 +1,8 @@
 // dnsd: loads the config, starts the probes and the UDP/TCP servers, and stops on SIGTERM.
 // The only place that links every module together.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -42,7 +41,19 @@ std::string describe_listen(const dnsd::ServerConfig& server) {
   return out;
 }
 
+// Blocks the stop signals in this thread and, through inheritance, in every thread started
+// afterwards, so that they wait, pending, for sigwait() in the main thread whenever they come.
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
 int run(const std::string& path) {
+  const sigset_t stop_signals = block_stop_signals();
   conf::LoadResult loaded = conf::load_file(path);
   if (!loaded.config) return print_errors(loaded.errors);
   const conf::Config& config = *loaded.config;
@@ -67,12 +78,9 @@ int run(const std::string& path) {
              config.zones.zones().size(), config.model.profiles.size(), describe_listen(config.server),
              config.server.workers);
 
-  boost::asio::io_context signals_io;
-  boost::asio::signal_set signals(signals_io, SIGTERM, SIGINT);
-  signals.async_wait([](const boost::system::error_code&, int signal) {
-    fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
-  });
-  signals_io.run();
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
 
   prober.stop();
   udp.stop();

@@ -133,7 +133,8 @@ void ZoneAnswer::put_referral(const zone::Node& cut) noexcept {
   }
 }
 
-// RFC 8482 §4.1: answer ANY with one RRset of the name rather than all of them.
+// RFC 8482 §4.1: answer ANY with one RRset of the name rather than all of them: the one with the
+// lowest type number, so the choice is stable whatever order the zone was written in.
 void ZoneAnswer::put_any(Bytes owner, const zone::Node& node) noexcept {
   if (!node.rrsets.empty()) {
     put_answer(owner, node.rrsets.front());

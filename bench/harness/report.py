@@ -7,7 +7,7 @@ import statistics
 
 OTHERS = ["knot", "nsd", "gdnsd"]
 LABEL = {"knot": "Knot DNS", "nsd": "NSD", "gdnsd": "gdnsd", "dnsd": "**dnsd**", "null": "null responder",
-         "dnsd-flip": "**dnsd, flipping**"}
+         "dnsd-flip": "**dnsd, flipping**", "dnsd-steady": "**dnsd, steady**"}
 
 
 def med(runs, field):
@@ -43,6 +43,10 @@ class Row:
         self.p50 = med(low, "p50_us")
         self.p99 = med(low, "p99_us")
         self.qps = med(unthrottled, "qps")
+        # How busy the server core was while unthrottled: near 100% means max QPS is the server's
+        # limit; well below means dnsperf (or the load core) was the limit.
+        self.per_core = 1e6 / self.cpu_max if self.cpu_max else None
+        self.busy = med([{"b": r["cpu_sched_s"] / r["run_s"] * 100} for r in unthrottled or [] if r["run_s"]], "b")
         self.lost = [sum(r["lost"] for r in runs or []) for runs in (low, high, unthrottled)]
         self.errors = sum(r["errors"] for runs in (low, high, unthrottled) for r in runs or [])
         self.bytes = med(low, "avg_response_bytes")
@@ -51,7 +55,7 @@ class Row:
 
     def cells(self):
         return [fmt(self.cpu_low), fmt(self.cpu_low_stat), fmt(self.cpu_high), fmt(self.cpu_max),
-                fmt(self.p50, 0), fmt(self.p99, 0), fmt(self.qps), "/".join(str(x) for x in self.lost),
+                fmt(self.p50, 0), fmt(self.p99, 0), fmt(self.qps), fmt(self.busy, 0), fmt(self.per_core), "/".join(str(x) for x in self.lost),
                 str(self.errors), fmt(self.ir, 0), fmt(self.rss, 1), fmt(self.bytes, 0)]
 
 
@@ -64,7 +68,8 @@ def _ratio_cells(dnsd, rows, versus):
         values = [getattr(rows[n], field) for n in versus if n in rows and getattr(rows[n], field) is not None]
         return (max if highest else min)(values) if values else None
     cells = [fmt(ratio(getattr(dnsd, f), best(f))) for f in COST_FIELDS]
-    cells += [fmt(ratio(dnsd.qps, best("qps", highest=True))), "", "", fmt(ratio(dnsd.ir, best("ir"))),
+    cells += [fmt(ratio(dnsd.qps, best("qps", highest=True))), "", fmt(ratio(dnsd.per_core, best("per_core", True))),
+              "", "", fmt(ratio(dnsd.ir, best("ir"))),
               fmt(ratio(dnsd.rss, best("rss"))), ""]
     return cells
 
@@ -76,7 +81,7 @@ def mix_table(results, mix, high_rate):
         ir = (results["callgrind"].get(mix, {}).get(n) or {}).get("ir_per_q")
         rows[n] = Row(results[mix][n], ir, results["rss"].get(n))
     head = ["server", "CPU µs/q @10k", "(stat)", f"CPU µs/q @{high_rate // 1000}k", "CPU µs/q unthrottled",
-            "p50 µs @10k", "p99 µs @10k", "max QPS", "lost 10k/high/max", "errors", "Ir/q (callgrind)",
+            "p50 µs @10k", "p99 µs @10k", "max QPS", "core % at max", "QPS per core", "lost 10k/high/max", "errors", "Ir/q (callgrind)",
             "peak RSS MiB", "resp. bytes"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for n in names:
@@ -92,13 +97,14 @@ def flip_table(results, high_rate):
     flip = results["flip"]
     rows = {n: Row(flip[n]) for n in ("dnsd", "dnsd-flip") if n in flip}
     head = ["server", "CPU µs/q @10k", "(stat)", f"CPU µs/q @{high_rate // 1000}k", "CPU µs/q unthrottled",
-            "p50 µs @10k", "p99 µs @10k", "max QPS", "lost 10k/high/max", "errors"]
+            "p50 µs @10k", "p99 µs @10k", "max QPS", "core % at max", "QPS per core", "lost 10k/high/max", "errors"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for n, row in rows.items():
-        lines.append(f"| {LABEL[n]} | " + " | ".join(row.cells()[:9]) + " |")
+        label = LABEL["dnsd-steady" if n == "dnsd" else n]
+        lines.append(f"| {label} | " + " | ".join(row.cells()[:11]) + " |")
     if len(rows) == 2:
         a, b = rows["dnsd-flip"], rows["dnsd"]
-        cells = [fmt(ratio(getattr(a, f), getattr(b, f))) for f in COST_FIELDS] + [fmt(ratio(a.qps, b.qps)), "", ""]
+        cells = [fmt(ratio(getattr(a, f), getattr(b, f))) for f in COST_FIELDS] + [fmt(ratio(a.qps, b.qps)), "", fmt(ratio(a.per_core, b.per_core)), "", ""]
         lines.append("| flipping / steady | " + " | ".join(cells) + " |")
     return "\n".join(lines), rows
 
@@ -130,7 +136,7 @@ def targets(results, static_rows, profile_rows, flip_rows):
             out.append(f"| {text} | n/a | {limit} | not measured |")
             return
         ok = value >= limit if higher_is_better else value <= limit
-        out.append(f"| {text} | {value:.2f} | {'≥' if higher_is_better else '≤'} {limit} | {'met' if ok else '**missed**'} |")
+        out.append(f"| {text} | {value:.3f} | {'≥' if higher_is_better else '≤'} {limit} | {'met' if ok else '**missed**'} |")
 
     def best(rows, field, highest=False):
         values = [getattr(rows[n], field) for n in OTHERS if n in rows and getattr(rows[n], field) is not None]
@@ -143,7 +149,10 @@ def targets(results, static_rows, profile_rows, flip_rows):
         check("static CPU/q unthrottled vs best other", ratio(d.cpu_max, best(static_rows, "cpu_max")), 0.8)
         check("static Ir/q vs best other", ratio(d.ir, best(static_rows, "ir")), 0.8)
         check("static p99 @10k vs best other", ratio(d.p99, best(static_rows, "p99")), 1.0)
-        check("static max QPS vs best other", ratio(d.qps, best(static_rows, "qps", True)), 1.0, True)
+        bound = "" if (d.busy or 0) >= 90 else f" (dnsperf-bound: server core {d.busy or 0:.0f}% busy)"
+        check("static max QPS vs best other" + bound, ratio(d.qps, best(static_rows, "qps", True)), 1.0, True)
+        check("static QPS per core (1 / CPU unthrottled) vs best other",
+              ratio(d.per_core, best(static_rows, "per_core", True)), 1.0, True)
         null = static_rows.get("null")
         if null:
             check("static CPU/q @10k vs null responder", ratio(d.cpu_low, null.cpu_low), 1.5)
@@ -183,7 +192,8 @@ def render(results, meta):
     parts = [
         f"# dnsd side-by-side benchmark ({meta['mode']})", "",
         f"- date: {meta['date']}; host: `nproc` = {meta['nproc']}, CPU: {meta['cpu']}, kernel {meta['kernel']}",
-        "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) +
+        f"; dnsd built from {meta.get('revision', '?')}",
         f"- command: `{meta['command']}`; wall time {meta['wall_s'] / 60:.1f} min",
         f"- every server: 1 server thread, pinned to CPU 1; dnsperf (1 client, ≤100 outstanding, "
         f"1 s timeout) pinned to CPU 0; both at nice {meta['nice']}; {meta['rounds']} interleaved "
@@ -218,14 +228,20 @@ def render(results, meta):
     if results.get("calibration"):
         notes.append("calibration (unthrottled QPS used to pick the high rate): " +
                      ", ".join(f"{k} {v:,.0f}" for k, v in results["calibration"].items()))
+    by_kind = {}
     for name, moved in results.get("pinning", {}).items():
-        cpus = sorted({c for _, _, allowed in moved for c in allowed})
-        why = (" (Knot pins UDP worker i to CPU i mod ncpus and has no option against it)"
-               if name.startswith("knot") else "")
-        notes.append(f"pinning: {name}: {len(moved)} thread(s), summed over its starts, had set their own "
-                     f"affinity to CPU {cpus} despite taskset{why}; the bench moves them back to CPU 1 "
-                     "right after start and checks again before every measurement")
-    if not results.get("pinning"):
+        kind = name.split("-")[0]
+        entry = by_kind.setdefault(kind, {"starts": [], "threads": 0, "cpus": set()})
+        entry["starts"].append(name)
+        entry["threads"] += len(moved)
+        entry["cpus"].update(c for _, _, allowed in moved for c in allowed)
+    for kind, e in by_kind.items():
+        why = " (Knot pins UDP worker i to CPU i mod ncpus, with no option to turn it off)" if kind == "knot" else ""
+        notes.append(f"pinning: {kind} set its own thread affinity to CPU {sorted(e['cpus'])} despite taskset"
+                     f"{why}: {e['threads']} thread(s) over {len(e['starts'])} instance(s) "
+                     f"({', '.join(e['starts'])}). The bench moved them back to CPU 1 right after start and "
+                     "checks again before every measurement; every other server stayed on CPU 1 by itself")
+    if not by_kind:
         notes.append("pinning: every thread of every server stayed on CPU 1")
     if results["noise"]:
         worst = sorted(results["noise"], key=lambda x: -x[1])[:5]

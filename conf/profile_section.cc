@@ -187,7 +187,9 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
   if (const auto mode = ps_.string("all_degraded")) {
     if (*mode == "first")
       profile.all_degraded = routing::AllDegraded::first;
-    else if (*mode != "all")
+    else if (*mode == "all")
+      profile.all_degraded = routing::AllDegraded::all;
+    else
       ps_.error("all_degraded",
                 fmt::format("unknown value {} (expected all or first)", in_quotes(*mode)));
   }

@@ -18,9 +18,10 @@ using ProfileId = std::uint32_t;
 
 enum class Method : std::uint8_t { priority, weighted, multivalue, subnet, geographic, performance };
 
-// What a profile answers when no endpoint is available (every one Degraded or disabled).
-// Traffic Manager answers with all endpoints in that case; `first` answers the top one only.
-enum class AllDegraded : std::uint8_t { all, first };
+// What a profile answers when no endpoint is available (every one Degraded). Traffic Manager
+// routes as if all were healthy, which for priority is the top endpoint: `first` (default).
+// `all` answers every enabled endpoint where the answer can hold several (A/AAAA).
+enum class AllDegraded : std::uint8_t { first, all };
 
 enum class TargetKind : std::uint8_t { name, ipv4, ipv6 };
 
@@ -78,7 +79,7 @@ struct Profile {
   Method method = Method::priority;
   std::uint32_t ttl = 1;
   bool flatten = false;     // answer A/AAAA for FQDN endpoints (forced at a zone apex)
-  AllDegraded all_degraded = AllDegraded::all;
+  AllDegraded all_degraded = AllDegraded::first;
   bool serve_while_checking = true;  // CheckingEndpoint counts as available, as Traffic Manager
   std::vector<Endpoint> endpoints;   // sorted by priority for Method::priority
 };

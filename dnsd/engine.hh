@@ -7,6 +7,7 @@
 #include <span>
 
 #include "dnsd/server_config.hh"
+#include "dnsd/serving_slot.hh"
 #include "dnsd/zone/zone.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
@@ -24,6 +25,9 @@ struct ServingState {
   const routing::HealthTable* health = nullptr;
   const routing::FlatAddresses* flat = nullptr;
 };
+
+// Where query threads find the current ServingState (replaced whole on reload).
+using Serving = ServingSlot<ServingState>;
 
 enum class Transport : std::uint8_t { udp, tcp };
 

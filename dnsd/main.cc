@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -60,10 +61,12 @@ int run(const std::string& path) {
 
   routing::HealthTable health(config.model.endpoint_count);
   routing::FlatAddresses flat(config.model.endpoint_count);
-  const dnsd::ServingState state{&config.server, &config.zones, &config.model, &health, &flat};
-
-  dnsd::UdpServer udp(state);
-  dnsd::TcpServer tcp(state);
+  const std::size_t udp_readers = dnsd::UdpServer::reader_count(config.server);
+  dnsd::Serving serving(std::make_unique<dnsd::ServingState>(dnsd::ServingState{
+                            &config.server, &config.zones, &config.model, &health, &flat}),
+                        udp_readers + 1);
+  dnsd::UdpServer udp(serving, 0);
+  dnsd::TcpServer tcp(serving, udp_readers);
   for (std::string error : {udp.bind(), tcp.bind()}) {
     if (!error.empty()) {
       fmt::print(stderr, "dnsd: {}\n", error);
@@ -83,6 +86,15 @@ int run(const std::string& path) {
   fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
 
   prober.stop();
+  // DNSD_PROBE_STATS=1: one summary line for bench/probe_scale.py.
+  if (const char* want = std::getenv("DNSD_PROBE_STATS"); want && std::string_view(want) == "1") {
+    const probe::LagStats lag = prober.lag_stats();
+    fmt::print(stderr,
+               "probe: stats probes={} starts={} lag_p50_ms={:.3f} lag_p99_ms={:.3f} "
+               "lag_max_ms={:.3f}\n",
+               prober.probe_count(), lag.count, lag.p50.count() / 1e3, lag.p99.count() / 1e3,
+               lag.max.count() / 1e3);
+  }
   udp.stop();
   tcp.stop();
   fmt::print(stderr, "dnsd: stopped\n");

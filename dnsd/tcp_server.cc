@@ -19,10 +19,19 @@ namespace {
 class Session;
 using Sessions = std::list<std::shared_ptr<Session>>;
 
+// What every session of the server shares: the state slot, its reader number, the limits.
+struct Shared {
+  Serving& serving;
+  std::size_t reader;
+  std::chrono::milliseconds idle_timeout;
+  std::size_t max_connections;
+  Sessions sessions;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const ServingState& state, Sessions& sessions)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state), sessions_(sessions) {}
+  Session(tcp::socket socket, Shared& shared)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared) {}
 
   void start(Sessions::iterator self) {
     self_ = self;
@@ -40,13 +49,13 @@ class Session : public std::enable_shared_from_this<Session> {
     timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    sessions_.erase(self_);  // may drop the last owner: nothing after this line
+    shared_.sessions.erase(self_);  // may drop the last owner: nothing after this line
   }
 
  private:
   void arm_idle_timer() {
     last_active_ = Clock::now();
-    timer_.expires_after(state_.server->tcp_idle_timeout);
+    timer_.expires_after(shared_.idle_timeout);
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
       // A later read may have moved the deadline; only a deadline really past closes.
       if (!error && self->timer_.expiry() <= Clock::now()) self->close();
@@ -73,7 +82,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond(std::size_t size) {
-    const Reply reply = answer(state_, scratch_, std::span(query_.data(), size), client_);
+    const Reply reply =
+        answer(shared_.serving.enter(shared_.reader), scratch_, std::span(query_.data(), size), client_);
+    shared_.serving.leave(shared_.reader);  // the reply is in our scratch
     if (reply.kind != Reply::Kind::send) return read_length();  // nothing to say: next query
     reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
     reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
@@ -87,8 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   tcp::socket socket_;
   asio::steady_timer timer_;
-  const ServingState& state_;
-  Sessions& sessions_;
+  Shared& shared_;
   Sessions::iterator self_;
   Client client_;
   Clock::time_point last_active_ = Clock::now();
@@ -103,11 +113,14 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct TcpServer::Impl {
-  explicit Impl(const ServingState& serving) : state(serving) {}
-  const ServingState& state;
+  Impl(Serving& serving, std::size_t reader)
+      : listen(serving.current().server->listen),
+        shared{serving, reader, serving.current().server->tcp_idle_timeout,
+               serving.current().server->tcp_max_connections, {}} {}
+  std::vector<ListenAddress> listen;
+  Shared shared;
   asio::io_context io;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-  Sessions sessions;
 
   void accept(tcp::acceptor& acceptor) {
     acceptor.async_accept([this, &acceptor](const boost::system::error_code& error, tcp::socket socket) {
@@ -120,25 +133,26 @@ struct TcpServer::Impl {
   // At the cap, the connection idle the longest gives way (RFC 7766 §6.2.3 lets servers close
   // idle connections), so a flood of idle sockets cannot lock out real clients.
   void admit(tcp::socket socket) {
-    if (sessions.size() >= state.server->tcp_max_connections) {
+    auto& sessions = shared.sessions;
+    if (sessions.size() >= shared.max_connections) {
       std::shared_ptr<Session> oldest;
       for (const auto& session : sessions)
         if (!session->busy() && (!oldest || session->last_active() < oldest->last_active())) oldest = session;
       if (!oldest) return;  // every connection is mid-query: refuse this one (socket closes)
       oldest->close();
     }
-    auto session = std::make_shared<Session>(std::move(socket), state, sessions);
+    auto session = std::make_shared<Session>(std::move(socket), shared);
     sessions.push_front(session);
     session->start(sessions.begin());
   }
 };
 
-TcpServer::TcpServer(const ServingState& state) : impl_(std::make_unique<Impl>(state)) {}
+TcpServer::TcpServer(Serving& serving, std::size_t reader) : impl_(std::make_unique<Impl>(serving, reader)) {}
 
 TcpServer::~TcpServer() { stop(); }
 
 std::string TcpServer::bind() {
-  for (const auto& listen : impl_->state.server->listen) {
+  for (const auto& listen : impl_->listen) {
     auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
     boost::system::error_code error;
     const tcp::endpoint endpoint(asio::ip::make_address(listen.address, error), listen.port);
@@ -165,7 +179,7 @@ void TcpServer::stop() {
       boost::system::error_code ignored;
       acceptor->close(ignored);
     }
-    while (!impl_->sessions.empty()) impl_->sessions.front()->close();
+    while (!impl_->shared.sessions.empty()) impl_->shared.sessions.front()->close();
   });
   if (thread_.joinable()) thread_.join();
   impl_->io.stop();

@@ -12,7 +12,9 @@ namespace dnsd {
 
 class TcpServer {
  public:
-  explicit TcpServer(const ServingState& state);
+  // The TCP thread is reader `reader` of `serving`. Listen addresses and TCP limits come from
+  // the state current at construction.
+  TcpServer(Serving& serving, std::size_t reader);
   ~TcpServer();
   std::string bind();  // error message, empty on success
   void start();        // one thread runs every connection

@@ -41,11 +41,12 @@ routing::ClientInfo client_from(const sockaddr_storage& from) noexcept {
 }  // namespace
 
 struct UdpServer::Worker {
-  explicit Worker(const ServingState& serving) : socket(io), state(serving) {}
+  Worker(Serving& slot, std::size_t reader_id) : socket(io), serving(slot), reader(reader_id) {}
 
   asio::io_context io;  // owns the socket; never run, the loop below does the I/O
   udp::socket socket;
-  const ServingState& state;
+  Serving& serving;
+  std::size_t reader;
   std::array<mmsghdr, k_batch> in{};
   std::array<mmsghdr, k_batch> out{};
   std::array<iovec, k_batch> in_iov{};
@@ -73,6 +74,7 @@ struct UdpServer::Worker {
     const int received = ::recvmmsg(socket.native_handle(), in.data(), k_batch, MSG_WAITFORONE, nullptr);
     if (received <= 0) return;  // timeout (stop check), EINTR, or a transient error
     unsigned replies = 0;
+    const ServingState& state = serving.enter(reader);
     for (int i = 0; i < received; ++i) {
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
       const Client client{Transport::udp, client_from(peers[i])};
@@ -86,6 +88,7 @@ struct UdpServer::Worker {
       out[replies].msg_hdr.msg_iovlen = 1;
       ++replies;
     }
+    serving.leave(reader);  // the replies are in our scratch: the state may go
     for (unsigned sent = 0; sent < replies;) {
       const int count = ::sendmmsg(socket.native_handle(), out.data() + sent, replies - sent, 0);
       if (count > 0) {
@@ -97,15 +100,21 @@ struct UdpServer::Worker {
   }
 };
 
-UdpServer::UdpServer(const ServingState& state) : state_(state) {}
+UdpServer::UdpServer(Serving& serving, std::size_t first_reader)
+    : serving_(serving), first_reader_(first_reader) {}
+
+std::size_t UdpServer::reader_count(const ServerConfig& server) noexcept {
+  return std::max(1u, server.workers) * server.listen.size();
+}
 
 UdpServer::~UdpServer() { stop(); }
 
 std::string UdpServer::bind() {
-  const unsigned workers = std::max(1u, state_.server->workers);
+  const ServerConfig& server = *serving_.current().server;
+  const unsigned workers = std::max(1u, server.workers);
   for (unsigned w = 0; w < workers; ++w) {
-    for (const auto& listen : state_.server->listen) {
-      auto worker = std::make_unique<Worker>(state_);
+    for (const auto& listen : server.listen) {
+      auto worker = std::make_unique<Worker>(serving_, first_reader_ + workers_.size());
       boost::system::error_code error;
       const udp::endpoint endpoint(asio::ip::make_address(listen.address, error), listen.port);
       auto& socket = worker->socket;

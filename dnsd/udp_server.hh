@@ -15,7 +15,10 @@ namespace dnsd {
 
 class UdpServer {
  public:
-  explicit UdpServer(const ServingState& state);
+  // Query threads are readers first_reader, first_reader + 1, ... of `serving`; reader_count()
+  // of them. Listen addresses and workers come from the state current at construction.
+  UdpServer(Serving& serving, std::size_t first_reader);
+  static std::size_t reader_count(const ServerConfig& server) noexcept;
   ~UdpServer();
   // Binds every listen address for every worker; returns an error message, empty on success.
   std::string bind();
@@ -24,7 +27,8 @@ class UdpServer {
 
  private:
   struct Worker;
-  const ServingState& state_;
+  Serving& serving_;
+  std::size_t first_reader_;
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <thread>
 
+#include "probe/lag_histogram.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
 #include "routing/model.hh"
@@ -36,11 +37,15 @@ class Prober {
   Prober(const Prober&) = delete;
   Prober& operator=(const Prober&) = delete;
 
-  void start();  // spawns the probe thread; returns at once; no-op while running
+  void start();  // spawns the probe thread ("dnsd-probe"); returns at once; no-op while running
   void stop();   // stops and joins; safe to call twice
 
   // Distinct probes after deduplication (for tests and the startup log).
   std::size_t probe_count() const noexcept;
+  // Start lag (actual start - scheduled due time) of every probe started so far, over every
+  // start()/stop() cycle. Any thread; a copy taken under a mutex the probe loop holds for one
+  // histogram increment per probe start.
+  LagStats lag_stats() const;
 
  private:
   class Loop;

@@ -25,10 +25,16 @@ void Scheduler::schedule_next(std::size_t index, Clock::time_point started, mill
 }
 
 std::optional<std::size_t> Scheduler::pop_due(Clock::time_point now) {
+  const auto entry = pop_due_entry(now);
+  if (!entry) return std::nullopt;
+  return entry->index;
+}
+
+std::optional<Scheduler::Due> Scheduler::pop_due_entry(Clock::time_point now) {
   if (heap_.empty() || heap_.top().due > now) return std::nullopt;
-  const auto index = heap_.top().index;
+  const Due entry{heap_.top().index, heap_.top().due};
   heap_.pop();
-  return index;
+  return entry;
 }
 
 std::optional<Scheduler::Clock::time_point> Scheduler::next_due() const {

@@ -27,8 +27,13 @@ class Scheduler {
                      std::chrono::milliseconds interval);
   void schedule_at(std::size_t index, Clock::time_point due) { heap_.push(Entry{due, index}); }
 
+  struct Due {
+    std::size_t index;
+    Clock::time_point due;  // when it was scheduled to run (for the start-lag histogram)
+  };
   // Pops one entry due at or before now.
   std::optional<std::size_t> pop_due(Clock::time_point now);
+  std::optional<Due> pop_due_entry(Clock::time_point now);
   std::optional<Clock::time_point> next_due() const;
   std::size_t size() const noexcept { return heap_.size(); }
 

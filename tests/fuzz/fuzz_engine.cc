@@ -11,17 +11,11 @@
 #include "dnsd/wire/rdata_text.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
+#include "tests/support/served_state.hh"
 
 namespace {
 
-struct Served {
-  dnsd::ServerConfig server;
-  dnsd::zone::ZoneSet zones;
-  routing::Model model;
-  std::unique_ptr<routing::HealthTable> health;
-  std::unique_ptr<routing::FlatAddresses> flat;
-  dnsd::ServingState state;
-};
+using test_support::Served;
 
 Served* make_served() {
   auto* served = new Served();
@@ -62,7 +56,6 @@ Served* make_served() {
   served->zones.add(std::move(builder).build().zone);
   served->health = std::make_unique<routing::HealthTable>(2);
   served->flat = std::make_unique<routing::FlatAddresses>(2);
-  served->state = {&served->server, &served->zones, &served->model, served->health.get(), served->flat.get()};
   return served;
 }
 
@@ -70,9 +63,10 @@ Served* make_served() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Served* served = make_served();
+  static const dnsd::ServingState state = served->state();
   static auto* scratch = new dnsd::Scratch();
   for (auto transport : {dnsd::Transport::udp, dnsd::Transport::tcp}) {
-    const auto reply = dnsd::answer(served->state, *scratch, {data, size}, dnsd::Client{transport, {}});
+    const auto reply = dnsd::answer(state, *scratch, {data, size}, dnsd::Client{transport, {}});
     if (reply.kind != dnsd::Reply::Kind::send) continue;
     if (reply.bytes.size() < dnsd::wire::header_size) __builtin_trap();
     if (transport == dnsd::Transport::udp && reply.bytes.size() > 1232) __builtin_trap();

@@ -7,17 +7,11 @@
 #include <vector>
 
 #include "dnsd/engine.hh"
+#include "tests/support/served_state.hh"
 
 namespace fixture {
 
-struct Served {
-  dnsd::ServerConfig server;
-  dnsd::zone::ZoneSet zones;
-  routing::Model model;
-  std::unique_ptr<routing::HealthTable> health;
-  std::unique_ptr<routing::FlatAddresses> flat;
-  dnsd::ServingState state() const { return {&server, &zones, &model, health.get(), flat.get()}; }
-};
+using test_support::Served;
 
 // Records are "owner ttl TYPE rdata" with absolute owners.
 std::unique_ptr<Served> serve(const std::string& origin, const std::vector<std::string>& records,

@@ -12,6 +12,11 @@ std::string_view to_string(MonitorStatus status) noexcept {
   return "Unknown";
 }
 
+std::string_view operator_state(const Endpoint& endpoint, const Health& health) noexcept {
+  if (!endpoint.enabled || health.admin_disabled) return "Disabled";
+  return to_string(health.status);
+}
+
 std::string_view to_string(Reason reason) noexcept {
   switch (reason) {
     case Reason::none: return "none";

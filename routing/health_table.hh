@@ -25,7 +25,13 @@ enum class Reason : std::uint8_t {
 };
 
 std::string_view to_string(MonitorStatus status) noexcept;  // "CheckingEndpoint", "Online", ...
+
+// The state an operator sees (Traffic Manager's words): "Disabled" when the endpoint is off in
+// the config or switched off by hand, else the probed state. Probing goes on underneath.
 std::string_view to_string(Reason reason) noexcept;         // "timeout", "http status", ...
+
+struct Health;
+std::string_view operator_state(const Endpoint& endpoint, const Health& health) noexcept;
 
 struct Health {
   MonitorStatus status = MonitorStatus::checking_endpoint;

@@ -90,3 +90,16 @@ TEST_CASE("health word: packs and unpacks every field") {
   CHECK(Health::unpack(health.pack()) == health);
   CHECK(to_string(MonitorStatus::checking_endpoint) == "CheckingEndpoint");
 }
+
+TEST_CASE("operator state: Disabled by config or by hand, else the probed state") {
+  Endpoint endpoint;
+  Health health{MonitorStatus::online, false, Reason::none, 3};
+  CHECK(operator_state(endpoint, health) == "Online");
+  health.status = MonitorStatus::degraded;
+  CHECK(operator_state(endpoint, health) == "Degraded");
+  health.admin_disabled = true;
+  CHECK(operator_state(endpoint, health) == "Disabled");
+  health.admin_disabled = false;
+  endpoint.enabled = false;
+  CHECK(operator_state(endpoint, health) == "Disabled");
+}

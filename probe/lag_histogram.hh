@@ -38,6 +38,12 @@ class LagHistogram {
   // capped at max(); q in [0, 1]. Zero when empty.
   std::chrono::microseconds percentile(double q) const noexcept;
   LagStats stats() const noexcept;
+  // Adds another histogram's samples (the probe threads' histograms make one summary).
+  void merge(const LagHistogram& other) noexcept {
+    for (std::size_t i = 0; i < k_buckets; ++i) buckets_[i] += other.buckets_[i];
+    count_ += other.count_;
+    if (other.max_ > max_) max_ = other.max_;
+  }
 
   // Exposed for the tests: the bucket of a value, and the largest value a bucket holds.
   static std::size_t bucket_of(std::uint64_t us) noexcept;

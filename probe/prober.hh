@@ -12,6 +12,7 @@
 #include <memory>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "probe/lag_histogram.hh"
 #include "routing/flat_addresses.hh"
@@ -49,8 +50,8 @@ class Prober {
 
  private:
   class Loop;
-  std::unique_ptr<Loop> loop_;
-  std::thread thread_;
+  std::vector<std::unique_ptr<Loop>> loops_;  // one per probe thread, each with its share
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace probe

@@ -31,7 +31,7 @@ std::optional<int> reap(pid_t pid, Clock::time_point deadline) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) return status;
     if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll step of a deadline loop
   }
 }
 

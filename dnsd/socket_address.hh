@@ -1,9 +1,11 @@
 // Small socket helpers shared by the UDP and TCP servers.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <boost/asio/ip/address.hpp>
+#include <cstring>
+
 #include <boost/system/error_code.hpp>
 #include <fmt/format.h>
 
@@ -24,14 +26,14 @@ inline void set_reuse_port(int fd, boost::system::error_code& error) {
     error.assign(errno, boost::system::system_category());
 }
 
-inline routing::ClientInfo client_info(const boost::asio::ip::address& address) noexcept {
+// The client's address as routing sees it, from the kernel's sockaddr (UDP peers from
+// recvmmsg, TCP peers from Asio's endpoint data()).
+inline routing::ClientInfo client_info(const sockaddr* from) noexcept {
   routing::ClientInfo info;
-  if (address.is_v4()) {
-    const auto bytes = address.to_v4().to_bytes();
-    std::copy(bytes.begin(), bytes.end(), info.address.begin());
-  } else {
-    const auto bytes = address.to_v6().to_bytes();
-    std::copy(bytes.begin(), bytes.end(), info.address.begin());
+  if (from->sa_family == AF_INET) {
+    std::memcpy(info.address.data(), &reinterpret_cast<const sockaddr_in*>(from)->sin_addr, 4);
+  } else if (from->sa_family == AF_INET6) {
+    std::memcpy(info.address.data(), &reinterpret_cast<const sockaddr_in6*>(from)->sin6_addr, 16);
     info.is_ipv6 = true;
   }
   return info;

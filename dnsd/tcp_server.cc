@@ -37,7 +37,7 @@ class Session : public std::enable_shared_from_this<Session> {
     self_ = self;
     boost::system::error_code error;
     const auto peer = socket_.remote_endpoint(error);
-    if (!error) client_ = Client{Transport::tcp, client_info(peer.address())};
+    if (!error) client_ = Client{Transport::tcp, client_info(peer.data())};
     read_length();
   }
   Clock::time_point last_active() const { return last_active_; }

@@ -25,19 +25,6 @@ constexpr std::size_t k_batch = 32;
 // Queries are small; a larger datagram (flagged MSG_TRUNC) is not a query we can answer.
 constexpr std::size_t k_query_buffer = 4096;
 
-routing::ClientInfo client_from(const sockaddr_storage& from) noexcept {
-  routing::ClientInfo info;
-  if (from.ss_family == AF_INET) {
-    const auto& in = reinterpret_cast<const sockaddr_in&>(from);
-    std::memcpy(info.address.data(), &in.sin_addr, 4);
-  } else if (from.ss_family == AF_INET6) {
-    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(from);
-    std::memcpy(info.address.data(), &in6.sin6_addr, 16);
-    info.is_ipv6 = true;
-  }
-  return info;
-}
-
 }  // namespace
 
 struct UdpServer::Worker {
@@ -77,7 +64,7 @@ struct UdpServer::Worker {
     const ServingState& state = serving.enter(reader);
     for (int i = 0; i < received; ++i) {
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
-      const Client client{Transport::udp, client_from(peers[i])};
+      const Client client{Transport::udp, client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
       const Reply reply = answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
       if (reply.kind != Reply::Kind::send) continue;
       out_iov[replies] = {const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size()};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dnsd/prepared_answer.hh"
 #include "dnsd/query.hh"
 #include "dnsd/wire/types.hh"
 
@@ -174,6 +175,7 @@ void put_opt(const ServingState& state, const Parsed& parsed, std::uint16_t rcod
 Reply answer(const ServingState& state, Scratch& scratch, std::span<const std::uint8_t> query,
              const Client& client) noexcept {
   if (query.size() < wire::header_size) return {};  // not even a header: nothing to answer
+  if (auto reply = answer_prepared(state, scratch, query, client)) return *reply;
   const Parsed parsed = parse(query);
   if (parsed.header.qr()) return {};  // a response: answering could start a loop
 

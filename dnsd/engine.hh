@@ -7,6 +7,7 @@
 #include <span>
 
 #include "dnsd/server_config.hh"
+#include "dnsd/prepared.hh"
 #include "dnsd/serving_slot.hh"
 #include "dnsd/zone/zone.hh"
 #include "routing/flat_addresses.hh"
@@ -24,6 +25,7 @@ struct ServingState {
   const routing::Model* model = nullptr;
   const routing::HealthTable* health = nullptr;
   const routing::FlatAddresses* flat = nullptr;
+  const PreparedAnswers* prepared = nullptr;  // null: every query takes the general path
 };
 
 // Where query threads find the current ServingState (replaced whole on reload).

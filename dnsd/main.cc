@@ -62,9 +62,11 @@ int run(const std::string& path) {
   routing::HealthTable health(config.model.endpoint_count);
   routing::FlatAddresses flat(config.model.endpoint_count);
   const std::size_t udp_readers = dnsd::UdpServer::reader_count(config.server);
-  dnsd::Serving serving(std::make_unique<dnsd::ServingState>(dnsd::ServingState{
-                            &config.server, &config.zones, &config.model, &health, &flat}),
-                        udp_readers + 1);
+  dnsd::ServingState general{&config.server, &config.zones, &config.model, &health, &flat};
+  const auto prepared = dnsd::PreparedAnswers::build(general);
+  dnsd::ServingState fast = general;
+  fast.prepared = prepared.get();
+  dnsd::Serving serving(std::make_unique<dnsd::ServingState>(fast), udp_readers + 1);
   dnsd::UdpServer udp(serving, 0);
   dnsd::TcpServer tcp(serving, udp_readers);
   for (std::string error : {udp.bind(), tcp.bind()}) {

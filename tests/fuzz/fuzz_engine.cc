@@ -11,6 +11,7 @@
 #include "dnsd/wire/rdata_text.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
+#include "tests/support/expanded_response.hh"
 #include "tests/support/served_state.hh"
 
 namespace {
@@ -56,6 +57,7 @@ Served* make_served() {
   served->zones.add(std::move(builder).build().zone);
   served->health = std::make_unique<routing::HealthTable>(2);
   served->flat = std::make_unique<routing::FlatAddresses>(2);
+  served->prepare();
   return served;
 }
 
@@ -65,6 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static Served* served = make_served();
   static const dnsd::ServingState state = served->state();
   static auto* scratch = new dnsd::Scratch();
+  static auto* general_scratch = new dnsd::Scratch();
   for (auto transport : {dnsd::Transport::udp, dnsd::Transport::tcp}) {
     const auto reply = dnsd::answer(state, *scratch, {data, size}, dnsd::Client{transport, {}});
     if (reply.kind != dnsd::Reply::Kind::send) continue;
@@ -80,6 +83,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (unsigned i = 0; i < header.ancount + header.nscount + header.arcount; ++i) reader.skip_rr();
     if (!reader.ok() || reader.remaining() != 0) __builtin_trap();
+    // The prepared answers must say what the general path says, up to name compression.
+    const auto general = dnsd::answer(served->general_state(), *general_scratch, {data, size},
+                                      dnsd::Client{transport, {}});
+    if (general.kind != reply.kind || general.rcode != reply.rcode) __builtin_trap();
+    if (!test_support::same_response(reply.bytes, general.bytes)) __builtin_trap();
   }
   return 0;
 }

@@ -41,6 +41,7 @@ std::unique_ptr<Served> serve(const std::string& origin_text, const std::vector<
   served->model = std::move(model);
   served->health = std::make_unique<routing::HealthTable>(served->model.endpoint_count);
   served->flat = std::make_unique<routing::FlatAddresses>(served->model.endpoint_count);
+  served->prepare();
   return served;
 }
 

@@ -1,0 +1,326 @@
+// Building the prepared answers. Each block is what the general path writes after the question
+// for a query made up here, so the two paths cannot disagree on content; the unit tests compare
+// them query by query.
+#include "dnsd/prepared.hh"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+#include "dnsd/engine.hh"
+#include "dnsd/zone_answer.hh"
+#include "dnsd/wire/types.hh"
+
+namespace dnsd {
+namespace {
+
+namespace rrtype = wire::rrtype;
+using Bytes = std::span<const std::uint8_t>;
+
+constexpr std::size_t max_block_size = 16 * 1024;  // beyond this, pointers could not move
+
+std::uint16_t read_u16(const std::uint8_t* at) noexcept { return static_cast<std::uint16_t>(at[0] << 8 | at[1]); }
+
+// A query for (owner, qtype, IN) with no EDNS.
+std::vector<std::uint8_t> make_query(Bytes owner, std::uint16_t qtype) {
+  std::vector<std::uint8_t> query = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  query.insert(query.end(), owner.begin(), owner.end());
+  query.insert(query.end(), {static_cast<std::uint8_t>(qtype >> 8), static_cast<std::uint8_t>(qtype), 0, 1});
+  return query;
+}
+
+// Positions of the compression pointers in a block of records, as Writer::put_rdata compresses
+// them (owners, and the names in NS, CNAME, PTR, MX and SOA rdata).
+class PointerScan {
+ public:
+  explicit PointerScan(Bytes block) : block_(block) {}
+
+  bool run(std::size_t records, std::vector<std::uint16_t>& out) {
+    for (std::size_t i = 0; i < records; ++i) {
+      if (!name(out) || at_ + 10 > block_.size()) return false;
+      const std::uint16_t type = read_u16(&block_[at_]);
+      const std::size_t rdata_end = at_ + 10 + read_u16(&block_[at_ + 8]);
+      at_ += 10;
+      bool ok = true;
+      if (type == rrtype::ns || type == rrtype::cname || type == rrtype::ptr) ok = name(out);
+      else if (type == rrtype::mx) ok = (at_ += 2, name(out));
+      else if (type == rrtype::soa) ok = name(out) && name(out);
+      if (!ok || at_ > rdata_end) return false;
+      at_ = rdata_end;
+    }
+    return at_ == block_.size();
+  }
+
+ private:
+  bool name(std::vector<std::uint16_t>& out) {
+    while (at_ < block_.size()) {
+      const std::uint8_t length = block_[at_];
+      if ((length & 0xc0) == 0xc0) {
+        out.push_back(static_cast<std::uint16_t>(at_));
+        at_ += 2;
+        return true;
+      }
+      at_ += 1 + length;
+      if (length == 0) return true;
+    }
+    return false;
+  }
+
+  Bytes block_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+class PreparedBuilder {
+ public:
+  explicit PreparedBuilder(const ServingState& general)
+      : general_(general), scratch_(std::make_unique<Scratch>()), out_(std::make_unique<PreparedAnswers>()) {}
+
+  std::unique_ptr<PreparedAnswers> run() {
+    std::vector<const zone::Zone*> zones;
+    for (const auto& zone : general_.zones->zones()) zones.push_back(zone.get());
+    // A nested zone's names replace the parent's copies (its apex, the parent's glue).
+    std::stable_sort(zones.begin(), zones.end(),
+                     [](const zone::Zone* a, const zone::Zone* b) { return a->origin().size() < b->origin().size(); });
+    for (const zone::Zone* zone : zones) add_zone(*zone);
+    build_index();
+    return std::move(out_);
+  }
+
+ private:
+  // Asks the general path and keeps what follows the question, if the answer is one to keep.
+  std::uint32_t block_from_query(Bytes owner, std::uint16_t qtype, bool movable_pointers = false) {
+    const std::vector<std::uint8_t> query = make_query(owner, qtype);
+    const Client client{Transport::tcp, {}};
+    const Reply reply = answer(general_, *scratch_, query, client);
+    if (reply.kind != Reply::Kind::send) return PreparedAnswers::no_block;
+    const std::uint16_t flags = read_u16(&reply.bytes[2]);
+    const std::uint8_t rcode = flags & 0xf;
+    if ((flags & 0x0200) || (rcode != wire::rcode::noerror && rcode != wire::rcode::nxdomain))
+      return PreparedAnswers::no_block;
+    const std::size_t question_end = wire::header_size + owner.size() + 4;
+    PreparedBlock block;
+    block.qtype = qtype;
+    block.answer = read_u16(&reply.bytes[6]);
+    block.authority = read_u16(&reply.bytes[8]);
+    block.additional = read_u16(&reply.bytes[10]);
+    block.rcode = rcode;
+    block.aa = (flags & 0x0400) != 0;
+    block.qname_size = static_cast<std::uint8_t>(owner.size());
+    return add_block(block, reply.bytes.subspan(question_end), movable_pointers);
+  }
+
+  std::uint32_t add_block(PreparedBlock block, Bytes bytes, bool movable_pointers = false) {
+    if (bytes.size() > max_block_size) return PreparedAnswers::no_block;
+    if (movable_pointers) {
+      std::vector<std::uint16_t> pointers;
+      PointerScan scan(bytes);
+      if (!scan.run(block.answer + block.authority + block.additional, pointers)) return PreparedAnswers::no_block;
+      // Every pointer must aim past the made-up first label, at the apex or later: those are the
+      // ones that move with the question's length.
+      for (std::uint16_t at : pointers)
+        if ((read_u16(&bytes[at]) & 0x3fff) < wire::header_size + 2) return PreparedAnswers::no_block;
+      block.first_pointer = static_cast<std::uint32_t>(out_->pointers_.size());
+      block.pointer_count = static_cast<std::uint16_t>(pointers.size());
+      out_->pointers_.insert(out_->pointers_.end(), pointers.begin(), pointers.end());
+    }
+    block.offset = static_cast<std::uint32_t>(out_->bytes_.size());
+    block.size = static_cast<std::uint16_t>(bytes.size());
+    out_->bytes_.insert(out_->bytes_.end(), bytes.begin(), bytes.end());
+    out_->blocks_.push_back(block);
+    return static_cast<std::uint32_t>(out_->blocks_.size() - 1);
+  }
+
+  // The zone's NXDOMAIN, made for a name one label below the apex whose label ("\0") no zone
+  // holds; its pointers into the question move by the real question's extra length.
+  std::uint32_t nxdomain_block(const zone::Zone& zone) {
+    const Bytes origin = zone.origin().wire();
+    if (origin.size() + 2 > wire::max_name_size) return PreparedAnswers::no_block;
+    std::vector<std::uint8_t> owner = {1, 0};
+    owner.insert(owner.end(), origin.begin(), origin.end());
+    const std::uint32_t index = block_from_query(owner, rrtype::a, true);
+    if (index == PreparedAnswers::no_block) return index;
+    const PreparedBlock& block = out_->blocks_[index];
+    return block.rcode == wire::rcode::nxdomain && block.aa && block.answer == 0 ? index : PreparedAnswers::no_block;
+  }
+
+  static bool below_cut(const zone::Zone& zone, const zone::Node& node) {
+    Bytes name = node.owner.wire();
+    const std::size_t origin_size = zone.origin().size();
+    while (name.size() > origin_size) {
+      name = name.subspan(1 + name[0]);
+      const zone::Node* ancestor = zone.find(name);
+      if (ancestor && ancestor->is_zone_cut) return true;
+    }
+    return false;
+  }
+
+  // A name below the apex of another served zone belongs to that zone, whatever the parent holds.
+  bool in_deeper_zone(const zone::Zone& zone, Bytes owner) const {
+    for (const auto& other : general_.zones->zones())
+      if (other->origin().size() > zone.origin().size() && owner.size() > other->origin().size() &&
+          wire::is_subdomain(owner, other->origin().wire()))
+        return true;
+    return false;
+  }
+
+  // A type the node does not hold, so that the general path answers NODATA for it.
+  static std::uint16_t absent_type(const zone::Node& node) {
+    std::uint16_t type = 65280;  // private use (RFC 6895 §3.1)
+    while (node.find(type)) ++type;
+    return type;
+  }
+
+  void add_zone(const zone::Zone& zone) {
+    const std::uint32_t nxdomain = nxdomain_block(zone);
+    for (const zone::Node& node : zone.nodes()) {
+      PreparedAnswers::Entry entry;
+      const Bytes owner = node.owner.wire();
+      entry.name_offset = static_cast<std::uint32_t>(out_->bytes_.size());
+      entry.name_size = static_cast<std::uint8_t>(owner.size());
+      out_->bytes_.insert(out_->bytes_.end(), owner.begin(), owner.end());
+      if (!node.is_zone_cut && !below_cut(zone, node) && !in_deeper_zone(zone, owner))
+        fill(zone, node, entry, nxdomain);
+      const std::string key(owner.begin(), owner.end());
+      if (auto it = by_name_.find(key); it != by_name_.end()) {
+        out_->entries_[it->second] = entry;
+      } else {
+        by_name_.emplace(key, out_->entries_.size());
+        out_->entries_.push_back(entry);
+      }
+    }
+  }
+
+  void fill(const zone::Zone& zone, const zone::Node& node, PreparedAnswers::Entry& entry, std::uint32_t nxdomain) {
+    entry.nxdomain_below = nxdomain != PreparedAnswers::no_block && !node.has_wildcard_child;
+    entry.nxdomain_block = nxdomain;
+    const Bytes owner = node.owner.wire();
+    // An entry's blocks are consecutive: each is appended as it is made.
+    entry.first_block = static_cast<std::uint32_t>(out_->blocks_.size());
+    bool complete = true;
+    for (const zone::RRset& rrset : node.rrsets)
+      if (block_from_query(owner, rrset.type) == PreparedAnswers::no_block) complete = false;
+    entry.block_count = static_cast<std::uint16_t>(out_->blocks_.size() - entry.first_block);
+    // The default block answers every other type: NODATA, or at a CNAME whose target lies
+    // outside the zone the CNAME alone. A CNAME into the zone is followed, which depends on the
+    // type, and a type left unprepared must not look absent: both stay with the general path.
+    const zone::RRset* cname = node.find(rrtype::cname);
+    const bool chases = cname && wire::is_subdomain(cname->rdatas.front(), zone.origin().wire());
+    if (complete && !chases) {
+      const std::uint32_t fallback =
+          node.profile ? profile_nodata(zone, owner) : block_from_query(owner, absent_type(node));
+      if (fallback != PreparedAnswers::no_block && out_->blocks_[fallback].answer == (cname ? 1 : 0)) {
+        ++entry.block_count;
+        entry.has_default = true;
+      }
+    }
+    entry.kind = PreparedAnswers::Kind::static_node;
+    if (node.profile) {
+      entry.kind = PreparedAnswers::Kind::profile;
+      entry.profile = *node.profile;
+      add_endpoint_blocks(zone, node, entry);
+    }
+  }
+
+  // A profile's NODATA (the SOA), written the way zone_answer.cc writes it for that name.
+  std::uint32_t profile_nodata(const zone::Zone& zone, Bytes owner) {
+    return write_block(zone, owner, [&](ZoneAnswer& answer) { answer.put_negative(); });
+  }
+
+  // Writes a question for `owner`, runs `fill` on a ZoneAnswer after it, and keeps the rest.
+  template <typename Fill>
+  std::uint32_t write_block(const zone::Zone& zone, Bytes owner, Fill fill) {
+    wire::Writer writer(scratch_->response, scratch_->response.size());
+    writer.put_bytes(std::array<std::uint8_t, wire::header_size>{});
+    writer.put_name(owner);
+    writer.put_u16(0);
+    writer.put_u16(wire::rrclass::in);
+    Sections sections;
+    const Client client{Transport::tcp, {}};
+    ZoneAnswer answer{general_, zone, client, writer, sections};
+    sections.aa = true;
+    fill(answer);
+    if (sections.tc || sections.rcode != wire::rcode::noerror) return PreparedAnswers::no_block;
+    PreparedBlock block;
+    block.answer = sections.answer;
+    block.authority = sections.authority;
+    block.additional = sections.additional;
+    block.aa = true;
+    const std::size_t question_end = wire::header_size + owner.size() + 4;
+    return add_block(block, writer.packet().subspan(question_end));
+  }
+
+  // Per endpoint, the answer profile_answer.cc writes when the pick is that endpoint alone:
+  // the CNAME to an FQDN outside the zone, or the endpoint's own address.
+  void add_endpoint_blocks(const zone::Zone& zone, const zone::Node& node, PreparedAnswers::Entry& entry) {
+    const routing::Profile& profile = general_.model->profiles[*node.profile];
+    entry.first_endpoint = static_cast<std::uint32_t>(out_->endpoint_blocks_.size());
+    const Bytes owner = node.owner.wire();
+    for (const routing::Endpoint& endpoint : profile.endpoints) {
+      std::uint32_t index = PreparedAnswers::no_block;
+      if (endpoint.kind == routing::TargetKind::name) {
+        if (!profile.flatten && !wire::is_subdomain(endpoint.target_wire, zone.origin().wire()))
+          index = write_block(zone, owner, [&](ZoneAnswer& answer) {
+            if (answer.writer.put_rr(owner, rrtype::cname, wire::rrclass::in, profile.ttl, endpoint.target_wire))
+              ++answer.sections.answer;
+          });
+        if (index != PreparedAnswers::no_block) out_->blocks_[index].qtype = rrtype::cname;
+      } else {
+        const bool v6 = endpoint.kind == routing::TargetKind::ipv6;
+        const std::uint16_t type = v6 ? rrtype::aaaa : rrtype::a;
+        index = write_block(zone, owner, [&](ZoneAnswer& answer) {
+          if (answer.writer.put_rr(owner, type, wire::rrclass::in, profile.ttl, Bytes(endpoint.address.data(), v6 ? 16 : 4)))
+            ++answer.sections.answer;
+        });
+        if (index != PreparedAnswers::no_block) out_->blocks_[index].qtype = type;
+      }
+      if (index != PreparedAnswers::no_block && out_->blocks_[index].answer != 1) index = PreparedAnswers::no_block;
+      out_->endpoint_blocks_.push_back(index);
+    }
+  }
+
+  void build_index() {
+    std::size_t capacity = 16;
+    while (capacity < out_->entries_.size() * 2) capacity *= 2;
+    out_->index_.assign(capacity, 0);
+    for (std::uint32_t i = 0; i < out_->entries_.size(); ++i) {
+      const auto& entry = out_->entries_[i];
+      const Bytes name(out_->bytes_.data() + entry.name_offset, entry.name_size);
+      std::size_t slot = PreparedAnswers::hash(name) & (capacity - 1);
+      while (out_->index_[slot] != 0) slot = (slot + 1) & (capacity - 1);
+      out_->index_[slot] = i + 1;
+    }
+  }
+
+  const ServingState& general_;
+  std::unique_ptr<Scratch> scratch_;
+  std::unique_ptr<PreparedAnswers> out_;
+  std::unordered_map<std::string, std::size_t> by_name_;
+};
+
+std::unique_ptr<PreparedAnswers> PreparedAnswers::build(const ServingState& general) {
+  return PreparedBuilder(general).run();
+}
+
+std::uint64_t PreparedAnswers::hash(std::span<const std::uint8_t> lowered) noexcept {
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (auto byte : lowered) hash = (hash ^ byte) * 1099511628211ull;
+  return hash;
+}
+
+const PreparedAnswers::Entry* PreparedAnswers::find(std::span<const std::uint8_t> lowered,
+                                                    std::uint64_t hash) const noexcept {
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    const std::uint32_t position = index_[slot];
+    if (position == 0) return nullptr;
+    const Entry& entry = entries_[position - 1];
+    if (entry.name_size == lowered.size() &&
+        std::memcmp(bytes_.data() + entry.name_offset, lowered.data(), lowered.size()) == 0)
+      return &entry;
+  }
+}
+
+}  // namespace dnsd

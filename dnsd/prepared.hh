@@ -1,0 +1,89 @@
+// Prepared answers: for every answer that depends only on zone data, the bytes that follow the
+// question, encoded once at load by the engine's own RFC 1034 code (zone_answer.cc), so that a
+// query for them costs a hash lookup, one copy and a header. Covered: each RRset of each name,
+// each name's NODATA, each zone's NXDOMAIN, and the answer of each endpoint of a health-routed
+// name (the profile's pick is still made per query: health changes take effect at once).
+// Everything else (wildcards, CNAME chains, referrals, truncation, ANY, EDNS options) takes the
+// general path; see prepared_answer.cc for the exact conditions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "routing/model.hh"
+
+namespace dnsd {
+
+struct ServingState;
+
+struct PreparedBlock {
+  std::uint16_t qtype = 0;
+  std::uint16_t answer = 0, authority = 0, additional = 0;
+  std::uint8_t rcode = 0;
+  bool aa = false;
+  std::uint8_t qname_size = 0;  // the length of the question name it was made for
+  std::uint32_t offset = 0;  // into the byte arena
+  std::uint16_t size = 0;
+  // Compression pointers that must move with the question's length (NXDOMAIN blocks only).
+  std::uint32_t first_pointer = 0;
+  std::uint16_t pointer_count = 0;
+};
+
+class PreparedAnswers {
+ public:
+  enum class Kind : std::uint8_t {
+    general,   // answered by the general path (zone cuts, glue, nodes without blocks)
+    static_node,
+    profile,
+  };
+
+  // One owner name of a served zone (the deepest zone's, where zones nest).
+  struct Entry {
+    std::uint32_t name_offset = 0;
+    std::uint8_t name_size = 0;
+    Kind kind = Kind::general;
+    bool nxdomain_below = false;  // a missing name below it is the zone's NXDOMAIN block
+    bool has_default = false;     // the last of its blocks answers every type it has no block for
+    std::uint32_t first_block = 0;
+    std::uint16_t block_count = 0;
+    std::uint32_t nxdomain_block = 0;
+    // kind == profile: the profile, and per endpoint the index of its answer block (or none).
+    routing::ProfileId profile = 0;
+    std::uint32_t first_endpoint = 0;
+  };
+  static constexpr std::uint32_t no_block = 0xffffffff;
+
+  // Encodes every prepared answer by asking `general` (a state without prepared answers).
+  static std::unique_ptr<PreparedAnswers> build(const ServingState& general);
+
+  static std::uint64_t hash(std::span<const std::uint8_t> lowered) noexcept;
+  // The entry of exactly this lower-cased owner name, or null.
+  const Entry* find(std::span<const std::uint8_t> lowered, std::uint64_t hash) const noexcept;
+
+  const PreparedBlock& block(std::uint32_t index) const noexcept { return blocks_[index]; }
+  std::uint32_t endpoint_block(const Entry& entry, std::size_t endpoint) const noexcept {
+    return endpoint_blocks_[entry.first_endpoint + endpoint];
+  }
+  std::span<const std::uint8_t> bytes(const PreparedBlock& block) const noexcept {
+    return {bytes_.data() + block.offset, block.size};
+  }
+  std::span<const std::uint16_t> pointers(const PreparedBlock& block) const noexcept {
+    return {pointers_.data() + block.first_pointer, block.pointer_count};
+  }
+  std::size_t entry_count() const noexcept { return entries_.size(); }
+  std::size_t block_count() const noexcept { return blocks_.size(); }
+  std::size_t byte_count() const noexcept { return bytes_.size(); }
+
+ private:
+  friend class PreparedBuilder;
+  std::vector<std::uint8_t> bytes_;           // owner names and encoded blocks
+  std::vector<PreparedBlock> blocks_;
+  std::vector<std::uint16_t> pointers_;       // positions within their block
+  std::vector<std::uint32_t> endpoint_blocks_;
+  std::vector<Entry> entries_;
+  std::vector<std::uint32_t> index_;          // open addressing: entry position + 1, 0 = empty
+};
+
+}  // namespace dnsd

@@ -1,0 +1,15 @@
+// The fast path: answers a query from the prepared answers when it is a plain one (one question,
+// class IN, no EDNS options, nothing to chase) and its answer fits; otherwise it declines and the
+// general path in engine.cc answers.
+#pragma once
+
+#include <optional>
+
+#include "dnsd/engine.hh"
+
+namespace dnsd {
+
+std::optional<Reply> answer_prepared(const ServingState& state, Scratch& scratch,
+                                     std::span<const std::uint8_t> query, const Client& client) noexcept;
+
+}  // namespace dnsd

@@ -47,8 +47,8 @@ std::optional<std::uint16_t> class_from_text(std::string_view text) {
 
 class Reader {
  public:
-  Reader(const MasterFileOptions& options, std::vector<MasterRecord>& out, Diagnostics& diag)
-      : options_(options), out_(out), diag_(diag) {}
+  Reader(const MasterFileOptions& options, const MasterSink& sink, Diagnostics& diag)
+      : options_(options), sink_(sink), diag_(diag) {}
 
   void read_top(std::string_view text, FileState state, fs::path canonical) {
     chain_.push_back(std::move(canonical));
@@ -66,7 +66,7 @@ class Reader {
   std::optional<Name> name(const MasterToken& token, const FileState& state, std::string_view what);
 
   const MasterFileOptions& options_;
-  std::vector<MasterRecord>& out_;
+  const MasterSink& sink_;
   Diagnostics& diag_;
   std::vector<fs::path> chain_;  // the files being read, outermost first (for loop detection)
 };
@@ -220,22 +220,27 @@ void Reader::record(const MasterEntry& entry, FileState& state) {
     error(state, entry.line, why);
     return;
   }
-  out_.push_back({*state.last_owner, *type, ttl.value_or(state.ttl), std::move(*rdata), state.path,
-                  entry.line});
+  sink_({*state.last_owner, *type, ttl.value_or(state.ttl), std::move(*rdata), state.path, entry.line});
 }
 
 }  // namespace
 
-bool read_master_file(const std::string& path, const MasterFileOptions& options,
-                      std::vector<MasterRecord>& out, Diagnostics& diag, std::string* error) {
+bool read_master_file(const std::string& path, const MasterFileOptions& options, const MasterSink& sink,
+                      Diagnostics& diag, std::string* error) {
   std::string text;
   if (!read_file(path, text, error)) return false;
-  Reader reader(options, out, diag);
+  Reader reader(options, sink, diag);
   std::error_code ec;
   // The top file is part of the chain, so a file that includes itself is a loop too.
   FileState state{path, options.zone, options.default_ttl, std::nullopt};
   reader.read_top(text, std::move(state), fs::weakly_canonical(path, ec));
   return true;
+}
+
+bool read_master_file(const std::string& path, const MasterFileOptions& options,
+                      std::vector<MasterRecord>& out, Diagnostics& diag, std::string* error) {
+  return read_master_file(
+      path, options, [&](MasterRecord&& record) { out.push_back(std::move(record)); }, diag, error);
 }
 
 }  // namespace conf

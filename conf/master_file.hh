@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,17 @@ struct MasterFileOptions {
 // $INCLUDE may nest this deep (a guard against runaway includes besides the loop check).
 inline constexpr std::size_t max_include_depth = 8;
 
-// Appends the good records of `path` (and of its $INCLUDEs) to `out` and reports every bad
+// Receives each good record in file order, as it is read: a million-record file is never held
+// as records, only as text and in the zone builder.
+using MasterSink = std::function<void(MasterRecord&& record)>;
+
+// Hands the good records of `path` (and of its $INCLUDEs) to `sink` and reports every bad
 // entry to `diag` with the master file's name and line. Returns false, with *error set, only
 // when `path` itself cannot be read.
+bool read_master_file(const std::string& path, const MasterFileOptions& options, const MasterSink& sink,
+                      Diagnostics& diag, std::string* error);
+
+// The same, collected into `out` (for tests and small files).
 bool read_master_file(const std::string& path, const MasterFileOptions& options,
                       std::vector<MasterRecord>& out, Diagnostics& diag, std::string* error);
 

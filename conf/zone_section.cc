@@ -153,37 +153,40 @@ void ZoneReader::record(const toml::table& table, std::size_t index, std::uint32
 }
 
 void ZoneReader::read(std::uint32_t default_ttl) {
-  std::vector<MasterRecord> master;
-  bool master_read = true;
-  if (const auto file = zone_.string("file")) {
-    std::string why;
-    const MasterFileOptions options{draft_.origin, default_ttl, zone_.key("file")};
-    master_read = read_master_file(ctx_.resolve(*file), options, master, ctx_.diag, &why);
-    if (!master_read) zone_.error("file", fmt::format("cannot read the master file: {}", why));
-  }
-  const auto master_soa = std::find_if(master.begin(), master.end(), [&](const MasterRecord& r) {
-    return r.type == rrtype::soa && r.owner.lowercased() == draft_.origin.lowercased();
-  });
-  if (const auto* table = zone_.table("soa")) {
-    if (master_soa != master.end())
-      zone_.error("soa",
-                  fmt::format("the master file already has the SOA record ({}:{}); give it in "
-                              "one place only",
-                              master_soa->file, master_soa->line));
-    else if (auto record = soa(*table, default_ttl))
+  // The TOML records first, then the master file's, streamed into the builder as they are read.
+  const toml::table* soa_table = zone_.table("soa");
+  if (soa_table) {
+    if (auto record = soa(*soa_table, default_ttl))
       add(draft_.origin, rrtype::soa, record->second, std::move(record->first),
-          {ctx_.diag.file(), line_of(*table), zone_.key("soa")});
-  } else if (master_soa == master.end() && !zone_.has("soa") && master_read) {
-    zone_.error("soa",
-                "is required: a [zone.soa] table (mname, rname, serial, ...) or an SOA record "
-                "in the master file");
+          {ctx_.diag.file(), line_of(*soa_table), zone_.key("soa")});
   }
   ns(default_ttl);
   if (const auto* records = zone_.tables("record"))
     for (std::size_t i = 0; i < records->size(); ++i)
       record(*records->get(i)->as_table(), i, default_ttl);
-  for (auto& r : master)
-    add(r.owner, r.type, r.ttl, std::move(r.rdata), {r.file, r.line, zone_.key("file")});
+  bool master_read = true, master_soa = false;
+  if (const auto file = zone_.string("file")) {
+    std::string why;
+    const MasterFileOptions options{draft_.origin, default_ttl, zone_.key("file")};
+    const Name origin = draft_.origin.lowercased();
+    const auto sink = [&](MasterRecord&& r) {
+      if (r.type == rrtype::soa && r.owner.lowercased() == origin) {
+        if (soa_table && !master_soa)
+          zone_.error("soa", fmt::format("the master file already has the SOA record ({}:{}); give it in "
+                                         "one place only",
+                                         r.file, r.line));
+        master_soa = true;
+        if (soa_table) return;
+      }
+      add(r.owner, r.type, r.ttl, r.rdata, {r.file, r.line, zone_.key("file")});
+    };
+    master_read = read_master_file(ctx_.resolve(*file), options, sink, ctx_.diag, &why);
+    if (!master_read) zone_.error("file", fmt::format("cannot read the master file: {}", why));
+  }
+  if (!soa_table && !master_soa && !zone_.has("soa") && master_read)
+    zone_.error("soa",
+                "is required: a [zone.soa] table (mname, rname, serial, ...) or an SOA record "
+                "in the master file");
   if (!has_apex_ns_ && zone_.clean())
     zone_.error("ns",
                 "the zone has no NS records at its apex (expected ns = [\"ns1\", ...], an NS "

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <string>
-#include <unordered_map>
 
 #include "dnsd/engine.hh"
 #include "dnsd/zone_answer.hh"
@@ -118,10 +116,8 @@ class PreparedBuilder {
       std::vector<std::uint16_t> pointers;
       PointerScan scan(bytes);
       if (!scan.run(block.answer + block.authority + block.additional, pointers)) return PreparedAnswers::no_block;
-      // Every pointer must aim past the made-up first label, at the apex or later: those are the
-      // ones that move with the question's length.
       for (std::uint16_t at : pointers)
-        if ((read_u16(&bytes[at]) & 0x3fff) < wire::header_size + 2) return PreparedAnswers::no_block;
+        if ((read_u16(&bytes[at]) & 0x3fff) < wire::header_size) return PreparedAnswers::no_block;
       block.first_pointer = static_cast<std::uint32_t>(out_->pointers_.size());
       block.pointer_count = static_cast<std::uint16_t>(pointers.size());
       out_->pointers_.insert(out_->pointers_.end(), pointers.begin(), pointers.end());
@@ -133,17 +129,17 @@ class PreparedBuilder {
     return static_cast<std::uint32_t>(out_->blocks_.size() - 1);
   }
 
-  // The zone's NXDOMAIN, made for a name one label below the apex whose label ("\0") no zone
-  // holds; its pointers into the question move by the real question's extra length.
-  std::uint32_t nxdomain_block(const zone::Zone& zone) {
-    const Bytes origin = zone.origin().wire();
-    if (origin.size() + 2 > wire::max_name_size) return PreparedAnswers::no_block;
-    std::vector<std::uint8_t> owner = {1, 0};
-    owner.insert(owner.end(), origin.begin(), origin.end());
-    const std::uint32_t index = block_from_query(owner, rrtype::a, true);
+  // The zone's negative answer (the SOA in authority), made for the apex. Every pointer in it
+  // aims at the apex in the question or later, so for a longer question all of them move by
+  // the difference in length; the rcode is set when it is used (NODATA or NXDOMAIN).
+  std::uint32_t negative_block(const zone::Zone& zone) {
+    const zone::Node& apex = zone.apex();
+    const std::uint32_t index = block_from_query(apex.owner.wire(), absent_type(apex), true);
     if (index == PreparedAnswers::no_block) return index;
     const PreparedBlock& block = out_->blocks_[index];
-    return block.rcode == wire::rcode::nxdomain && block.aa && block.answer == 0 ? index : PreparedAnswers::no_block;
+    const bool soa_only = block.rcode == wire::rcode::noerror && block.aa && block.answer == 0 &&
+                          block.authority == 1 && block.additional == 0;
+    return soa_only ? index : PreparedAnswers::no_block;
   }
 
   static bool below_cut(const zone::Zone& zone, const zone::Node& node) {
@@ -174,28 +170,23 @@ class PreparedBuilder {
   }
 
   void add_zone(const zone::Zone& zone) {
-    const std::uint32_t nxdomain = nxdomain_block(zone);
+    const std::uint32_t negative = negative_block(zone);
     for (const zone::Node& node : zone.nodes()) {
       PreparedAnswers::Entry entry;
       const Bytes owner = node.owner.wire();
       entry.name_offset = static_cast<std::uint32_t>(out_->bytes_.size());
       entry.name_size = static_cast<std::uint8_t>(owner.size());
       out_->bytes_.insert(out_->bytes_.end(), owner.begin(), owner.end());
-      if (!node.is_zone_cut && !below_cut(zone, node) && !in_deeper_zone(zone, owner))
-        fill(zone, node, entry, nxdomain);
-      const std::string key(owner.begin(), owner.end());
-      if (auto it = by_name_.find(key); it != by_name_.end()) {
-        out_->entries_[it->second] = entry;
-      } else {
-        by_name_.emplace(key, out_->entries_.size());
-        out_->entries_.push_back(entry);
-      }
+      if (negative != PreparedAnswers::no_block && !node.is_zone_cut && !below_cut(zone, node) &&
+          !in_deeper_zone(zone, owner))
+        fill(zone, node, entry, negative);
+      out_->entries_.push_back(entry);
     }
   }
 
-  void fill(const zone::Zone& zone, const zone::Node& node, PreparedAnswers::Entry& entry, std::uint32_t nxdomain) {
-    entry.nxdomain_below = nxdomain != PreparedAnswers::no_block && !node.has_wildcard_child;
-    entry.nxdomain_block = nxdomain;
+  void fill(const zone::Zone& zone, const zone::Node& node, PreparedAnswers::Entry& entry, std::uint32_t negative) {
+    entry.nxdomain_below = !node.has_wildcard_child;
+    entry.negative_block = negative;
     const Bytes owner = node.owner.wire();
     // An entry's blocks are consecutive: each is appended as it is made.
     entry.first_block = static_cast<std::uint32_t>(out_->blocks_.size());
@@ -203,17 +194,17 @@ class PreparedBuilder {
     for (const zone::RRset& rrset : node.rrsets)
       if (block_from_query(owner, rrset.type) == PreparedAnswers::no_block) complete = false;
     entry.block_count = static_cast<std::uint16_t>(out_->blocks_.size() - entry.first_block);
-    // The default block answers every other type: NODATA, or at a CNAME whose target lies
-    // outside the zone the CNAME alone. A CNAME into the zone is followed, which depends on the
-    // type, and a type left unprepared must not look absent: both stay with the general path.
+    // Every other type gets NODATA, or at a CNAME whose target lies outside the zone the CNAME
+    // alone. A CNAME into the zone is followed, which depends on the type, and a type left
+    // unprepared must not look absent: both stay with the general path.
     const zone::RRset* cname = node.find(rrtype::cname);
-    const bool chases = cname && wire::is_subdomain(cname->rdatas.front(), zone.origin().wire());
-    if (complete && !chases) {
-      const std::uint32_t fallback =
-          node.profile ? profile_nodata(zone, owner) : block_from_query(owner, absent_type(node));
-      if (fallback != PreparedAnswers::no_block && out_->blocks_[fallback].answer == (cname ? 1 : 0)) {
+    if (complete && !cname) {
+      entry.fallback = PreparedAnswers::Default::negative;
+    } else if (complete && !wire::is_subdomain(cname->rdatas.front(), zone.origin().wire())) {
+      const std::uint32_t own = block_from_query(owner, absent_type(node));
+      if (own != PreparedAnswers::no_block && out_->blocks_[own].answer == 1) {
         ++entry.block_count;
-        entry.has_default = true;
+        entry.fallback = PreparedAnswers::Default::own;
       }
     }
     entry.kind = PreparedAnswers::Kind::static_node;
@@ -222,11 +213,6 @@ class PreparedBuilder {
       entry.profile = *node.profile;
       add_endpoint_blocks(zone, node, entry);
     }
-  }
-
-  // A profile's NODATA (the SOA), written the way zone_answer.cc writes it for that name.
-  std::uint32_t profile_nodata(const zone::Zone& zone, Bytes owner) {
-    return write_block(zone, owner, [&](ZoneAnswer& answer) { answer.put_negative(); });
   }
 
   // Writes a question for `owner`, runs `fill` on a ZoneAnswer after it, and keeps the rest.
@@ -281,6 +267,8 @@ class PreparedBuilder {
     }
   }
 
+  // Open addressing over the entries; a later entry with the same name (a nested zone's)
+  // takes the slot of the earlier one.
   void build_index() {
     std::size_t capacity = 16;
     while (capacity < out_->entries_.size() * 2) capacity *= 2;
@@ -289,7 +277,12 @@ class PreparedBuilder {
       const auto& entry = out_->entries_[i];
       const Bytes name(out_->bytes_.data() + entry.name_offset, entry.name_size);
       std::size_t slot = PreparedAnswers::hash(name) & (capacity - 1);
-      while (out_->index_[slot] != 0) slot = (slot + 1) & (capacity - 1);
+      for (; out_->index_[slot] != 0; slot = (slot + 1) & (capacity - 1)) {
+        const auto& other = out_->entries_[out_->index_[slot] - 1];
+        if (other.name_size == entry.name_size &&
+            std::memcmp(out_->bytes_.data() + other.name_offset, name.data(), name.size()) == 0)
+          break;
+      }
       out_->index_[slot] = i + 1;
     }
   }
@@ -297,7 +290,6 @@ class PreparedBuilder {
   const ServingState& general_;
   std::unique_ptr<Scratch> scratch_;
   std::unique_ptr<PreparedAnswers> out_;
-  std::unordered_map<std::string, std::size_t> by_name_;
 };
 
 std::unique_ptr<PreparedAnswers> PreparedAnswers::build(const ServingState& general) {

@@ -3,6 +3,8 @@
 // query for them costs a hash lookup, one copy and a header. Covered: each RRset of each name,
 // each name's NODATA, each zone's NXDOMAIN, and the answer of each endpoint of a health-routed
 // name (the profile's pick is still made per query: health changes take effect at once).
+// NODATA and NXDOMAIN share one block per zone, the SOA made for the apex, whose compression
+// pointers are moved to wherever the apex ends up in the question.
 // Everything else (wildcards, CNAME chains, referrals, truncation, ANY, EDNS options) takes the
 // general path; see prepared_answer.cc for the exact conditions.
 #pragma once
@@ -26,7 +28,7 @@ struct PreparedBlock {
   std::uint8_t qname_size = 0;  // the length of the question name it was made for
   std::uint32_t offset = 0;  // into the byte arena
   std::uint16_t size = 0;
-  // Compression pointers that must move with the question's length (NXDOMAIN blocks only).
+  // Compression pointers that must move with the question's length (negative blocks only).
   std::uint32_t first_pointer = 0;
   std::uint16_t pointer_count = 0;
 };
@@ -39,16 +41,23 @@ class PreparedAnswers {
     profile,
   };
 
+  // What answers the types a name has no block of its own for.
+  enum class Default : std::uint8_t {
+    none,      // the general path (a CNAME into the zone, or a type left unprepared)
+    own,       // the last of its blocks (the CNAME of a name whose target lies outside the zone)
+    negative,  // its zone's negative block: NODATA
+  };
+
   // One owner name of a served zone (the deepest zone's, where zones nest).
   struct Entry {
     std::uint32_t name_offset = 0;
     std::uint8_t name_size = 0;
     Kind kind = Kind::general;
-    bool nxdomain_below = false;  // a missing name below it is the zone's NXDOMAIN block
-    bool has_default = false;     // the last of its blocks answers every type it has no block for
+    Default fallback = Default::none;
+    bool nxdomain_below = false;  // a missing name below it is NXDOMAIN, from the negative block
     std::uint32_t first_block = 0;
-    std::uint16_t block_count = 0;
-    std::uint32_t nxdomain_block = 0;
+    std::uint16_t block_count = 0;  // the default block, when own, included
+    std::uint32_t negative_block = 0;  // its zone's SOA-in-authority block
     // kind == profile: the profile, and per endpoint the index of its answer block (or none).
     routing::ProfileId profile = 0;
     std::uint32_t first_endpoint = 0;

@@ -102,21 +102,22 @@ std::size_t response_limit(const ServingState& state, const PlainQuery& plain, c
 
 // Header, the question as the client wrote it, the block, and OPT: what engine.cc would frame.
 std::optional<Reply> compose(const ServingState& state, Scratch& scratch, std::span<const std::uint8_t> query,
-                             const PlainQuery& plain, const Client& client, const PreparedBlock& block) noexcept {
+                             const PlainQuery& plain, const Client& client, const PreparedBlock& block,
+                             std::uint8_t rcode) noexcept {
   const PreparedAnswers& prepared = *state.prepared;
   const std::size_t size = plain.question_end + block.size + (plain.edns ? opt_rr_size : 0);
   if (size > response_limit(state, plain, client)) return std::nullopt;  // truncation is general
   std::uint8_t* const out = scratch.response.data();
   std::memcpy(out, query.data(), plain.question_end);
   const std::uint16_t flags = flag_qr | (read_u16(query.data() + 2) & (opcode_bits | flag_rd | flag_cd)) |
-                              block.rcode | (block.aa ? flag_aa : 0);
+                              rcode | (block.aa ? flag_aa : 0);
   write_u16(out + 2, flags);
   write_u16(out + 6, block.answer);
   write_u16(out + 8, block.authority);
   write_u16(out + 10, static_cast<std::uint16_t>(block.additional + (plain.edns ? 1 : 0)));
   std::uint8_t* const body = out + plain.question_end;
   std::memcpy(body, prepared.bytes(block).data(), block.size);
-  // Pointers past the question's first label move with its length (NXDOMAIN blocks).
+  // A negative block's pointers move to where the apex ends in this question.
   const int shift = static_cast<int>(plain.name_size) - block.qname_size;
   for (std::uint16_t at : prepared.pointers(block)) {
     const int target = (read_u16(body + at) & 0x3fff) + shift;
@@ -132,19 +133,22 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch, std::s
     write_u16(opt + 7, plain.dnssec_ok ? 0x8000 : 0);  // RFC 3225: DO is copied
     write_u16(opt + 9, 0);
   }
-  return Reply{Reply::Kind::send, block.rcode, std::span<const std::uint8_t>(out, size)};
+  return Reply{Reply::Kind::send, rcode, std::span<const std::uint8_t>(out, size)};
 }
 
 // The block a name's entry has for the query type, from the profile's pick for a routed name.
 const PreparedBlock* choose(const ServingState& state, const PreparedAnswers::Entry& entry, std::uint16_t qtype,
                             const Client& client) noexcept {
+  using Default = PreparedAnswers::Default;
   const PreparedAnswers& prepared = *state.prepared;
-  const std::size_t typed = entry.block_count - (entry.has_default ? 1 : 0);
+  const std::size_t typed = entry.block_count - (entry.fallback == Default::own ? 1 : 0);
   for (std::size_t i = 0; i < typed; ++i) {
     const PreparedBlock& block = prepared.block(entry.first_block + static_cast<std::uint32_t>(i));
     if (block.qtype == qtype) return &block;
   }
-  const PreparedBlock* fallback = entry.has_default ? &prepared.block(entry.first_block + static_cast<std::uint32_t>(typed))     : nullptr;
+  const PreparedBlock* fallback = nullptr;
+  if (entry.fallback == Default::own) fallback = &prepared.block(entry.first_block + static_cast<std::uint32_t>(typed));
+  if (entry.fallback == Default::negative) fallback = &prepared.block(entry.negative_block);
   if (entry.kind != PreparedAnswers::Kind::profile) return fallback;
 
   const routing::Profile& profile = state.model->profiles[entry.profile];
@@ -172,14 +176,15 @@ std::optional<Reply> answer_prepared(const ServingState& state, Scratch& scratch
     if (entry->kind == PreparedAnswers::Kind::general) return std::nullopt;
     const PreparedBlock* block = choose(state, *entry, plain.qtype, client);
     if (!block) return std::nullopt;
-    return compose(state, scratch, query, plain, client, *block);
+    return compose(state, scratch, query, plain, client, *block, wire::rcode::noerror);
   }
   // The name does not exist: its closest encloser decides between NXDOMAIN and the rest.
   for (std::size_t at = 1 + name[0]; at < name.size(); at += 1 + name[at]) {
     const auto suffix = name.subspan(at);
     if (const PreparedAnswers::Entry* encloser = prepared.find(suffix, PreparedAnswers::hash(suffix))) {
       if (encloser->kind == PreparedAnswers::Kind::general || !encloser->nxdomain_below) return std::nullopt;
-      return compose(state, scratch, query, plain, client, prepared.block(encloser->nxdomain_block));
+      return compose(state, scratch, query, plain, client, prepared.block(encloser->negative_block),
+                     wire::rcode::nxdomain);
     }
   }
   return std::nullopt;  // outside every zone: REFUSED, from the general path

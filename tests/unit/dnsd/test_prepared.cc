@@ -101,8 +101,8 @@ void compare(const fixture::Served& served, const std::string& qname, std::uint1
         CHECK(fast->rcode == general.rcode);
         REQUIRE(test_support::expanded_response(fast->bytes));
         CHECK(test_support::same_response(fast->bytes, general.bytes));
-        // Found by name, the answers are written the same way: identical bytes.
-        if (general.rcode != wire::rcode::nxdomain)
+        // Positive answers are written the same way: identical bytes.
+        if (general.rcode == wire::rcode::noerror && general.bytes[7] != 0)
           CHECK(std::vector<std::uint8_t>(fast->bytes.begin(), fast->bytes.end()) ==
                 std::vector<std::uint8_t>(general.bytes.begin(), general.bytes.end()));
       }

@@ -171,6 +171,7 @@ BuildResult ZoneBuilder::build() && {
   // bytes, so they are views too.
   std::vector<Draft> drafts;
   std::unordered_map<std::string_view, std::uint32_t> by_name;
+  by_name.reserve(records.size() + in.profiles.size() + 1);  // one rehash-free pass at 1M names
   auto node_for = [&](Bytes name) -> Draft& {
     auto [it, inserted] = by_name.try_emplace(view_of(name), static_cast<std::uint32_t>(drafts.size()));
     if (inserted) drafts.emplace_back().owner = name;

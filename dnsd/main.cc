@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "admin/api.hh"
+#include "admin/http_server.hh"
 #include "conf/config.hh"
 #include "control/runtime.hh"
 #include "dnsd/engine.hh"
@@ -72,7 +74,13 @@ int run(const std::string& path) {
   control::Runtime runtime(path, std::move(loaded.config), std::move(options));
   dnsd::UdpServer udp(runtime.serving(), 0);
   dnsd::TcpServer tcp(runtime.serving(), udp_readers);
-  for (std::string error : {udp.bind(), tcp.bind()}) {
+  // The admin API is off unless [admin] enabled = true; its address is fixed at start.
+  const conf::AdminConfig admin_config = runtime.admin_config();
+  admin::Api api(runtime);
+  admin::HttpServer admin_server([&api](const admin::Request& request) { return api.handle(request); });
+  const std::string admin_error =
+      admin_config.enabled ? admin_server.bind(admin_config.listen_address, admin_config.listen_port) : "";
+  for (std::string error : {udp.bind(), tcp.bind(), admin_error}) {
     if (!error.empty()) {
       fmt::print(stderr, "dnsd: {}\n", error);
       return 1;
@@ -81,6 +89,10 @@ int run(const std::string& path) {
   runtime.start();
   udp.start();
   tcp.start();
+  if (admin_config.enabled) {
+    admin_server.start();
+    fmt::print(stderr, "dnsd: admin API on {}:{}\n", admin_config.listen_address, admin_config.listen_port);
+  }
   fmt::print(stderr, "dnsd: serving {} zones and {} profiles on {} (udp, tcp) with {} workers\n",
              zone_count, profile_count, describe_listen(server), server.workers);
 
@@ -93,6 +105,7 @@ int run(const std::string& path) {
   }
   fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
 
+  admin_server.stop();
   runtime.stop();
   // DNSD_PROBE_STATS=1: one summary line for bench/probe_scale.py.
   if (const char* want = std::getenv("DNSD_PROBE_STATS"); want && std::string_view(want) == "1") {

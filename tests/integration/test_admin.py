@@ -6,6 +6,7 @@ import calendar
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -216,6 +217,76 @@ class Admin(dnstest.ServerTestCase):
         self.assertEqual(code, 400)
         code, body = self.api.get("/api/v1/explain?profile=nope.test.&client=192.0.2.1")
         self.assertEqual(code, 404)
+
+
+    # --- dnsctl
+
+    def dnsctl(self, *args, token_file=None, server=None, env_token=None):
+        path = os.environ.get("DNSCTL_BIN") or str(dnstest.REPO_ROOT / "build" / "tools" / "dnsctl")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DNSCTL_")}
+        env["DNSCTL_SERVER"] = server or f"127.0.0.1:{self.admin_port}"
+        if env_token is not None:
+            env["DNSCTL_TOKEN"] = env_token
+        else:
+            env["DNSCTL_TOKEN_FILE"] = str(token_file or self.creds / "admin.token")
+        proc = subprocess.run([path, *args], capture_output=True, text=True, timeout=30, env=env)
+        self.assertNotIn(self.token, proc.stdout + proc.stderr, "dnsctl printed the token")
+        self.assertNotIn(PASSWORD, proc.stdout + proc.stderr)
+        return proc
+
+    def test_dnsctl_status_is_a_table_of_endpoints(self):
+        proc = self.dnsctl("status")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        lines = proc.stdout.splitlines()
+        self.assertRegex(lines[0], r"^PROFILE\s+ENDPOINT\s+TARGET\s+PRIORITY\s+STATUS\s+MONITOR STATUS")
+        self.assertRegex(proc.stdout, rf"{CI}\s+eu\s+{EU_NAME}\s+1\s+Enabled\s+Online\s+\d+ms\s+0")
+        self.assertRegex(proc.stdout, rf"{CI}\s+us\s+{US_NAME}\s+2\s+Enabled\s+Online")
+        self.assertIn(f"{CI} (priority) answers: eu", proc.stdout)
+
+    def test_dnsctl_disable_with_until_enable_explain_and_reload(self):
+        proc = self.dnsctl("disable", CI, "eu", "--until", "30m")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.strip(), f"disabled eu in {CI}")
+        self.assertEqual(self.answer(), "us")
+        status = self.dnsctl("status").stdout
+        self.assertRegex(status, rf"{CI}\s+eu\s+\S+\s+1\s+Disabled until \d{{4}}-")
+        until = self.api.endpoint(CI, "eu")["override"]["until"]
+        left = calendar.timegm(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ")) - time.time()
+        self.assertTrue(29 * 60 < left <= 30 * 60 + 1, f"until {until} is {left:.0f}s away")
+        proc = self.dnsctl("explain", CI, "192.0.2.1", env_token=self.token)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("eu (", proc.stdout)
+        self.assertIn("disabled by an operator, skipped", proc.stdout)
+        self.assertIn("chosen: us", proc.stdout)
+        proc = self.dnsctl("reload")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.strip(), "reloaded: 2 endpoints, 2 kept their health")
+        self.assertEqual(self.answer(), "us")
+        proc = self.dnsctl("enable", CI, "eu")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(self.answer(), "eu")
+
+    def test_dnsctl_errors_are_clear(self):
+        wrong = self.creds / "wrong.token"
+        wrong.write_text("not-the-token-0123456789\n")
+        proc = self.dnsctl("status", token_file=wrong)
+        self.assertEqual(proc.returncode, 4)
+        self.assertIn("refused the admin token", proc.stderr)
+        down = dnstest.free_port(ipv6=False)
+        proc = self.dnsctl("status", server=f"127.0.0.1:{down}")
+        self.assertEqual(proc.returncode, 3)
+        self.assertIn(f"cannot reach dnsd's admin API at 127.0.0.1:{down}", proc.stderr)
+        proc = self.dnsctl("disable", CI, "nope")
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("no endpoint nope", proc.stderr)
+        proc = self.dnsctl("status", token_file=self.creds / "missing.token")
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("cannot read the token file", proc.stderr)
+        self.dnsd.config.write_text(self.good_config + "\n[bogus]\nkey = 1\n")
+        proc = self.dnsctl("reload")
+        self.assertEqual(proc.returncode, 1)
+        self.assertRegex(proc.stderr, r"dnsd\.toml:\d+: bogus: unknown key")
+        self.assertIn("reload rejected", proc.stderr)
 
 
 if __name__ == "__main__":

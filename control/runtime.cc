@@ -5,14 +5,20 @@
 
 #include <utility>
 
+#include "control/state_file.hh"
+
 namespace control {
+
+// How stale the state file may get while dnsd runs; it is also written at every stop.
+constexpr auto k_save_interval = std::chrono::seconds(2);
 
 Runtime::Runtime(std::string config_path, std::unique_ptr<const conf::Config> config,
                  RuntimeOptions options)
     : path_(std::move(config_path)),
       options_(std::move(options)),
       current_(std::make_shared<Generation>(std::move(config))),
-      serving_(serving_state(*current_), options_.readers) {}
+      serving_(serving_state(*current_), options_.readers),
+      state_path_(current_->config->admin.state_file) {}
 
 Runtime::~Runtime() { stop(); }
 
@@ -20,6 +26,7 @@ void Runtime::start() {
   std::unique_lock lock(mutex_);
   if (running_) return;
   running_ = true;
+  restore();
   start_prober();
   timer_ = std::thread([this] { timer_loop(); });
 }
@@ -30,6 +37,7 @@ void Runtime::stop() {
     if (!running_) return;
     running_ = false;
     if (prober_) prober_->stop();
+    save();
   }
   wake_.notify_all();
   if (timer_.joinable()) timer_.join();
@@ -178,10 +186,34 @@ void Runtime::timer_loop() {
       log(fmt::format("admin: maintenance window ended: profile={} endpoint={}", ended.profile,
                       ended.endpoint));
     apply_overrides(now);
+    if (now - saved_at_ >= k_save_interval) save();
     auto wake = now + std::chrono::seconds(1);
     if (const auto next = overrides_.next_change(now); next && *next < wake) wake = *next;
     wake_.wait_until(lock, wake);
   }
+}
+
+void Runtime::restore() {
+  if (state_path_.empty()) return;
+  const auto now = WallClock::now();
+  const RestoreReport report = restore_state(state_path_, *current_, overrides_, now);
+  if (!report.found) {
+    log(fmt::format("dnsd: no state file at {} yet: every endpoint starts in CheckingEndpoint", state_path_));
+    return;
+  }
+  if (!report.error.empty()) log(fmt::format("dnsd: state file {}: {}", state_path_, report.error));
+  log(fmt::format("dnsd: state restored from {}: {} endpoints, {} overrides", state_path_, report.endpoints,
+                  report.overrides));
+  apply_overrides(now);
+}
+
+// Called with the mutex held, so the Generation cannot change while it is written.
+void Runtime::save() {
+  if (state_path_.empty()) return;
+  saved_at_ = WallClock::now();
+  std::string error = save_state(state_path_, *current_, overrides_, saved_at_);
+  if (!error.empty() && error != save_error_) log(fmt::format("dnsd: state file: {}", error));  // once, not every 2 s
+  save_error_ = std::move(error);
 }
 
 void Runtime::log(const std::string& line) {

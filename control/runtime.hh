@@ -49,7 +49,8 @@ class Runtime {
   // The current Prober (for its statistics after stop()); valid until the next reload.
   const probe::Prober& prober() const noexcept { return *prober_; }
 
-  // Starts probing and the window timer; stop() ends both (and is safe to call twice).
+  // Restores the state file (if configured), starts probing and the window timer; stop() ends
+  // both and writes the state file a last time (and is safe to call twice).
   void start();
   void stop();
 
@@ -76,6 +77,8 @@ class Runtime {
   void apply_overrides(WallClock::time_point now);
   const routing::Endpoint* find_endpoint(const std::string& profile, std::string_view endpoint) const;
   void timer_loop();
+  void restore();
+  void save();
   void log(const std::string& line);
 
   std::string path_;
@@ -87,6 +90,9 @@ class Runtime {
   Overrides overrides_;
   ReloadReport last_reload_;
   bool running_ = false;
+  std::string state_path_;  // [admin] state_file of the config at start; empty: none
+  WallClock::time_point saved_at_{};
+  std::string save_error_;
   std::condition_variable wake_;
   std::thread timer_;
 };

@@ -151,10 +151,10 @@ class Reload(dnstest.ServerTestCase):
         problems, counts = [], [0]
         qname = ALT
 
-        def loop():
+        def loop(exchange):
             query = dnstest.build_query(qname, "A")
             while not stop.is_set():
-                raw = dnstest.udp_exchange(self.dnsd.port, query, timeout_s=2.0)
+                raw = exchange(self.dnsd.port, query, timeout_s=2.0)
                 counts[0] += 1
                 if raw is None:
                     problems.append("no answer")
@@ -164,7 +164,9 @@ class Reload(dnstest.ServerTestCase):
                 if msg.rcode != "NOERROR" or len(got) != 1 or not got <= answers:
                     problems.append(f"{msg.rcode} {got}")
 
-        workers = [threading.Thread(target=loop) for _ in range(3)]
+        # Two UDP loops and one TCP loop: both servers read the table through the same slot.
+        workers = [threading.Thread(target=loop, args=(exchange,))
+                   for exchange in (dnstest.udp_exchange, dnstest.udp_exchange, dnstest.tcp_exchange)]
         perf = self.start_dnsperf(qname)
         for w in workers:
             w.start()

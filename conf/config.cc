@@ -57,10 +57,11 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   config->path = path;
   Diagnostics diag(path);
   const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
-  Section root(diag, root_table, "", {"log_level", "server", "resolver", "zone", "profile"});
+  Section root(diag, root_table, "", {"log_level", "server", "resolver", "admin", "zone", "profile"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
   read_resolver(root, config->model.resolver);
+  read_admin(root, ctx, config->admin);
   auto zones = read_zones(root, ctx);
   const auto sites = read_profiles(root, ctx, config->model);
   root.finish();

@@ -23,12 +23,24 @@ struct Error {
 
 enum class LogLevel { debug, info, warning, error };
 
+// [admin]: the admin HTTP API and what the operator tooling keeps. Off unless enabled.
+struct AdminConfig {
+  bool enabled = false;
+  std::string listen_address = "127.0.0.1";  // loopback unless configured otherwise
+  std::uint16_t listen_port = 8053;
+  routing::Secret token;       // read from token_file; never printed
+  std::string token_file;      // as resolved against the config's directory
+  std::size_t history = 20;    // probe results kept per endpoint for the status
+  std::string state_file;      // empty: no state file
+};
+
 struct Config {
   std::string path;                 // the TOML file it came from
   dnsd::ServerConfig server;
   dnsd::zone::ZoneSet zones;
   routing::Model model;
   LogLevel log_level = LogLevel::info;
+  AdminConfig admin;
 };
 
 struct LoadResult {

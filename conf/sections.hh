@@ -29,6 +29,8 @@ struct LoadContext {
 LogLevel read_log_level(Section& root);
 void read_server(Section& root, dnsd::ServerConfig& server);
 void read_resolver(Section& root, routing::ResolverSettings& resolver);
+// [admin] (admin_section.cc).
+void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 
 // One [[zone]] whose records are in its builder; profiles are added before it is built.
 struct ZoneDraft {

@@ -1,4 +1,5 @@
-// dnsd: loads the config, starts the probes and the UDP/TCP servers, and stops on SIGTERM.
+// dnsd: loads the config, starts the probes and the UDP/TCP servers, reloads on SIGHUP and
+// stops on SIGTERM.
 // The only place that links every module together.
 #include <fmt/format.h>
 
@@ -8,7 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "admin/api.hh"
+#include "admin/http_server.hh"
 #include "conf/config.hh"
+#include "control/runtime.hh"
 #include "dnsd/engine.hh"
 #include "dnsd/socket_address.hh"
 #include "dnsd/tcp_server.hh"
@@ -42,13 +46,15 @@ std::string describe_listen(const dnsd::ServerConfig& server) {
   return out;
 }
 
-// Blocks the stop signals in this thread and, through inheritance, in every thread started
-// afterwards, so that they wait, pending, for sigwait() in the main thread whenever they come.
+// Blocks the stop and reload signals in this thread and, through inheritance, in every thread
+// started afterwards, so that they wait, pending, for sigwait() in the main thread whenever
+// they come.
 sigset_t block_stop_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
@@ -57,39 +63,53 @@ int run(const std::string& path) {
   const sigset_t stop_signals = block_stop_signals();
   conf::LoadResult loaded = conf::load_file(path);
   if (!loaded.config) return print_errors(loaded.errors);
-  const conf::Config& config = *loaded.config;
+  // Listen addresses and workers are fixed at start; a reload keeps the sockets it has.
+  const dnsd::ServerConfig server = loaded.config->server;
+  const std::size_t zone_count = loaded.config->zones.zones().size();
+  const std::size_t profile_count = loaded.config->model.profiles.size();
 
-  routing::HealthTable health(config.model.endpoint_count);
-  routing::FlatAddresses flat(config.model.endpoint_count);
-  const std::size_t udp_readers = dnsd::UdpServer::reader_count(config.server);
-  dnsd::ServingState general{&config.server, &config.zones, &config.model, &health, &flat};
-  const auto prepared = dnsd::PreparedAnswers::build(general);
-  dnsd::ServingState fast = general;
-  fast.prepared = prepared.get();
-  dnsd::Serving serving(std::make_unique<dnsd::ServingState>(fast), udp_readers + 1);
-  dnsd::UdpServer udp(serving, 0);
-  dnsd::TcpServer tcp(serving, udp_readers);
-  for (std::string error : {udp.bind(), tcp.bind()}) {
+  const std::size_t udp_readers = dnsd::UdpServer::reader_count(server);
+  control::RuntimeOptions options;
+  options.readers = udp_readers + 1;
+  control::Runtime runtime(path, std::move(loaded.config), std::move(options));
+  dnsd::UdpServer udp(runtime.serving(), 0);
+  dnsd::TcpServer tcp(runtime.serving(), udp_readers);
+  // The admin API is off unless [admin] enabled = true; its address is fixed at start.
+  const conf::AdminConfig admin_config = runtime.admin_config();
+  admin::Api api(runtime);
+  admin::HttpServer admin_server([&api](const admin::Request& request) { return api.handle(request); });
+  const std::string admin_error =
+      admin_config.enabled ? admin_server.bind(admin_config.listen_address, admin_config.listen_port) : "";
+  for (std::string error : {udp.bind(), tcp.bind(), admin_error}) {
     if (!error.empty()) {
       fmt::print(stderr, "dnsd: {}\n", error);
       return 1;
     }
   }
-  probe::Prober prober(config.model, health, flat);
-  prober.start();
+  runtime.start();
   udp.start();
   tcp.start();
+  if (admin_config.enabled) {
+    admin_server.start();
+    fmt::print(stderr, "dnsd: admin API on {}:{}\n", admin_config.listen_address, admin_config.listen_port);
+  }
   fmt::print(stderr, "dnsd: serving {} zones and {} profiles on {} (udp, tcp) with {} workers\n",
-             config.zones.zones().size(), config.model.profiles.size(), describe_listen(config.server),
-             config.server.workers);
+             zone_count, profile_count, describe_listen(server), server.workers);
 
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  for (;;) {
+    sigwait(&stop_signals, &signal);
+    if (signal != SIGHUP) break;
+    fmt::print(stderr, "dnsd: SIGHUP received, reloading {}\n", path);
+    runtime.reload();
+  }
   fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
 
-  prober.stop();
+  admin_server.stop();
+  runtime.stop();
   // DNSD_PROBE_STATS=1: one summary line for bench/probe_scale.py.
   if (const char* want = std::getenv("DNSD_PROBE_STATS"); want && std::string_view(want) == "1") {
+    const probe::Prober& prober = runtime.prober();
     const probe::LagStats lag = prober.lag_stats();
     fmt::print(stderr,
                "probe: stats probes={} starts={} lag_p50_ms={:.3f} lag_p99_ms={:.3f} "

@@ -105,6 +105,7 @@ class Prober::Loop {
   void wait(Clock::time_point now);
   void abandon_in_flight();
   void log(const std::string& line);
+  void resume_trackers();
 
   routing::HealthTable& health_;
   routing::FlatAddresses& flat_;
@@ -134,6 +135,7 @@ Prober::Loop::Loop(Plan plan, const routing::ResolverSettings& resolver,
       resolver_(resolver, resolver_try_timeout(plan)) {
   for (auto& target : plan.probes)
     probes_.push_back(std::make_unique<Probe>(std::move(target), probes_.size()));
+  if (options_.history) resume_trackers();
   flats_ = std::move(plan.flats);
   multi_ = curl_multi_init();
   if (!resolver_.error().empty())
@@ -271,6 +273,11 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
     health_.store_probed(who.id, word.status, word.reason, word.rtt_ms);
     if (change) log(transition_line(who, *change, verdict));
   }
+  if (options_.history) {
+    const auto at = std::chrono::system_clock::now();
+    for (const auto& who : probe.target.subscribers)
+      options_.history->record(who.id, verdict, probe.tracker.memory(), at);
+  }
   probe_schedule_.schedule_next(i, probe.started, probe.target.monitor.interval);
 }
 
@@ -329,6 +336,19 @@ void Prober::Loop::abandon_in_flight() {
   // A later start() begins a fresh schedule; trackers keep their state.
   probe_schedule_ = Scheduler(seeds_());
   flat_schedule_ = Scheduler(seeds_());
+}
+
+// A probe shared by several endpoints takes the memory of the first one that has any: they all
+// saw the same verdicts, so any of them will do.
+void Prober::Loop::resume_trackers() {
+  for (auto& probe : probes_) {
+    for (const auto& who : probe->target.subscribers) {
+      const EndpointRecord record = options_.history->get(who.id);
+      if (!record.probed) continue;
+      probe->tracker.restore(record.tracker);
+      break;
+    }
+  }
 }
 
 void Prober::Loop::log(const std::string& line) {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "probe/history.hh"
 #include "probe/lag_histogram.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
@@ -26,6 +27,11 @@ struct Options {
   // Receives each transition line (no newline). Empty: written to stderr. Called on the probe
   // thread.
   std::function<void(std::string_view line)> log;
+  // Optional, sized for the model and outliving the Prober. Every verdict is recorded here for
+  // the admin API, and a probe whose subscriber already has a record (carried over by a reload
+  // or restored from the state file) resumes that record's Tracker memory instead of starting
+  // from CheckingEndpoint.
+  ProbeHistory* history = nullptr;
 };
 
 class Prober {

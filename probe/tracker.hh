@@ -20,6 +20,17 @@
 
 namespace probe {
 
+// Everything a Tracker remembers, so a reload (or a restart from the state file) can hand an
+// unchanged endpoint's hysteresis over to the next Tracker instead of starting it afresh.
+struct TrackerMemory {
+  routing::MonitorStatus status = routing::MonitorStatus::checking_endpoint;
+  std::uint32_t failure_run = 0;
+  std::uint32_t success_run = 0;
+  routing::Reason last_reason = routing::Reason::none;
+  std::uint16_t last_rtt_ms = 0;
+  friend bool operator==(const TrackerMemory&, const TrackerMemory&) = default;
+};
+
 struct Transition {
   routing::MonitorStatus from;
   routing::MonitorStatus to;
@@ -34,6 +45,16 @@ class Tracker {
   std::optional<Transition> apply(const Verdict& verdict) noexcept;
 
   routing::MonitorStatus status() const noexcept { return status_; }
+  TrackerMemory memory() const noexcept {
+    return {status_, failure_run_, success_run_, last_reason_, last_rtt_ms_};
+  }
+  void restore(const TrackerMemory& m) noexcept {
+    status_ = m.status;
+    failure_run_ = m.failure_run;
+    success_run_ = m.success_run;
+    last_reason_ = m.last_reason;
+    last_rtt_ms_ = m.last_rtt_ms;
+  }
   // The word to store for every endpoint fed by this tracker (admin bit left to the table).
   routing::Health health() const noexcept;
 

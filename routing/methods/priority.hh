@@ -3,8 +3,15 @@
 
 #include "routing/pick.hh"
 
+namespace routing {
+struct Explanation;
+}  // namespace routing
+
 namespace routing::methods {
 
 Pick pick_priority(const Profile& profile, const HealthTable& health) noexcept;
+
+// explain() hook (priority_explain.cc): appends one step per endpoint looked at.
+void explain_priority(const Profile& profile, const HealthTable& health, Explanation& out);
 
 }  // namespace routing::methods

@@ -1,0 +1,35 @@
+// Api: the admin API's routes, behind the bearer token. Maps each request onto the Runtime and
+// renders the answer; runs on the HttpServer's thread.
+//   GET  /api/v1/status
+//   POST /api/v1/endpoints/{profile}/{endpoint}/disable[?from=TIME][&until=TIME]
+//   POST /api/v1/endpoints/{profile}/{endpoint}/enable
+//   POST /api/v1/reload
+//   GET  /api/v1/explain?profile=P&client=ADDR[&ecs=PREFIX]
+//   GET  /   the status page (the token may come as the dnsd_token cookie, for GET only)
+#pragma once
+
+#include <string_view>
+
+#include "admin/http_server.hh"
+#include "control/runtime.hh"
+
+namespace admin {
+
+// Constant-time comparison of a presented token with the configured one (both hashed first,
+// so neither the content nor the length of the secret leaks through timing).
+bool token_matches(std::string_view presented, const routing::Secret& token);
+
+class Api {
+ public:
+  explicit Api(control::Runtime& runtime) : runtime_(runtime) {}
+  Response handle(const Request& request);
+
+ private:
+  bool authorized(const Request& request) const;
+  Response endpoint_action(const Request& request, std::string_view path);
+  Response explain(const Request& request);
+
+  control::Runtime& runtime_;
+};
+
+}  // namespace admin

@@ -1,0 +1,134 @@
+// JSON for status, explain and reload reports (see status_json.hh).
+#include "admin/status_json.hh"
+
+#include <arpa/inet.h>
+
+#include "admin/time_text.hh"
+#include "routing/explain.hh"
+
+namespace admin {
+
+using nlohmann::json;
+
+namespace {
+
+json time_or_null(bool known, WallClock::time_point at) { return known ? json(format_time(at)) : json(nullptr); }
+
+json history_json(const probe::EndpointRecord& record) {
+  json out = json::array();
+  for (const auto& r : record.recent) {
+    out.push_back({{"at", format_time(r.at)},
+                   {"ok", r.ok},
+                   {"rtt_ms", r.rtt_ms},
+                   {"reason", r.ok ? "none" : routing::to_string(r.reason)},
+                   {"http_status", r.http_status}});
+  }
+  return out;
+}
+
+json override_json(const control::Override* entry) {
+  if (!entry) return nullptr;
+  return {{"from", entry->from ? json(format_time(*entry->from)) : json(nullptr)},
+          {"until", entry->until ? json(format_time(*entry->until)) : json(nullptr)}};
+}
+
+json endpoint_json(const routing::Profile& profile, const routing::Endpoint& endpoint,
+                   const control::Generation& generation, const control::Overrides& overrides) {
+  const routing::Health health = generation.health.load(endpoint.health_id);
+  const probe::EndpointRecord record = generation.history.get(endpoint.health_id);
+  json failure = nullptr;
+  if (!record.last_failure.empty() || health.reason != routing::Reason::none)
+    failure = {{"reason", routing::to_string(health.reason)},
+               {"detail", record.last_failure},
+               {"at", time_or_null(!record.last_failure.empty(), record.last_failure_at)}};
+  return {{"name", endpoint.name},
+          {"target", endpoint.target},
+          {"priority", endpoint.priority},
+          {"weight", endpoint.weight},
+          {"enabled", endpoint.enabled},
+          {"state", routing::operator_state(endpoint, health)},
+          {"monitor_status", routing::to_string(health.status)},
+          {"admin_disabled", health.admin_disabled},
+          {"override", override_json(overrides.find(control::profile_key(profile.name), endpoint.name))},
+          {"available", routing::is_available(profile, endpoint, generation.health)},
+          {"last_failure", failure},
+          {"last_probe", time_or_null(record.probed, record.last_probe)},
+          {"latency_ms", record.probed ? json(health.rtt_ms) : json(nullptr)},
+          {"consecutive_failures", record.tracker.failure_run},
+          {"history", history_json(record)}};
+}
+
+// What a query would be answered with now: names for CNAME answers, addresses where flattened.
+json answer_json(const routing::Profile& profile, const routing::Pick& pick,
+                 const control::Generation& generation) {
+  json endpoints = json::array(), targets = json::array();
+  for (std::size_t i = 0; i < pick.count; ++i) {
+    const auto& endpoint = profile.endpoints[pick.endpoints[i]];
+    endpoints.push_back(endpoint.name);
+    if (profile.flatten && endpoint.kind == routing::TargetKind::name) {
+      routing::AddressList list;
+      if (generation.flat.load(endpoint.health_id, list)) {
+        char text[INET6_ADDRSTRLEN];
+        for (std::size_t a = 0; a < list.v4_count; ++a)
+          targets.push_back(inet_ntop(AF_INET, list.v4[a].data(), text, sizeof text));
+        for (std::size_t a = 0; a < list.v6_count; ++a)
+          targets.push_back(inet_ntop(AF_INET6, list.v6[a].data(), text, sizeof text));
+      }
+    } else {
+      targets.push_back(endpoint.target);
+    }
+  }
+  return {{"endpoints", endpoints}, {"targets", targets}, {"all_degraded", pick.all_degraded}};
+}
+
+}  // namespace
+
+json reload_json(const control::ReloadReport& report) {
+  if (report.at == WallClock::time_point{}) return nullptr;
+  return {{"at", format_time(report.at)},
+          {"ok", report.ok},
+          {"errors", report.errors},
+          {"endpoints", report.endpoints},
+          {"carried", report.carried}};
+}
+
+json status_json(const control::Runtime& runtime) {
+  json profiles = json::array();
+  runtime.inspect([&](const control::Generation& generation, const control::Overrides& overrides) {
+    for (const auto& profile : generation.config->model.profiles) {
+      json endpoints = json::array();
+      for (const auto& endpoint : profile.endpoints)
+        endpoints.push_back(endpoint_json(profile, endpoint, generation, overrides));
+      const routing::Pick pick = routing::pick(profile, generation.health, routing::ClientInfo{});
+      profiles.push_back({{"name", profile.name},
+                          {"method", routing::to_string(profile.method)},
+                          {"ttl", profile.ttl},
+                          {"answer", answer_json(profile, pick, generation)},
+                          {"endpoints", endpoints}});
+    }
+  });
+  return {{"now", format_time(WallClock::now())},
+          {"last_reload", reload_json(runtime.last_reload())},
+          {"profiles", profiles}};
+}
+
+std::optional<json> explain_json(const control::Runtime& runtime, const std::string& profile_name,
+                                 const routing::ClientInfo& client, std::string* error) {
+  std::optional<json> out;
+  runtime.inspect([&](const control::Generation& generation, const control::Overrides&) {
+    const std::string key = control::profile_key(profile_name);
+    for (const auto& profile : generation.config->model.profiles) {
+      if (control::profile_key(profile.name) != key) continue;
+      const routing::Explanation why = routing::explain(profile, generation.health, client);
+      out = json{{"profile", profile.name},
+                 {"method", routing::to_string(profile.method)},
+                 {"steps", why.steps},
+                 {"answer", answer_json(profile, why.pick, generation)}};
+      return;
+    }
+    *error = "no profile " + key;
+  });
+  return out;
+}
+
+}  // namespace admin

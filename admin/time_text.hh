@@ -1,0 +1,17 @@
+// Wall-clock times as the admin API writes and reads them: RFC 3339 in UTC, whole seconds
+// ("2026-11-24T03:00:00Z"). Also accepted on input: Unix seconds ("1795489200").
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace admin {
+
+using WallClock = std::chrono::system_clock;
+
+std::string format_time(WallClock::time_point at);
+std::optional<WallClock::time_point> parse_time(std::string_view text);
+
+}  // namespace admin

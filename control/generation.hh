@@ -1,0 +1,44 @@
+// Generation: one loaded config with the health, flattened addresses and probe history that
+// belong to its endpoints. A reload builds the next Generation and carries over what an
+// unchanged endpoint knew; the query path sees a Generation only through its ServingState.
+#pragma once
+
+#include <memory>
+
+#include "conf/config.hh"
+#include "dnsd/engine.hh"
+#include "probe/history.hh"
+#include "routing/flat_addresses.hh"
+#include "routing/health_table.hh"
+
+namespace control {
+
+struct Generation {
+  explicit Generation(std::unique_ptr<const conf::Config> loaded);
+
+  std::unique_ptr<const conf::Config> config;
+  routing::HealthTable health;
+  routing::FlatAddresses flat;
+  probe::ProbeHistory history;
+  // Encoded once per config, after the zones: what the query fast path copies.
+  std::unique_ptr<const dnsd::PreparedAnswers> prepared;
+};
+
+// The state query threads read: pointers into `generation`, which must outlive it (the Runtime
+// frees a Generation only after ServingSlot::publish() of its successor has returned).
+std::unique_ptr<const dnsd::ServingState> serving_state(const Generation& generation);
+
+// True when `before` and `after` are the same endpoint for probing purposes: same target, probe
+// host and monitor (profile and endpoint names are matched by the caller).
+bool same_identity(const routing::Endpoint& before, const routing::Endpoint& after);
+
+// Copies the probed health, flattened addresses and probe history of every endpoint of `from`
+// whose profile name, endpoint name and identity are unchanged in `to`; every other endpoint
+// of `to` stays CheckingEndpoint. Admin bits are not copied (overrides are re-applied).
+// Returns how many endpoints were carried over. `from` must not be probed meanwhile.
+std::size_t carry_over(const Generation& from, Generation& to);
+
+// "Ci.TM.test" and "ci.tm.test." name the same profile.
+std::string profile_key(std::string_view name);
+
+}  // namespace control

@@ -1,0 +1,226 @@
+// Runtime: reload, manual overrides and maintenance windows (see runtime.hh).
+#include "control/runtime.hh"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "control/state_file.hh"
+
+namespace control {
+
+// How stale the state file may get while dnsd runs; it is also written at every stop.
+constexpr auto k_save_interval = std::chrono::seconds(2);
+
+Runtime::Runtime(std::string config_path, std::unique_ptr<const conf::Config> config,
+                 RuntimeOptions options)
+    : path_(std::move(config_path)),
+      options_(std::move(options)),
+      current_(std::make_shared<Generation>(std::move(config))),
+      serving_(serving_state(*current_), options_.readers),
+      state_path_(current_->config->admin.state_file) {}
+
+Runtime::~Runtime() { stop(); }
+
+void Runtime::start() {
+  std::unique_lock lock(mutex_);
+  if (running_) return;
+  running_ = true;
+  restore();
+  start_prober();
+  timer_ = std::thread([this] { timer_loop(); });
+}
+
+void Runtime::stop() {
+  {
+    std::unique_lock lock(mutex_);
+    if (!running_) return;
+    running_ = false;
+    if (prober_) prober_->stop();
+    save();
+  }
+  wake_.notify_all();
+  if (timer_.joinable()) timer_.join();
+}
+
+void Runtime::start_prober() {
+  probe::Options options = options_.probe;
+  options.history = &current_->history;
+  prober_ = std::make_unique<probe::Prober>(current_->config->model, current_->health,
+                                            current_->flat, std::move(options));
+  prober_->start();
+}
+
+namespace {
+
+// Changes a reload cannot apply to sockets that are already bound.
+void note_restart_needed(const conf::Config& before, const conf::Config& after,
+                         const std::function<void(const std::string&)>& log) {
+  if (before.server.listen != after.server.listen || before.server.workers != after.server.workers)
+    log("dnsd: reload: server.listen and server.workers take effect at the next restart");
+  if (before.admin.enabled != after.admin.enabled ||
+      before.admin.listen_address != after.admin.listen_address ||
+      before.admin.listen_port != after.admin.listen_port)
+    log("dnsd: reload: admin.enabled and admin.listen take effect at the next restart");
+  if (before.admin.state_file != after.admin.state_file)
+    log("dnsd: reload: admin.state_file takes effect at the next restart");
+}
+
+}  // namespace
+
+ReloadReport Runtime::reload() {
+  ReloadReport report;
+  report.at = WallClock::now();
+  // Read and validated outside the lock: file I/O never holds up the admin API.
+  conf::LoadResult loaded = conf::load_file(path_);
+  std::unique_lock lock(mutex_);
+  if (!loaded.config) {
+    for (const auto& error : loaded.errors) {
+      report.errors.push_back(error.to_string());
+      log(fmt::format("dnsd: reload: {}", error.to_string()));
+    }
+    log(fmt::format("dnsd: reload rejected: {} error{} in {}; the running config stays",
+                    report.errors.size(), report.errors.size() == 1 ? "" : "s", path_));
+    last_reload_ = report;
+    return report;
+  }
+  auto next = std::make_shared<Generation>(std::move(loaded.config));
+  note_restart_needed(*current_->config, *next->config, [this](const std::string& l) { log(l); });
+  // Probing stops first, so nothing learnt between the copy and the new Prober is lost; queries
+  // keep reading the old, now frozen, table until the publish below.
+  if (prober_) prober_->stop();
+  report.carried = carry_over(*current_, *next);
+  report.endpoints = next->config->model.endpoint_count;
+  prober_.reset();
+  // Keeps the old Generation until publish() has returned, i.e. until no query thread reads it.
+  const std::shared_ptr<Generation> previous = std::exchange(current_, next);
+  for (const auto& gone : overrides_.retain([this](const std::string& p, const std::string& e) {
+         return find_endpoint(p, e) != nullptr;
+       }))
+    log(fmt::format("admin: override dropped: profile={} endpoint={} is no longer in the config",
+                    gone.profile, gone.endpoint));
+  apply_overrides(WallClock::now());
+  if (running_) start_prober();
+  serving_.publish(serving_state(*current_));
+  report.ok = true;
+  log(fmt::format("dnsd: reloaded {}: {} profiles, {} endpoints, {} kept their health", path_,
+                  current_->config->model.profiles.size(), report.endpoints, report.carried));
+  last_reload_ = report;
+  return report;
+}
+
+ReloadReport Runtime::last_reload() const {
+  std::unique_lock lock(mutex_);
+  return last_reload_;
+}
+
+const routing::Endpoint* Runtime::find_endpoint(const std::string& profile,
+                                                std::string_view endpoint) const {
+  for (const auto& p : current_->config->model.profiles) {
+    if (profile_key(p.name) != profile) continue;
+    for (const auto& e : p.endpoints)
+      if (e.name == endpoint) return &e;
+  }
+  return nullptr;
+}
+
+std::string Runtime::disable(std::string_view profile, std::string_view endpoint,
+                             std::optional<WallClock::time_point> from,
+                             std::optional<WallClock::time_point> until) {
+  const auto now = WallClock::now();
+  if (until && *until <= now) return "the window's end is in the past";
+  if (from && until && *from >= *until) return "the window's start is not before its end";
+  {
+    std::unique_lock lock(mutex_);
+    const std::string key = profile_key(profile);
+    if (!find_endpoint(key, endpoint))
+      return fmt::format("no endpoint {} in profile {}", endpoint, key);
+    overrides_.disable(Override{key, std::string(endpoint), from, until});
+    apply_overrides(now);
+    log(fmt::format("admin: disabled profile={} endpoint={}{}{}", key, endpoint,
+                    from ? fmt::format(" from={}", WallClock::to_time_t(*from)) : "",
+                    until ? fmt::format(" until={}", WallClock::to_time_t(*until)) : ""));
+  }
+  wake_.notify_all();  // a new window boundary for the timer
+  return {};
+}
+
+std::string Runtime::enable(std::string_view profile, std::string_view endpoint) {
+  std::unique_lock lock(mutex_);
+  const std::string key = profile_key(profile);
+  if (!find_endpoint(key, endpoint)) return fmt::format("no endpoint {} in profile {}", endpoint, key);
+  overrides_.enable(key, std::string(endpoint));
+  apply_overrides(WallClock::now());
+  log(fmt::format("admin: enabled profile={} endpoint={}", key, endpoint));
+  return {};
+}
+
+void Runtime::inspect(const std::function<void(const Generation&, const Overrides&)>& read) const {
+  std::unique_lock lock(mutex_);
+  read(*current_, overrides_);
+}
+
+conf::AdminConfig Runtime::admin_config() const {
+  std::unique_lock lock(mutex_);
+  return current_->config->admin;
+}
+
+// Sets every endpoint's admin bit from the overrides: one release store each, seen by the next
+// query.
+void Runtime::apply_overrides(WallClock::time_point now) {
+  for (const auto& profile : current_->config->model.profiles) {
+    const std::string key = profile_key(profile.name);
+    for (const auto& endpoint : profile.endpoints)
+      current_->health.set_admin_disabled(endpoint.health_id,
+                                          overrides_.disabled(key, endpoint.name, now));
+  }
+}
+
+// Ends maintenance windows on time: wakes at the next window boundary (at least once a second,
+// which also covers the wall clock being set).
+void Runtime::timer_loop() {
+  std::unique_lock lock(mutex_);
+  while (running_) {
+    const auto now = WallClock::now();
+    for (const auto& ended : overrides_.expire(now))
+      log(fmt::format("admin: maintenance window ended: profile={} endpoint={}", ended.profile,
+                      ended.endpoint));
+    apply_overrides(now);
+    if (now - saved_at_ >= k_save_interval) save();
+    auto wake = now + std::chrono::seconds(1);
+    if (const auto next = overrides_.next_change(now); next && *next < wake) wake = *next;
+    wake_.wait_until(lock, wake);
+  }
+}
+
+void Runtime::restore() {
+  if (state_path_.empty()) return;
+  const auto now = WallClock::now();
+  const RestoreReport report = restore_state(state_path_, *current_, overrides_, now);
+  if (!report.found) {
+    log(fmt::format("dnsd: no state file at {} yet: every endpoint starts in CheckingEndpoint", state_path_));
+    return;
+  }
+  if (!report.error.empty()) log(fmt::format("dnsd: state file {}: {}", state_path_, report.error));
+  log(fmt::format("dnsd: state restored from {}: {} endpoints, {} overrides", state_path_, report.endpoints,
+                  report.overrides));
+  apply_overrides(now);
+}
+
+// Called with the mutex held, so the Generation cannot change while it is written.
+void Runtime::save() {
+  if (state_path_.empty()) return;
+  saved_at_ = WallClock::now();
+  std::string error = save_state(state_path_, *current_, overrides_, saved_at_);
+  if (!error.empty() && error != save_error_) log(fmt::format("dnsd: state file: {}", error));  // once, not every 2 s
+  save_error_ = std::move(error);
+}
+
+void Runtime::log(const std::string& line) {
+  if (options_.log)
+    options_.log(line);
+  else
+    fmt::print(stderr, "{}\n", line);
+}
+
+}  // namespace control

@@ -1,0 +1,100 @@
+// Runtime: the running configuration and everything an operator can change while dnsd runs.
+// Owns the ServingSlot the query threads read, the current Generation, the Prober, the manual
+// overrides and the maintenance-window timer. Reload (SIGHUP or the admin API) and admin
+// changes are serialised by one mutex; the query path never takes it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "conf/config.hh"
+#include "control/generation.hh"
+#include "control/overrides.hh"
+#include "dnsd/engine.hh"
+#include "probe/prober.hh"
+
+namespace control {
+
+struct ReloadReport {
+  bool ok = false;
+  WallClock::time_point at{};
+  std::vector<std::string> errors;  // conf::Error::to_string() lines when !ok
+  std::size_t endpoints = 0;
+  std::size_t carried = 0;  // endpoints that kept their health and history
+};
+
+struct RuntimeOptions {
+  std::size_t readers = 1;  // query threads of the ServingSlot
+  // One line per event (no newline); empty: stderr. Called with the Runtime's mutex held.
+  std::function<void(std::string_view)> log;
+  probe::Options probe;  // history is set by the Runtime
+};
+
+class Runtime {
+ public:
+  Runtime(std::string config_path, std::unique_ptr<const conf::Config> config, RuntimeOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  dnsd::Serving& serving() noexcept { return serving_; }
+  // The current Prober (for its statistics after stop()); valid until the next reload.
+  const probe::Prober& prober() const noexcept { return *prober_; }
+
+  // Restores the state file (if configured), starts probing and the window timer; stop() ends
+  // both and writes the state file a last time (and is safe to call twice).
+  void start();
+  void stop();
+
+  // Re-reads the config file. A config with errors changes nothing; a good one is swapped in
+  // whole (see generation.hh for what carries over).
+  ReloadReport reload();
+  ReloadReport last_reload() const;
+
+  // Manual overrides; the error text is empty on success.
+  std::string disable(std::string_view profile, std::string_view endpoint,
+                      std::optional<WallClock::time_point> from,
+                      std::optional<WallClock::time_point> until);
+  std::string enable(std::string_view profile, std::string_view endpoint);
+
+  // Runs `read` with the current Generation and overrides, under the mutex, so a reload cannot
+  // change them midway (status, explain).
+  void inspect(const std::function<void(const Generation&, const Overrides&)>& read) const;
+
+  // Of the current config (a copy: a reload may replace it at any time).
+  conf::AdminConfig admin_config() const;
+
+ private:
+  void start_prober();
+  void apply_overrides(WallClock::time_point now);
+  const routing::Endpoint* find_endpoint(const std::string& profile, std::string_view endpoint) const;
+  void timer_loop();
+  void restore();
+  void save();
+  void log(const std::string& line);
+
+  std::string path_;
+  RuntimeOptions options_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<Generation> current_;
+  dnsd::Serving serving_;
+  std::unique_ptr<probe::Prober> prober_;
+  Overrides overrides_;
+  ReloadReport last_reload_;
+  bool running_ = false;
+  std::string state_path_;  // [admin] state_file of the config at start; empty: none
+  WallClock::time_point saved_at_{};
+  std::string save_error_;
+  std::condition_variable wake_;
+  std::thread timer_;
+};
+
+}  // namespace control

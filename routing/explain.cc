@@ -1,0 +1,71 @@
+// explain(): method dispatch to each method's hook, then the shared fallback steps.
+#include "routing/explain.hh"
+
+#include <fmt/format.h>
+
+#include "routing/methods/priority.hh"
+
+namespace routing {
+
+std::string_view to_string(Method method) noexcept {
+  switch (method) {
+    case Method::priority: return "priority";
+    case Method::weighted: return "weighted";
+    case Method::multivalue: return "multivalue";
+    case Method::subnet: return "subnet";
+    case Method::geographic: return "geographic";
+    case Method::performance: return "performance";
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::string_view state_word(const Profile& profile, const Endpoint& endpoint, const HealthTable& health) {
+  if (!endpoint.enabled) return "disabled in the config";
+  const Health h = health.load(endpoint.health_id);
+  if (h.admin_disabled) return "disabled by an operator";
+  if (h.status == MonitorStatus::checking_endpoint)
+    return profile.serve_while_checking ? "CheckingEndpoint (served until the first verdict)"
+                                        : "CheckingEndpoint (not served until the first verdict)";
+  return to_string(h.status);
+}
+
+}  // namespace
+
+std::string describe_endpoint(const Profile& profile, const Endpoint& endpoint,
+                              const HealthTable& health) {
+  return fmt::format("{} ({}): {}, {}", endpoint.name, endpoint.target,
+                     state_word(profile, endpoint, health),
+                     is_available(profile, endpoint, health) ? "available" : "skipped");
+}
+
+Explanation explain(const Profile& profile, const HealthTable& health, const ClientInfo& client) {
+  Explanation out;
+  out.steps.push_back(fmt::format("profile {} uses the {} method", profile.name, to_string(profile.method)));
+  switch (profile.method) {
+    case Method::priority:
+      methods::explain_priority(profile, health, out);
+      break;
+    default:
+      out.steps.push_back(fmt::format("the {} method gives no step-by-step explanation yet",
+                                      to_string(profile.method)));
+      break;
+  }
+  // The result always comes from pick() itself, so the explanation cannot drift from the answer.
+  out.pick = pick(profile, health, client);
+  if (out.pick.all_degraded) {
+    out.steps.push_back(fmt::format(
+        "no endpoint is available: all_degraded = \"{}\" answers {}",
+        profile.all_degraded == AllDegraded::first ? "first" : "all",
+        profile.all_degraded == AllDegraded::first ? "the first enabled endpoint as if healthy"
+                                                   : "every enabled endpoint as if healthy"));
+  }
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < out.pick.count; ++i) names.push_back(profile.endpoints[out.pick.endpoints[i]].name);
+  out.steps.push_back(names.empty() ? std::string("answer: none (every endpoint is disabled)")
+                                    : fmt::format("answer: {}", fmt::join(names, ", ")));
+  return out;
+}
+
+}  // namespace routing

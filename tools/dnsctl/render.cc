@@ -1,0 +1,90 @@
+// Plain-text tables with columns sized to their content.
+#include "tools/dnsctl/render.hh"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace dnsctl {
+namespace {
+
+using nlohmann::json;
+using Row = std::vector<std::string>;
+
+std::string table(const std::vector<Row>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (width.size() <= c) width.push_back(0);
+      width[c] = std::max(width[c], row[c].size());
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c)
+      line += c + 1 == row.size() ? row[c] : fmt::format("{:<{}}  ", row[c], width[c]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string text(const json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+std::string recent(const json& history) {
+  std::string out;
+  for (const auto& h : history) out += h.value("ok", false) ? '+' : 'x';
+  return out.empty() ? "-" : out;
+}
+
+std::string status_cell(const json& e) {
+  std::string out = e.value("enabled", true) && !e.value("admin_disabled", false) ? "Enabled" : "Disabled";
+  if (const auto& o = e["override"]; o.is_object() && !o["until"].is_null()) out += " until " + text(o["until"]);
+  return out;
+}
+
+}  // namespace
+
+std::string render_status(const json& status) {
+  std::vector<Row> rows{{"PROFILE", "ENDPOINT", "TARGET", "PRIORITY", "STATUS", "MONITOR STATUS",
+                         "LATENCY", "FAILURES", "RECENT", "LAST FAILURE"}};
+  std::string answers;
+  for (const auto& p : status["profiles"]) {
+    const std::string profile = text(p["name"]);
+    std::vector<std::string> names;
+    for (const auto& n : p["answer"]["endpoints"]) names.push_back(text(n));
+    answers += fmt::format("{} ({}) answers: {}{}\n", profile, text(p["method"]),
+                           names.empty() ? "nothing" : fmt::format("{}", fmt::join(names, ", ")),
+                           p["answer"].value("all_degraded", false) ? " (all degraded)" : "");
+    for (const auto& e : p["endpoints"]) {
+      const auto& failure = e["last_failure"];
+      rows.push_back({profile, text(e["name"]), text(e["target"]), text(e["priority"]), status_cell(e),
+                      text(e["monitor_status"]),
+                      e["latency_ms"].is_null() ? "-" : fmt::format("{}ms", e["latency_ms"].get<int>()),
+                      text(e["consecutive_failures"]), recent(e["history"]),
+                      failure.is_object() ? text(failure["detail"]).empty() ? text(failure["reason"])
+                                                                             : text(failure["detail"])
+                                          : "-"});
+    }
+  }
+  std::string out = table(rows) + "\n" + answers;
+  if (const auto& r = status["last_reload"]; r.is_object())
+    out += fmt::format("last reload: {} {}\n", text(r["at"]), r.value("ok", false) ? "ok" : "REJECTED");
+  return out;
+}
+
+std::string render_explain(const json& explanation) {
+  std::string out = fmt::format("{} for client {}{}:\n", text(explanation["profile"]),
+                                text(explanation["client"]),
+                                explanation.contains("ecs") ? " (ecs " + text(explanation["ecs"]) + ")" : "");
+  int n = 1;
+  for (const auto& step : explanation["steps"]) out += fmt::format("  {}. {}\n", n++, text(step));
+  return out;
+}
+
+}  // namespace dnsctl

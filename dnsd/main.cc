@@ -1,19 +1,32 @@
-// dnsd: loads the config, starts the probes and the UDP/TCP servers, and stops on SIGTERM.
-// The only place that links every module together.
+// dnsd: loads the config, binds, drops root, starts the probes and the UDP/TCP servers, tells
+// systemd it is ready, and stops gracefully on SIGTERM/SIGINT. The only place that links every
+// module together.
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
 #include "conf/config.hh"
 #include "dnsd/engine.hh"
+#include "dnsd/query_counters.hh"
 #include "dnsd/socket_address.hh"
 #include "dnsd/tcp_server.hh"
 #include "dnsd/udp_server.hh"
+#include "logging/log.hh"
+#include "metrics/render.hh"
 #include "probe/prober.hh"
+#include "service/notify.hh"
+#include "service/privileges.hh"
 
 namespace {
 
@@ -22,15 +35,22 @@ constexpr std::string_view usage =
     "       dnsd --check-config FILE  check a config file and exit (0: valid)\n"
     "       dnsd --version\n";
 
-int print_errors(const std::vector<conf::Error>& errors) {
-  for (const auto& error : errors) fmt::print(stderr, "{}\n", error.to_string());
-  fmt::print(stderr, "dnsd: {} error{} in the config\n", errors.size(), errors.size() == 1 ? "" : "s");
+// --check-config prints plain lines for a person; a starting server logs them (journald).
+int print_errors(const std::vector<conf::Error>& errors, bool as_log) {
+  const auto say = [as_log](const std::string& line) {
+    if (as_log)
+      logging::error("{}", line);
+    else
+      fmt::print(stderr, "{}\n", line);
+  };
+  for (const auto& error : errors) say(error.to_string());
+  say(fmt::format("dnsd: {} error{} in the config", errors.size(), errors.size() == 1 ? "" : "s"));
   return 1;
 }
 
 int check_config(const std::string& path) {
   const conf::LoadResult result = conf::load_file(path);
-  if (!result.config) return print_errors(result.errors);
+  if (!result.config) return print_errors(result.errors, false);
   fmt::print("{}: ok ({} zones, {} profiles, {} endpoints)\n", path, result.config->zones.zones().size(),
              result.config->model.profiles.size(), result.config->model.endpoint_count);
   return 0;
@@ -42,22 +62,110 @@ std::string describe_listen(const dnsd::ServerConfig& server) {
   return out;
 }
 
-// Blocks the stop signals in this thread and, through inheritance, in every thread started
-// afterwards, so that they wait, pending, for sigwait() in the main thread whenever they come.
-sigset_t block_stop_signals() {
+logging::Level to_logging(conf::LogLevel level) {
+  switch (level) {
+    case conf::LogLevel::debug: return logging::Level::debug;
+    case conf::LogLevel::info: return logging::Level::info;
+    case conf::LogLevel::warning: return logging::Level::warning;
+    case conf::LogLevel::error: return logging::Level::error;
+  }
+  return logging::Level::info;
+}
+
+// Blocks the signals main() waits for in this thread and, through inheritance, in every thread
+// started afterwards, so that they wait, pending, for sigwait() in the main thread whenever
+// they come: SIGTERM/SIGINT stop, SIGHUP reloads, SIGUSR1 dumps the metrics (DNSD_METRICS_DUMP).
+sigset_t block_signals() {
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
+  for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
 
+// The probes open CA, certificate and key files at each TLS handshake, long after root is
+// gone: they must be readable by the user dnsd now runs as. Header secrets were read at load.
+std::string check_probe_files(const conf::Config& config) {
+  std::set<std::string> files;
+  for (const auto& profile : config.model.profiles)
+    for (const auto& endpoint : profile.endpoints)
+      for (const auto* file : {&endpoint.monitor.ca_file, &endpoint.monitor.client_cert_file,
+                               &endpoint.monitor.client_key_file})
+        if (!file->empty()) files.insert(*file);
+  for (const auto& file : files)
+    if (::access(file.c_str(), R_OK) != 0)
+      return fmt::format("probe file {} is not readable by uid {}: {}", file, ::geteuid(), std::strerror(errno));
+  return {};
+}
+
+// Root is used for binding only; everything after runs as config.server.user.
+bool drop_root(const conf::Config& config) {
+  if (!config.server.user) return true;
+  if (const std::string error = service::drop_privileges(*config.server.user); !error.empty()) {
+    logging::error("dnsd: cannot drop privileges: {}", error);
+    return false;
+  }
+  logging::info("dnsd: running as user {} (uid {}, gid {})", *config.server.user, ::getuid(), ::getgid());
+  if (::access(config.path.c_str(), R_OK) != 0)
+    logging::warning("dnsd: config {} is not readable by user {}: reloads will fail", config.path,
+                     *config.server.user);
+  return true;
+}
+
+// DNSD_METRICS_DUMP=FILE: the /metrics page written to FILE on SIGUSR1 and at stop (replaced
+// whole, through a rename), for tests and for debugging without the admin server.
+void dump_metrics(const metrics::Sources& sources) {
+  const char* path = std::getenv("DNSD_METRICS_DUMP");
+  if (!path || !*path) return;
+  const std::string temporary = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << metrics::render_prometheus(sources);
+    if (!out) {
+      logging::warning("dnsd: cannot write metrics to {}", temporary);
+      return;
+    }
+  }
+  if (std::rename(temporary.c_str(), path) != 0)
+    logging::warning("dnsd: cannot rename {} to {}: {}", temporary, path, std::strerror(errno));
+}
+
+// Waits for a stop signal, serving SIGHUP and SIGUSR1 meanwhile and sending the watchdog
+// keep-alive when systemd asked for one. Returns the stop signal.
+int wait_for_stop(const sigset_t& signals, const metrics::Sources& sources) {
+  const auto watchdog = service::watchdog_period();
+  for (;;) {
+    int signal = 0;
+    if (watchdog) {
+      const auto us = watchdog->count();
+      const timespec period{static_cast<time_t>(us / 1'000'000), static_cast<long>(us % 1'000'000) * 1000};
+      signal = sigtimedwait(&signals, nullptr, &period);
+      if (signal < 0) {
+        service::notify_watchdog();
+        continue;
+      }
+    } else if (sigwait(&signals, &signal) != 0) {
+      continue;
+    }
+    if (signal == SIGUSR1) {
+      dump_metrics(sources);
+    } else if (signal == SIGHUP) {
+      // The reload (conf + ServingSlot::publish) hooks in here; it calls
+      // service::notify_reloading() before and service::notify_ready() after.
+      logging::warning("dnsd: SIGHUP received; reload is not implemented in this build");
+    } else {
+      return signal;
+    }
+  }
+}
+
 int run(const std::string& path) {
-  const sigset_t stop_signals = block_stop_signals();
+  const sigset_t signals = block_signals();
+  logging::set_format(logging::detect_format());
   conf::LoadResult loaded = conf::load_file(path);
-  if (!loaded.config) return print_errors(loaded.errors);
+  if (!loaded.config) return print_errors(loaded.errors, true);
   const conf::Config& config = *loaded.config;
+  logging::set_level(to_logging(config.log_level));
 
   routing::HealthTable health(config.model.endpoint_count);
   routing::FlatAddresses flat(config.model.endpoint_count);
@@ -65,39 +173,54 @@ int run(const std::string& path) {
   dnsd::Serving serving(std::make_unique<dnsd::ServingState>(dnsd::ServingState{
                             &config.server, &config.zones, &config.model, &health, &flat}),
                         udp_readers + 1);
-  dnsd::UdpServer udp(serving, 0);
-  dnsd::TcpServer tcp(serving, udp_readers);
+  // Counters outlive the servers and the prober (and, later, reloads): they only grow.
+  dnsd::QueryCounters query_counters(udp_readers, 1);
+  probe::ProbeCounters probe_counters;
+  metrics::ConfigStatus config_status;
+  const metrics::Sources sources{&query_counters, &probe_counters, &config.model, &health, &config_status};
+
+  dnsd::UdpServer udp(serving, 0, &query_counters);
+  dnsd::TcpServer tcp(serving, udp_readers, &query_counters);
   for (std::string error : {udp.bind(), tcp.bind()}) {
     if (!error.empty()) {
-      fmt::print(stderr, "dnsd: {}\n", error);
+      logging::error("dnsd: {}", error);
       return 1;
     }
   }
-  probe::Prober prober(config.model, health, flat);
+  probe::Options options;
+  options.counters = &probe_counters;
+  probe::Prober prober(config.model, health, flat, options);
+  if (!drop_root(config)) return 1;
+  if (const std::string error = check_probe_files(config); !error.empty()) {
+    logging::error("dnsd: {}", error);
+    return 1;
+  }
   prober.start();
   udp.start();
   tcp.start();
-  fmt::print(stderr, "dnsd: serving {} zones and {} profiles on {} (udp, tcp) with {} workers\n",
-             config.zones.zones().size(), config.model.profiles.size(), describe_listen(config.server),
-             config.server.workers);
+  const std::string status = fmt::format("serving {} zones and {} profiles on {} (udp, tcp) with {} workers",
+                                         config.zones.zones().size(), config.model.profiles.size(),
+                                         describe_listen(config.server), config.server.workers);
+  logging::info("dnsd: {}", status);
+  service::notify_ready(status);
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
+  const int signal = wait_for_stop(signals, sources);
+  service::notify_stopping();
+  logging::info("dnsd: {} received, stopping", strsignal(signal));
 
   prober.stop();
   // DNSD_PROBE_STATS=1: one summary line for bench/probe_scale.py.
   if (const char* want = std::getenv("DNSD_PROBE_STATS"); want && std::string_view(want) == "1") {
     const probe::LagStats lag = prober.lag_stats();
-    fmt::print(stderr,
-               "probe: stats probes={} starts={} lag_p50_ms={:.3f} lag_p99_ms={:.3f} "
-               "lag_max_ms={:.3f}\n",
-               prober.probe_count(), lag.count, lag.p50.count() / 1e3, lag.p99.count() / 1e3,
-               lag.max.count() / 1e3);
+    logging::info("probe: stats probes={} starts={} lag_p50_ms={:.3f} lag_p99_ms={:.3f} lag_max_ms={:.3f}",
+                  prober.probe_count(), lag.count, lag.p50.count() / 1e3, lag.p99.count() / 1e3,
+                  lag.max.count() / 1e3);
   }
+  // Queries already received are answered before the sockets close (see UdpServer::stop).
   udp.stop();
   tcp.stop();
-  fmt::print(stderr, "dnsd: stopped\n");
+  dump_metrics(sources);
+  logging::info("dnsd: stopped");
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "probe/lag_histogram.hh"
+#include "probe/probe_counters.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
 #include "routing/model.hh"
@@ -23,9 +24,11 @@ namespace probe {
 
 struct Options {
   std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
-  // Receives each transition line (no newline). Empty: written to stderr. Called on the probe
-  // thread.
+  // Receives each transition line (no newline). Empty: written through logging/ (info for a
+  // recovery, warning otherwise). Called on the probe thread.
   std::function<void(std::string_view line)> log;
+  // Where results, latencies and transitions are counted; may be null. Must outlive the Prober.
+  ProbeCounters* counters = nullptr;
 };
 
 class Prober {

@@ -48,6 +48,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   Clock::time_point last_active() const { return last_active_; }
   bool busy() const { return busy_; }
+  // Bytes the client sent that we have not read yet: a query that arrived before stop().
+  bool input_waiting() {
+    boost::system::error_code error;
+    return socket_.available(error) > 0 && !error;
+  }
   void close() {
     if (closed_) return;
     closed_ = true;
@@ -198,10 +203,11 @@ void TcpServer::stop() {
     }
     auto& shared = impl_->shared;
     shared.draining = true;
-    // Idle connections go now; busy ones close themselves once their answer is written.
+    // Idle connections go now; busy ones, and those with a query already received by the
+    // kernel, close themselves once their answer is written.
     std::vector<std::shared_ptr<Session>> idle;
     for (const auto& session : shared.sessions)
-      if (!session->busy()) idle.push_back(session);
+      if (!session->busy() && !session->input_waiting()) idle.push_back(session);
     for (const auto& session : idle) session->close();
     if (shared.sessions.empty()) return;
     shared.drain_timer = &impl_->drain_timer;

@@ -19,8 +19,8 @@ class TcpServer {
   ~TcpServer();
   std::string bind();  // error message, empty on success
   void start();        // one thread runs every connection
-  // Graceful: stops accepting, closes connections waiting for a query at once, lets one that is
-  // mid-query write its answer first (for at most k_drain_limit), then joins the thread.
+  // Graceful: stops accepting, closes idle connections at once, lets one that is mid-query (or
+  // has a query waiting in the kernel) write its answer first, for at most 2 s; then joins.
   void stop();
 
  private:

@@ -26,7 +26,7 @@ class UdpServer {
   std::string bind();
   void start();
   // Graceful: each thread notices within 200 ms, then answers every query already waiting in
-  // its socket (up to k_drain_limit), so nothing sent before stop() goes unanswered.
+  // its socket (for at most 2 s), so nothing sent before stop() goes unanswered.
   void stop();
 
  private:

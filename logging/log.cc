@@ -6,10 +6,8 @@
 
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 
 namespace logging {
 namespace {
@@ -20,16 +18,6 @@ std::atomic<Format> g_format{Format::plain};
 constexpr std::array<std::string_view, 4> k_names{"error", "warning", "info", "debug"};
 // syslog priorities (sd-daemon.h SD_ERR, SD_WARNING, SD_INFO, SD_DEBUG).
 constexpr std::array<char, 4> k_priorities{'3', '4', '6', '7'};
-
-std::string utc_timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900, utc.tm_mon + 1,
-                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms);
-}
 
 }  // namespace
 
@@ -59,7 +47,7 @@ bool enabled(Level level) noexcept { return level <= g_level.load(std::memory_or
 std::string format_line(Format format, Level level, std::string_view message) {
   if (format == Format::journal)
     return fmt::format("<{}>{}", k_priorities[static_cast<std::size_t>(level)], message);
-  return fmt::format("{} {} {}", utc_timestamp(), to_string(level), message);
+  return std::string(message);
 }
 
 void write(Level level, std::string_view message) noexcept {

@@ -1,7 +1,8 @@
 // Logging: one line per event on stderr, written with a single write(2) so lines from several
 // threads never interleave. Under systemd (stderr is the journal: $JOURNAL_STREAM matches) each
 // line starts with a "<N>" syslog priority that journald turns into the entry's PRIORITY and
-// strips; elsewhere lines start with a UTC timestamp and the level word.
+// strips; elsewhere a line is the message alone, exactly as before there were levels (tests,
+// benchmarks and operators' greps match "probe: profile=..." at the start of a line).
 // Never called on the query path: that path bumps counters instead.
 #pragma once
 
@@ -32,7 +33,7 @@ Level level() noexcept;
 void set_format(Format format) noexcept;
 bool enabled(Level level) noexcept;
 
-// "<3>probe: resolver unusable: ..." or "2026-11-24T02:10:00.123Z error probe: resolver ...".
+// "<3>probe: resolver unusable: ..." (journal) or "probe: resolver unusable: ..." (plain).
 std::string format_line(Format format, Level level, std::string_view message);
 // Writes one line (format_line + '\n') to stderr if `level` is enabled.
 void write(Level level, std::string_view message) noexcept;

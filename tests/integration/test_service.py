@@ -337,8 +337,7 @@ class LoggingTest(dnstest.ServerTestCase):
         self.assertNotIn("serving", dnsd.stderr_path.read_text())
         plain = self.own(ServiceDnsd(log_level="info").start())
         self.assertEqual(plain.stop(), 0)
-        self.assertRegex(plain.stderr_path.read_text(),
-                         r"(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info dnsd: serving 1 zones")
+        self.assertRegex(plain.stderr_path.read_text(), r"(?m)^dnsd: serving 1 zones")
 
 
 def metric(text: str, name: str, labels: dict) -> float:

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "logging/log.hh"
@@ -42,13 +41,12 @@ TEST_CASE("logging: level names parse and print") {
   CHECK(!parse_level("verbose"));
 }
 
-TEST_CASE("logging: journal lines carry the syslog priority, plain lines a UTC time and level") {
+TEST_CASE("logging: journal lines carry the syslog priority, plain lines are the message alone") {
   CHECK(format_line(Format::journal, Level::error, "dnsd: x") == "<3>dnsd: x");
   CHECK(format_line(Format::journal, Level::warning, "probe: y") == "<4>probe: y");
   CHECK(format_line(Format::journal, Level::info, "z") == "<6>z");
   CHECK(format_line(Format::journal, Level::debug, "z") == "<7>z");
-  const std::string plain = format_line(Format::plain, Level::warning, "probe: eu Online -> Degraded");
-  CHECK(std::regex_match(plain, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z warning probe: eu Online -> Degraded)")));
+  CHECK(format_line(Format::plain, Level::warning, "probe: eu Online -> Degraded") == "probe: eu Online -> Degraded");
 }
 
 TEST_CASE("logging: journal format only when JOURNAL_STREAM names our stderr") {

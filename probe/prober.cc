@@ -275,10 +275,12 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
     if (who.id >= health_.size()) continue;
     health_.store_probed(who.id, word.status, word.reason, word.rtt_ms);
     if (change && options_.counters) options_.counters->record_transition(change->from, change->to);
-    if (!change && logging::enabled(logging::Level::debug))  // every verdict, for log_level = "debug"
-      logging::debug("probe: profile={} endpoint={} {} {}", who.profile, who.endpoint,
-                     routing::to_string(word.status), verdict.ok ? fmt::format("ok rtt={}ms", verdict.rtt.count())
-                                                                 : fmt::format("failed reason=\"{}\"", verdict.detail));
+    // Every verdict, for log_level = "debug" ("probe: verdict", so transition parsers skip it).
+    if (!change && logging::enabled(logging::Level::debug))
+      logging::debug("probe: verdict profile={} endpoint={} state={} {}", who.profile, who.endpoint,
+                     routing::to_string(word.status),
+                     verdict.ok ? fmt::format("ok rtt={}ms", verdict.rtt.count())
+                                : fmt::format("failed reason=\"{}\"", verdict.detail));
     if (change)
       log(change->to == routing::MonitorStatus::online ? logging::Level::info : logging::Level::warning,
           transition_line(who, *change, verdict));

@@ -392,6 +392,69 @@ class MetricsTest(dnstest.ServerTestCase):
         self.assertEqual(metric(final, q, {"transport": "udp", "rcode": "NOERROR", "qtype": "A"}), 3)
 
 
+    def test_probe_metrics_and_endpoint_states_from_real_probes(self):
+        # Two IP endpoints probed over TCP: eu on a port we listen on (Online), us on a port
+        # nobody listens on (Degraded, reason refused). log_level debug shows every verdict.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(listener.close)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+
+        def accept_and_close():  # a full accept queue would make the probes time out
+            while True:
+                try:
+                    listener.accept()[0].close()
+                except OSError:
+                    return
+        acceptor = threading.Thread(target=accept_and_close, daemon=True)
+        acceptor.start()
+        self.addCleanup(acceptor.join, 5)
+        self.addCleanup(listener.shutdown, socket.SHUT_RDWR)
+        closed_port = dnstest.free_port(ipv6=False)
+        profile = (f'[[profile]]\nname = "tm.example.test."\nmethod = "priority"\nttl = 1\n'
+                   f'[profile.monitor]\nprotocol = "tcp"\nport = {listener.getsockname()[1]}\n'
+                   f'interval = "100ms"\ntimeout = "80ms"\ntolerated_failures = 0\n'
+                   f'[[profile.endpoint]]\nname = "eu"\ntarget = "127.0.0.1"\npriority = 1\n'
+                   f'[[profile.endpoint]]\nname = "us"\ntarget = "127.0.0.2"\npriority = 2\n'
+                   f'[profile.endpoint.monitor]\nport = {closed_port}\n')
+        dump = Path(tempfile.mkdtemp(prefix="metrics-it-")) / "metrics.prom"
+        self.addCleanup(shutil.rmtree, dump.parent, True)
+        dnsd = ServiceDnsd(log_level="debug", env={"DNSD_METRICS_DUMP": str(dump)})
+        dnsd.config.write_text(dnsd.config.read_text() + profile)
+        self.own(dnsd.start())
+
+        def settled():
+            os.kill(dnsd.proc.pid, signal.SIGUSR1)
+            text = dump.read_text() if dump.exists() else ""
+            try:
+                ok = metric(text, "dnsd_probe_results_total", {"outcome": "ok"})
+                refused = metric(text, "dnsd_probe_results_total", {"outcome": "refused"})
+                states = (metric(text, "dnsd_endpoint_state", {"endpoint": "eu", "state": "Online"}),
+                          metric(text, "dnsd_endpoint_state", {"endpoint": "us", "state": "Degraded"}))
+            except AssertionError:
+                return None
+            return text if ok >= 2 and refused >= 2 and states == (1, 1) else None
+        text = wait_until(10.0, settled, "eu Online and us Degraded in the metrics", poll_s=0.1)
+        promtool = dnstest.require_tool("promtool")
+        check = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
+                               text=True, timeout=30)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        transitions = "dnsd_endpoint_transitions_total"
+        self.assertEqual(metric(text, transitions, {"from": "CheckingEndpoint", "to": "Online"}), 1)
+        self.assertEqual(metric(text, transitions, {"from": "CheckingEndpoint", "to": "Degraded"}), 1)
+        self.assertEqual(metric(text, "dnsd_endpoint_state", {"endpoint": "eu", "state": "Degraded"}), 0)
+        results = sum(metric(text, "dnsd_probe_results_total", {"outcome": o})
+                      for o in ("ok", "timeout", "refused", "tls", "dns", "status", "body", "other"))
+        self.assertEqual(metric(text, "dnsd_probe_duration_seconds_count", {}), results)
+        self.assertEqual(metric(text, "dnsd_probe_duration_seconds_bucket", {"le": "+Inf"}), results)
+        # Loopback connects take well under a second.
+        self.assertEqual(metric(text, "dnsd_probe_duration_seconds_bucket", {"le": "1"}), results)
+        log = dnsd.stderr_path.read_text()
+        self.assertIn("probe: profile=tm.example.test. endpoint=us CheckingEndpoint -> Degraded", log)
+        self.assertRegex(log, r"(?m)^probe: verdict profile=tm\.example\.test\. endpoint=eu "
+                              r"state=Online ok rtt=\d+ms$")
+
+
 class UnitFileTest(dnstest.ServerTestCase):
     def test_systemd_analyze_verify_accepts_the_unit(self):
         analyze = dnstest.require_tool("systemd-analyze")

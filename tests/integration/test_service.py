@@ -26,10 +26,6 @@ from dnstest import build_query, udp_exchange, wait_until  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UNIT_FILE = REPO_ROOT / "conf" / "dnsd.service"
 IS_ROOT = os.geteuid() == 0
-# LeakSanitizer (sanitizer builds) stops the process's threads with ptrace at exit, which a
-# process that switched uid may not do: no leak check where the uid changes.
-NO_LEAK_CHECK = {"ASAN_OPTIONS": ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
-                                                         "detect_leaks=0"]))}
 STOP_BOUND_S = 5.0  # SIGTERM to exit: 200 ms to notice + at most 2 s of draining + slack
 
 ZONE_TOML = '[[zone]]\nname = "example.test."\nfile = "example.test.zone"\n'
@@ -265,8 +261,7 @@ class PrivilegeTest(dnstest.ServerTestCase):
         if not IS_ROOT:
             self.skipTest("needs root")
         host = free_loopback_port53()
-        dnsd = self.own(ServiceDnsd(host=host, port=53, server_extra='user = "nobody"',
-                                    env=NO_LEAK_CHECK).start())
+        dnsd = self.own(ServiceDnsd(host=host, port=53, server_extra='user = "nobody"').start())
         status = self.check_runs_as_nobody(dnsd)
         self.assertEqual(int(status["CapEff"][0], 16), 0, "capabilities survived the switch")
         self.assertTrue(dnsd.answers())
@@ -279,8 +274,7 @@ class PrivilegeTest(dnstest.ServerTestCase):
         uid, gid = account("nobody")
         wrapper = [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
                    "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service"]
-        dnsd = self.own(ServiceDnsd(host=free_loopback_port53(), port=53, wrapper=wrapper,
-                                    env=NO_LEAK_CHECK).start())
+        dnsd = self.own(ServiceDnsd(host=free_loopback_port53(), port=53, wrapper=wrapper).start())
         status = self.check_runs_as_nobody(dnsd)
         self.assertEqual(int(status["CapEff"][0], 16), 1 << 10)  # CAP_NET_BIND_SERVICE only
         self.assertTrue(dnsd.answers())

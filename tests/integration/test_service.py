@@ -62,8 +62,10 @@ class ServiceDnsd(dnstest.Server):
                             timeout_s=0.3) is not None
 
     def answers(self, qname: str = "example.test.", qtype: str = "SOA") -> bool:
-        reply = udp_exchange(self.port, build_query(qname, qtype), host=self.host, timeout_s=2.0)
-        return reply is not None and dnstest.parse_message(reply).rcode == "NOERROR"
+        """dig gets an authoritative NOERROR answer, over UDP and over TCP."""
+        return all(resp.rcode == "NOERROR" and "aa" in resp.flags and resp.answer
+                   for resp in (dnstest.dig(self.port, qname, qtype, host=self.host, tcp=tcp)
+                                for tcp in (False, True)))
 
     def proc_status(self) -> dict:
         fields = {}
@@ -226,6 +228,12 @@ class GracefulStopTest(dnstest.ServerTestCase):
         missing = sorted(set(range(sent)) - answered)
         self.assertEqual(len(missing), 0, f"{len(missing)} of {sent} queries sent before SIGTERM got "
                                           f"no answer (first ids: {missing[:8]})")
+
+    def test_sigint_stops_gracefully_too(self):
+        dnsd = self.own(ServiceDnsd().start())
+        os.kill(dnsd.proc.pid, signal.SIGINT)
+        self.assertEqual(reap(dnsd, STOP_BOUND_S), 0)
+        self.assertIn("dnsd: Interrupt received, stopping", dnsd.stderr_path.read_text())
 
     def test_tcp_query_in_flight_is_answered_and_idle_connections_close(self):
         dnsd = self.own(ServiceDnsd(workers=1).start())

@@ -34,7 +34,7 @@ std::uint32_t response_qtype(std::span<const std::uint8_t> response) noexcept;
 struct QueryTotals {
   std::array<std::array<std::uint64_t, k_qtype_names.size()>, k_rcode_names.size()> responses{};
   std::uint64_t truncated = 0;  // responses sent with TC set
-  std::uint64_t dropped = 0;    // queries that got no response (a response, garbage, too short)
+  std::uint64_t dropped = 0;    // messages that got no response (a response, too short, oversized)
   std::uint64_t answered() const noexcept;
 };
 

@@ -71,7 +71,10 @@ struct UdpServer::Worker {
     unsigned replies = 0;
     const ServingState& state = serving.enter(reader);
     for (int i = 0; i < received; ++i) {
-      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        counters.record(Reply{});  // too large to be a query: counted as dropped
+        continue;
+      }
       const Client client{Transport::udp, client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
       const Reply reply = answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
       counters.record(reply);

@@ -28,7 +28,7 @@ void render_queries(Exposition& out, const dnsd::QueryCounters& counters) {
   for (std::size_t t = 0; t < 2; ++t)
     out.sample("dnsd_responses_truncated_total", {{"transport", transport_name(k_transports[t])}}, totals[t].truncated);
   out.family("dnsd_queries_dropped_total", "counter",
-             "Datagrams and messages that got no response (responses, malformed headers).");
+             "Messages that got no response (responses, shorter than a header, oversized datagrams).");
   for (std::size_t t = 0; t < 2; ++t)
     out.sample("dnsd_queries_dropped_total", {{"transport", transport_name(k_transports[t])}}, totals[t].dropped);
 }

@@ -373,8 +373,17 @@ class MetricsTest(dnstest.ServerTestCase):
         self.assertEqual(dnstest.dig(dnsd.port, "example.test.", "MX", tcp=True).rcode, "NOERROR")
         # 8 TXT records of 200 bytes do not fit 1232 bytes: truncated over UDP.
         self.assertIn("tc", dnstest.dig(dnsd.port, "bigtxt.example.test.", "TXT").flags)
-        os.kill(dnsd.proc.pid, signal.SIGUSR1)
-        text = wait_until(5.0, lambda: dump.exists() and dump.read_text(), "the metrics dump")
+        # No answer for a datagram shorter than a header, nor for one too large to be a query.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as raw:
+            raw.sendto(b"\x12\x34\x00", (dnsd.host, dnsd.port))
+            raw.sendto(build_query("example.test.", "A") + bytes(5000), (dnsd.host, dnsd.port))
+        dropped = lambda text: metric(text, "dnsd_queries_dropped_total", {"transport": "udp"})  # noqa: E731
+
+        def dumped():
+            os.kill(dnsd.proc.pid, signal.SIGUSR1)
+            text = dump.read_text() if dump.exists() else ""
+            return text if text and dropped(text) == 2 else None
+        text = wait_until(5.0, dumped, "the metrics dump with both drops counted", poll_s=0.1)
 
         check = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
                                text=True, timeout=30)

@@ -157,8 +157,10 @@ Response Api::handle(const Request& request) {
   if (path == "/" && get) return reply(request, http::status::ok, std::string(status_page()), "text/html; charset=utf-8");
   if (path == "/api/v1/status" && get) return json_reply(request, http::status::ok, status_json(runtime_));
   if (path == "/api/v1/explain" && get) return explain(request);
+  if (path == "/metrics" && get && hooks_.metrics)
+    return reply(request, http::status::ok, hooks_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
   if (path == "/api/v1/reload" && post) {
-    const control::ReloadReport report = runtime_.reload();
+    const control::ReloadReport report = hooks_.reload ? hooks_.reload() : runtime_.reload();
     return json_reply(request, report.ok ? http::status::ok : http::status::unprocessable_entity,
                       reload_json(report));
   }

@@ -5,9 +5,12 @@
 //   POST /api/v1/endpoints/{profile}/{endpoint}/enable
 //   POST /api/v1/reload
 //   GET  /api/v1/explain?profile=P&client=ADDR[&ecs=PREFIX]
+//   GET  /metrics   Prometheus text format
 //   GET  /   the status page (the token may come as the dnsd_token cookie, for GET only)
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
 
 #include "admin/http_server.hh"
@@ -19,9 +22,16 @@ namespace admin {
 // so neither the content nor the length of the secret leaks through timing).
 bool token_matches(std::string_view presented, const routing::Secret& token);
 
+// What main() adds to the routes: the reload it also runs on SIGHUP (systemd is told, the
+// metrics count it) and the metrics page. Empty: runtime.reload(), and no /metrics.
+struct ApiHooks {
+  std::function<control::ReloadReport()> reload;
+  std::function<std::string()> metrics;
+};
+
 class Api {
  public:
-  explicit Api(control::Runtime& runtime) : runtime_(runtime) {}
+  explicit Api(control::Runtime& runtime, ApiHooks hooks = {}) : runtime_(runtime), hooks_(std::move(hooks)) {}
   Response handle(const Request& request);
 
  private:
@@ -30,6 +40,7 @@ class Api {
   Response explain(const Request& request);
 
   control::Runtime& runtime_;
+  ApiHooks hooks_;
 };
 
 }  // namespace admin

@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <fmt/format.h>
 
+#include "logging/log.hh"
+
 #include <chrono>
 #include <optional>
 
@@ -56,7 +58,7 @@ class Session : public std::enable_shared_from_this<Session> {
       Response response{http::status::internal_server_error, request.version()};
       response.set(http::field::content_type, "application/json");
       response.body() = R"({"error":"internal error"})";
-      fmt::print(stderr, "admin: internal error: {}\n", e.what());
+      logging::error("admin: internal error: {}", e.what());
       return response;
     }
   }

@@ -1,8 +1,11 @@
 // log_level, [server] and [resolver]: how dnsd listens and which DNS servers probes ask.
 #include <fmt/format.h>
 
+#include <pwd.h>
+
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "conf/address.hh"
 #include "conf/sections.hh"
@@ -66,6 +69,25 @@ std::optional<std::string> read_chaos(Section& section, std::string_view name) {
   return text;
 }
 
+// The account dnsd drops root to must exist where the config is checked and run.
+std::optional<std::string> read_user(Section& section) {
+  auto name = section.string("user");
+  if (!name) return std::nullopt;
+  if (name->empty()) {
+    section.error("user", "must name a user (leave the key out to keep the starting user)");
+    return std::nullopt;
+  }
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  getpwnam_r(name->c_str(), &entry, buffer.data(), buffer.size(), &found);
+  if (!found) {
+    section.error("user", fmt::format("no such user {}", in_quotes(*name)));
+    return std::nullopt;
+  }
+  return name;
+}
+
 }  // namespace
 
 void read_server(Section& root, dnsd::ServerConfig& server) {
@@ -73,7 +95,7 @@ void read_server(Section& root, dnsd::ServerConfig& server) {
   if (!table) return;
   Section s(root.diag(), *table, "server",
             {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_max_connections",
-             "chaos_version", "chaos_identity"});
+             "chaos_version", "chaos_identity", "user"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -88,6 +110,7 @@ void read_server(Section& root, dnsd::ServerConfig& server) {
       s.integer("tcp_max_connections", 1, 65535).value_or(server.tcp_max_connections));
   server.chaos_version = read_chaos(s, "chaos_version");
   server.chaos_identity = read_chaos(s, "chaos_identity");
+  server.user = read_user(s);
   s.finish();
 }
 

@@ -1,6 +1,8 @@
 // Runtime: reload, manual overrides and maintenance windows (see runtime.hh).
 #include "control/runtime.hh"
 
+#include "logging/log.hh"
+
 #include <fmt/format.h>
 
 #include <utility>
@@ -77,10 +79,11 @@ ReloadReport Runtime::reload() {
   if (!loaded.config) {
     for (const auto& error : loaded.errors) {
       report.errors.push_back(error.to_string());
-      log(fmt::format("dnsd: reload: {}", error.to_string()));
+      log(fmt::format("dnsd: reload: {}", error.to_string()), logging::Level::warning);
     }
     log(fmt::format("dnsd: reload rejected: {} error{} in {}; the running config stays",
-                    report.errors.size(), report.errors.size() == 1 ? "" : "s", path_));
+                    report.errors.size(), report.errors.size() == 1 ? "" : "s", path_),
+        logging::Level::warning);
     last_reload_ = report;
     return report;
   }
@@ -201,7 +204,8 @@ void Runtime::restore() {
     log(fmt::format("dnsd: no state file at {} yet: every endpoint starts in CheckingEndpoint", state_path_));
     return;
   }
-  if (!report.error.empty()) log(fmt::format("dnsd: state file {}: {}", state_path_, report.error));
+  if (!report.error.empty())
+    log(fmt::format("dnsd: state file {}: {}", state_path_, report.error), logging::Level::warning);
   log(fmt::format("dnsd: state restored from {}: {} endpoints, {} overrides", state_path_, report.endpoints,
                   report.overrides));
   apply_overrides(now);
@@ -212,15 +216,16 @@ void Runtime::save() {
   if (state_path_.empty()) return;
   saved_at_ = WallClock::now();
   std::string error = save_state(state_path_, *current_, overrides_, saved_at_);
-  if (!error.empty() && error != save_error_) log(fmt::format("dnsd: state file: {}", error));  // once, not every 2 s
+  if (!error.empty() && error != save_error_)  // once, not every 2 s
+    log(fmt::format("dnsd: state file: {}", error), logging::Level::warning);
   save_error_ = std::move(error);
 }
 
-void Runtime::log(const std::string& line) {
+void Runtime::log(const std::string& line, logging::Level level) {
   if (options_.log)
     options_.log(line);
   else
-    fmt::print(stderr, "{}\n", line);
+    logging::write(level, line);
 }
 
 }  // namespace control

@@ -19,6 +19,7 @@
 #include "control/generation.hh"
 #include "control/overrides.hh"
 #include "dnsd/engine.hh"
+#include "logging/log.hh"
 #include "probe/prober.hh"
 
 namespace control {
@@ -79,7 +80,7 @@ class Runtime {
   void timer_loop();
   void restore();
   void save();
-  void log(const std::string& line);
+  void log(const std::string& line, logging::Level level = logging::Level::info);
 
   std::string path_;
   RuntimeOptions options_;

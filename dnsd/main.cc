@@ -1,11 +1,19 @@
-// dnsd: loads the config, starts the probes and the UDP/TCP servers, reloads on SIGHUP and
-// stops on SIGTERM.
-// The only place that links every module together.
+// dnsd: loads the config, binds, drops root, starts the probes, the UDP/TCP servers and the
+// admin API, tells systemd it is ready, reloads on SIGHUP and stops gracefully on
+// SIGTERM/SIGINT. The only place that links every module together.
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -14,10 +22,15 @@
 #include "conf/config.hh"
 #include "control/runtime.hh"
 #include "dnsd/engine.hh"
+#include "dnsd/query_counters.hh"
 #include "dnsd/socket_address.hh"
 #include "dnsd/tcp_server.hh"
 #include "dnsd/udp_server.hh"
+#include "logging/log.hh"
+#include "metrics/render.hh"
 #include "probe/prober.hh"
+#include "service/notify.hh"
+#include "service/privileges.hh"
 
 namespace {
 
@@ -26,15 +39,22 @@ constexpr std::string_view usage =
     "       dnsd --check-config FILE  check a config file and exit (0: valid)\n"
     "       dnsd --version\n";
 
-int print_errors(const std::vector<conf::Error>& errors) {
-  for (const auto& error : errors) fmt::print(stderr, "{}\n", error.to_string());
-  fmt::print(stderr, "dnsd: {} error{} in the config\n", errors.size(), errors.size() == 1 ? "" : "s");
+// --check-config prints plain lines for a person; a starting server logs them (journald).
+int print_errors(const std::vector<conf::Error>& errors, bool as_log) {
+  const auto say = [as_log](const std::string& line) {
+    if (as_log)
+      logging::error("{}", line);
+    else
+      fmt::print(stderr, "{}\n", line);
+  };
+  for (const auto& error : errors) say(error.to_string());
+  say(fmt::format("dnsd: {} error{} in the config", errors.size(), errors.size() == 1 ? "" : "s"));
   return 1;
 }
 
 int check_config(const std::string& path) {
   const conf::LoadResult result = conf::load_file(path);
-  if (!result.config) return print_errors(result.errors);
+  if (!result.config) return print_errors(result.errors, false);
   fmt::print("{}: ok ({} zones, {} profiles, {} endpoints)\n", path, result.config->zones.zones().size(),
              result.config->model.profiles.size(), result.config->model.endpoint_count);
   return 0;
@@ -46,64 +66,183 @@ std::string describe_listen(const dnsd::ServerConfig& server) {
   return out;
 }
 
-// Blocks the stop and reload signals in this thread and, through inheritance, in every thread
+logging::Level to_logging(conf::LogLevel level) {
+  switch (level) {
+    case conf::LogLevel::debug: return logging::Level::debug;
+    case conf::LogLevel::info: return logging::Level::info;
+    case conf::LogLevel::warning: return logging::Level::warning;
+    case conf::LogLevel::error: return logging::Level::error;
+  }
+  return logging::Level::info;
+}
+
+// Blocks the signals main() waits for in this thread and, through inheritance, in every thread
 // started afterwards, so that they wait, pending, for sigwait() in the main thread whenever
-// they come.
-sigset_t block_stop_signals() {
+// they come: SIGTERM/SIGINT stop, SIGHUP reloads, SIGUSR1 dumps the metrics (DNSD_METRICS_DUMP).
+sigset_t block_signals() {
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
+  for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
 
-int run(const std::string& path) {
-  const sigset_t stop_signals = block_stop_signals();
-  conf::LoadResult loaded = conf::load_file(path);
-  if (!loaded.config) return print_errors(loaded.errors);
-  // Listen addresses and workers are fixed at start; a reload keeps the sockets it has.
-  const dnsd::ServerConfig server = loaded.config->server;
-  const std::size_t zone_count = loaded.config->zones.zones().size();
-  const std::size_t profile_count = loaded.config->model.profiles.size();
+// The probes open CA, certificate and key files at each TLS handshake, long after root is
+// gone: they must be readable by the user dnsd now runs as. Header secrets were read at load.
+std::string check_probe_files(const conf::Config& config) {
+  std::set<std::string> files;
+  for (const auto& profile : config.model.profiles)
+    for (const auto& endpoint : profile.endpoints)
+      for (const auto* file : {&endpoint.monitor.ca_file, &endpoint.monitor.client_cert_file,
+                               &endpoint.monitor.client_key_file})
+        if (!file->empty()) files.insert(*file);
+  for (const auto& file : files)
+    if (::access(file.c_str(), R_OK) != 0)
+      return fmt::format("probe file {} is not readable by uid {}: {}", file, ::geteuid(), std::strerror(errno));
+  return {};
+}
 
+// Root is used for binding only; everything after runs as config.server.user.
+bool drop_root(const conf::Config& config) {
+  if (!config.server.user) return true;
+  if (const std::string error = service::drop_privileges(*config.server.user); !error.empty()) {
+    logging::error("dnsd: cannot drop privileges: {}", error);
+    return false;
+  }
+  logging::info("dnsd: running as user {} (uid {}, gid {})", *config.server.user, ::getuid(), ::getgid());
+  if (::access(config.path.c_str(), R_OK) != 0)
+    logging::warning("dnsd: config {} is not readable by user {}: reloads will fail", config.path,
+                     *config.server.user);
+  return true;
+}
+
+// DNSD_METRICS_DUMP=FILE: the /metrics page written to FILE on SIGUSR1 and at stop (replaced
+// whole, through a rename), for tests and for debugging without the admin server.
+void dump_metrics(const std::function<std::string()>& render) {
+  const char* path = std::getenv("DNSD_METRICS_DUMP");
+  if (!path || !*path) return;
+  const std::string temporary = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << render();
+    if (!out) {
+      logging::warning("dnsd: cannot write metrics to {}", temporary);
+      return;
+    }
+  }
+  if (std::rename(temporary.c_str(), path) != 0)
+    logging::warning("dnsd: cannot rename {} to {}: {}", temporary, path, std::strerror(errno));
+}
+
+// Waits for a stop signal, serving SIGHUP and SIGUSR1 meanwhile and sending the watchdog
+// keep-alive when systemd asked for one. Returns the stop signal.
+int wait_for_stop(const sigset_t& signals, const std::function<std::string()>& render_metrics,
+                  const std::function<void()>& reload) {
+  const auto watchdog = service::watchdog_period();
+  for (;;) {
+    int signal = 0;
+    if (watchdog) {
+      const auto us = watchdog->count();
+      const timespec period{static_cast<time_t>(us / 1'000'000), static_cast<long>(us % 1'000'000) * 1000};
+      signal = sigtimedwait(&signals, nullptr, &period);
+      if (signal < 0) {
+        service::notify_watchdog();
+        continue;
+      }
+    } else if (sigwait(&signals, &signal) != 0) {
+      continue;
+    }
+    if (signal == SIGUSR1) {
+      dump_metrics(render_metrics);
+    } else if (signal == SIGHUP) {
+      reload();
+    } else {
+      return signal;
+    }
+  }
+}
+
+int run(const std::string& path) {
+  const sigset_t signals = block_signals();
+  logging::set_format(logging::detect_format());
+  conf::LoadResult loaded = conf::load_file(path);
+  if (!loaded.config) return print_errors(loaded.errors, true);
+  logging::set_level(to_logging(loaded.config->log_level));
+  // Listen addresses, workers and the user are fixed at start; a reload keeps the sockets.
+  const dnsd::ServerConfig server = loaded.config->server;
   const std::size_t udp_readers = dnsd::UdpServer::reader_count(server);
+  // Counters outlive the servers, the probers and reloads: they only grow.
+  dnsd::QueryCounters query_counters(udp_readers, 1);
+  probe::ProbeCounters probe_counters;
+  metrics::ConfigStatus config_status;
+
   control::RuntimeOptions options;
   options.readers = udp_readers + 1;
+  options.probe.counters = &probe_counters;
   control::Runtime runtime(path, std::move(loaded.config), std::move(options));
-  dnsd::UdpServer udp(runtime.serving(), 0);
-  dnsd::TcpServer tcp(runtime.serving(), udp_readers);
+  dnsd::UdpServer udp(runtime.serving(), 0, &query_counters);
+  dnsd::TcpServer tcp(runtime.serving(), udp_readers, &query_counters);
+
+  // The model and health table change with reloads: the page is rendered under the Runtime's lock.
+  const auto render_metrics = [&] {
+    std::string page;
+    runtime.inspect([&](const control::Generation& generation, const control::Overrides&) {
+      page = metrics::render_prometheus(
+          {&query_counters, &probe_counters, &generation.config->model, &generation.health, &config_status});
+    });
+    return page;
+  };
+  // SIGHUP and POST /api/v1/reload: one reload, told to systemd and counted.
+  const auto reload = [&] {
+    logging::info("dnsd: reloading {}", path);
+    service::notify_reloading(fmt::format("reloading {}", path));
+    const control::ReloadReport report = runtime.reload();
+    config_status.record_reload(report.ok, std::chrono::duration_cast<std::chrono::seconds>(
+                                               report.at.time_since_epoch()).count());
+    service::notify_ready(report.ok ? "reloaded" : "reload rejected; the running config stays");
+    return report;
+  };
+
   // The admin API is off unless [admin] enabled = true; its address is fixed at start.
   const conf::AdminConfig admin_config = runtime.admin_config();
-  admin::Api api(runtime);
+  admin::Api api(runtime, {reload, render_metrics});
   admin::HttpServer admin_server([&api](const admin::Request& request) { return api.handle(request); });
   const std::string admin_error =
       admin_config.enabled ? admin_server.bind(admin_config.listen_address, admin_config.listen_port) : "";
   for (std::string error : {udp.bind(), tcp.bind(), admin_error}) {
     if (!error.empty()) {
-      fmt::print(stderr, "dnsd: {}\n", error);
+      logging::error("dnsd: {}", error);
       return 1;
     }
   }
+  bool may_run = true;
+  std::size_t zone_count = 0, profile_count = 0;
+  runtime.inspect([&](const control::Generation& generation, const control::Overrides&) {
+    const conf::Config& config = *generation.config;
+    may_run = drop_root(config);
+    if (const std::string error = may_run ? check_probe_files(config) : ""; !error.empty()) {
+      logging::error("dnsd: {}", error);
+      may_run = false;
+    }
+    zone_count = config.zones.zones().size();
+    profile_count = config.model.profiles.size();
+  });
+  if (!may_run) return 1;
   runtime.start();
   udp.start();
   tcp.start();
   if (admin_config.enabled) {
     admin_server.start();
-    fmt::print(stderr, "dnsd: admin API on {}:{}\n", admin_config.listen_address, admin_config.listen_port);
+    logging::info("dnsd: admin API on {}:{}", admin_config.listen_address, admin_config.listen_port);
   }
-  fmt::print(stderr, "dnsd: serving {} zones and {} profiles on {} (udp, tcp) with {} workers\n",
-             zone_count, profile_count, describe_listen(server), server.workers);
+  const std::string status = fmt::format("serving {} zones and {} profiles on {} (udp, tcp) with {} workers",
+                                         zone_count, profile_count, describe_listen(server), server.workers);
+  logging::info("dnsd: {}", status);
+  service::notify_ready(status);
 
-  int signal = 0;
-  for (;;) {
-    sigwait(&stop_signals, &signal);
-    if (signal != SIGHUP) break;
-    fmt::print(stderr, "dnsd: SIGHUP received, reloading {}\n", path);
-    runtime.reload();
-  }
-  fmt::print(stderr, "dnsd: {} received, stopping\n", strsignal(signal));
+  const int signal = wait_for_stop(signals, render_metrics, [&] { reload(); });
+  service::notify_stopping();
+  logging::info("dnsd: {} received, stopping", strsignal(signal));
 
   admin_server.stop();
   runtime.stop();
@@ -111,15 +250,15 @@ int run(const std::string& path) {
   if (const char* want = std::getenv("DNSD_PROBE_STATS"); want && std::string_view(want) == "1") {
     const probe::Prober& prober = runtime.prober();
     const probe::LagStats lag = prober.lag_stats();
-    fmt::print(stderr,
-               "probe: stats probes={} starts={} lag_p50_ms={:.3f} lag_p99_ms={:.3f} "
-               "lag_max_ms={:.3f}\n",
-               prober.probe_count(), lag.count, lag.p50.count() / 1e3, lag.p99.count() / 1e3,
-               lag.max.count() / 1e3);
+    logging::info("probe: stats probes={} starts={} lag_p50_ms={:.3f} lag_p99_ms={:.3f} lag_max_ms={:.3f}",
+                  prober.probe_count(), lag.count, lag.p50.count() / 1e3, lag.p99.count() / 1e3,
+                  lag.max.count() / 1e3);
   }
+  // Queries already received are answered before the sockets close (see UdpServer::stop).
   udp.stop();
   tcp.stop();
-  fmt::print(stderr, "dnsd: stopped\n");
+  dump_metrics(render_metrics);
+  logging::info("dnsd: stopped");
   return 0;
 }
 

@@ -24,6 +24,9 @@ struct ServerConfig {
   // CHAOS TXT answers (RFC 4892); unset means REFUSED.
   std::optional<std::string> chaos_version;   // version.bind / version.server
   std::optional<std::string> chaos_identity;  // id.server / hostname.bind
+  // Started as root: switch to this user once every socket is bound and every file read.
+  // Unset: keep running as whoever started dnsd (systemd User= with CAP_NET_BIND_SERVICE).
+  std::optional<std::string> user;
 };
 
 }  // namespace dnsd

@@ -16,6 +16,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// At stop, how long a connection in the middle of a query may take to write its answer.
+constexpr auto k_drain_limit = std::chrono::seconds(2);
+
 class Session;
 using Sessions = std::list<std::shared_ptr<Session>>;
 
@@ -25,7 +28,10 @@ struct Shared {
   std::size_t reader;
   std::chrono::milliseconds idle_timeout;
   std::size_t max_connections;
+  QueryCounterBlock& counters;
   Sessions sessions;
+  bool draining = false;               // stop() was called: no next query on any connection
+  asio::steady_timer* drain_timer = nullptr;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -42,6 +48,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   Clock::time_point last_active() const { return last_active_; }
   bool busy() const { return busy_; }
+  // Bytes the client sent that we have not read yet: a query that arrived before stop().
+  bool input_waiting() {
+    boost::system::error_code error;
+    return socket_.available(error) > 0 && !error;
+  }
   void close() {
     if (closed_) return;
     closed_ = true;
@@ -49,7 +60,9 @@ class Session : public std::enable_shared_from_this<Session> {
     timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    shared_.sessions.erase(self_);  // may drop the last owner: nothing after this line
+    Shared& shared = shared_;
+    shared.sessions.erase(self_);  // may drop the last owner: no member is used after this line
+    if (shared.draining && shared.sessions.empty() && shared.drain_timer) shared.drain_timer->cancel();
   }
 
  private:
@@ -64,6 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_length() {
     busy_ = false;
+    if (shared_.draining) return close();  // the answer is out: the connection ends here
     arm_idle_timer();
     asio::async_read(socket_, asio::buffer(length_),
                      [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
@@ -85,6 +99,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const Reply reply =
         answer(shared_.serving.enter(shared_.reader), scratch_, std::span(query_.data(), size), client_);
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
+    shared_.counters.record(reply);
     if (reply.kind != Reply::Kind::send) return read_length();  // nothing to say: next query
     reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
     reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
@@ -113,13 +128,19 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct TcpServer::Impl {
-  Impl(Serving& serving, std::size_t reader)
+  Impl(Serving& serving, std::size_t reader, QueryCounters* counters)
       : listen(serving.current().server->listen),
-        shared{serving, reader, serving.current().server->tcp_idle_timeout,
-               serving.current().server->tcp_max_connections, {}} {}
+        shared{serving,
+               reader,
+               serving.current().server->tcp_idle_timeout,
+               serving.current().server->tcp_max_connections,
+               counters && counters->tcp_threads() > 0 ? counters->tcp(0) : own_counters,
+               {}} {}
+  QueryCounterBlock own_counters;  // when the server was given no QueryCounters
   std::vector<ListenAddress> listen;
   Shared shared;
   asio::io_context io;
+  asio::steady_timer drain_timer{io};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
 
   void accept(tcp::acceptor& acceptor) {
@@ -147,7 +168,8 @@ struct TcpServer::Impl {
   }
 };
 
-TcpServer::TcpServer(Serving& serving, std::size_t reader) : impl_(std::make_unique<Impl>(serving, reader)) {}
+TcpServer::TcpServer(Serving& serving, std::size_t reader, QueryCounters* counters)
+    : impl_(std::make_unique<Impl>(serving, reader, counters)) {}
 
 TcpServer::~TcpServer() { stop(); }
 
@@ -179,7 +201,21 @@ void TcpServer::stop() {
       boost::system::error_code ignored;
       acceptor->close(ignored);
     }
-    while (!impl_->shared.sessions.empty()) impl_->shared.sessions.front()->close();
+    auto& shared = impl_->shared;
+    shared.draining = true;
+    // Idle connections go now; busy ones, and those with a query already received by the
+    // kernel, close themselves once their answer is written.
+    std::vector<std::shared_ptr<Session>> idle;
+    for (const auto& session : shared.sessions)
+      if (!session->busy() && !session->input_waiting()) idle.push_back(session);
+    for (const auto& session : idle) session->close();
+    if (shared.sessions.empty()) return;
+    shared.drain_timer = &impl_->drain_timer;
+    impl_->drain_timer.expires_after(k_drain_limit);
+    impl_->drain_timer.async_wait([this](const boost::system::error_code&) {
+      auto& sessions = impl_->shared.sessions;
+      while (!sessions.empty()) sessions.front()->close();
+    });
   });
   if (thread_.joinable()) thread_.join();
   impl_->io.stop();

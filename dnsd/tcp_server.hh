@@ -7,17 +7,20 @@
 #include <thread>
 
 #include "dnsd/engine.hh"
+#include "dnsd/query_counters.hh"
 
 namespace dnsd {
 
 class TcpServer {
  public:
   // The TCP thread is reader `reader` of `serving`. Listen addresses and TCP limits come from
-  // the state current at construction.
-  TcpServer(Serving& serving, std::size_t reader);
+  // the state current at construction. Answers are counted into counters->tcp(0) if given.
+  TcpServer(Serving& serving, std::size_t reader, QueryCounters* counters = nullptr);
   ~TcpServer();
   std::string bind();  // error message, empty on success
   void start();        // one thread runs every connection
+  // Graceful: stops accepting, closes idle connections at once, lets one that is mid-query (or
+  // has a query waiting in the kernel) write its answer first, for at most 2 s; then joins.
   void stop();
 
  private:

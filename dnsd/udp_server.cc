@@ -9,6 +9,7 @@
 
 #include <boost/asio.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -24,16 +25,22 @@ namespace {
 constexpr std::size_t k_batch = 32;
 // Queries are small; a larger datagram (flagged MSG_TRUNC) is not a query we can answer.
 constexpr std::size_t k_query_buffer = 4096;
+// At stop, a thread answers what is queued, but for no longer than this: under a flood the
+// queue never empties.
+constexpr auto k_drain_limit = std::chrono::seconds(2);
 
 }  // namespace
 
 struct UdpServer::Worker {
-  Worker(Serving& slot, std::size_t reader_id) : socket(io), serving(slot), reader(reader_id) {}
+  Worker(Serving& slot, std::size_t reader_id, QueryCounterBlock* shared_counters)
+      : socket(io), serving(slot), reader(reader_id), counters(shared_counters ? *shared_counters : own_counters) {}
 
   asio::io_context io;  // owns the socket; never run, the loop below does the I/O
   udp::socket socket;
   Serving& serving;
   std::size_t reader;
+  QueryCounterBlock own_counters;  // when the server was given no QueryCounters
+  QueryCounterBlock& counters;
   std::array<mmsghdr, k_batch> in{};
   std::array<mmsghdr, k_batch> out{};
   std::array<iovec, k_batch> in_iov{};
@@ -51,21 +58,26 @@ struct UdpServer::Worker {
     }
   }
 
-  // Receives a batch (blocking for the first datagram only), answers it, sends the answers.
-  void serve_batch() {
+  // Receives a batch (blocking for the first datagram only, or not at all with MSG_DONTWAIT),
+  // answers it, sends the answers. Returns how many datagrams came in.
+  int serve_batch(int flags = MSG_WAITFORONE) {
     for (std::size_t i = 0; i < k_batch; ++i) {
       in[i].msg_hdr.msg_name = &peers[i];
       in[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
       in[i].msg_hdr.msg_flags = 0;
     }
-    const int received = ::recvmmsg(socket.native_handle(), in.data(), k_batch, MSG_WAITFORONE, nullptr);
-    if (received <= 0) return;  // timeout (stop check), EINTR, or a transient error
+    const int received = ::recvmmsg(socket.native_handle(), in.data(), k_batch, flags, nullptr);
+    if (received <= 0) return 0;  // timeout (stop check), EINTR, or a transient error
     unsigned replies = 0;
     const ServingState& state = serving.enter(reader);
     for (int i = 0; i < received; ++i) {
-      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        counters.record(Reply{});  // too large to be a query: counted as dropped
+        continue;
+      }
       const Client client{Transport::udp, client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
       const Reply reply = answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
+      counters.record(reply);
       if (reply.kind != Reply::Kind::send) continue;
       out_iov[replies] = {const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size()};
       out[replies].msg_hdr = {};
@@ -84,11 +96,19 @@ struct UdpServer::Worker {
         ++sent;  // this datagram cannot be sent (e.g. unreachable peer): skip it, keep the rest
       }
     }
+    return received;
+  }
+
+  // After stop: what the kernel already queued for this socket is answered, not dropped.
+  void drain() {
+    const auto deadline = std::chrono::steady_clock::now() + k_drain_limit;
+    while (serve_batch(MSG_DONTWAIT) > 0 && std::chrono::steady_clock::now() < deadline) {
+    }
   }
 };
 
-UdpServer::UdpServer(Serving& serving, std::size_t first_reader)
-    : serving_(serving), first_reader_(first_reader) {}
+UdpServer::UdpServer(Serving& serving, std::size_t first_reader, QueryCounters* counters)
+    : serving_(serving), first_reader_(first_reader), counters_(counters) {}
 
 std::size_t UdpServer::reader_count(const ServerConfig& server) noexcept {
   return std::max(1u, server.workers) * server.listen.size();
@@ -101,7 +121,9 @@ std::string UdpServer::bind() {
   const unsigned workers = std::max(1u, server.workers);
   for (unsigned w = 0; w < workers; ++w) {
     for (const auto& listen : server.listen) {
-      auto worker = std::make_unique<Worker>(serving_, first_reader_ + workers_.size());
+      const std::size_t index = workers_.size();
+      auto* block = counters_ && index < counters_->udp_threads() ? &counters_->udp(index) : nullptr;
+      auto worker = std::make_unique<Worker>(serving_, first_reader_ + index, block);
       boost::system::error_code error;
       const udp::endpoint endpoint(asio::ip::make_address(listen.address, error), listen.port);
       auto& socket = worker->socket;
@@ -126,6 +148,7 @@ void UdpServer::start() {
   for (auto& worker : workers_)
     threads_.emplace_back([this, &worker = *worker] {
       while (!stopping_.load(std::memory_order_relaxed)) worker.serve_batch();
+      worker.drain();
     });
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dnsd/engine.hh"
+#include "dnsd/query_counters.hh"
 
 namespace dnsd {
 
@@ -17,18 +18,22 @@ class UdpServer {
  public:
   // Query threads are readers first_reader, first_reader + 1, ... of `serving`; reader_count()
   // of them. Listen addresses and workers come from the state current at construction.
-  UdpServer(Serving& serving, std::size_t first_reader);
+  // Query thread i counts into counters->udp(i) when there is one (sized reader_count()).
+  UdpServer(Serving& serving, std::size_t first_reader, QueryCounters* counters = nullptr);
   static std::size_t reader_count(const ServerConfig& server) noexcept;
   ~UdpServer();
   // Binds every listen address for every worker; returns an error message, empty on success.
   std::string bind();
   void start();
+  // Graceful: each thread notices within 200 ms, then answers every query already waiting in
+  // its socket (for at most 2 s), so nothing sent before stop() goes unanswered.
   void stop();
 
  private:
   struct Worker;
   Serving& serving_;
   std::size_t first_reader_;
+  QueryCounters* counters_;
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

@@ -18,6 +18,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "logging/log.hh"
 #include "probe/log_line.hh"
 #include "probe/plan.hh"
 #include "probe/resolver.hh"
@@ -104,7 +105,7 @@ class Prober::Loop {
   void publish_flat(std::size_t j, const Resolution& result, Clock::time_point now);
   void wait(Clock::time_point now);
   void abandon_in_flight();
-  void log(const std::string& line);
+  void log(logging::Level level, const std::string& line);
   void resume_trackers();
 
   routing::HealthTable& health_;
@@ -139,7 +140,7 @@ Prober::Loop::Loop(Plan plan, const routing::ResolverSettings& resolver,
   flats_ = std::move(plan.flats);
   multi_ = curl_multi_init();
   if (!resolver_.error().empty())
-    log(fmt::format("probe: resolver unusable: {}", resolver_.error()));
+    log(logging::Level::error, fmt::format("probe: resolver unusable: {}", resolver_.error()));
 }
 
 Prober::Loop::~Loop() {
@@ -267,11 +268,24 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
   auto& probe = *probes_[i];
   const auto change = probe.tracker.apply(verdict);
   const auto word = probe.tracker.health();
+  // A result counts once per probe; a transition once per endpoint it changes, like its log line.
+  if (options_.counters)
+    options_.counters->record_result(
+        verdict.ok, verdict.reason, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe.started));
   // Stored on every verdict, not only on changes: the RTT and last failure reason stay current.
   for (const auto& who : probe.target.subscribers) {
     if (who.id >= health_.size()) continue;
     health_.store_probed(who.id, word.status, word.reason, word.rtt_ms);
-    if (change) log(transition_line(who, *change, verdict));
+    if (change && options_.counters) options_.counters->record_transition(change->from, change->to);
+    // Every verdict, for log_level = "debug" ("probe: verdict", so transition parsers skip it).
+    if (!change && logging::enabled(logging::Level::debug))
+      logging::debug("probe: verdict profile={} endpoint={} state={} {}", who.profile, who.endpoint,
+                     routing::to_string(word.status),
+                     verdict.ok ? fmt::format("ok rtt={}ms", verdict.rtt.count())
+                                : fmt::format("failed reason=\"{}\"", verdict.detail));
+    if (change)
+      log(change->to == routing::MonitorStatus::online ? logging::Level::info : logging::Level::warning,
+          transition_line(who, *change, verdict));
   }
   if (options_.history) {
     const auto at = std::chrono::system_clock::now();
@@ -351,11 +365,11 @@ void Prober::Loop::resume_trackers() {
   }
 }
 
-void Prober::Loop::log(const std::string& line) {
+void Prober::Loop::log(logging::Level level, const std::string& line) {
   if (options_.log)
     options_.log(line);
   else
-    fmt::print(stderr, "{}\n", line);
+    logging::write(level, line);
 }
 
 namespace {

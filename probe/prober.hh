@@ -16,6 +16,7 @@
 
 #include "probe/history.hh"
 #include "probe/lag_histogram.hh"
+#include "probe/probe_counters.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
 #include "routing/model.hh"
@@ -24,14 +25,16 @@ namespace probe {
 
 struct Options {
   std::uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
-  // Receives each transition line (no newline). Empty: written to stderr. Called on the probe
-  // thread.
+  // Receives each transition line (no newline). Empty: written through logging/ (info for a
+  // recovery, warning otherwise). Called on the probe thread.
   std::function<void(std::string_view line)> log;
   // Optional, sized for the model and outliving the Prober. Every verdict is recorded here for
   // the admin API, and a probe whose subscriber already has a record (carried over by a reload
   // or restored from the state file) resumes that record's Tracker memory instead of starting
   // from CheckingEndpoint.
   ProbeHistory* history = nullptr;
+  // Where results, latencies and transitions are counted; may be null. Must outlive the Prober.
+  ProbeCounters* counters = nullptr;
 };
 
 class Prober {

@@ -4,6 +4,7 @@
 # end by themselves. Real dnsd, real tenants (tools/tenant_sim), real dig.
 import calendar
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -199,6 +200,32 @@ class Admin(dnstest.ServerTestCase):
         self.assertRegex(body["errors"][0], r"dnsd\.toml:\d+: bogus: unknown key \"bogus\"")
         self.assertFalse(self.api.status()["last_reload"]["ok"])
         self.assertEqual(self.answer(), "eu")
+
+    # --- metrics
+
+    def test_metrics_count_queries_reloads_and_endpoint_states(self):
+        def scrape():
+            code, body, headers = AdminClient(self.admin_port, self.token).request("GET", "/metrics")
+            self.assertEqual(code, 200)
+            self.assertTrue(headers.get("Content-Type", "").startswith("text/plain; version=0.0.4"))
+            return body if isinstance(body, str) else body.decode()
+        def value(page, pattern):
+            m = re.search(r"(?m)^" + pattern + r" (\S+)$", page)
+            return float(m.group(1)) if m else 0.0
+        before = scrape()
+        queries = r'dnsd_queries_total\{transport="udp",rcode="NOERROR",qtype="A"\}'
+        for _ in range(5):
+            self.answer()
+        code, _ = self.api.post("/api/v1/reload")
+        self.assertEqual(code, 200)
+        after = scrape()
+        self.assertGreaterEqual(value(after, queries) - value(before, queries), 5)
+        self.assertEqual(value(after, "dnsd_config_generation") - value(before, "dnsd_config_generation"), 1)
+        self.assertEqual(value(after, "dnsd_config_last_reload_success"), 1)
+        self.assertEqual(value(after, r'dnsd_endpoint_state\{profile="%s",endpoint="eu",state="Online"\}'
+                               % re.escape(CI)), 1)
+        self.assertNotIn(self.token, after)
+        self.assertEqual(AdminClient(self.admin_port, None).request("GET", "/metrics")[0], 401)
 
     # --- explain
 

@@ -267,6 +267,7 @@ class Server:
         self.proc: Optional[subprocess.Popen] = None
         self.stderr_path = self.dir / "stderr.log"
         self.exit_code: Optional[int] = None
+        self.env: Optional[dict] = None  # the process environment; None: inherit ours
 
     def argv(self) -> list:
         raise NotImplementedError
@@ -286,7 +287,7 @@ class Server:
     def start(self) -> "Server":
         err = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.argv(), cwd=self.dir, stdout=err, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=self.env)
         err.close()
         _LIVE_SERVERS.append(self)
 

@@ -140,6 +140,16 @@ TEST_CASE("errors: an empty listen list is refused") {
   check_error(load(toml), inline_path, 2, "server.listen", "must list at least one address");
 }
 
+TEST_CASE("errors: server.user must name an existing user") {
+  const std::string unknown = std::string("[server]\nuser = \"no-such-user-dnsd\"\n") + std::string(zone_toml);
+  check_error(load(unknown), inline_path, 2, "server.user", "no such user \"no-such-user-dnsd\"");
+  const std::string empty = std::string("[server]\nuser = \"\"\n") + std::string(zone_toml);
+  check_error(load(empty), inline_path, 2, "server.user", "must name a user");
+  const auto good = load(std::string("[server]\nuser = \"nobody\"\n") + std::string(zone_toml));
+  REQUIRE(good.config != nullptr);
+  CHECK(good.config->server.user == "nobody");
+}
+
 TEST_CASE("errors: a bad resolver server address is refused") {
   const std::string toml =
       std::string("[resolver]\nservers = [\"dns.google\"]\n") + std::string(zone_toml);

@@ -1,0 +1,82 @@
+// Query counters: what the UDP and TCP servers answered, by rcode and qtype, plus truncated
+// responses and dropped queries. One block per query thread, on cache lines of its own, written
+// by that thread alone with relaxed load+store (no lock prefix, no allocation, no sharing);
+// the metrics renderer sums the blocks whenever it is asked.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "dnsd/engine.hh"
+
+namespace dnsd {
+
+// Response codes counted on their own; anything else is "other".
+inline constexpr std::array<std::string_view, 8> k_rcode_names{
+    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "BADVERS", "other"};
+// Query types counted on their own; anything else is "other".
+inline constexpr std::array<std::string_view, 19> k_qtype_names{
+    "A",  "NS",     "CNAME", "SOA",   "PTR", "MX",  "TXT",  "AAAA", "SRV", "NAPTR",
+    "DS", "DNSKEY", "SVCB",  "HTTPS", "CAA", "ANY", "AXFR", "IXFR", "other"};
+
+std::size_t rcode_slot(std::uint16_t rcode) noexcept;
+std::size_t qtype_slot(std::uint16_t qtype) noexcept;
+// The QTYPE of a response's single question (the engine echoes it uncompressed); nullopt-like
+// k_no_qtype when there is none (FORMERR without a question).
+inline constexpr std::uint32_t k_no_qtype = 0x10000;
+std::uint32_t response_qtype(std::span<const std::uint8_t> response) noexcept;
+
+// Plain sums, for rendering and tests.
+struct QueryTotals {
+  std::array<std::array<std::uint64_t, k_qtype_names.size()>, k_rcode_names.size()> responses{};
+  std::uint64_t truncated = 0;  // responses sent with TC set
+  std::uint64_t dropped = 0;    // messages that got no response (a response, too short, oversized)
+  std::uint64_t answered() const noexcept;
+};
+
+class alignas(64) QueryCounterBlock {
+ public:
+  // Counts one answer() result. Owner thread only; wait-free, allocation-free.
+  void record(const Reply& reply) noexcept {
+    if (reply.kind != Reply::Kind::send) return bump(dropped_);
+    const std::uint32_t qtype = response_qtype(reply.bytes);
+    // No question (FORMERR on a question-less query) counts under qtype "other".
+    bump(responses_[rcode_slot(reply.rcode)]
+                   [qtype == k_no_qtype ? k_qtype_names.size() - 1 : qtype_slot(static_cast<std::uint16_t>(qtype))]);
+    if (reply.bytes.size() > 2 && (reply.bytes[2] & 0x02) != 0) bump(truncated_);  // TC
+  }
+  // Any thread: adds this block's counts into `totals` (each counter read once, relaxed).
+  void add_to(QueryTotals& totals) const noexcept;
+
+ private:
+  using Counter = std::atomic<std::uint64_t>;
+  static void bump(Counter& counter) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  std::array<std::array<Counter, k_qtype_names.size()>, k_rcode_names.size()> responses_{};
+  Counter truncated_{0};
+  Counter dropped_{0};
+};
+
+// Every query thread's block: UDP threads 0..udp-1 and TCP threads 0..tcp-1. Outlives the servers
+// (and reloads), so counters only ever grow.
+class QueryCounters {
+ public:
+  QueryCounters(std::size_t udp_threads, std::size_t tcp_threads);
+  QueryCounterBlock& udp(std::size_t thread) noexcept { return udp_[thread]; }
+  QueryCounterBlock& tcp(std::size_t thread) noexcept { return tcp_[thread]; }
+  std::size_t udp_threads() const noexcept { return udp_count_; }
+  std::size_t tcp_threads() const noexcept { return tcp_count_; }
+  QueryTotals totals(Transport transport) const noexcept;
+
+ private:
+  std::size_t udp_count_, tcp_count_;
+  std::unique_ptr<QueryCounterBlock[]> udp_;
+  std::unique_ptr<QueryCounterBlock[]> tcp_;
+};
+
+}  // namespace dnsd

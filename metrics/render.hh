@@ -1,0 +1,54 @@
+// GET /metrics: everything dnsd counts, rendered in the Prometheus text format.
+//   dnsd_queries_total{transport,rcode,qtype}      responses sent (only combinations seen)
+//   dnsd_responses_truncated_total{transport}      responses sent with TC
+//   dnsd_queries_dropped_total{transport}          queries that got no response
+//   dnsd_probe_results_total{outcome}              ok, timeout, refused, tls, dns, status, body, other
+//   dnsd_probe_duration_seconds                    histogram: probe start to verdict
+//   dnsd_endpoint_transitions_total{from,to}       monitor state changes, per endpoint changed
+//   dnsd_endpoint_state{profile,endpoint,state}    1 for the endpoint's operator state, else 0
+//   dnsd_endpoint_probe_rtt_seconds{profile,endpoint}  RTT of the last successful probe
+//   dnsd_config_generation, dnsd_config_last_reload_success,
+//   dnsd_config_last_reload_timestamp_seconds, dnsd_config_reloads_total{result}
+// The renderer reads counters and atomics only; it takes no lock the query path could wait on.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "dnsd/query_counters.hh"
+#include "probe/probe_counters.hh"
+#include "routing/health_table.hh"
+#include "routing/model.hh"
+
+namespace metrics {
+
+// Config generation and reload outcome: plain atomics, written by the reload code (any thread),
+// read by render_prometheus(). Generation 1 is the config dnsd started with.
+struct ConfigStatus {
+  std::atomic<std::uint64_t> generation{1};
+  std::atomic<bool> last_reload_ok{true};          // true until a reload fails
+  std::atomic<std::int64_t> last_reload_unix_s{0};  // 0: no reload yet
+  std::atomic<std::uint64_t> reloads_ok{0};
+  std::atomic<std::uint64_t> reloads_failed{0};
+
+  // A reload finished: `ok` with the new generation now serving, or failed (generation kept).
+  void record_reload(bool ok, std::int64_t unix_s) noexcept;
+};
+
+// Where the numbers come from; any pointer may be null (that part is left out). The model and
+// health table must stay valid for the call (the current ServingState's, say).
+struct Sources {
+  const dnsd::QueryCounters* queries = nullptr;
+  const probe::ProbeCounters* probes = nullptr;
+  const routing::Model* model = nullptr;
+  const routing::HealthTable* health = nullptr;
+  const ConfigStatus* config = nullptr;
+};
+
+// Content-Type: text/plain; version=0.0.4; charset=utf-8
+inline constexpr const char* k_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+std::string render_prometheus(const Sources& sources);
+
+}  // namespace metrics

@@ -1,11 +1,13 @@
 // null_responder: the floor for bench/. Answers every UDP query by echoing it with QR set (and
-// AA, so dnsperf counts a NOERROR answer). No parsing, no zone, one thread, one socket.
+// AA, so dnsperf counts a NOERROR answer). No parsing, no zone, one socket per thread.
 // Not a DNS server: it exists only to show what receiving and sending a datagram costs here.
-//   null_responder 127.0.0.1 PORT      (SIGTERM stops it)
+//   null_responder 127.0.0.1 PORT [THREADS]     (SIGTERM stops it; THREADS default 1, max 8)
+// With THREADS > 1 every thread binds its own SO_REUSEPORT socket, as dnsd, Knot and gdnsd do.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { k_batch = 32, k_buffer = 4096 };
+enum { k_batch = 32, k_buffer = 4096, k_max_threads = 8 };
 
 static volatile sig_atomic_t stop_requested = 0;
 
@@ -22,7 +24,7 @@ static void on_signal(int signal_number) {
   stop_requested = 1;
 }
 
-static int open_socket(const char* address, int port) {
+static int open_socket(const char* address, int port, int reuseport) {
   struct sockaddr_in where;
   memset(&where, 0, sizeof where);
   where.sin_family = AF_INET;
@@ -30,6 +32,11 @@ static int open_socket(const char* address, int port) {
   if (inet_pton(AF_INET, address, &where.sin_addr) != 1) return -1;
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return -1;
+  const int on = 1;
+  if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    close(fd);
+    return -1;
+  }
   if (bind(fd, (struct sockaddr*)&where, sizeof where) != 0) {
     close(fd);
     return -1;
@@ -39,11 +46,19 @@ static int open_socket(const char* address, int port) {
 
 // Same syscall pattern as a tuned server: recvmmsg with MSG_WAITFORONE, then one sendmmsg,
 // so the floor is the cheapest way this kernel moves datagrams, not a straw man.
-static void serve(int fd) {
-  static unsigned char buffers[k_batch][k_buffer];
-  static struct sockaddr_in peers[k_batch];
-  static struct iovec iov[k_batch];
-  static struct mmsghdr msgs[k_batch];
+// Each thread owns one Batch (allocated once), so threads share nothing but the stop flag.
+struct Batch {
+  unsigned char buffers[k_batch][k_buffer];
+  struct sockaddr_in peers[k_batch];
+  struct iovec iov[k_batch];
+  struct mmsghdr msgs[k_batch];
+};
+
+static void serve(int fd, struct Batch* b) {
+  unsigned char(*buffers)[k_buffer] = b->buffers;
+  struct sockaddr_in* peers = b->peers;
+  struct iovec* iov = b->iov;
+  struct mmsghdr* msgs = b->msgs;
   while (!stop_requested) {
     for (int i = 0; i < k_batch; ++i) {
       iov[i].iov_base = buffers[i];
@@ -73,9 +88,20 @@ static void serve(int fd) {
   }
 }
 
+static int g_fds[k_max_threads];
+
+static void* serve_thread(void* arg) {
+  struct Batch* batch = calloc(1, sizeof *batch);
+  if (batch == NULL) return NULL;
+  serve(g_fds[(long)arg], batch);
+  free(batch);
+  return NULL;
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: null_responder ADDRESS PORT\n");
+  const int threads = argc == 4 ? atoi(argv[3]) : 1;
+  if ((argc != 3 && argc != 4) || threads < 1 || threads > k_max_threads) {
+    fprintf(stderr, "usage: null_responder ADDRESS PORT [THREADS 1-%d]\n", k_max_threads);
     return 2;
   }
   struct sigaction action;
@@ -83,13 +109,24 @@ int main(int argc, char** argv) {
   action.sa_handler = on_signal;  // no SA_RESTART: recvmmsg returns EINTR and the loop ends
   sigaction(SIGTERM, &action, NULL);
   sigaction(SIGINT, &action, NULL);
-  const int fd = open_socket(argv[1], atoi(argv[2]));
-  if (fd < 0) {
-    perror("null_responder: bind");
-    return 1;
+  for (int i = 0; i < threads; ++i) {
+    g_fds[i] = open_socket(argv[1], atoi(argv[2]), threads > 1);
+    if (g_fds[i] < 0) {
+      perror("null_responder: bind");
+      return 1;
+    }
   }
-  fprintf(stderr, "null_responder: serving on %s:%s\n", argv[1], argv[2]);
-  serve(fd);
-  close(fd);
+  fprintf(stderr, "null_responder: serving on %s:%s with %d thread(s)\n", argv[1], argv[2], threads);
+  // The extra threads start with SIGTERM/SIGINT blocked, so the signal interrupts the main
+  // thread's recvmmsg; returning from main then ends the others with the process.
+  sigset_t stop_signals, old;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
+  pthread_t ids[k_max_threads];
+  for (long i = 1; i < threads; ++i) pthread_create(&ids[i], NULL, serve_thread, (void*)i);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  serve_thread((void*)0);
   return 0;
 }

@@ -40,10 +40,12 @@ def _grab(pattern, text, cast=float, default=0):
 
 
 def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstanding=100,
-            verbose=False, timeout_s=1):
-    """One bounded dnsperf run; returns its counters (and per-query latencies if verbose)."""
-    cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", "127.0.0.1", "-p", str(port),
-           "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", "1"])
+            verbose=False, timeout_s=1, mode="udp", clients=1, threads=1):
+    """One bounded dnsperf run; returns its counters (and per-query latencies if verbose).
+    clients = sockets (TCP: connections), spread over `threads` dnsperf threads."""
+    cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-m", mode,
+           "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", str(clients),
+           "-T", str(threads)])
     if seconds:
         cmd += ["-l", str(seconds)]
     if rate:
@@ -64,6 +66,8 @@ def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstandi
         "run_s": _grab(r"Run time \(s\):\s+([\d.]+)", text),
         "qps": _grab(r"Queries per second:\s+([\d.]+)", text),
         "avg_response_bytes": _grab(r"response (\d+)", text, int),
+        # TCP only: a reconnection means the server closed a connection during the run.
+        "reconnections": _grab(r"Reconnections:\s+(\d+)", text, int),
         "rcodes": {k: int(v) for k, v in re.findall(r"([A-Z]+) (\d+) \(", _line("Response codes:", text))},
     }
     if verbose:
@@ -91,18 +95,21 @@ def _us(seconds):
     return None if seconds is None else seconds * 1e6
 
 
-def measure(server, qfile, out_path, seconds, rate=None, verbose=False, ok_rcodes=("NOERROR", "NXDOMAIN")):
+def measure(server, qfile, out_path, seconds, rate=None, verbose=False, ok_rcodes=("NOERROR", "NXDOMAIN"),
+            **dnsperf_options):
     """Server CPU (tree-wide) around one dnsperf run. rate=None: unthrottled. An answer whose
-    rcode is not in ok_rcodes counts as an error."""
+    rcode is not in ok_rcodes counts as an error. dnsperf_options: mode, clients, threads."""
     server.check_pinning()
     busy_before = wait_for_quiet(QUIET_MAX_S) if QUIET_MAX_S > 0 else None
+    threads0 = server.proc.thread_run_ns()
     stat0, sched0 = server.proc.cpu_s()
     busy0 = procs.cpu1_busy_s()
     t0 = time.monotonic()
-    r = dnsperf(server.port, qfile, out_path, seconds=seconds, rate=rate, verbose=verbose)
+    r = dnsperf(server.port, qfile, out_path, seconds=seconds, rate=rate, verbose=verbose, **dnsperf_options)
     wall = time.monotonic() - t0
     stat1, sched1 = server.proc.cpu_s()
     busy1 = procs.cpu1_busy_s()
+    threads1 = server.proc.thread_run_ns()
     answered = max(1, r["completed"])
     r["cpu_stat_s"] = stat1 - stat0
     r["cpu_sched_s"] = sched1 - sched0
@@ -112,4 +119,8 @@ def measure(server, qfile, out_path, seconds, rate=None, verbose=False, ok_rcode
     r["foreign_cpu1_pct"] = max(0.0, (busy1 - busy0) - (stat1 - stat0)) / wall * 100
     r["cpu1_busy_before_pct"] = busy_before
     r["errors"] = sum(v for k, v in r["rcodes"].items() if k not in ok_rcodes)
+    # Share of the server's CPU taken by its busiest thread: about 50% when two workers split
+    # the load evenly, near 100% when one did all of it (e.g. every client socket hashed to it).
+    used = sorted((ns - threads0.get(tid, 0) for tid, ns in threads1.items()), reverse=True)
+    r["top_thread_pct"] = used[0] / sum(used) * 100 if used and sum(used) > 0 else None
     return r

@@ -1,12 +1,13 @@
-"""The bench, phase by phase: setup, answer check, calibration, interleaved rounds, flipping
-health, callgrind, scaling. Each phase fills one part of the results dict that report.py renders.
+"""The bench, phase by phase: setup, answer check, calibration, interleaved rounds, TCP, flipping
+health, two server threads, callgrind, scaling. Each phase fills one part of the results dict that
+report.py renders.
 """
 import os
 import statistics
 import sys
 import time
 
-from . import callgrind, dnsclient, load, procs, servers, tenants, zonegen
+from . import callgrind, dnsclient, load, procs, servers, tenants, variants, zonegen
 
 OTHERS = ["knot", "nsd", "gdnsd"]
 ORDER = ["knot", "nsd", "gdnsd", "dnsd", "null"]  # one round = A B C D E, every round the same
@@ -27,7 +28,8 @@ class Bench:
         self.cfg, self.work, self.bin = cfg, work, binaries
         self.started = []  # everything to stop on the way out, newest last
         self.results = {"static": {}, "profile": {}, "flip": {}, "callgrind": {"static": {}, "profile": {}},
-                        "rss": {}, "load_time": {}, "scaling": {}, "checks": [], "noise": [], "pinning": {}}
+                        "rss": {}, "load_time": {}, "scaling": {}, "checks": [], "noise": [], "pinning": {},
+                        "tcp": {}, "threads2": {}}
         servers.Null.binary = binaries["null"]
         servers.Dnsd.binary = binaries["dnsd"]
 
@@ -179,6 +181,43 @@ class Bench:
     def _note_noise(self, what, r):
         if r["foreign_cpu1_pct"] > 5:
             self.results["noise"].append((what, r["foreign_cpu1_pct"]))
+
+    # ---- mix 1 over TCP, and with two server threads --------------------------------------------
+    def tcp(self):
+        """Interleaved rounds over TCP against the running one-thread servers (CPU 1)."""
+        self._variant_rounds("tcp", {n: self.servers[n] for n in variants.TCP_SERVERS},
+                             variants.TCP_DNSPERF, note_noise=True)
+
+    def two_threads(self):
+        """A two-thread instance of every server, started for this phase only."""
+        two = variants.two_thread_servers(self.work, self.zone_full, self.zone_static)
+        try:
+            for name in variants.THREADS2_SERVERS:
+                self._start(two[name])
+                log(f"{two[name].name}: answering on 127.0.0.1:{two[name].port} (2 threads) "
+                    f"after {two[name].load_time_s * 1000:.0f} ms")
+            # No noise notes: the "foreign" share of CPU 1 assumes the server runs on CPU 1 only.
+            self._variant_rounds("threads2", {n: two[n] for n in variants.THREADS2_SERVERS},
+                                 variants.THREADS2_DNSPERF, note_noise=False)
+            for name in variants.THREADS2_SERVERS:
+                self.results["rss"][two[name].name] = two[name].proc.peak_rss_kib()
+        finally:
+            for server in two.values():
+                if server in self.started:
+                    self.started.remove(server)
+                self._record_pinning(server)
+                server.stop()
+
+    def _variant_rounds(self, key, by_name, dnsperf_options, note_noise):
+        for rnd in range(self.cfg.rounds):
+            for test, rate, seconds, verbose in variants.tests(self.cfg):
+                for name, server in by_name.items():
+                    r = load.measure(server, self.q_static, self._out(f"{key}-{test}-{name}-{rnd}"), seconds,
+                                     rate=rate, verbose=verbose, **dnsperf_options)
+                    self.results[key].setdefault(name, {}).setdefault(test, []).append(r)
+                    if note_noise:
+                        self._note_noise(f"{key}/{test}/{name}/round {rnd + 1}", r)
+            log(f"{key}: round {rnd + 1}/{self.cfg.rounds} done")
 
     # ---- mix 3: health flipping every 10 ms ---------------------------------------------------
     def flipping(self):

@@ -89,18 +89,22 @@ def _stat_cpu_s(pid):
 
 def _schedstat_cpu_s(pid):
     # Nanosecond run time per live thread; finer than the 10 ms ticks of /proc/PID/stat.
-    total = 0
+    return sum(_thread_run_ns(pid).values()) / 1e9
+
+
+def _thread_run_ns(pid):
+    run_ns = {}
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return 0.0
+        return run_ns
     for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
+                run_ns[int(tid)] = int(f.read().split()[0])
         except (OSError, ValueError, IndexError):
             pass
-    return total / 1e9
+    return run_ns
 
 
 def _status_kib(pid, key):
@@ -154,9 +158,16 @@ class Proc:
         pids = self.tree()
         return sum(_stat_cpu_s(p) for p in pids), sum(_schedstat_cpu_s(p) for p in pids)
 
-    def enforce_affinity(self, cpu):
-        """Pins every thread of the tree to cpu; returns the threads that had moved themselves
-        (Knot pins UDP worker i to CPU i % ncpus at start, overriding taskset)."""
+    def thread_run_ns(self):
+        """Run time in ns of every thread of the tree, by TID: shows how the work was spread."""
+        run_ns = {}
+        for pid in self.tree():
+            run_ns.update(_thread_run_ns(pid))
+        return run_ns
+
+    def enforce_affinity(self, cpus):
+        """Pins every thread of the tree to the set cpus; returns the threads that had moved
+        themselves (Knot pins UDP worker i to CPU i % ncpus at start, overriding taskset)."""
         moved = []
         for pid in self.tree():
             try:
@@ -166,8 +177,8 @@ class Proc:
             for tid in tids:
                 try:
                     allowed = os.sched_getaffinity(tid)
-                    if allowed != {cpu}:
-                        os.sched_setaffinity(tid, {cpu})
+                    if allowed != set(cpus):
+                        os.sched_setaffinity(tid, cpus)
                         moved.append((pid, tid, sorted(allowed)))
                 except OSError:
                     pass

@@ -109,6 +109,62 @@ def flip_table(results, high_rate):
     return "\n".join(lines), rows
 
 
+class VariantRow:
+    """The medians shown for one server in the TCP or two-thread phase (10k and unthrottled)."""
+
+    def __init__(self, tests):
+        low, unthrottled = tests.get("10k"), tests.get("max")
+        self.cpu_low = med(low, "cpu_us_per_q")
+        self.cpu_low_stat = med(low, "cpu_stat_us_per_q")
+        self.cpu_max = med(unthrottled, "cpu_us_per_q")
+        self.p50 = med(low, "p50_us")
+        self.p99 = med(low, "p99_us")
+        self.qps = med(unthrottled, "qps")
+        # Server CPU / wall time, all threads: up to 100% per server thread.
+        self.busy = med([{"b": r["cpu_sched_s"] / r["run_s"] * 100} for r in unthrottled or [] if r["run_s"]], "b")
+        self.top_thread = med(unthrottled, "top_thread_pct")
+        self.lost = [sum(r["lost"] for r in runs or []) for runs in (low, unthrottled)]
+        self.errors = sum(r["errors"] for runs in (low, unthrottled) for r in runs or [])
+        self.bytes = med(low, "avg_response_bytes")
+        self.reconnections = sum(r.get("reconnections", 0) for runs in (low, unthrottled) for r in runs or [])
+
+    def cells(self, tcp=False):
+        return [fmt(self.cpu_low), fmt(self.cpu_low_stat), fmt(self.cpu_max), fmt(self.p50, 0), fmt(self.p99, 0),
+                fmt(self.qps), fmt(self.busy, 0), fmt(self.top_thread, 0), "/".join(str(x) for x in self.lost),
+                str(self.errors)] + ([str(self.reconnections)] if tcp else []) + [fmt(self.bytes, 0)]
+
+
+VARIANT_COST_FIELDS = ["cpu_low", "cpu_low_stat", "cpu_max", "p50", "p99"]
+
+
+def variant_table(results, key):
+    """Mix 1 over TCP or with two server threads, with dnsd / best other (and / null)."""
+    names = [n for n in ["knot", "nsd", "gdnsd", "dnsd", "null"] if n in results.get(key, {})]
+    rows = {n: VariantRow(results[key][n]) for n in names}
+    tcp = key == "tcp"
+    head = ["server", "CPU µs/q @10k", "(stat)", "CPU µs/q unthrottled", "p50 µs @10k", "p99 µs @10k",
+            "max QPS", "server CPU % at max", "busiest thread % of server CPU", "lost 10k/max", "errors"]
+    head += ["reconnections"] if tcp else []
+    head += ["resp. bytes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n in names:
+        lines.append(f"| {LABEL[n]} | " + " | ".join(rows[n].cells(tcp)) + " |")
+
+    def ratio_line(label, versus):
+        def best(field, highest=False):
+            values = [getattr(rows[v], field) for v in versus if v in rows and getattr(rows[v], field) is not None]
+            return (max if highest else min)(values) if values else None
+        d = rows["dnsd"]
+        cells = [fmt(ratio(getattr(d, f), best(f))) for f in VARIANT_COST_FIELDS]
+        cells += [fmt(ratio(d.qps, best("qps", highest=True)))] + [""] * (len(head) - 1 - len(cells) - 1)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if "dnsd" in rows and any(o in rows for o in OTHERS):
+        ratio_line("dnsd / best other", OTHERS)
+    if "dnsd" in rows and "null" in rows:
+        ratio_line("dnsd / null", ["null"])
+    return "\n".join(lines), rows
+
+
 def scaling_table(results, low_rate):
     scaling = results["scaling"]
     names = sorted({n for per in scaling.values() for n in per}, key=["knot", "nsd", "gdnsd", "dnsd"].index)
@@ -127,7 +183,7 @@ def scaling_table(results, low_rate):
     return "\n".join(lines)
 
 
-def targets(results, static_rows, profile_rows, flip_rows):
+def targets(results, static_rows, profile_rows, flip_rows, tcp_rows=None, threads2_rows=None):
     """The issue's targets, each with the measured ratio and whether it is met."""
     out = []
 
@@ -171,6 +227,19 @@ def targets(results, static_rows, profile_rows, flip_rows):
         check("flipping CPU/q unthrottled vs steady profile", ratio(f.cpu_max, s.cpu_max), 1.1)
         out.append(f"| flipping: errors + lost queries | {f.errors + sum(f.lost)} | = 0 | "
                    f"{'met' if f.errors + sum(f.lost) == 0 else '**missed**'} |")
+    t = (threads2_rows or {}).get("dnsd")
+    if t:
+        check("2 threads: static CPU/q @10k vs best other", ratio(t.cpu_low, best(threads2_rows, "cpu_low")), 0.8)
+        check("2 threads: static CPU/q unthrottled vs best other",
+              ratio(t.cpu_max, best(threads2_rows, "cpu_max")), 0.8)
+        check("2 threads: static p99 @10k vs best other", ratio(t.p99, best(threads2_rows, "p99")), 1.0)
+        check("2 threads: static max QPS vs best other (dnsperf shares the cores: load-generator-bound)",
+              ratio(t.qps, best(threads2_rows, "qps", True)), 1.0, True)
+    c = (tcp_rows or {}).get("dnsd")
+    if c:
+        check("TCP: static CPU/q @10k vs best other", ratio(c.cpu_low, best(tcp_rows, "cpu_low")), 0.8)
+        check("TCP: static CPU/q unthrottled vs best other", ratio(c.cpu_max, best(tcp_rows, "cpu_max")), 0.8)
+        check("TCP: static p99 @10k vs best other", ratio(c.p99, best(tcp_rows, "p99")), 1.0)
     sizes = sorted(results["scaling"], key=int)
     if len(sizes) >= 2:
         first, last = results["scaling"][sizes[0]].get("dnsd"), results["scaling"][sizes[-1]].get("dnsd")
@@ -218,12 +287,42 @@ def render(results, meta):
         parts += [f"Flipper: {fl['flipper']['flips']} switches ({fl['flipper']['errors']} failed, "
                   f"{fl['flipper']['late']} late); dnsd logged {fl['transitions']} health transitions; "
                   f"answers sampled during flipping: {fl.get('answer_split')}.", ""]
+    tcp_rows, threads2_rows = {}, {}
+    if results.get("tcp"):
+        tcp, tcp_rows = variant_table(results, "tcp")
+        o = meta.get("tcp_dnsperf", {})
+        parts += ["## Mix 1 over TCP (one server thread)", "",
+                  f"The same one-thread servers, pinned to CPU 1, queried with `dnsperf -m tcp -c "
+                  f"{o.get('clients', '?')} -T {o.get('threads', '?')}` ({o.get('clients', '?')} TCP "
+                  "connections, ≤100 queries outstanding over all of them) from CPU 0, interleaved rounds at "
+                  "10k QPS and unthrottled. The null responder speaks UDP only and is left out. At these "
+                  "rates dnsperf's single TCP thread is usually the limit, not the server: read CPU µs/q, "
+                  "not max QPS. Reconnections (dnsperf's count, all runs): a server closing a connection "
+                  "mid-run would show here; 0 means every run kept its 10 connections.", "", tcp, ""]
+    if results.get("threads2"):
+        threads2, threads2_rows = variant_table(results, "threads2")
+        o = meta.get("threads2_dnsperf", {})
+        cpus = ",".join(str(c) for c in meta.get("threads2_cpus", [0, 1]))
+        parts += ["## Mix 1 with two server threads", "",
+                  "A second instance of every server with **two** server threads (Knot `udp-workers: 2`, "
+                  "`tcp-workers: 2`; NSD `server-count: 2`, `reuseport: yes`; gdnsd `udp_threads = 2`, "
+                  "`tcp_threads = 2`; dnsd `workers = 2`; the null responder with 2 threads, one "
+                  f"SO_REUSEPORT socket each), started under `taskset -c {cpus}`: all threads may run on "
+                  f"both cores (the bench re-pins threads that pin themselves, such as Knot's UDP workers, "
+                  f"back to CPUs {cpus}). dnsperf stays on CPU 0 with `-c {o.get('clients', '?')} -T "
+                  f"{o.get('threads', '?')}` ({o.get('clients', '?')} UDP sockets so the kernel's "
+                  "SO_REUSEPORT hash spreads them over both server sockets). **dnsperf shares the cores "
+                  "with the servers**, so raw max QPS is bounded by the load generator; CPU µs/q is total "
+                  "server CPU (every thread and process) per answered query. Server CPU % can reach 200%; "
+                  "the busiest thread's share shows whether both threads worked (about 50%) or one did "
+                  "it all (near 100%).", "", threads2, ""]
     if results["scaling"]:
         parts += ["## Scaling: zone size", "",
                   "Load time = from process start until a name near the end of the zone file is "
                   "answered. 90% existing names, 10% NXDOMAIN.", "",
                   scaling_table(results, meta["low_rate"]), ""]
-    parts += ["## Targets (issue 4)", "", targets(results, static_rows, profile_rows, flip_rows), ""]
+    parts += ["## Targets (issue 4)", "",
+              targets(results, static_rows, profile_rows, flip_rows, tcp_rows, threads2_rows), ""]
     notes = list(results["checks"])
     if results.get("calibration"):
         notes.append("calibration (unthrottled QPS used to pick the high rate): " +
@@ -239,8 +338,9 @@ def render(results, meta):
         why = " (Knot pins UDP worker i to CPU i mod ncpus, with no option to turn it off)" if kind == "knot" else ""
         notes.append(f"pinning: {kind} set its own thread affinity to CPU {sorted(e['cpus'])} despite taskset"
                      f"{why}: {e['threads']} thread(s) over {len(e['starts'])} instance(s) "
-                     f"({', '.join(e['starts'])}). The bench moved them back to CPU 1 right after start and "
-                     "checks again before every measurement; every other server stayed on CPU 1 by itself")
+                     f"({', '.join(e['starts'])}). The bench moved them back to the instance's CPUs (CPU 1; "
+                     "CPUs 0,1 for the two-thread `-2t` instances) right after start and checks again before "
+                     "every measurement; every other server stayed on its CPUs by itself")
     if not by_kind:
         notes.append("pinning: every thread of every server stayed on CPU 1")
     if results["noise"]:

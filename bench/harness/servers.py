@@ -1,7 +1,8 @@
-"""The servers under test: one config writer and one command line each, one thread each.
+"""The servers under test: one config writer and one command line each, one thread each
+unless built with threads=2 (the two-thread phase).
 
 Every server gets its own directory holding a hard link to the shared zone file, its own free
-loopback port, and is started pinned to the server core (`taskset -c 1`).
+loopback port, and is started pinned to its CPUs (`taskset -c 1`, or `-c 0,1` for two threads).
 """
 import os
 import re
@@ -14,10 +15,11 @@ SERVER_CPU = 1
 NICE = 0  # set by bench/run: servers and dnsperf get the same priority boost
 
 
-def pinned(cpu, cmd):
-    """cmd pinned to one CPU, with the bench's nice value if it has one."""
+def pinned(cpus, cmd):
+    """cmd pinned to one CPU (an int) or a set of CPUs, with the bench's nice value if it has one."""
     boost = ["nice", "-n", str(NICE)] if NICE else []
-    return ["taskset", "-c", str(cpu), *boost, *cmd]
+    cpu_list = ",".join(str(c) for c in sorted(cpus)) if isinstance(cpus, (set, frozenset)) else str(cpus)
+    return ["taskset", "-c", cpu_list, *boost, *cmd]
 
 
 def _link(src, dst):
@@ -32,13 +34,15 @@ def _link(src, dst):
 class Server:
     kind = "?"
 
-    def __init__(self, name, root, port):
+    def __init__(self, name, root, port, threads=1, cpus=frozenset({SERVER_CPU})):
         self.name = name
         self.dir = os.path.join(root, name)
         self.port = port
+        self.threads = threads  # server (query) threads; every config below honours it
+        self.cpus = frozenset(cpus)
         self.proc = None
         self.load_time_s = None
-        self.repinned = []  # (pid, tid, cpus it had chosen) for every thread put back on SERVER_CPU
+        self.repinned = []  # (pid, tid, cpus it had chosen) for every thread put back on self.cpus
         os.makedirs(self.dir, exist_ok=True)
 
     def prepare(self, zone_path):
@@ -55,7 +59,7 @@ class Server:
 
     def start(self, ready_name, ready_timeout_s=300, wrap=(), tag=""):
         """Starts pinned, waits until ready_name is answered; records the load time."""
-        cmd = pinned(SERVER_CPU, [*wrap, *self.command()])
+        cmd = pinned(set(self.cpus), [*wrap, *self.command()])
         self.proc = procs.Proc(cmd, self.dir, os.path.join(self.dir, f"server{tag}.log"))
         t0 = self.proc.started
         with dnsclient.Client(self.port, timeout_s=0.1) as client:
@@ -67,12 +71,12 @@ class Server:
             if not procs.wait_until(ready_timeout_s, ready, 0.005 if not wrap else 0.1):
                 raise RuntimeError(f"{self.name} not answering after {ready_timeout_s}s; see {self.proc.log_path}")
         self.load_time_s = time.monotonic() - t0
-        self.repinned += self.proc.enforce_affinity(SERVER_CPU)
+        self.repinned += self.proc.enforce_affinity(self.cpus)
         return self
 
     def check_pinning(self):
         """Threads found off the server core since the last check (and put back)."""
-        moved = self.proc.enforce_affinity(SERVER_CPU) if self.proc else []
+        moved = self.proc.enforce_affinity(self.cpus) if self.proc else []
         self.repinned += moved
         return moved
 
@@ -94,8 +98,8 @@ class Knot(Server):
             f.write(f"""server:
     rundir: "{self.dir}"
     listen: 127.0.0.1@{self.port}
-    udp-workers: 1
-    tcp-workers: 1
+    udp-workers: {self.threads}
+    tcp-workers: {self.threads}
     background-workers: 1
 database:
     storage: "{self.dir}/db"
@@ -125,9 +129,11 @@ class Nsd(Server):
         # minimal-responses: no NS in AUTHORITY on positive answers, like the others by default.
         # rrl-ratelimit 0: Debian builds NSD with response rate limiting on (200 QPS per /24),
         # which would drop most of the load; the others have no RRL unless configured.
+        # reuseport with 2 servers: one socket per server process, as the others have per thread
+        # (NSD's own advice for server-count > 1); with 1 it makes no difference.
         with open(os.path.join(self.dir, "nsd.conf"), "w") as f:
             f.write(f"""server:
-  server-count: 1
+  server-count: {self.threads}
   ip-address: 127.0.0.1@{self.port}
   port: {self.port}
   do-ip6: no
@@ -141,7 +147,7 @@ class Nsd(Server):
   verbosity: 0
   hide-version: yes
   minimal-responses: yes
-  reuseport: no
+  reuseport: {"yes" if self.threads > 1 else "no"}
   rrl-ratelimit: 0
   rrl-whitelist-ratelimit: 0
 remote-control:
@@ -168,8 +174,8 @@ class Gdnsd(Server):
         with open(os.path.join(self.dir, "config"), "w") as f:
             f.write(f"""options => {{
   listen => [ 127.0.0.1:{self.port} ]
-  udp_threads => 1
-  tcp_threads => 1
+  udp_threads => {self.threads}
+  tcp_threads => {self.threads}
   zones_rfc1035_threads => 1
   run_dir => "{self.dir}/run"
   state_dir => "{self.dir}/state"
@@ -189,7 +195,7 @@ class Null(Server):
         return self
 
     def command(self):
-        return [self.binary, "127.0.0.1", str(self.port)]
+        return [self.binary, "127.0.0.1", str(self.port), str(self.threads)]
 
     @staticmethod
     def is_ready_reply(reply):
@@ -201,8 +207,8 @@ class Dnsd(Server):
     kind = "dnsd"
     binary = None
 
-    def __init__(self, name, root, port, profiles=None):
-        super().__init__(name, root, port)
+    def __init__(self, name, root, port, profiles=None, **kw):
+        super().__init__(name, root, port, **kw)
         self.profiles = profiles  # None or dict(count, eu, us, port, interval, timeout)
 
     def write_config(self):
@@ -210,7 +216,7 @@ class Dnsd(Server):
             'log_level = "warning"',
             "[server]",
             f'listen = ["127.0.0.1:{self.port}"]',
-            "workers = 1",
+            f"workers = {self.threads}",
             "udp_payload = 1232",
             'tcp_idle_timeout = "10s"',
             "tcp_max_connections = 256",

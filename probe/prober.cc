@@ -136,6 +136,9 @@ Prober::Loop::Loop(Plan plan, const routing::ResolverSettings& resolver,
     probes_.push_back(std::make_unique<Probe>(std::move(target), probes_.size()));
   flats_ = std::move(plan.flats);
   multi_ = curl_multi_init();
+  // Room for one kept-alive connection per probe. curl's default (4 x the handles added at the
+  // moment) shrinks to a few when only a few probes are in flight, closing the rest.
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<std::size_t>(probes_.size(), 1)));
   if (!resolver_.error().empty())
     log(fmt::format("probe: resolver unusable: {}", resolver_.error()));
 }

@@ -101,16 +101,16 @@ def find_threads(pid, name):
 
 
 def thread_cpu(pid, tids):
-    """(utime+stime seconds from stat, run seconds from schedstat, utime, stime), summed over
-    the threads tids."""
-    total = [0.0, 0.0, 0.0, 0.0]
+    """(utime+stime seconds from stat, run seconds from schedstat, utime, stime, seconds spent
+    runnable but waiting for a CPU from schedstat), summed over the threads tids."""
+    total = [0.0, 0.0, 0.0, 0.0, 0.0]
     for tid in tids:
         with open(f"/proc/{pid}/task/{tid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         user, system = int(fields[11]) / procs.CLK_TCK, int(fields[12]) / procs.CLK_TCK
         with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-            run = int(f.read().split()[0]) / 1e9
-        for k, v in enumerate((user + system, run, user, system)):
+            run, waited = (int(x) / 1e9 for x in f.read().split()[:2])
+        for k, v in enumerate((user + system, run, user, system, waited)):
             total[k] += v
     return tuple(total)
 
@@ -196,6 +196,7 @@ def run(args):
             "probe_cores_ticks": (cpu1[0] - cpu0[0]) / wall,
             "probe_cores": (cpu1[1] - cpu0[1]) / wall,
             "probe_user": (cpu1[2] - cpu0[2]) / wall, "probe_system": (cpu1[3] - cpu0[3]) / wall,
+            "probe_waited": (cpu1[4] - cpu0[4]) / wall,
             "dnsd_cores": (dnsd1 - dnsd0) / wall,
             "sims_cores": (sims1 - sims0) / wall,
             "machine_cores": (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]) * os.cpu_count(),
@@ -251,6 +252,8 @@ def summary(r):
                              f'system {r["probe_system"]:.3f})'),
         ("probe pool CPU per probe start",
          f'{r["probe_cores"] * 1e6 / max(r["starts"] / r["run_s"], 1):.0f} us'),
+        ("probe threads runnable, waiting for a CPU",
+         f'{r["probe_waited"]:.3f} s per s (schedstat run-queue wait, summed over the threads)'),
         ("whole dnsd CPU", f'{r["dnsd_cores"]:.3f} cores'),
         ("tenant_sims CPU", f'{r["sims_cores"]:.3f} cores'),
         ("machine busy", f'{r["machine_cores"]:.2f} of {os.cpu_count()} cores'),

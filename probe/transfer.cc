@@ -40,7 +40,14 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
   const char* scheme = m.protocol == routing::Protocol::https ? "https" : "http";
   const auto url = fmt::format("{}://{}:{}{}", scheme, bracketed(url_host_), m.port,
                                tcp ? std::string("/") : m.path);
-  set(CURLOPT_URL, url.c_str());
+  // Parsed once here: with CURLOPT_CURLU curl copies the parsed URL at each transfer start
+  // instead of parsing the text again (curl_url_set was about 7% of a probe's instructions).
+  url_ = curl_url();
+  if (url_ != nullptr && curl_url_set(url_, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    set(CURLOPT_CURLU, url_);
+  } else {
+    set(CURLOPT_URL, url.c_str());
+  }
   set(CURLOPT_PRIVATE, reinterpret_cast<void*>(probe_index));
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_ERRORBUFFER, error_);
@@ -86,6 +93,7 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
 
 Transfer::~Transfer() {
   if (easy_ != nullptr) curl_easy_cleanup(easy_);
+  curl_url_cleanup(url_);  // after the easy handle that refers to it
   curl_slist_free_all(headers_);
   curl_slist_free_all(resolve_);
 }

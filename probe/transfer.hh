@@ -47,6 +47,7 @@ class Transfer {
   void set(CURLoption option, T value);
 
   CURL* easy_ = nullptr;
+  CURLU* url_ = nullptr;  // the probe URL, parsed once (CURLOPT_CURLU)
   std::string setup_error_;
   std::string url_host_;  // what RESOLVE pins: the Host/SNI name
   std::uint16_t port_ = 0;

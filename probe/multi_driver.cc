@@ -60,8 +60,8 @@ int MultiDriver::on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* sel
     unwatch(d.epoll_, fd);
     return 0;
   }
-  const std::uint32_t events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
-                               ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+  const std::uint32_t events =
+      ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
   epoll_event ev{};
   ev.events = events;
   ev.data.fd = fd;
@@ -97,12 +97,14 @@ void MultiDriver::wait(Clock::time_point until, Resolver& resolver) {
   auto wake = until;
   if (curl_ms >= 0) wake = std::min(wake, now + std::chrono::milliseconds(curl_ms));
   if (auto t = resolver.next_timeout()) wake = std::min(wake, now + *t);
-  const auto ms = wake <= now ? 0 : std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
+  const auto ms =
+      wake <= now ? 0 : std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
   const int timeout_ms = static_cast<int>(std::min<long long>(ms, INT_MAX));
 
   epoll_event events[k_events];
   const int n = epoll_ >= 0 ? epoll_wait(epoll_, events, k_events, timeout_ms) : 0;
-  if (epoll_ < 0 && timeout_ms > 0) usleep(static_cast<useconds_t>(std::min(timeout_ms, 1000)) * 1000);
+  if (epoll_ < 0 && timeout_ms > 0)
+    usleep(static_cast<useconds_t>(std::min(timeout_ms, 1000)) * 1000);
   for (int i = 0; i < n; ++i) {
     const int fd = events[i].data.fd;
     if (fd == wake_fd_) {
@@ -115,7 +117,8 @@ void MultiDriver::wait(Clock::time_point until, Resolver& resolver) {
       continue;
     }
     const auto e = events[i].events;
-    const int flags = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+    const int flags = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+                      ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                       ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
     int running = 0;
     curl_multi_socket_action(multi_, fd, flags, &running);

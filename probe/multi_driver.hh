@@ -46,7 +46,7 @@ class MultiDriver {
   void serve_resolver(Resolver& resolver);
 
   CURLM* multi_ = nullptr;
-  int epoll_ = -1;        // curl's sockets, the wake eventfd and resolver_epoll_
+  int epoll_ = -1;           // curl's sockets, the wake eventfd and resolver_epoll_
   int resolver_epoll_ = -1;  // c-ares' sockets, kept apart so a reused fd number never confuses
                              // the two libraries
   int wake_fd_ = -1;

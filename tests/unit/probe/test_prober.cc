@@ -276,8 +276,7 @@ TEST_CASE(
   CHECK(h.state(0).reason == Reason::refused);
 }
 
-TEST_CASE(
-    "live: http probes keep one connection alive and still see 503, refuse and hang on it") {
+TEST_CASE("live: http probes keep one connection alive and still see 503, refuse and hang on it") {
   auto eu = start_sim("127.0.0.2", /*tls=*/false);
   auto m = tenant_monitor(eu.port());
   m.protocol = routing::Protocol::http;

@@ -235,8 +235,14 @@ def _sim_pings(sim, root):
 
 def summary(r):
     met_lag = r["p99_ms"] < TARGET_P99_MS
-    met_cpu = r["probe_cores"] < TARGET_CORES
     expected = r["endpoints"] * (r["run_s"]) / (r["interval_ms"] / 1000.0)
+    # A pool that fell behind used less CPU than the full rate needs: judge the CPU target on
+    # the cost per start times the scheduled rate instead.
+    per_start_s = r["probe_cores"] / max(r["starts"] / r["run_s"], 1)
+    full_rate_cores = per_start_s * r["endpoints"] / (r["interval_ms"] / 1000.0)
+    behind = r["starts"] < 0.95 * expected
+    judged_cores = max(r["probe_cores"], full_rate_cores) if behind else r["probe_cores"]
+    met_cpu = judged_cores < TARGET_CORES
     rows = [
         ("endpoints (distinct probes)", f'{r["endpoints"]} ({r["probes"]})'),
         ("interval / timeout", f'{r["interval_ms"]} ms / {r["timeout_ms"]} ms'),
@@ -250,8 +256,9 @@ def summary(r):
         ("probe pool CPU (all probe threads)", f'{r["probe_cores"]:.3f} cores (schedstat; stat ticks: '
                              f'{r["probe_cores_ticks"]:.3f} = user {r["probe_user"]:.3f} + '
                              f'system {r["probe_system"]:.3f})'),
-        ("probe pool CPU per probe start",
-         f'{r["probe_cores"] * 1e6 / max(r["starts"] / r["run_s"], 1):.0f} us'),
+        ("probe pool CPU per probe start", f'{per_start_s * 1e6:.0f} us'),
+        ("probe pool CPU at the scheduled rate (per start x probes/s)",
+         f'{full_rate_cores:.3f} cores' + (' (the pool fell behind schedule)' if behind else '')),
         ("probe threads runnable, waiting for a CPU",
          f'{r["probe_waited"]:.3f} s per s (schedstat run-queue wait, summed over the threads)'),
         ("whole dnsd CPU", f'{r["dnsd_cores"]:.3f} cores'),
@@ -266,7 +273,7 @@ def summary(r):
     verdict = (f"Target (p99 start lag < {TARGET_P99_MS:.0f} ms and probe pool < {TARGET_CORES} "
                f"core at 10,000 endpoints, 1 s): lag {'met' if met_lag else 'MISSED'} "
                f"({r['p99_ms']:.2f} ms), CPU {'met' if met_cpu else 'MISSED'} "
-               f"({r['probe_cores']:.3f} cores)")
+               f"({judged_cores:.3f} cores{' at the scheduled rate' if behind else ''})")
     if r["endpoints"] != 10_000 or r["interval_ms"] != 1000:
         verdict += " - not the target's size, so indicative only"
     return "\n".join(lines), verdict

@@ -17,9 +17,6 @@ namespace {
 // Events taken per epoll_wait; more stay ready for the next turn.
 constexpr int k_events = 256;
 
-// curl_multi_assign marker: the socket is in the epoll set.
-char g_registered;
-
 // Adds fd to the set, or changes its events when it is there already.
 bool watch(int epoll, int fd, std::uint32_t events) {
   epoll_event ev{};
@@ -54,21 +51,46 @@ MultiDriver::~MultiDriver() {
     if (fd >= 0) close(fd);
 }
 
-int MultiDriver::on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* self, void* known) {
+bool MultiDriver::add(CURL* easy) {
+  curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, &MultiDriver::on_new_socket);
+  curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, this);
+  return curl_multi_add_handle(multi_, easy) == CURLM_OK;
+}
+
+void MultiDriver::remove(CURL* easy) { curl_multi_remove_handle(multi_, easy); }
+
+MultiDriver::Watch& MultiDriver::watch_of(int fd) {
+  if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(fd + 64);
+  return watches_[fd];
+}
+
+int MultiDriver::on_new_socket(void* self, curl_socket_t fd, curlsocktype /*purpose*/) {
+  // A new file under this number: whatever the set held under it left when the old one closed.
+  auto& w = static_cast<MultiDriver*>(self)->watch_of(fd);
+  w = Watch{};
+  return CURL_SOCKOPT_OK;
+}
+
+int MultiDriver::on_socket(CURL* /*easy*/, curl_socket_t fd, int what, void* self,
+                           void* /*socketp*/) {
   auto& d = *static_cast<MultiDriver*>(self);
+  auto& w = d.watch_of(fd);
   if (what == CURL_POLL_REMOVE) {
-    unwatch(d.epoll_, fd);
+    // The connection goes idle into curl's cache, or is about to close: leave it in the set
+    // (an idle connection has no events), so reusing it costs no epoll_ctl.
+    w.parked = true;
     return 0;
   }
   const std::uint32_t events =
       ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.fd = fd;
-  if (known != nullptr && epoll_ctl(d.epoll_, EPOLL_CTL_MOD, fd, &ev) == 0) return 0;
-  if (epoll_ctl(d.epoll_, EPOLL_CTL_ADD, fd, &ev) != 0 && !watch(d.epoll_, fd, events))
+  w.parked = false;
+  if (w.in_set && w.events == events) return 0;
+  if (!watch(d.epoll_, fd, events)) {
+    w = Watch{};
     return -1;  // curl fails the transfer
-  curl_multi_assign(d.multi_, fd, &g_registered);
+  }
+  w.in_set = true;
+  w.events = events;
   return 0;
 }
 
@@ -114,6 +136,13 @@ void MultiDriver::wait(Clock::time_point until, Resolver& resolver) {
     }
     if (fd == resolver_epoll_) {
       serve_resolver(resolver);
+      continue;
+    }
+    if (auto& w = watch_of(fd); w.parked) {
+      // An idle cached connection woke up (the peer closed it): stop watching it; curl finds
+      // it dead when it next looks.
+      unwatch(epoll_, fd);
+      w = Watch{};
       continue;
     }
     const auto e = events[i].events;

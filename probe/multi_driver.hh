@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ class MultiDriver {
   MultiDriver& operator=(const MultiDriver&) = delete;
 
   CURLM* multi() const noexcept { return multi_; }
+  // Adds and removes transfers; use these rather than curl_multi_add_handle, which would miss
+  // the new-socket hook the epoll bookkeeping relies on.
+  bool add(CURL* easy);
+  void remove(CURL* easy);
   // Non-empty when the epoll or eventfd setup failed; wait() then only sleeps until `until`.
   const std::string& error() const noexcept { return error_; }
 
@@ -41,7 +46,15 @@ class MultiDriver {
   void wake() noexcept;
 
  private:
-  static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* known);
+  // What the epoll set holds under one fd number, as far as curl's sockets go.
+  struct Watch {
+    bool in_set = false;
+    bool parked = false;  // curl stopped watching it (idle in the cache) but it stays in the set
+    std::uint32_t events = 0;
+  };
+  Watch& watch_of(int fd);
+  static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketp);
+  static int on_new_socket(void* self, curl_socket_t fd, curlsocktype purpose);
   void sync_resolver(const std::vector<ResolverSocket>& wanted);
   void serve_resolver(Resolver& resolver);
 
@@ -52,6 +65,7 @@ class MultiDriver {
   int wake_fd_ = -1;
   std::string error_;
   std::vector<ResolverSocket> resolver_registered_;
+  std::vector<Watch> watches_;  // by fd number
 };
 
 }  // namespace probe

@@ -247,7 +247,7 @@ void Prober::Loop::start_transfer(std::size_t i, const std::vector<std::string>&
                                   milliseconds budget) {
   auto& probe = *probes_[i];
   probe.transfer.prepare(addresses, budget);
-  if (curl_multi_add_handle(driver_.multi(), probe.transfer.easy()) != CURLM_OK) {
+  if (!driver_.add(probe.transfer.easy())) {
     Verdict v;
     v.reason = routing::Reason::other;
     v.detail = "curl: cannot add transfer";
@@ -267,7 +267,7 @@ void Prober::Loop::collect_transfers() {
     const auto i = reinterpret_cast<std::size_t>(tag);
     const CURLcode code = msg->data.result;  // msg is invalid after remove_handle
     auto& probe = *probes_[i];
-    curl_multi_remove_handle(driver_.multi(), probe.transfer.easy());
+    driver_.remove(probe.transfer.easy());
     probe.in_multi = false;
     finish_probe(i, classify_transfer(probe.transfer.outcome(code), probe.target.monitor));
   }
@@ -312,7 +312,7 @@ void Prober::Loop::wait(Clock::time_point now) {
 void Prober::Loop::abandon_in_flight() {
   for (auto& probe : probes_) {
     if (!probe->in_multi) continue;
-    curl_multi_remove_handle(driver_.multi(), probe->transfer.easy());
+    driver_.remove(probe->transfer.easy());
     probe->in_multi = false;
   }
   waiting_.clear();

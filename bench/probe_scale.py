@@ -12,7 +12,7 @@ in profiles of --per-profile, spread round-robin over the tenants. Every endpoin
 monitor path (/http/ping?e=N), so the prober's deduplication (same host, port and monitor) does
 not merge them: one probe per endpoint, every --interval-ms, timeout --timeout-ms.
 
-Measures, after --warmup seconds, over --seconds: the CPU time of dnsd's probe thread
+Measures, after --warmup seconds, over --seconds: the CPU time of dnsd's probe threads (all of them)
 ("dnsd-probe", utime+stime from /proc/PID/task/TID/stat and the finer schedstat run time) and of
 the tenants; then stops dnsd with SIGTERM and reads its start-lag line (DNSD_PROBE_STATS=1):
     probe: stats probes=N starts=M lag_p50_ms=.. lag_p99_ms=.. lag_max_ms=..
@@ -83,30 +83,36 @@ def config_toml(args, dns_port, sim_port):
     return "".join(out)
 
 
-def find_thread(pid, name):
-    """TID of pid's thread whose comm is name, or None."""
+def find_threads(pid, name):
+    """TIDs of pid's threads whose comm is name (the probe pool has one or more); [] if none."""
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return None
+        return []
+    found = []
     for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
                 if f.read().strip() == name:
-                    return int(tid)
+                    found.append(int(tid))
         except OSError:
             pass
-    return None
+    return sorted(found)
 
 
-def thread_cpu(pid, tid):
-    """(utime+stime seconds from stat, run seconds from schedstat, utime, stime) of one thread."""
-    with open(f"/proc/{pid}/task/{tid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    user, system = int(fields[11]) / procs.CLK_TCK, int(fields[12]) / procs.CLK_TCK
-    with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-        run = int(f.read().split()[0]) / 1e9
-    return user + system, run, user, system
+def thread_cpu(pid, tids):
+    """(utime+stime seconds from stat, run seconds from schedstat, utime, stime, seconds spent
+    runnable but waiting for a CPU from schedstat), summed over the threads tids."""
+    total = [0.0, 0.0, 0.0, 0.0, 0.0]
+    for tid in tids:
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        user, system = int(fields[11]) / procs.CLK_TCK, int(fields[12]) / procs.CLK_TCK
+        with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+            run, waited = (int(x) / 1e9 for x in f.read().split()[:2])
+        for k, v in enumerate((user + system, run, user, system, waited)):
+            total[k] += v
+    return tuple(total)
 
 
 def machine_busy():
@@ -158,16 +164,17 @@ def run(args):
                                 or not dnsd.alive(), 0.05) or not dnsd.alive():
             raise RuntimeError(f"dnsd did not start; see {log_path}")
         startup_s = time.monotonic() - t0
-        tid = procs.wait_until(5, lambda: find_thread(dnsd.pid, PROBE_THREAD), 0.02)
+        tids = procs.wait_until(5, lambda: find_threads(dnsd.pid, PROBE_THREAD), 0.02) or []
         time.sleep(args.warmup)
-        cpu0 = thread_cpu(dnsd.pid, tid) if tid else (0.0, 0.0, 0.0, 0.0)
+        tids = find_threads(dnsd.pid, PROBE_THREAD)  # every thread of the pool, all started now
+        cpu0 = thread_cpu(dnsd.pid, tids)
         sims0 = sum(s.cpu_s()[1] for s in sims)
         dnsd0 = dnsd.cpu_s()[1]
         busy0 = machine_busy()
         w0 = time.monotonic()
         time.sleep(args.seconds)
         wall = time.monotonic() - w0
-        cpu1 = thread_cpu(dnsd.pid, tid) if tid else (0.0, 0.0, 0.0, 0.0)
+        cpu1 = thread_cpu(dnsd.pid, tids)
         sims1 = sum(s.cpu_s()[1] for s in sims)
         dnsd1 = dnsd.cpu_s()[1]
         busy1 = machine_busy()
@@ -189,6 +196,7 @@ def run(args):
             "probe_cores_ticks": (cpu1[0] - cpu0[0]) / wall,
             "probe_cores": (cpu1[1] - cpu0[1]) / wall,
             "probe_user": (cpu1[2] - cpu0[2]) / wall, "probe_system": (cpu1[3] - cpu0[3]) / wall,
+            "probe_waited": (cpu1[4] - cpu0[4]) / wall,
             "dnsd_cores": (dnsd1 - dnsd0) / wall,
             "sims_cores": (sims1 - sims0) / wall,
             "machine_cores": (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]) * os.cpu_count(),
@@ -196,7 +204,7 @@ def run(args):
             "to_degraded": sum(1 for a, b in transitions if b == "Degraded"),
             "pings": pings, "run_s": round(total_s, 1),
             "load_before": load_before, "load_after": load_after,
-            "thread_found": tid is not None, "callgrind": args.callgrind, "root": root,
+            "probe_threads": len(tids), "callgrind": args.callgrind, "root": root,
         }
         return result
     finally:
@@ -227,8 +235,14 @@ def _sim_pings(sim, root):
 
 def summary(r):
     met_lag = r["p99_ms"] < TARGET_P99_MS
-    met_cpu = r["probe_cores"] < TARGET_CORES
     expected = r["endpoints"] * (r["run_s"]) / (r["interval_ms"] / 1000.0)
+    # A pool that fell behind used less CPU than the full rate needs: judge the CPU target on
+    # the cost per start times the scheduled rate instead.
+    per_start_s = r["probe_cores"] / max(r["starts"] / r["run_s"], 1)
+    full_rate_cores = per_start_s * r["endpoints"] / (r["interval_ms"] / 1000.0)
+    behind = r["starts"] < 0.95 * expected
+    judged_cores = max(r["probe_cores"], full_rate_cores) if behind else r["probe_cores"]
+    met_cpu = judged_cores < TARGET_CORES
     rows = [
         ("endpoints (distinct probes)", f'{r["endpoints"]} ({r["probes"]})'),
         ("interval / timeout", f'{r["interval_ms"]} ms / {r["timeout_ms"]} ms'),
@@ -238,11 +252,15 @@ def summary(r):
         ("start lag p50", f'{r["p50_ms"]:.3f} ms'),
         ("start lag p99", f'{r["p99_ms"]:.3f} ms'),
         ("start lag max", f'{r["max_ms"]:.3f} ms'),
-        ("probe thread CPU", f'{r["probe_cores"]:.3f} cores (schedstat; stat ticks: '
+        ("probe threads", f'{r["probe_threads"]}'),
+        ("probe pool CPU (all probe threads)", f'{r["probe_cores"]:.3f} cores (schedstat; stat ticks: '
                              f'{r["probe_cores_ticks"]:.3f} = user {r["probe_user"]:.3f} + '
                              f'system {r["probe_system"]:.3f})'),
-        ("probe thread CPU per probe start",
-         f'{r["probe_cores"] * 1e6 / max(r["starts"] / r["run_s"], 1):.0f} us'),
+        ("probe pool CPU per probe start", f'{per_start_s * 1e6:.0f} us'),
+        ("probe pool CPU at the scheduled rate (per start x probes/s)",
+         f'{full_rate_cores:.3f} cores' + (' (the pool fell behind schedule)' if behind else '')),
+        ("probe threads runnable, waiting for a CPU",
+         f'{r["probe_waited"]:.3f} s per s (schedstat run-queue wait, summed over the threads)'),
         ("whole dnsd CPU", f'{r["dnsd_cores"]:.3f} cores'),
         ("tenant_sims CPU", f'{r["sims_cores"]:.3f} cores'),
         ("machine busy", f'{r["machine_cores"]:.2f} of {os.cpu_count()} cores'),
@@ -255,7 +273,7 @@ def summary(r):
     verdict = (f"Target (p99 start lag < {TARGET_P99_MS:.0f} ms and probe pool < {TARGET_CORES} "
                f"core at 10,000 endpoints, 1 s): lag {'met' if met_lag else 'MISSED'} "
                f"({r['p99_ms']:.2f} ms), CPU {'met' if met_cpu else 'MISSED'} "
-               f"({r['probe_cores']:.3f} cores)")
+               f"({judged_cores:.3f} cores{' at the scheduled rate' if behind else ''})")
     if r["endpoints"] != 10_000 or r["interval_ms"] != 1000:
         verdict += " - not the target's size, so indicative only"
     return "\n".join(lines), verdict

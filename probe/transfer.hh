@@ -1,5 +1,6 @@
 // Transfer: the reusable curl easy handle of one probe. Built once (URL, headers, TLS options,
-// body cap); before each run only the pinned addresses and the time budget change.
+// body cap, connection reuse); before each run only the pinned addresses and the time budget
+// change.
 // Never does its own DNS: the probe loop resolves with c-ares and pins the result.
 #pragma once
 
@@ -23,7 +24,13 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
+  // A kept-alive connection is reused for at most this long after it was opened.
+  static constexpr std::chrono::seconds k_connection_lifetime{10};
+
   CURL* easy() const noexcept { return easy_; }
+  // True when runs may reuse a kept-alive connection from the multi handle's cache (HTTP and
+  // HTTPS to an address literal without a Host header); otherwise each run connects afresh.
+  bool reuses_connections() const noexcept { return reuses_connections_; }
   // Non-empty when the handle could not be configured; the probe then fails with Reason::other.
   const std::string& setup_error() const noexcept { return setup_error_; }
 
@@ -40,10 +47,12 @@ class Transfer {
   void set(CURLoption option, T value);
 
   CURL* easy_ = nullptr;
+  CURLU* url_ = nullptr;  // the probe URL, parsed once (CURLOPT_CURLU)
   std::string setup_error_;
   std::string url_host_;  // what RESOLVE pins: the Host/SNI name
   std::uint16_t port_ = 0;
   std::size_t body_cap_ = 0;
+  bool reuses_connections_ = false;
   std::string body_;
   bool body_capped_ = false;
   curl_slist* headers_ = nullptr;

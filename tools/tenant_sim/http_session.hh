@@ -32,11 +32,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   static constexpr bool k_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
+  // listening: the flag of the listener opening that accepted this connection; once it is
+  // false (refuse mode), the next request resets the connection instead of being answered.
   template <typename... StreamArgs>
-  HttpSession(const Handler& handler, StreamArgs&&... args)
+  HttpSession(const Handler& handler, std::shared_ptr<const bool> listening, StreamArgs&&... args)
       : stream_(std::forward<StreamArgs>(args)...),
         delay_(stream_.get_executor()),
-        handler_(handler) {}
+        handler_(handler),
+        listening_(std::move(listening)) {}
 
   void start() {
     if constexpr (k_tls) {
@@ -59,6 +62,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void on_request() {
+    if (!*listening_) return reset();
     answer_ = handler_(request_);
     answer_.response.keep_alive(request_.keep_alive());
     answer_.response.prepare_payload();
@@ -96,9 +100,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                       });
   }
 
+  // Closes with RST (linger 0), as the kernel does for a connection to a process that is gone.
+  void reset() {
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    beast::error_code ignored;
+    socket.set_option(boost::asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+  }
+
   Stream stream_;
   boost::asio::steady_timer delay_;
   const Handler& handler_;
+  std::shared_ptr<const bool> listening_;
   beast::flat_buffer buffer_;
   Request request_;
   Answer answer_;

@@ -21,6 +21,7 @@ beast::error_code Listener::open() {
     return ec;
   }
   where_ = acceptor_.local_endpoint();
+  listening_ = std::make_shared<bool>(true);
   accept();
   return ec;
 }
@@ -28,6 +29,7 @@ beast::error_code Listener::open() {
 void Listener::close() {
   beast::error_code ignored;
   acceptor_.close(ignored);
+  if (listening_) *listening_ = false;
 }
 
 void Listener::accept() {
@@ -40,9 +42,10 @@ void Listener::accept() {
     socket.set_option(tcp::no_delay(true), ignored);
     if (tls_ != nullptr) {
       using Tls = beast::ssl_stream<beast::tcp_stream>;
-      std::make_shared<HttpSession<Tls>>(handler_, std::move(socket), *tls_)->start();
+      std::make_shared<HttpSession<Tls>>(handler_, listening_, std::move(socket), *tls_)->start();
     } else {
-      std::make_shared<HttpSession<beast::tcp_stream>>(handler_, std::move(socket))->start();
+      std::make_shared<HttpSession<beast::tcp_stream>>(handler_, listening_, std::move(socket))
+          ->start();
     }
     accept();
   });

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
+#include <memory>
 
 #include "tools/tenant_sim/http_session.hh"
 
@@ -20,7 +21,9 @@ class Listener {
 
   // Binds and listens; after the first open the real port (for port 0) is kept for reopening.
   beast::error_code open();
-  // Stops listening, so new connects are refused; open connections stay.
+  // Stops listening, so new connects are refused. Connections accepted before are reset at
+  // their next request, as a stopped tenant's would be: a client that keeps connections alive
+  // sees the refusal too.
   void close();
   bool is_open() const { return acceptor_.is_open(); }
   tcp::endpoint where() const { return where_; }
@@ -34,6 +37,9 @@ class Listener {
   boost::asio::ssl::context* tls_;
   Handler handler_;
   tcp::acceptor acceptor_;
+  // True while the current opening lasts; each session holds the flag of the opening that
+  // accepted it (single-threaded, so a plain bool).
+  std::shared_ptr<bool> listening_;
   std::uint64_t connections_ = 0;
 };
 

@@ -276,6 +276,53 @@ TEST_CASE(
   CHECK(h.state(0).reason == Reason::refused);
 }
 
+TEST_CASE("live: http probes keep one connection alive and still see 503, refuse and hang on it") {
+  auto eu = start_sim("127.0.0.2", /*tls=*/false);
+  auto m = tenant_monitor(eu.port());
+  m.protocol = routing::Protocol::http;
+  m.interval = milliseconds(100);
+  m.timeout = milliseconds(80);
+  m.tolerated_failures = 0;  // the first failed probe degrades: the bound is one interval + timeout
+  Harness h(model_of({profile("ci.", {endpoint("eu", "127.0.0.2", m)})}));
+  REQUIRE(h.reaches(0, MonitorStatus::online, first_verdict_bound(m)));
+  REQUIRE(wait_for(milliseconds(5000), [&] { return eu.pings().value_or(0) >= 10; }));
+  CHECK(eu.connections().value_or(99) == 1);  // ten probes, one connection
+
+  // Each failure is seen on a connection kept from the probes before it.
+  REQUIRE(eu.set_mode("503"));
+  REQUIRE(h.reaches(0, MonitorStatus::degraded, degrade_bound(m)));
+  CHECK(h.state(0).reason == Reason::status);
+  CHECK(eu.connections().value_or(99) == 1);  // a 503 on a kept-alive connection keeps it
+  REQUIRE(eu.set_mode("up"));
+  REQUIRE(h.reaches(0, MonitorStatus::online, recover_bound(m)));
+
+  REQUIRE(eu.set_mode("refuse"));  // the kept connection is reset at its next request
+  REQUIRE(h.reaches(0, MonitorStatus::degraded, degrade_bound(m)));
+  CHECK(h.state(0).reason == Reason::refused);
+  REQUIRE(eu.set_mode("up"));
+  REQUIRE(h.reaches(0, MonitorStatus::online, recover_bound(m)));
+
+  const auto before_hang = eu.connections().value_or(0);
+  REQUIRE(eu.set_mode("hang"));
+  REQUIRE(h.reaches(0, MonitorStatus::degraded, degrade_bound(m)));
+  CHECK(h.state(0).reason == Reason::timeout);
+  CHECK(eu.connections().value_or(0) >= before_hang);
+}
+
+TEST_CASE("live: a probe with a Host header connects afresh for every probe") {
+  auto eu = start_sim("127.0.0.2", /*tls=*/false);
+  auto m = tenant_monitor(eu.port());
+  m.protocol = routing::Protocol::http;
+  m.interval = milliseconds(100);
+  m.timeout = milliseconds(80);
+  m.host_header = "eu.tenant.test";  // curl would match kept connections by this name alone
+  Harness h(model_of({profile("ci.", {endpoint("eu", "127.0.0.2", m)})}));
+  REQUIRE(h.reaches(0, MonitorStatus::online, first_verdict_bound(m)));
+  REQUIRE(wait_for(milliseconds(5000), [&] { return eu.pings().value_or(0) >= 5; }));
+  const auto pings = eu.pings().value_or(0);
+  CHECK(eu.connections().value_or(0) >= pings);  // accepted before answered: never fewer
+}
+
 TEST_CASE("live: endpoints sharing target and monitor share one probe") {
   auto eu = start_sim("127.0.0.2");
   auto m = tenant_monitor(eu.port());

@@ -239,7 +239,8 @@ class PreparedBuilder {
   }
 
   // Per endpoint, the answer profile_answer.cc writes when the pick is that endpoint alone:
-  // the CNAME to an FQDN outside the zone, or the endpoint's own address.
+  // the CNAME to an FQDN outside the zone, or the endpoint's own address. Other endpoints
+  // (flattened names, nested profiles) are answered by the general path.
   void add_endpoint_blocks(const zone::Zone& zone, const zone::Node& node, PreparedAnswers::Entry& entry) {
     const routing::Profile& profile = general_.model->profiles[*node.profile];
     entry.first_endpoint = static_cast<std::uint32_t>(out_->endpoint_blocks_.size());
@@ -253,7 +254,7 @@ class PreparedBuilder {
               ++answer.sections.answer;
           });
         if (index != PreparedAnswers::no_block) out_->blocks_[index].qtype = rrtype::cname;
-      } else {
+      } else if (endpoint.kind == routing::TargetKind::ipv4 || endpoint.kind == routing::TargetKind::ipv6) {
         const bool v6 = endpoint.kind == routing::TargetKind::ipv6;
         const std::uint16_t type = v6 ? rrtype::aaaa : rrtype::a;
         index = write_block(zone, owner, [&](ZoneAnswer& answer) {

@@ -10,9 +10,13 @@
 
 #include "admin/status_json.hh"
 #include "admin/status_page.hh"
-#include "admin/time_text.hh"
+#include "control/time_text.hh"
 
 namespace admin {
+
+using control::format_time;
+using control::parse_time;
+using control::WallClock;
 
 namespace http = boost::beast::http;
 using nlohmann::json;

@@ -3,10 +3,14 @@
 
 #include <arpa/inet.h>
 
-#include "admin/time_text.hh"
+#include "control/time_text.hh"
 #include "routing/explain.hh"
 
 namespace admin {
+
+using control::format_time;
+using control::parse_time;
+using control::WallClock;
 
 using nlohmann::json;
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "control/state_file.hh"
+#include "control/time_text.hh"
 
 namespace control {
 
@@ -138,8 +139,7 @@ std::string Runtime::disable(std::string_view profile, std::string_view endpoint
     overrides_.disable(Override{key, std::string(endpoint), from, until});
     apply_overrides(now);
     log(fmt::format("admin: disabled profile={} endpoint={}{}{}", key, endpoint,
-                    from ? fmt::format(" from={}", WallClock::to_time_t(*from)) : "",
-                    until ? fmt::format(" until={}", WallClock::to_time_t(*until)) : ""));
+                    from ? " from=" + format_time(*from) : "", until ? " until=" + format_time(*until) : ""));
   }
   wake_.notify_all();  // a new window boundary for the timer
   return {};

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 
@@ -18,7 +17,8 @@ namespace admin {
 nlohmann::json status_json(const control::Runtime& runtime);
 
 // GET /api/v1/explain; nullopt with *error set when the profile is unknown.
-std::optional<nlohmann::json> explain_json(const control::Runtime& runtime, const std::string& profile,
+std::optional<nlohmann::json> explain_json(const control::Runtime& runtime,
+                                           const std::string& profile,
                                            const routing::ClientInfo& client, std::string* error);
 
 nlohmann::json reload_json(const control::ReloadReport& report);

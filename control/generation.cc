@@ -13,9 +13,9 @@ Generation::Generation(std::unique_ptr<const conf::Config> loaded)
       history(config->model.endpoint_count, config->admin.history) {}
 
 std::unique_ptr<const dnsd::ServingState> serving_state(const Generation& generation) {
-  return std::make_unique<const dnsd::ServingState>(dnsd::ServingState{
-      &generation.config->server, &generation.config->zones, &generation.config->model,
-      &generation.health, &generation.flat});
+  return std::make_unique<const dnsd::ServingState>(
+      dnsd::ServingState{&generation.config->server, &generation.config->zones,
+                         &generation.config->model, &generation.health, &generation.flat});
 }
 
 std::string profile_key(std::string_view name) {

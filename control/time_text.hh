@@ -1,4 +1,5 @@
-// Wall-clock times as the admin API, dnsctl and the log write and read them: RFC 3339 in UTC, whole seconds
+// Wall-clock times as the admin API, dnsctl and the log write and read them: RFC 3339 in UTC, whole
+// seconds
 // ("2026-11-24T03:00:00Z"). Also accepted on input: Unix seconds ("1795489200").
 #pragma once
 

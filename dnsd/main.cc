@@ -77,9 +77,12 @@ int run(const std::string& path) {
   // The admin API is off unless [admin] enabled = true; its address is fixed at start.
   const conf::AdminConfig admin_config = runtime.admin_config();
   admin::Api api(runtime);
-  admin::HttpServer admin_server([&api](const admin::Request& request) { return api.handle(request); });
+  admin::HttpServer admin_server(
+      [&api](const admin::Request& request) { return api.handle(request); });
   const std::string admin_error =
-      admin_config.enabled ? admin_server.bind(admin_config.listen_address, admin_config.listen_port) : "";
+      admin_config.enabled
+          ? admin_server.bind(admin_config.listen_address, admin_config.listen_port)
+          : "";
   for (std::string error : {udp.bind(), tcp.bind(), admin_error}) {
     if (!error.empty()) {
       fmt::print(stderr, "dnsd: {}\n", error);
@@ -91,7 +94,8 @@ int run(const std::string& path) {
   tcp.start();
   if (admin_config.enabled) {
     admin_server.start();
-    fmt::print(stderr, "dnsd: admin API on {}:{}\n", admin_config.listen_address, admin_config.listen_port);
+    fmt::print(stderr, "dnsd: admin API on {}:{}\n", admin_config.listen_address,
+               admin_config.listen_port);
   }
   fmt::print(stderr, "dnsd: serving {} zones and {} profiles on {} (udp, tcp) with {} workers\n",
              zone_count, profile_count, describe_listen(server), server.workers);

@@ -34,10 +34,12 @@ method = "priority"
 protocol = "http"
 [[profile.monitor.header]]
 name = "Authorization"
-value_file = ")" + secret_file + R"("
+value_file = ")" +
+         secret_file + R"("
 [[profile.endpoint]]
 name = "eu"
-target = ")" + eu_target + R"("
+target = ")" +
+         eu_target + R"("
 priority = 1
 [[profile.endpoint]]
 name = "us"
@@ -71,7 +73,9 @@ std::unique_ptr<Generation> generation(const std::string& toml) {
 
 }  // namespace
 
-TEST_CASE("state file: states, history and live overrides come back; ended windows and changed endpoints do not") {
+TEST_CASE(
+    "state file: states, history and live overrides come back; ended windows and changed endpoints "
+    "do not") {
   Files files;
   const auto now = WallClock::now();
   auto before = generation(config("192.0.2.1", files.secret));
@@ -80,7 +84,8 @@ TEST_CASE("state file: states, history and live overrides come back; ended windo
   probe::Verdict failed;
   failed.reason = Reason::timeout;
   failed.detail = "timeout after 500ms";
-  before->history.record(0, failed, {MonitorStatus::degraded, 2, 0, Reason::timeout, 0}, now - seconds(1));
+  before->history.record(0, failed, {MonitorStatus::degraded, 2, 0, Reason::timeout, 0},
+                         now - seconds(1));
   Overrides overrides;
   overrides.disable({"ci.tm.test.", "us", std::nullopt, now + seconds(3600)});
   overrides.disable({"ci.tm.test.", "eu", std::nullopt, now + seconds(1)});

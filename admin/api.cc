@@ -10,9 +10,13 @@
 
 #include "admin/status_json.hh"
 #include "admin/status_page.hh"
-#include "admin/time_text.hh"
+#include "control/time_text.hh"
 
 namespace admin {
+
+using control::format_time;
+using control::parse_time;
+using control::WallClock;
 
 namespace http = boost::beast::http;
 using nlohmann::json;
@@ -62,7 +66,8 @@ std::map<std::string, std::string> query_params(std::string_view query) {
     const auto amp = query.find('&');
     const auto pair = query.substr(0, amp);
     const auto eq = pair.find('=');
-    out[percent_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    out[percent_decode(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
@@ -74,7 +79,8 @@ std::string cookie_value(std::string_view cookies, std::string_view name) {
     const auto semi = cookies.find(';');
     auto item = cookies.substr(0, semi);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=')
+    if (item.size() > name.size() && item.substr(0, name.size()) == name &&
+        item[name.size()] == '=')
       return percent_decode(item.substr(name.size() + 1));
     if (semi == std::string_view::npos) break;
     cookies.remove_prefix(semi + 1);
@@ -104,8 +110,10 @@ std::optional<routing::ClientInfo> parse_client(const std::string& client, const
   }
   if (ecs.empty()) return info;
   const auto slash = ecs.find('/');
-  const unsigned long prefix = slash == std::string::npos ? 0 : std::strtoul(ecs.c_str() + slash + 1, nullptr, 10);
-  if (slash == std::string::npos || !parse(ecs.substr(0, slash)) || prefix > (info.is_ipv6 ? 128u : 32u)) {
+  const unsigned long prefix =
+      slash == std::string::npos ? 0 : std::strtoul(ecs.c_str() + slash + 1, nullptr, 10);
+  if (slash == std::string::npos || !parse(ecs.substr(0, slash)) ||
+      prefix > (info.is_ipv6 ? 128u : 32u)) {
     *error = fmt::format("ecs must be an address prefix such as 192.0.2.0/24, not \"{}\"", ecs);
     return std::nullopt;
   }
@@ -129,7 +137,8 @@ bool Api::authorized(const Request& request) const {
   const std::string_view header = std_view(request[http::field::authorization]);
   constexpr std::string_view bearer = "Bearer ";
   if (header.size() > bearer.size() && header.substr(0, bearer.size()) == bearer)
-    return token_matches(std::string_view(header.data() + bearer.size(), header.size() - bearer.size()), token);
+    return token_matches(
+        std::string_view(header.data() + bearer.size(), header.size() - bearer.size()), token);
   // The status page's own requests: a browser cannot add a header to a navigation. Read-only
   // methods only, so a cookie can never be used to change anything (no CSRF).
   if (request.method() == http::verb::get) {
@@ -145,17 +154,21 @@ Response Api::handle(const Request& request) {
   const std::string_view path = target.substr(0, question);
   if (!authorized(request)) {
     if (path == "/" && request.method() == http::verb::get) {
-      Response page = reply(request, http::status::unauthorized, std::string(login_page()), "text/html; charset=utf-8");
+      Response page = reply(request, http::status::unauthorized, std::string(login_page()),
+                            "text/html; charset=utf-8");
       page.set(http::field::www_authenticate, "Bearer");
       return page;
     }
-    Response denied = error_reply(request, http::status::unauthorized, "a valid bearer token is required");
+    Response denied =
+        error_reply(request, http::status::unauthorized, "a valid bearer token is required");
     denied.set(http::field::www_authenticate, "Bearer");
     return denied;
   }
   const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;
-  if (path == "/" && get) return reply(request, http::status::ok, std::string(status_page()), "text/html; charset=utf-8");
-  if (path == "/api/v1/status" && get) return json_reply(request, http::status::ok, status_json(runtime_));
+  if (path == "/" && get)
+    return reply(request, http::status::ok, std::string(status_page()), "text/html; charset=utf-8");
+  if (path == "/api/v1/status" && get)
+    return json_reply(request, http::status::ok, status_json(runtime_));
   if (path == "/api/v1/explain" && get) return explain(request);
   if (path == "/metrics" && get && hooks_.metrics)
     return reply(request, http::status::ok, hooks_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
@@ -167,8 +180,8 @@ Response Api::handle(const Request& request) {
   constexpr std::string_view endpoints = "/api/v1/endpoints/";
   if (path.substr(0, endpoints.size()) == endpoints && post)
     return endpoint_action(request, path.substr(endpoints.size()));
-  if (path == "/" || path == "/api/v1/status" || path == "/api/v1/explain" || path == "/api/v1/reload" ||
-      path.substr(0, endpoints.size()) == endpoints)
+  if (path == "/" || path == "/api/v1/status" || path == "/api/v1/explain" ||
+      path == "/api/v1/reload" || path.substr(0, endpoints.size()) == endpoints)
     return error_reply(request, http::status::method_not_allowed, "method not allowed here");
   return error_reply(request, http::status::not_found, "no such resource");
 }
@@ -177,11 +190,13 @@ Response Api::handle(const Request& request) {
 Response Api::endpoint_action(const Request& request, std::string_view rest) {
   const std::string_view target = std_view(request.target());
   const auto question = target.find('?');
-  const auto params = query_params(question == std::string_view::npos ? "" : target.substr(question + 1));
+  const auto params =
+      query_params(question == std::string_view::npos ? "" : target.substr(question + 1));
   const auto first = rest.find('/');
   const auto second = first == std::string_view::npos ? first : rest.find('/', first + 1);
   if (second == std::string_view::npos || rest.find('/', second + 1) != std::string_view::npos)
-    return error_reply(request, http::status::not_found, "expected /api/v1/endpoints/{profile}/{endpoint}/disable or /enable");
+    return error_reply(request, http::status::not_found,
+                       "expected /api/v1/endpoints/{profile}/{endpoint}/disable or /enable");
   const std::string profile = percent_decode(rest.substr(0, first));
   const std::string endpoint = percent_decode(rest.substr(first + 1, second - first - 1));
   const std::string_view action = rest.substr(second + 1);
@@ -193,7 +208,8 @@ Response Api::endpoint_action(const Request& request, std::string_view rest) {
     for (const auto& [name, value] : params) {
       auto& slot = name == "from" ? from : until;
       if (name != "from" && name != "until")
-        return error_reply(request, http::status::bad_request, fmt::format("unknown parameter {}", name));
+        return error_reply(request, http::status::bad_request,
+                           fmt::format("unknown parameter {}", name));
       slot = parse_time(value);
       if (!slot)
         return error_reply(request, http::status::bad_request,
@@ -204,12 +220,13 @@ Response Api::endpoint_action(const Request& request, std::string_view rest) {
     return error_reply(request, http::status::not_found, "the action is disable or enable");
   }
   if (!problem.empty())
-    return error_reply(request, problem.rfind("no endpoint", 0) == 0 ? http::status::not_found
-                                                                      : http::status::bad_request,
-                       problem);
-  return json_reply(request, http::status::ok,
-                    json{{"profile", control::profile_key(profile)}, {"endpoint", endpoint},
-                         {"action", action}});
+    return error_reply(
+        request,
+        problem.rfind("no endpoint", 0) == 0 ? http::status::not_found : http::status::bad_request,
+        problem);
+  return json_reply(
+      request, http::status::ok,
+      json{{"profile", control::profile_key(profile)}, {"endpoint", endpoint}, {"action", action}});
 }
 
 Response Api::explain(const Request& request) {

@@ -3,6 +3,8 @@
 // request bodies are capped, so a slow or hostile client costs one socket and nothing more.
 #include "admin/http_server.hh"
 
+#include <fmt/format.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -27,14 +29,16 @@ constexpr std::size_t k_max_body = 64 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Handler& handler) : stream_(std::move(socket)), handler_(handler) {}
+  Session(tcp::socket socket, const Handler& handler)
+      : stream_(std::move(socket)), handler_(handler) {}
 
   void read() {
     parser_.emplace();
     parser_->body_limit(k_max_body);
     stream_.expires_after(k_io_deadline);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
  private:
@@ -45,10 +49,11 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(request.keep_alive());
     response_.prepare_payload();
     stream_.expires_after(k_io_deadline);
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || !self->response_.keep_alive()) return self->close();
-      self->read();
-    });
+    http::async_write(stream_, response_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec || !self->response_.keep_alive()) return self->close();
+                        self->read();
+                      });
   }
 
   Response handle(const Request& request) {

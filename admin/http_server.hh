@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -3,16 +3,22 @@
 
 #include <arpa/inet.h>
 
-#include "admin/time_text.hh"
+#include "control/time_text.hh"
 #include "routing/explain.hh"
 
 namespace admin {
+
+using control::format_time;
+using control::parse_time;
+using control::WallClock;
 
 using nlohmann::json;
 
 namespace {
 
-json time_or_null(bool known, WallClock::time_point at) { return known ? json(format_time(at)) : json(nullptr); }
+json time_or_null(bool known, WallClock::time_point at) {
+  return known ? json(format_time(at)) : json(nullptr);
+}
 
 json history_json(const probe::EndpointRecord& record) {
   json out = json::array();
@@ -49,7 +55,8 @@ json endpoint_json(const routing::Profile& profile, const routing::Endpoint& end
           {"state", routing::operator_state(endpoint, health)},
           {"monitor_status", routing::to_string(health.status)},
           {"admin_disabled", health.admin_disabled},
-          {"override", override_json(overrides.find(control::profile_key(profile.name), endpoint.name))},
+          {"override",
+           override_json(overrides.find(control::profile_key(profile.name), endpoint.name))},
           {"available", routing::is_available(profile, endpoint, generation.health)},
           {"last_failure", failure},
           {"last_probe", time_or_null(record.probed, record.last_probe)},

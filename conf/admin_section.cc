@@ -21,7 +21,8 @@ void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
   const auto name = s.string("token_file");
   if (!name) {
     if (admin.enabled && s.clean())
-      s.error("token_file", "is required when the admin API is enabled (a file holding the bearer token)");
+      s.error("token_file",
+              "is required when the admin API is enabled (a file holding the bearer token)");
     return;
   }
   admin.token_file = ctx.resolve(*name);
@@ -32,8 +33,8 @@ void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
   }
   const std::string token = trimmed(text);
   if (token.size() < 16) {
-    s.error("token_file", fmt::format("the token in {} must be at least 16 characters long",
-                                      in_quotes(*name)));
+    s.error("token_file",
+            fmt::format("the token in {} must be at least 16 characters long", in_quotes(*name)));
     return;
   }
   admin.token = routing::Secret(token);
@@ -44,7 +45,8 @@ void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin) {
   const auto* table = root.table("admin");
   if (!table) return;
-  Section s(root.diag(), *table, "admin", {"enabled", "listen", "token_file", "history", "state_file"});
+  Section s(root.diag(), *table, "admin",
+            {"enabled", "listen", "token_file", "history", "state_file"});
   admin.enabled = s.boolean("enabled").value_or(false);
   if (const auto listen = s.string("listen")) {
     std::string why;

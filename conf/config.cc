@@ -57,7 +57,8 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   config->path = path;
   Diagnostics diag(path);
   const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
-  Section root(diag, root_table, "", {"log_level", "server", "resolver", "admin", "zone", "profile"});
+  Section root(diag, root_table, "",
+               {"log_level", "server", "resolver", "admin", "zone", "profile"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
   read_resolver(root, config->model.resolver);

@@ -15,7 +15,7 @@ namespace control {
 using WallClock = std::chrono::system_clock;
 
 struct Override {
-  std::string profile;   // profile_key() form: lower case, trailing dot
+  std::string profile;  // profile_key() form: lower case, trailing dot
   std::string endpoint;
   std::optional<WallClock::time_point> from;   // unset: from now
   std::optional<WallClock::time_point> until;  // unset: until enabled by hand

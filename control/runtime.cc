@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "control/state_file.hh"
+#include "control/time_text.hh"
 
 namespace control {
 
@@ -97,7 +98,7 @@ ReloadReport Runtime::reload() {
   prober_.reset();
   // Keeps the old Generation until publish() has returned, i.e. until no query thread reads it.
   const std::shared_ptr<Generation> previous = std::exchange(current_, next);
-  for (const auto& gone : overrides_.retain([this](const std::string& p, const std::string& e) {
+  for (const auto& gone : overrides_.retain([this](const std::string&p, const std::string&e) {
          return find_endpoint(p, e) != nullptr;
        }))
     log(fmt::format("admin: override dropped: profile={} endpoint={} is no longer in the config",
@@ -141,8 +142,8 @@ std::string Runtime::disable(std::string_view profile, std::string_view endpoint
     overrides_.disable(Override{key, std::string(endpoint), from, until});
     apply_overrides(now);
     log(fmt::format("admin: disabled profile={} endpoint={}{}{}", key, endpoint,
-                    from ? fmt::format(" from={}", WallClock::to_time_t(*from)) : "",
-                    until ? fmt::format(" until={}", WallClock::to_time_t(*until)) : ""));
+                    from ? " from=" + format_time(*from) : "",
+                    until ? " until=" + format_time(*until) : ""));
   }
   wake_.notify_all();  // a new window boundary for the timer
   return {};
@@ -151,7 +152,8 @@ std::string Runtime::disable(std::string_view profile, std::string_view endpoint
 std::string Runtime::enable(std::string_view profile, std::string_view endpoint) {
   std::unique_lock lock(mutex_);
   const std::string key = profile_key(profile);
-  if (!find_endpoint(key, endpoint)) return fmt::format("no endpoint {} in profile {}", endpoint, key);
+  if (!find_endpoint(key, endpoint))
+    return fmt::format("no endpoint {} in profile {}", endpoint, key);
   overrides_.enable(key, std::string(endpoint));
   apply_overrides(WallClock::now());
   log(fmt::format("admin: enabled profile={} endpoint={}", key, endpoint));
@@ -201,7 +203,8 @@ void Runtime::restore() {
   const auto now = WallClock::now();
   const RestoreReport report = restore_state(state_path_, *current_, overrides_, now);
   if (!report.found) {
-    log(fmt::format("dnsd: no state file at {} yet: every endpoint starts in CheckingEndpoint", state_path_));
+    log(fmt::format("dnsd: no state file at {} yet: every endpoint starts in CheckingEndpoint",
+                    state_path_));
     return;
   }
   if (!report.error.empty())

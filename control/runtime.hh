@@ -41,7 +41,8 @@ struct RuntimeOptions {
 
 class Runtime {
  public:
-  Runtime(std::string config_path, std::unique_ptr<const conf::Config> config, RuntimeOptions options);
+  Runtime(std::string config_path, std::unique_ptr<const conf::Config> config,
+          RuntimeOptions options);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -76,7 +77,8 @@ class Runtime {
  private:
   void start_prober();
   void apply_overrides(WallClock::time_point now);
-  const routing::Endpoint* find_endpoint(const std::string& profile, std::string_view endpoint) const;
+  const routing::Endpoint* find_endpoint(const std::string& profile,
+                                         std::string_view endpoint) const;
   void timer_loop();
   void restore();
   void save();

@@ -2,12 +2,12 @@
 #include "control/state_file.hh"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace control {
@@ -22,22 +22,24 @@ std::int64_t ms(WallClock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 WallClock::time_point from_ms(std::int64_t value) {
-  return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(std::chrono::milliseconds(value)));
+  return WallClock::time_point(
+      std::chrono::duration_cast<WallClock::duration>(std::chrono::milliseconds(value)));
 }
 
 // Every monitor setting except header values (see state_file.hh), as one string.
 std::string fingerprint(const routing::MonitorSpec& m) {
-  std::string out = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(m.protocol),
-                                m.port, m.path, m.expected_body, m.interval.count(), m.timeout.count(),
-                                m.tolerated_failures, m.successes_to_recover, m.host_header, m.verify_tls,
-                                m.ca_file, m.client_cert_file, m.client_key_file, m.max_body_bytes,
-                                m.headers.size());
+  std::string out = fmt::format(
+      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(m.protocol), m.port, m.path,
+      m.expected_body, m.interval.count(), m.timeout.count(), m.tolerated_failures,
+      m.successes_to_recover, m.host_header, m.verify_tls, m.ca_file, m.client_cert_file,
+      m.client_key_file, m.max_body_bytes, m.headers.size());
   for (const auto& h : m.headers) out += "|" + h.name;
   for (const auto& r : m.expected_status) out += fmt::format("|{}-{}", r.first, r.last);
   return out;
 }
 
-json endpoint_json(const routing::Profile& profile, const routing::Endpoint& endpoint, const Generation& g) {
+json endpoint_json(const routing::Profile& profile, const routing::Endpoint& endpoint,
+                   const Generation& g) {
   const routing::Health health = g.health.load(endpoint.health_id);
   const probe::EndpointRecord record = g.history.get(endpoint.health_id);
   json history = json::array();
@@ -53,7 +55,9 @@ json endpoint_json(const routing::Profile& profile, const routing::Endpoint& end
           {"reason", static_cast<int>(health.reason)},
           {"rtt_ms", health.rtt_ms},
           {"probed", record.probed},
-          {"tracker", {static_cast<int>(t.status), t.failure_run, t.success_run, static_cast<int>(t.last_reason), t.last_rtt_ms}},
+          {"tracker",
+           {static_cast<int>(t.status), t.failure_run, t.success_run,
+            static_cast<int>(t.last_reason), t.last_rtt_ms}},
           {"last_probe", ms(record.last_probe)},
           {"last_failure", record.last_failure},
           {"last_failure_at", ms(record.last_failure_at)},
@@ -65,7 +69,8 @@ routing::MonitorStatus status_of(int value) {
   return static_cast<routing::MonitorStatus>(value);
 }
 routing::Reason reason_of(int value) {
-  if (value < 0 || value > static_cast<int>(routing::Reason::other)) throw std::out_of_range("bad reason");
+  if (value < 0 || value > static_cast<int>(routing::Reason::other))
+    throw std::out_of_range("bad reason");
   return static_cast<routing::Reason>(value);
 }
 
@@ -73,31 +78,38 @@ void restore_endpoint(const json& saved, const routing::Endpoint& endpoint, Gene
   probe::EndpointRecord record;
   record.probed = saved.at("probed").get<bool>();
   const auto& t = saved.at("tracker");
-  record.tracker = {status_of(t.at(0).get<int>()), t.at(1).get<std::uint32_t>(), t.at(2).get<std::uint32_t>(),
-                    reason_of(t.at(3).get<int>()), t.at(4).get<std::uint16_t>()};
+  record.tracker = {status_of(t.at(0).get<int>()), t.at(1).get<std::uint32_t>(),
+                    t.at(2).get<std::uint32_t>(), reason_of(t.at(3).get<int>()),
+                    t.at(4).get<std::uint16_t>()};
   record.last_probe = from_ms(saved.at("last_probe").get<std::int64_t>());
   record.last_failure = saved.at("last_failure").get<std::string>();
   record.last_failure_at = from_ms(saved.at("last_failure_at").get<std::int64_t>());
   for (const auto& h : saved.at("history"))
-    record.recent.push_back({from_ms(h.at(0).get<std::int64_t>()), h.at(1).get<bool>(), h.at(2).get<std::uint16_t>(),
-                             reason_of(h.at(3).get<int>()), h.at(4).get<std::uint16_t>()});
+    record.recent.push_back({from_ms(h.at(0).get<std::int64_t>()), h.at(1).get<bool>(),
+                             h.at(2).get<std::uint16_t>(), reason_of(h.at(3).get<int>()),
+                             h.at(4).get<std::uint16_t>()});
   g.health.store_probed(endpoint.health_id, status_of(saved.at("status").get<int>()),
-                        reason_of(saved.at("reason").get<int>()), saved.at("rtt_ms").get<std::uint16_t>());
+                        reason_of(saved.at("reason").get<int>()),
+                        saved.at("rtt_ms").get<std::uint16_t>());
   g.history.put(endpoint.health_id, std::move(record));
 }
 
 }  // namespace
 
-std::string save_state(const std::string& path, const Generation& generation, const Overrides& overrides,
-                       WallClock::time_point now) {
+std::string save_state(const std::string& path, const Generation& generation,
+                       const Overrides& overrides, WallClock::time_point now) {
   json endpoints = json::array(), saved_overrides = json::array();
   for (const auto& profile : generation.config->model.profiles)
-    for (const auto& endpoint : profile.endpoints) endpoints.push_back(endpoint_json(profile, endpoint, generation));
+    for (const auto& endpoint : profile.endpoints)
+      endpoints.push_back(endpoint_json(profile, endpoint, generation));
   for (const auto& o : overrides.all())
-    saved_overrides.push_back({{"profile", o.profile}, {"endpoint", o.endpoint},
+    saved_overrides.push_back({{"profile", o.profile},
+                               {"endpoint", o.endpoint},
                                {"from", o.from ? json(ms(*o.from)) : json(nullptr)},
                                {"until", o.until ? json(ms(*o.until)) : json(nullptr)}});
-  const json doc = {{"version", k_version}, {"saved_at", ms(now)}, {"endpoints", endpoints},
+  const json doc = {{"version", k_version},
+                    {"saved_at", ms(now)},
+                    {"endpoints", endpoints},
                     {"overrides", saved_overrides}};
   const std::string temporary = path + ".tmp";
   {
@@ -140,7 +152,8 @@ RestoreReport restore_state(const std::string& path, Generation& generation, Ove
       }
     }
     for (const auto& o : doc.at("overrides")) {
-      Override entry{o.at("profile").get<std::string>(), o.at("endpoint").get<std::string>(), std::nullopt, std::nullopt};
+      Override entry{o.at("profile").get<std::string>(), o.at("endpoint").get<std::string>(),
+                     std::nullopt, std::nullopt};
       if (!o.at("from").is_null()) entry.from = from_ms(o.at("from").get<std::int64_t>());
       if (!o.at("until").is_null()) entry.until = from_ms(o.at("until").get<std::int64_t>());
       if (entry.until && *entry.until <= now) continue;

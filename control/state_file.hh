@@ -15,12 +15,12 @@
 namespace control {
 
 // Writes the file; returns an error message, empty on success.
-std::string save_state(const std::string& path, const Generation& generation, const Overrides& overrides,
-                       WallClock::time_point now);
+std::string save_state(const std::string& path, const Generation& generation,
+                       const Overrides& overrides, WallClock::time_point now);
 
 struct RestoreReport {
-  bool found = false;       // false when there was no file (a first start)
-  std::string error;        // malformed: restoring stopped there (a bad version restores nothing)
+  bool found = false;         // false when there was no file (a first start)
+  std::string error;          // malformed: restoring stopped there (a bad version restores nothing)
   std::size_t endpoints = 0;  // endpoints whose state was restored
   std::size_t overrides = 0;  // overrides restored (windows that ended meanwhile are dropped)
 };

@@ -208,7 +208,9 @@ int run(const std::string& path) {
   admin::Api api(runtime, {reload, render_metrics});
   admin::HttpServer admin_server([&api](const admin::Request& request) { return api.handle(request); });
   const std::string admin_error =
-      admin_config.enabled ? admin_server.bind(admin_config.listen_address, admin_config.listen_port) : "";
+      admin_config.enabled
+          ? admin_server.bind(admin_config.listen_address, admin_config.listen_port)
+          : "";
   for (std::string error : {udp.bind(), tcp.bind(), admin_error}) {
     if (!error.empty()) {
       logging::error("dnsd: {}", error);

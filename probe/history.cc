@@ -11,9 +11,10 @@ ProbeHistory::ProbeHistory(std::size_t endpoints, std::size_t capacity)
 void ProbeHistory::record(routing::EndpointId id, const Verdict& verdict,
                           const TrackerMemory& tracker, std::chrono::system_clock::time_point at) {
   if (id >= records_.size()) return;
-  const ProbeResult result{at, verdict.ok,
-                           static_cast<std::uint16_t>(std::clamp<long long>(verdict.rtt.count(), 0, 65535)),
-                           verdict.reason, verdict.http_status};
+  const ProbeResult result{
+      at, verdict.ok,
+      static_cast<std::uint16_t>(std::clamp<long long>(verdict.rtt.count(), 0, 65535)),
+      verdict.reason, verdict.http_status};
   const std::lock_guard lock(mutex_);
   Slot& slot = records_[id];
   EndpointRecord& r = slot.record;

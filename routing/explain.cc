@@ -9,19 +9,26 @@ namespace routing {
 
 std::string_view to_string(Method method) noexcept {
   switch (method) {
-    case Method::priority: return "priority";
-    case Method::weighted: return "weighted";
-    case Method::multivalue: return "multivalue";
-    case Method::subnet: return "subnet";
-    case Method::geographic: return "geographic";
-    case Method::performance: return "performance";
+    case Method::priority:
+      return "priority";
+    case Method::weighted:
+      return "weighted";
+    case Method::multivalue:
+      return "multivalue";
+    case Method::subnet:
+      return "subnet";
+    case Method::geographic:
+      return "geographic";
+    case Method::performance:
+      return "performance";
   }
   return "unknown";
 }
 
 namespace {
 
-std::string_view state_word(const Profile& profile, const Endpoint& endpoint, const HealthTable& health) {
+std::string_view state_word(const Profile& profile, const Endpoint& endpoint,
+                            const HealthTable& health) {
   if (!endpoint.enabled) return "disabled in the config";
   const Health h = health.load(endpoint.health_id);
   if (h.admin_disabled) return "disabled by an operator";
@@ -42,7 +49,8 @@ std::string describe_endpoint(const Profile& profile, const Endpoint& endpoint,
 
 Explanation explain(const Profile& profile, const HealthTable& health, const ClientInfo& client) {
   Explanation out;
-  out.steps.push_back(fmt::format("profile {} uses the {} method", profile.name, to_string(profile.method)));
+  out.steps.push_back(
+      fmt::format("profile {} uses the {} method", profile.name, to_string(profile.method)));
   switch (profile.method) {
     case Method::priority:
       methods::explain_priority(profile, health, out);
@@ -55,14 +63,15 @@ Explanation explain(const Profile& profile, const HealthTable& health, const Cli
   // The result always comes from pick() itself, so the explanation cannot drift from the answer.
   out.pick = pick(profile, health, client);
   if (out.pick.all_degraded) {
-    out.steps.push_back(fmt::format(
-        "no endpoint is available: all_degraded = \"{}\" answers {}",
-        profile.all_degraded == AllDegraded::first ? "first" : "all",
-        profile.all_degraded == AllDegraded::first ? "the first enabled endpoint as if healthy"
-                                                   : "every enabled endpoint as if healthy"));
+    out.steps.push_back(fmt::format("no endpoint is available: all_degraded = \"{}\" answers {}",
+                                    profile.all_degraded == AllDegraded::first ? "first" : "all",
+                                    profile.all_degraded == AllDegraded::first
+                                        ? "the first enabled endpoint as if healthy"
+                                        : "every enabled endpoint as if healthy"));
   }
   std::vector<std::string> names;
-  for (std::size_t i = 0; i < out.pick.count; ++i) names.push_back(profile.endpoints[out.pick.endpoints[i]].name);
+  for (std::size_t i = 0; i < out.pick.count; ++i)
+    names.push_back(profile.endpoints[out.pick.endpoints[i]].name);
   out.steps.push_back(names.empty() ? std::string("answer: none (every endpoint is disabled)")
                                     : fmt::format("answer: {}", fmt::join(names, ", ")));
   return out;

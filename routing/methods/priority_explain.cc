@@ -13,7 +13,8 @@ void explain_priority(const Profile& profile, const HealthTable& health, Explana
     out.steps.push_back(fmt::format("priority {}: {}", endpoint.priority,
                                     describe_endpoint(profile, endpoint, health)));
     if (is_available(profile, endpoint, health)) {
-      out.steps.push_back(fmt::format("chosen: {} (lowest priority number available)", endpoint.name));
+      out.steps.push_back(
+          fmt::format("chosen: {} (lowest priority number available)", endpoint.name));
       return;
     }
   }

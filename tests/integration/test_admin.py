@@ -240,8 +240,14 @@ class Admin(dnstest.ServerTestCase):
         self.assertRegex(steps, r"priority 2: us \(.*\): Online, available")
         self.assertIn("chosen: us", steps)
         self.assertEqual(body["answer"]["endpoints"], ["us"])
-        code, body = self.api.get(f"/api/v1/explain?profile={CI}&client=not-an-ip")
-        self.assertEqual(code, 400)
+        code, body = self.api.get(f"/api/v1/explain?profile={CI}&client=192.0.2.10&ecs=198.51.100.0/24")
+        self.assertEqual(code, 200, body)
+        self.assertEqual(body["ecs"], "198.51.100.0/24")
+        self.assertEqual(body["answer"]["endpoints"], ["us"])
+        for bad in ("client=not-an-ip", "client=192.0.2.10&ecs=198.51.100.0/33",
+                    "client=192.0.2.10&ecs=198.51.100.0"):
+            code, body = self.api.get(f"/api/v1/explain?profile={CI}&{bad}")
+            self.assertEqual(code, 400, bad)
         code, body = self.api.get("/api/v1/explain?profile=nope.test.&client=192.0.2.1")
         self.assertEqual(code, 404)
 

@@ -60,9 +60,24 @@ class StatusPage(dnstest.ServerTestCase):
         super().tearDownClass()
         shutil.rmtree(cls.creds, ignore_errors=True)
 
+    # The page redraws itself every second, so an element found now may be gone a moment
+    # later: everything is read in one script, against the DOM as it is at that instant.
+    def js(self, script, *args):
+        return self.browser.execute_script(script, *args)
+
     def row_state(self, endpoint):
-        rows = self.browser.find_elements(By.CSS_SELECTOR, f'tr[data-endpoint="{endpoint}"]')
-        return rows[0].get_attribute("data-state") if rows else None
+        return self.js("const r = document.querySelector(`tr[data-endpoint='${arguments[0]}']`);"
+                       "return r ? r.dataset.state : null;", endpoint)
+
+    def badge(self, endpoint):
+        """(text, background colour) of the endpoint's state badge."""
+        return self.js("const b = document.querySelector(`tr[data-endpoint='${arguments[0]}'] .state`);"
+                       "return b ? [b.textContent, getComputedStyle(b).backgroundColor] : null;",
+                       endpoint)
+
+    def answer(self):
+        return self.js("const a = document.querySelector(`section[data-profile='${arguments[0]}'] .answer`);"
+                       "return a ? a.textContent : null;", CI)
 
     def wait_row(self, endpoint, state, deadline_s):
         try:
@@ -75,7 +90,7 @@ class StatusPage(dnstest.ServerTestCase):
         url = f"http://127.0.0.1:{self.admin_port}/"
         self.browser.get(url)
         self.assertIn("token required", self.browser.page_source)
-        self.assertEqual(self.browser.find_elements(By.CSS_SELECTOR, "tr[data-endpoint]"), [])
+        self.assertIsNone(self.row_state("eu"))
         self.browser.find_element(By.ID, "t").send_keys(self.token)
         self.browser.find_element(By.CSS_SELECTOR, "form button").click()
         dnstest.wait_until(10, lambda: self.browser.title == "dnsd status", "the status page")
@@ -87,21 +102,18 @@ class StatusPage(dnstest.ServerTestCase):
 
         self.wait_row("eu", "Online", SETTINGS.first_verdict_worst_s() + SLACK_S)
         self.wait_row("us", "Online", SETTINGS.first_verdict_worst_s() + SLACK_S)
-        answer = self.browser.find_element(By.CSS_SELECTOR, f'section[data-profile="{CI}"] .answer')
-        self.assertEqual(answer.text, "eu")
-        badge = self.browser.find_element(By.CSS_SELECTOR, 'tr[data-endpoint="eu"] .state')
-        green = badge.value_of_css_property("background-color")
+        self.assertEqual(self.answer(), "eu")
+        text, green = self.badge("eu")
+        self.assertEqual(text, "Online")
 
         self.eu.set_mode("503")
         self.wait_row("eu", "Degraded", SETTINGS.degrade_worst_s() + SLACK_S)
-        badge = self.browser.find_element(By.CSS_SELECTOR, 'tr[data-endpoint="eu"] .state')
-        self.assertEqual(badge.text, "Degraded")
-        self.assertNotEqual(badge.value_of_css_property("background-color"), green,
-                            "a Degraded row is coloured differently from an Online one")
-        dnstest.wait_until(SLACK_S, lambda: self.browser.find_element(
-            By.CSS_SELECTOR, f'section[data-profile="{CI}"] .answer').text == "us", "answer us")
-        ticks = self.browser.find_elements(By.CSS_SELECTOR, 'tr[data-endpoint="eu"] .tick.fail')
-        self.assertGreaterEqual(len(ticks), SETTINGS.tolerated + 1, "failed probes on the timeline")
+        text, red = self.badge("eu")
+        self.assertEqual(text, "Degraded")
+        self.assertNotEqual(red, green, "a Degraded row is coloured differently from an Online one")
+        dnstest.wait_until(SLACK_S, lambda: self.answer() == "us", "answer us")
+        ticks = self.js("return document.querySelectorAll(`tr[data-endpoint='eu'] .tick.fail`).length")
+        self.assertGreaterEqual(ticks, SETTINGS.tolerated + 1, "failed probes on the timeline")
         self.assertNotIn(self.token, self.browser.page_source)
 
         self.eu.set_mode("up")

@@ -10,12 +10,13 @@ struct HttpResult {
   bool reached = false;  // false: no HTTP response at all (see error)
   long status = 0;
   std::string body;
-  std::string error;     // why the server was not reached
+  std::string error;  // why the server was not reached
 };
 
 class Client {
  public:
-  Client(std::string server, std::string token) : server_(std::move(server)), token_(std::move(token)) {}
+  Client(std::string server, std::string token)
+      : server_(std::move(server)), token_(std::move(token)) {}
   HttpResult request(const std::string& method, const std::string& path) const;
   const std::string& server() const noexcept { return server_; }
 

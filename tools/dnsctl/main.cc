@@ -5,13 +5,13 @@
 // DNSCTL_TOKEN_FILE or DNSCTL_TOKEN. Exit codes: 0 ok, 1 refused by dnsd, 2 usage,
 // 3 server unreachable, 4 token refused.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -62,7 +62,8 @@ std::string env(const char* name) {
 
 // The token, trimmed like dnsd trims its token file. Empty with *error set on failure.
 std::string read_token(const Args& args, std::string* error) {
-  std::string file = args.options.count("token-file") ? args.options.at("token-file") : env("DNSCTL_TOKEN_FILE");
+  std::string file =
+      args.options.count("token-file") ? args.options.at("token-file") : env("DNSCTL_TOKEN_FILE");
   std::string token;
   if (!file.empty()) {
     std::ifstream in(file);
@@ -111,12 +112,15 @@ int call(const dnsctl::Client& client, const std::string& method, const std::str
   const dnsctl::HttpResult result = client.request(method, path);
   if (!result.reached)
     return fail(unreachable, fmt::format("cannot reach dnsd's admin API at {}: {} (is dnsd running "
-                                         "with [admin] enabled = true?)", client.server(), result.error));
+                                         "with [admin] enabled = true?)",
+                                         client.server(), result.error));
   if (result.status == 401)
-    return fail(bad_token, fmt::format("dnsd at {} refused the admin token (check the token file)", client.server()));
+    return fail(bad_token, fmt::format("dnsd at {} refused the admin token (check the token file)",
+                                       client.server()));
   out = nlohmann::json::parse(result.body, nullptr, false);
   if (out.is_discarded())
-    return fail(refused, fmt::format("unexpected answer from {} (HTTP {})", client.server(), result.status));
+    return fail(refused,
+                fmt::format("unexpected answer from {} (HTTP {})", client.server(), result.status));
   if (result.status == 200) return ok;
   if (out.contains("errors") && !out["errors"].empty()) {  // a rejected reload
     for (const auto& error : out["errors"]) fmt::print(stderr, "{}\n", error.get<std::string>());
@@ -136,11 +140,13 @@ int run(const Args& args, const dnsctl::Client& client) {
   }
   if (command == "reload" && w.size() == 1) {
     if (const int code = call(client, "POST", "/api/v1/reload", out)) return code;
-    fmt::print("reloaded: {} endpoints, {} kept their health\n", out.value("endpoints", 0), out.value("carried", 0));
+    fmt::print("reloaded: {} endpoints, {} kept their health\n", out.value("endpoints", 0),
+               out.value("carried", 0));
     return ok;
   }
   if ((command == "disable" || command == "enable") && w.size() == 3) {
-    std::string path = fmt::format("/api/v1/endpoints/{}/{}/{}", dnsctl::escape(w[1]), dnsctl::escape(w[2]), command);
+    std::string path = fmt::format("/api/v1/endpoints/{}/{}/{}", dnsctl::escape(w[1]),
+                                   dnsctl::escape(w[2]), command);
     std::string sep = "?";
     for (const char* key : {"from", "until"}) {
       if (!args.options.count(key)) continue;
@@ -153,7 +159,8 @@ int run(const Args& args, const dnsctl::Client& client) {
     return ok;
   }
   if (command == "explain" && w.size() == 3) {
-    std::string path = fmt::format("/api/v1/explain?profile={}&client={}", dnsctl::escape(w[1]), dnsctl::escape(w[2]));
+    std::string path = fmt::format("/api/v1/explain?profile={}&client={}", dnsctl::escape(w[1]),
+                                   dnsctl::escape(w[2]));
     if (args.options.count("ecs")) path += "&ecs=" + dnsctl::escape(args.options.at("ecs"));
     if (const int code = call(client, "GET", path, out)) return code;
     fmt::print("{}", dnsctl::render_explain(out));
@@ -172,12 +179,14 @@ int main(int argc, char** argv) {
     return bad_usage;
   }
   for (const auto& [name, value] : args->options)
-    if (name != "server" && name != "token-file" && name != "from" && name != "until" && name != "ecs")
+    if (name != "server" && name != "token-file" && name != "from" && name != "until" &&
+        name != "ecs")
       return fail(bad_usage, fmt::format("unknown option --{}", name));
   std::string error;
   const std::string token = read_token(*args, &error);
   if (token.empty()) return fail(bad_usage, error);
-  std::string server = args->options.count("server") ? args->options.at("server") : env("DNSCTL_SERVER");
+  std::string server =
+      args->options.count("server") ? args->options.at("server") : env("DNSCTL_SERVER");
   if (server.empty()) server = "127.0.0.1:8053";
   return run(*args, dnsctl::Client(server, token));
 }

@@ -43,8 +43,10 @@ std::string recent(const json& history) {
 }
 
 std::string status_cell(const json& e) {
-  std::string out = e.value("enabled", true) && !e.value("admin_disabled", false) ? "Enabled" : "Disabled";
-  if (const auto& o = e["override"]; o.is_object() && !o["until"].is_null()) out += " until " + text(o["until"]);
+  std::string out =
+      e.value("enabled", true) && !e.value("admin_disabled", false) ? "Enabled" : "Disabled";
+  if (const auto& o = e["override"]; o.is_object() && !o["until"].is_null())
+    out += " until " + text(o["until"]);
   return out;
 }
 
@@ -63,25 +65,27 @@ std::string render_status(const json& status) {
                            p["answer"].value("all_degraded", false) ? " (all degraded)" : "");
     for (const auto& e : p["endpoints"]) {
       const auto& failure = e["last_failure"];
-      rows.push_back({profile, text(e["name"]), text(e["target"]), text(e["priority"]), status_cell(e),
-                      text(e["monitor_status"]),
-                      e["latency_ms"].is_null() ? "-" : fmt::format("{}ms", e["latency_ms"].get<int>()),
-                      text(e["consecutive_failures"]), recent(e["history"]),
-                      failure.is_object() ? text(failure["detail"]).empty() ? text(failure["reason"])
-                                                                             : text(failure["detail"])
-                                          : "-"});
+      rows.push_back(
+          {profile, text(e["name"]), text(e["target"]), text(e["priority"]), status_cell(e),
+           text(e["monitor_status"]),
+           e["latency_ms"].is_null() ? "-" : fmt::format("{}ms", e["latency_ms"].get<int>()),
+           text(e["consecutive_failures"]), recent(e["history"]),
+           failure.is_object()
+               ? text(failure["detail"]).empty() ? text(failure["reason"]) : text(failure["detail"])
+               : "-"});
     }
   }
   std::string out = table(rows) + "\n" + answers;
   if (const auto& r = status["last_reload"]; r.is_object())
-    out += fmt::format("last reload: {} {}\n", text(r["at"]), r.value("ok", false) ? "ok" : "REJECTED");
+    out += fmt::format("last reload: {} {}\n", text(r["at"]),
+                       r.value("ok", false) ? "ok" : "REJECTED");
   return out;
 }
 
 std::string render_explain(const json& explanation) {
-  std::string out = fmt::format("{} for client {}{}:\n", text(explanation["profile"]),
-                                text(explanation["client"]),
-                                explanation.contains("ecs") ? " (ecs " + text(explanation["ecs"]) + ")" : "");
+  std::string out = fmt::format(
+      "{} for client {}{}:\n", text(explanation["profile"]), text(explanation["client"]),
+      explanation.contains("ecs") ? " (ecs " + text(explanation["ecs"]) + ")" : "");
   int n = 1;
   for (const auto& step : explanation["steps"]) out += fmt::format("  {}. {}\n", n++, text(step));
   return out;

@@ -71,7 +71,8 @@ TEST_CASE("admin errors: a listen address without a port") {
 
 TEST_CASE("admin errors: history out of range") {
   const auto toml = with_admin("history = 0\n");
-  check_error(load(toml), inline_path, line_containing(toml, "history"), "admin.history", "must be between 1 and 1000, got 0");
+  check_error(load(toml), inline_path, line_containing(toml, "history"), "admin.history",
+              "must be between 1 and 1000, got 0");
 }
 
 TEST_CASE("admin errors: an empty state file name") {
@@ -82,11 +83,13 @@ TEST_CASE("admin errors: an empty state file name") {
 
 TEST_CASE("admin errors: enabled must be a boolean") {
   const auto toml = with_admin("enabled = \"yes\"\ntoken_file = \"admin/good.token\"\n");
-  check_error(load(toml), inline_path, line_containing(toml, "enabled"), "admin.enabled", "must be true or false");
+  check_error(load(toml), inline_path, line_containing(toml, "enabled"), "admin.enabled",
+              "must be true or false");
 }
 
 TEST_CASE("admin errors: an unknown key lists the expected ones") {
   const auto toml = with_admin("token = \"inline-tokens-are-not-allowed\"\n");
-  check_error(load(toml), inline_path, line_containing(toml, "token ="), "admin.token",
-              "unknown key \"token\" (expected one of enabled, listen, token_file, history, state_file)");
+  check_error(
+      load(toml), inline_path, line_containing(toml, "token ="), "admin.token",
+      "unknown key \"token\" (expected one of enabled, listen, token_file, history, state_file)");
 }

@@ -25,7 +25,9 @@ data = "127.0.0.1"
 
 std::string profile(const std::string& name, const std::string& path,
                     const std::vector<std::pair<std::string, std::string>>& endpoints) {
-  std::string out = "\n[[profile]]\nname = \"" + name + "\"\nmethod = \"priority\"\n[profile.monitor]\nprotocol = \"http\"\npath = \"" + path + "\"\n";
+  std::string out = "\n[[profile]]\nname = \"" + name +
+                    "\"\nmethod = \"priority\"\n[profile.monitor]\nprotocol = \"http\"\npath = \"" +
+                    path + "\"\n";
   int priority = 1;
   for (const auto& [endpoint, target] : endpoints)
     out += "[[profile.endpoint]]\nname = \"" + endpoint + "\"\ntarget = \"" + target +
@@ -41,7 +43,8 @@ std::unique_ptr<Generation> generation(const std::string& toml) {
   return std::make_unique<Generation>(std::move(loaded.config));
 }
 
-const routing::Endpoint& find(const Generation& g, const std::string& profile_name, const std::string& endpoint) {
+const routing::Endpoint& find(const Generation& g, const std::string& profile_name,
+                              const std::string& endpoint) {
   for (const auto& p : g.config->model.profiles)
     if (p.name == profile_name)
       for (const auto& e : p.endpoints)
@@ -53,22 +56,25 @@ const routing::Endpoint& find(const Generation& g, const std::string& profile_na
 }  // namespace
 
 TEST_CASE("carry over: unchanged endpoints keep health, history and flattened addresses") {
-  auto before = generation(zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
+  auto before = generation(
+      zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   const auto& eu = find(*before, "ci.tm.test.", "eu");
   before->health.store_probed(eu.health_id, MonitorStatus::degraded, Reason::timeout, 0);
   before->health.set_admin_disabled(eu.health_id, true);
   probe::Verdict failed;
   failed.reason = Reason::timeout;
   failed.detail = "timeout after 500ms";
-  before->history.record(eu.health_id, failed, {MonitorStatus::degraded, 4, 0, Reason::timeout, 3}, {});
+  before->history.record(eu.health_id, failed, {MonitorStatus::degraded, 4, 0, Reason::timeout, 3},
+                         {});
   routing::AddressList addresses;
   addresses.v4_count = 1;
   addresses.v4[0] = {192, 0, 2, 99};
   before->flat.store(eu.health_id, addresses);
 
   // A new profile first, so every endpoint id moves: matching is by name, not by id.
-  auto after = generation(zone + profile("new.tm.test.", "/", {{"x", "192.0.2.9"}}) +
-                          profile("CI.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
+  auto after =
+      generation(zone + profile("new.tm.test.", "/", {{"x", "192.0.2.9"}}) +
+                 profile("CI.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   CHECK(carry_over(*before, *after) == 2);
   const auto& eu_after = find(*after, "CI.tm.test.", "eu");
   CHECK(eu_after.health_id != eu.health_id);
@@ -88,14 +94,20 @@ TEST_CASE("carry over: unchanged endpoints keep health, history and flattened ad
   CHECK_FALSE(after->history.get(x.health_id).probed);
 }
 
-TEST_CASE("carry over: a changed target or monitor is a new endpoint, starting in CheckingEndpoint") {
-  auto before = generation(zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
+TEST_CASE(
+    "carry over: a changed target or monitor is a new endpoint, starting in CheckingEndpoint") {
+  auto before = generation(
+      zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   for (const auto& e : before->config->model.profiles[0].endpoints)
     before->health.store_probed(e.health_id, MonitorStatus::online, Reason::none, 5);
-  auto moved = generation(zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.7"}, {"us", "192.0.2.2"}}));
+  auto moved = generation(
+      zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.7"}, {"us", "192.0.2.2"}}));
   CHECK(carry_over(*before, *moved) == 1);
-  CHECK(moved->health.load(find(*moved, "ci.tm.test.", "eu").health_id).status == MonitorStatus::checking_endpoint);
-  CHECK(moved->health.load(find(*moved, "ci.tm.test.", "us").health_id).status == MonitorStatus::online);
-  auto reprobed = generation(zone + profile("ci.tm.test.", "/health", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
+  CHECK(moved->health.load(find(*moved, "ci.tm.test.", "eu").health_id).status ==
+        MonitorStatus::checking_endpoint);
+  CHECK(moved->health.load(find(*moved, "ci.tm.test.", "us").health_id).status ==
+        MonitorStatus::online);
+  auto reprobed = generation(
+      zone + profile("ci.tm.test.", "/health", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   CHECK(carry_over(*before, *reprobed) == 0);
 }

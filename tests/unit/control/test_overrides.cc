@@ -39,7 +39,8 @@ TEST_CASE("overrides: a window is active in [from, until) and expires by itself"
   CHECK(o.find("p.", "eu") == nullptr);
 }
 
-TEST_CASE("overrides: a new disable replaces the endpoint's window; retain drops vanished endpoints") {
+TEST_CASE(
+    "overrides: a new disable replaces the endpoint's window; retain drops vanished endpoints") {
   Overrides o;
   o.disable({"p.", "eu", std::nullopt, t0 + seconds(5)});
   o.disable({"p.", "eu", std::nullopt, std::nullopt});

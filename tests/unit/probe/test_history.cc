@@ -51,7 +51,8 @@ TEST_CASE("history: put() installs a carried record, trimmed to the capacity") {
   ProbeHistory history(1, 2);
   EndpointRecord carried;
   carried.probed = true;
-  for (int i = 0; i < 4; ++i) carried.recent.push_back(ProbeResult{{}, i % 2 == 0, static_cast<std::uint16_t>(i)});
+  for (int i = 0; i < 4; ++i)
+    carried.recent.push_back(ProbeResult{{}, i % 2 == 0, static_cast<std::uint16_t>(i)});
   history.put(0, carried);
   const EndpointRecord r = history.get(0);
   REQUIRE(r.recent.size() == 2);

@@ -54,7 +54,8 @@ TEST_CASE("explain priority: an operator's disable and the all-degraded fallback
   const Explanation why = explain(profile, health, {});
   const std::string text = joined(why);
   INFO(text);
-  CHECK(text.find("eu (eu.tenant.example.): disabled by an operator, skipped") != std::string::npos);
+  CHECK(text.find("eu (eu.tenant.example.): disabled by an operator, skipped") !=
+        std::string::npos);
   CHECK(text.find("us (us.tenant.example.): Degraded, skipped") != std::string::npos);
   CHECK(text.find("no endpoint is available: all_degraded = \"first\"") != std::string::npos);
   CHECK(why.steps.back() == "answer: us");  // eu is off by hand, so the fallback skips it

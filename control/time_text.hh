@@ -1,4 +1,5 @@
-// Wall-clock times as the admin API writes and reads them: RFC 3339 in UTC, whole seconds
+// Wall-clock times as the admin API, dnsctl and the log write and read them: RFC 3339 in UTC, whole
+// seconds
 // ("2026-11-24T03:00:00Z"). Also accepted on input: Unix seconds ("1795489200").
 #pragma once
 
@@ -7,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-namespace admin {
+#include "control/overrides.hh"  // WallClock
 
-using WallClock = std::chrono::system_clock;
+namespace control {
 
 std::string format_time(WallClock::time_point at);
 std::optional<WallClock::time_point> parse_time(std::string_view text);
 
-}  // namespace admin
+}  // namespace control

@@ -1,12 +1,12 @@
 // RFC 3339 (UTC, "Z") formatting and parsing for the admin API.
-#include "admin/time_text.hh"
+#include "control/time_text.hh"
 
 #include <fmt/format.h>
 
 #include <charconv>
 #include <ctime>
 
-namespace admin {
+namespace control {
 
 std::string format_time(WallClock::time_point at) {
   const std::time_t t = WallClock::to_time_t(at);
@@ -30,4 +30,4 @@ std::optional<WallClock::time_point> parse_time(std::string_view text) {
   return WallClock::from_time_t(timegm(&tm));
 }
 
-}  // namespace admin
+}  // namespace control

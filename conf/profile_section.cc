@@ -8,6 +8,7 @@
 #include "conf/address.hh"
 #include "conf/record_text.hh"
 #include "conf/sections.hh"
+#include "routing/address_range.hh"
 
 namespace conf {
 namespace {
@@ -15,8 +16,8 @@ namespace {
 using dnsd::wire::Name;
 using routing::Method;
 
-// Traffic Manager's own limit; it also bounds the pick buffer sized at load.
-constexpr std::size_t k_max_endpoints = 200;
+// Traffic Manager's own limit; it also bounds the query path's stack arrays.
+constexpr std::size_t k_max_endpoints = routing::max_endpoints;
 
 constexpr std::array<std::pair<std::string_view, Method>, 6> k_methods{
     {{"priority", Method::priority},
@@ -31,9 +32,10 @@ Method read_method(Section& s) {
   if (!text) return Method::priority;
   for (const auto& [name, method] : k_methods) {
     if (name != *text) continue;
-    if (method != Method::priority)
-      s.error("method",
-              fmt::format("method {} is not supported yet (expected priority)", in_quotes(*text)));
+    if (method == Method::geographic || method == Method::performance)
+      s.error("method", fmt::format("method {} is not supported yet (expected priority, weighted, "
+                                    "multivalue or subnet)",
+                                    in_quotes(*text)));
     return method;
   }
   s.error("method",
@@ -82,6 +84,9 @@ class ProfileReader {
 
  private:
   void endpoints(routing::Profile& profile, const MonitorDraft& monitor);
+  void status(Section& es, routing::Endpoint& e);
+  void ranges(Section& es, routing::Endpoint& e, const routing::Profile& profile);
+  void method_rules(Section& es, const routing::Endpoint& e, const routing::Profile& profile);
   std::optional<routing::Endpoint> endpoint(const toml::table& table, std::size_t index,
                                             const MonitorDraft& monitor,
                                             const routing::Profile& profile);
@@ -92,6 +97,9 @@ class ProfileReader {
   routing::MonitorSpec profile_monitor_;
   // Every endpoint read so far, good or bad, so a duplicate is found even next to an error.
   std::vector<std::pair<std::string, std::uint16_t>> seen_;
+  // Subnet ranges read so far with their endpoint's name, to refuse overlaps.
+  std::vector<std::pair<routing::AddressRange, std::string>> ranges_seen_;
+  std::string fallback_endpoint_;  // subnet: the endpoint with no ranges, once one is seen
 };
 
 std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& table,
@@ -99,7 +107,8 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
                                                          const MonitorDraft& monitor,
                                                          const routing::Profile& profile) {
   Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index),
-             {"name", "target", "priority", "weight", "enabled", "probe_host", "monitor"});
+             {"name", "target", "priority", "weight", "enabled", "status", "ranges",
+              "probe_host", "monitor"});
   routing::Endpoint e;
   e.name = es.string("name", Need::required).value_or("");
   if (es.has("name") && !is_endpoint_name(e.name))
@@ -117,7 +126,7 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
   const auto priority = es.integer("priority", 1, 1000);
   e.priority = static_cast<std::uint16_t>(priority.value_or(static_cast<std::int64_t>(index + 1)));
   e.weight = static_cast<std::uint16_t>(es.integer("weight", 1, 1000).value_or(1));
-  e.enabled = es.boolean("enabled").value_or(true);
+  status(es, e);
   e.probe_host = e.target;
   if (const auto host = es.string("probe_host")) {
     routing::Endpoint probe;
@@ -142,10 +151,93 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
                            "priority profile needs its own)",
                            e.priority, in_quotes(other),
                            priority ? "" : "; this one has it by default, from its position"));
+  ranges(es, e, profile);
+  method_rules(es, e, profile);
   es.finish();
   seen_.emplace_back(e.name, e.priority);
   if (!es.clean()) return std::nullopt;
   return e;
+}
+
+// status = "enabled" | "disabled" | "always_serve"; the older `enabled = false` still works,
+// but not both at once (they could disagree).
+void ProfileReader::status(Section& es, routing::Endpoint& e) {
+  e.enabled = es.boolean("enabled").value_or(true);
+  const auto text = es.string("status");
+  if (!text) return;
+  if (es.has("enabled"))
+    es.error("status", "give either status or enabled, not both (status = \"disabled\" is "
+                       "enabled = false)");
+  if (*text == "enabled") {
+    e.enabled = true;
+  } else if (*text == "disabled") {
+    e.enabled = false;
+  } else if (*text == "always_serve") {
+    e.enabled = true;
+    e.always_serve = true;
+  } else {
+    es.error("status", fmt::format("unknown status {} (expected enabled, disabled or always_serve)",
+                                   in_quotes(*text)));
+  }
+}
+
+bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange& b) {
+  using routing::to_number;
+  if (a.v6 != b.v6) return false;
+  const auto a1 = to_number(a.first, a.v6), a2 = to_number(a.last, a.v6);
+  const auto b1 = to_number(b.first, b.v6), b2 = to_number(b.last, b.v6);
+  if (a2 < b1 || b2 < a1) return false;                  // disjoint
+  if (a1 == b1 && a2 == b2) return true;                // the same range twice
+  return !((a1 <= b1 && b2 <= a2) || (b1 <= a1 && a2 <= b2));  // nested is fine
+}
+
+// ranges = ["10.0.0.0/8", "192.0.2.10-192.0.2.20", "2001:db8::/32"]: subnet profiles only.
+// Ranges may nest (the longest prefix wins) but not overlap partly or repeat, in which case
+// the answer would depend on the order of the file.
+void ProfileReader::ranges(Section& es, routing::Endpoint& e, const routing::Profile& profile) {
+  const auto items = es.strings("ranges", true);
+  if (!items) return;
+  if (profile.method != Method::subnet) {
+    es.error("ranges", "ranges apply to method \"subnet\" only");
+    return;
+  }
+  for (const auto& item : *items) {
+    routing::AddressRange range;
+    std::string why;
+    if (!routing::parse_range(item.value, range, why)) {
+      es.error_at(item.line, item.key, fmt::format("{} {}", in_quotes(item.value), why));
+      continue;
+    }
+    bool clash = false;
+    for (const auto& [other, owner] : ranges_seen_)
+      if (overlap_partly(range, other)) {
+        es.error_at(item.line, item.key,
+                    fmt::format("{} overlaps {} of endpoint {} (ranges may nest, not overlap)",
+                                in_quotes(item.value), in_quotes(other.text), in_quotes(owner)));
+        clash = true;
+        break;
+      }
+    if (clash) continue;
+    ranges_seen_.emplace_back(range, e.name);
+    e.ranges.push_back(std::move(range));
+  }
+}
+
+void ProfileReader::method_rules(Section& es, const routing::Endpoint& e,
+                                 const routing::Profile& profile) {
+  if (profile.method == Method::multivalue && es.has("target") &&
+      e.kind == routing::TargetKind::name && !e.target.empty())
+    es.error("target", fmt::format("{} is a host name; a multivalue profile answers IP endpoints "
+                                   "only (as Traffic Manager)",
+                                   in_quotes(e.target)));
+  if (profile.method == Method::subnet && !es.has("ranges")) {
+    if (!fallback_endpoint_.empty())
+      es.error("ranges", fmt::format("endpoint {} is already the fallback (the one endpoint "
+                                     "without ranges); give this one ranges",
+                                     in_quotes(fallback_endpoint_)));
+    else
+      fallback_endpoint_ = e.name;
+  }
 }
 
 void ProfileReader::endpoints(routing::Profile& profile, const MonitorDraft& monitor) {
@@ -194,6 +286,19 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
                 fmt::format("unknown value {} (expected all or first)", in_quotes(*mode)));
   }
   profile.serve_while_checking = ps_.boolean("serve_while_checking").value_or(true);
+  if (const auto status = ps_.string("status")) {
+    if (*status == "disabled")
+      profile.enabled = false;
+    else if (*status != "enabled")
+      ps_.error("status",
+                fmt::format("unknown status {} (expected enabled or disabled)", in_quotes(*status)));
+  }
+  if (const auto max_return = ps_.integer("max_return", 1, 10)) {
+    if (profile.method != Method::multivalue)
+      ps_.error("max_return", "max_return applies to method \"multivalue\" only");
+    else
+      profile.max_return = static_cast<std::uint8_t>(*max_return);
+  }
   MonitorDraft monitor = default_monitor();
   const auto* table = ps_.table("monitor");
   if (table) apply_monitor(*table, ps_.key("monitor"), ctx_, monitor);
@@ -214,7 +319,7 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
   for (std::size_t i = 0; i < list->size(); ++i) {
     Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i),
                {"name", "method", "ttl", "flatten", "all_degraded", "serve_while_checking",
-                "monitor", "endpoint"});
+                "status", "max_return", "monitor", "endpoint"});
     ProfileSite site;
     site.id = static_cast<routing::ProfileId>(i);
     model.profiles.push_back(ProfileReader(ps, ctx, model).read(site));

@@ -56,7 +56,16 @@ int put_addresses(ZoneAnswer& answer, const routing::Profile& profile, const rou
 Bytes answer_profile(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
                                          std::uint16_t qtype) noexcept {
   const routing::Profile& profile = answer.state.model->profiles[profile_id];
-  const routing::Pick pick = routing::pick(profile, *answer.state.health, answer.client.info);
+  if (!profile.enabled) {  // a disabled profile does not exist for clients (Traffic Manager)
+    answer.sections.rcode = wire::rcode::nxdomain;
+    answer.put_negative();
+    return {};
+  }
+  const routing::Want want = qtype == rrtype::a      ? routing::Want::ipv4
+                             : qtype == rrtype::aaaa ? routing::Want::ipv6
+                                                     : routing::Want::any;
+  const routing::Pick pick = routing::pick(profile, *answer.state.health, answer.client.info, want);
+  answer.sections.ecs_scope = std::max(answer.sections.ecs_scope, pick.scope_prefix);
   if (pick.count == 0) {  // every endpoint disabled by the operator: the name exists, no data
     answer.put_negative();
     return {};

@@ -14,6 +14,7 @@ std::string_view to_string(MonitorStatus status) noexcept {
 
 std::string_view operator_state(const Endpoint& endpoint, const Health& health) noexcept {
   if (!endpoint.enabled || health.admin_disabled) return "Disabled";
+  if (endpoint.always_serve) return "Unmonitored";  // not probed: no state to show
   return to_string(health.status);
 }
 

@@ -16,6 +16,9 @@ namespace routing {
 using EndpointId = std::uint32_t;
 using ProfileId = std::uint32_t;
 
+// Endpoints per profile (Traffic Manager's own limit); bounds the query path's stack arrays.
+inline constexpr std::size_t max_endpoints = 200;
+
 enum class Method : std::uint8_t { priority, weighted, multivalue, subnet, geographic, performance };
 
 // What a profile answers when no endpoint is available (every one Degraded). Traffic Manager
@@ -24,6 +27,21 @@ enum class Method : std::uint8_t { priority, weighted, multivalue, subnet, geogr
 enum class AllDegraded : std::uint8_t { first, all };
 
 enum class TargetKind : std::uint8_t { name, ipv4, ipv6 };
+
+// An endpoint's configured status (Traffic Manager's Enabled / Disabled / AlwaysServe).
+// always_serve: answered as if healthy and never probed; operators see it as Unmonitored.
+enum class EndpointStatus : std::uint8_t { enabled, disabled, always_serve };
+
+// A client address range of the subnet method (and of subnet overrides): [first, last], both
+// ends included, over 16 bytes (IPv4 in the first 4 bytes, as ClientInfo). `prefix` is the CIDR
+// length when the range was written as one (or is exactly one), else -1.
+struct AddressRange {
+  bool v6 = false;
+  std::array<std::uint8_t, 16> first{};
+  std::array<std::uint8_t, 16> last{};
+  int prefix = -1;
+  std::string text;  // as written, for messages
+};
 
 enum class Protocol : std::uint8_t { http, https, tcp };
 
@@ -69,7 +87,9 @@ struct Endpoint {
   std::string probe_host;   // what the monitor connects to; defaults to target
   std::uint16_t priority = 1;
   std::uint16_t weight = 1;
-  bool enabled = true;
+  bool enabled = true;       // false: status = "disabled" (never answered, not probed)
+  bool always_serve = false;  // status = "always_serve": available whatever the probes say
+  std::vector<AddressRange> ranges;  // subnet method: the client ranges this endpoint answers
   EndpointId health_id = 0;
   MonitorSpec monitor;      // the profile's monitor with this endpoint's overrides applied
 };
@@ -81,6 +101,8 @@ struct Profile {
   bool flatten = false;     // answer A/AAAA for FQDN endpoints (forced at a zone apex)
   AllDegraded all_degraded = AllDegraded::first;
   bool serve_while_checking = true;  // CheckingEndpoint counts as available, as Traffic Manager
+  bool enabled = true;      // status = "disabled": the name answers NXDOMAIN (Traffic Manager)
+  std::uint8_t max_return = 2;  // multivalue: at most this many addresses (1..10)
   std::vector<Endpoint> endpoints;   // sorted by priority for Method::priority
 };
 

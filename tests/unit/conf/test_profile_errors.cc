@@ -45,10 +45,10 @@ target = "192.0.2.1"
       "ci.example.net. is not inside any [[zone]] (expected a name in one of: tm.example.com.)");
 }
 
-TEST_CASE("profile errors: methods other than priority are not supported yet") {
-  const auto toml = profile_toml("", "", "method = \"weighted\"\n");
-  check_error(load(toml), inline_path, line_containing(toml, "weighted"), "profile[0].method",
-              "method \"weighted\" is not supported yet (expected priority)");
+TEST_CASE("profile errors: geographic and performance are not supported yet; unknown methods") {
+  const auto toml = profile_toml("", "", "method = \"geographic\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "geographic"), "profile[0].method",
+              "method \"geographic\" is not supported yet (expected priority, weighted,");
   const auto unknown = profile_toml("", "", "method = \"roundrobin\"\n");
   check_error(load(unknown), inline_path, line_containing(unknown, "roundrobin"),
               "profile[0].method",

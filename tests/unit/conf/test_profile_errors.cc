@@ -263,3 +263,144 @@ target = "192.0.2.2"
                           std::string::npos);
   CHECK(found);
 }
+
+// --- routing methods and statuses (issue 5)
+
+TEST_CASE("profile errors: the method keys load when used right") {
+  const std::string toml = std::string(conf_test::zone_toml) + R"([[profile]]
+name = "w.tm.example.com."
+method = "weighted"
+status = "enabled"
+[[profile.endpoint]]
+name = "a"
+target = "192.0.2.1"
+weight = 1000
+status = "always_serve"
+[[profile]]
+name = "m.tm.example.com."
+method = "multivalue"
+max_return = 10
+[[profile.endpoint]]
+name = "a"
+target = "2001:db8::1"
+[[profile]]
+name = "s.tm.example.com."
+method = "subnet"
+status = "disabled"
+[[profile.endpoint]]
+name = "a"
+target = "a.tenant.test."
+ranges = ["10.0.0.0/8", "192.0.2.10-192.0.2.20", "2001:db8::/32"]
+[[profile.endpoint]]
+name = "b"
+target = "b.tenant.test."
+ranges = "10.1.0.0/16"
+[[profile.endpoint]]
+name = "rest"
+target = "c.tenant.test."
+)";
+  const auto result = load(toml);
+  INFO(conf_test::all_errors(result));
+  REQUIRE(result.config != nullptr);
+  const auto& profiles = result.config->model.profiles;
+  CHECK(profiles[0].method == routing::Method::weighted);
+  CHECK(profiles[0].endpoints[0].weight == 1000);
+  CHECK(profiles[0].endpoints[0].always_serve);
+  CHECK(profiles[1].max_return == 10);
+  CHECK_FALSE(profiles[2].enabled);
+  CHECK(profiles[2].endpoints[0].ranges.size() == 3);
+  CHECK(profiles[2].endpoints[1].ranges[0].prefix == 16);
+}
+
+TEST_CASE("profile errors: weight is 1 to 1000") {
+  const auto toml = profile_toml("", "weight = 0\n", "method = \"weighted\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "weight = 0"),
+              "profile[0].endpoint[0].weight", "must be between 1 and 1000, got 0");
+}
+
+TEST_CASE("profile errors: an unknown endpoint status names the three there are") {
+  const auto toml = profile_toml("", "status = \"paused\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "paused"),
+              "profile[0].endpoint[0].status",
+              "unknown status \"paused\" (expected enabled, disabled or always_serve)");
+}
+
+TEST_CASE("profile errors: status and enabled on one endpoint could disagree") {
+  const auto toml = profile_toml("", "enabled = true\nstatus = \"disabled\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "status = \"disabled\""),
+              "profile[0].endpoint[0].status", "give either status or enabled, not both");
+}
+
+TEST_CASE("profile errors: a profile status is enabled or disabled") {
+  const auto toml = profile_toml("", "", "status = \"always_serve\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "always_serve"), "profile[0].status",
+              "unknown status \"always_serve\" (expected enabled or disabled)");
+}
+
+TEST_CASE("profile errors: max_return is 1 to 10, and for multivalue only") {
+  const std::string ip_endpoint = "[[profile.endpoint]]\nname = \"ip\"\ntarget = \"192.0.2.1\"\n";
+  const auto toml = std::string(conf_test::zone_toml) +
+                    "[[profile]]\nname = \"m.tm.example.com.\"\nmethod = \"multivalue\"\n"
+                    "max_return = 11\n" + ip_endpoint;
+  check_error(load(toml), inline_path, line_containing(toml, "max_return"),
+              "profile[0].max_return", "must be between 1 and 10, got 11");
+  const auto other = profile_toml("", "", "max_return = 3\n");
+  check_error(load(other), inline_path, line_containing(other, "max_return"),
+              "profile[0].max_return", "max_return applies to method \"multivalue\" only");
+}
+
+TEST_CASE("profile errors: a multivalue profile answers IP endpoints only") {
+  const auto toml = profile_toml("", "", "method = \"multivalue\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "eu.tenant.test."),
+              "profile[0].endpoint[0].target",
+              "\"eu.tenant.test.\" is a host name; a multivalue profile answers IP endpoints only");
+}
+
+TEST_CASE("profile errors: ranges belong to subnet profiles") {
+  const auto toml = profile_toml("", "ranges = [\"10.0.0.0/8\"]\n");
+  check_error(load(toml), inline_path, line_containing(toml, "ranges"),
+              "profile[0].endpoint[0].ranges", "ranges apply to method \"subnet\" only");
+}
+
+TEST_CASE("profile errors: a bad range names itself and why, per element") {
+  const char* cases[][2] = {{"10.0.0.1/8", "has bits set after the prefix length"},
+                            {"10.0.0.0/40", "has a bad prefix length (expected 0 to 32)"},
+                            {"192.0.2.20-192.0.2.10", "ends before it starts"},
+                            {"192.0.2.1-2001:db8::1", "mixes IPv4 and IPv6"},
+                            {"nowhere", "is not an address, a CIDR block or a first-last range"}};
+  for (const auto& [text, why] : cases) {
+    INFO(text);
+    const auto toml = profile_toml("", std::string("ranges = [\"192.0.2.0/24\", \"") + text + "\"]\n",
+                                   "method = \"subnet\"\n");
+    check_error(load(toml), inline_path, line_containing(toml, "ranges"),
+                "profile[0].endpoint[0].ranges[1]", why);
+  }
+}
+
+TEST_CASE("profile errors: ranges may nest but not overlap partly or repeat") {
+  const std::string second = R"(ranges = ["10.0.0.0/8"]
+[[profile.endpoint]]
+name = "us"
+target = "us.tenant.test."
+)";
+  const auto partly = profile_toml("", second + "ranges = [\"10.0.0.0/16\", \"9.0.0.0-10.0.0.5\"]\n",
+                                   "method = \"subnet\"\n");
+  check_error(load(partly), inline_path, line_containing(partly, "9.0.0.0"),
+              "profile[0].endpoint[1].ranges[1]",
+              "\"9.0.0.0-10.0.0.5\" overlaps \"10.0.0.0/8\" of endpoint \"eu\" (ranges may nest");
+  const auto twice = profile_toml("", second + "ranges = \"10.0.0.0-10.255.255.255\"\n",
+                                  "method = \"subnet\"\n");
+  check_error(load(twice), inline_path, line_containing(twice, "10.0.0.0-"),
+              "profile[0].endpoint[1].ranges", "overlaps \"10.0.0.0/8\" of endpoint \"eu\"");
+}
+
+TEST_CASE("profile errors: a subnet profile has at most one endpoint without ranges") {
+  const auto toml = profile_toml("", R"([[profile.endpoint]]
+name = "us"
+target = "us.tenant.test."
+)",
+                                 "method = \"subnet\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "name = \"us\"") - 1,
+              "profile[0].endpoint[1].ranges",
+              "endpoint \"eu\" is already the fallback (the one endpoint without ranges)");
+}

@@ -76,10 +76,21 @@ bool parse_target(std::string_view text, routing::Endpoint& endpoint, std::strin
   return true;
 }
 
+// A nested endpoint waiting for its child's name to be resolved once every profile is read.
+struct NestedRef {
+  routing::ProfileId parent = 0;
+  std::size_t endpoint = 0;
+  std::string key;  // "profile[0].endpoint[1].profile"
+  std::size_t line = 0;
+  std::string min_key;  // where min_child_endpoints was given ("" when defaulted)
+  std::size_t min_line = 0;
+};
+
 class ProfileReader {
  public:
-  ProfileReader(Section& profile, const LoadContext& ctx, routing::Model& model)
-      : ps_(profile), ctx_(ctx), model_(model) {}
+  ProfileReader(Section& profile, const LoadContext& ctx, routing::Model& model,
+                std::vector<NestedRef>& nested)
+      : ps_(profile), ctx_(ctx), model_(model), nested_(nested) {}
   routing::Profile read(ProfileSite& site);
 
  private:
@@ -87,6 +98,8 @@ class ProfileReader {
   void status(Section& es, routing::Endpoint& e);
   void ranges(Section& es, routing::Endpoint& e, const routing::Profile& profile);
   void method_rules(Section& es, const routing::Endpoint& e, const routing::Profile& profile);
+  void target_or_child(Section& es, routing::Endpoint& e);
+  void child_minimums(Section& es, routing::Endpoint& e);
   std::optional<routing::Endpoint> endpoint(const toml::table& table, std::size_t index,
                                             const MonitorDraft& monitor,
                                             const routing::Profile& profile);
@@ -94,6 +107,8 @@ class ProfileReader {
   Section& ps_;
   const LoadContext& ctx_;
   routing::Model& model_;
+  std::vector<NestedRef>& nested_;
+  std::optional<NestedRef> pending_ref_;  // the endpoint being read, when it is nested
   routing::MonitorSpec profile_monitor_;
   // Every endpoint read so far, good or bad, so a duplicate is found even next to an error.
   std::vector<std::pair<std::string, std::uint16_t>> seen_;
@@ -107,7 +122,8 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
                                                          const MonitorDraft& monitor,
                                                          const routing::Profile& profile) {
   Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index),
-             {"name", "target", "priority", "weight", "enabled", "status", "ranges",
+             {"name", "target", "profile", "min_child_endpoints", "min_child_endpoints_ipv4",
+              "min_child_endpoints_ipv6", "priority", "weight", "enabled", "status", "ranges",
               "probe_host", "monitor"});
   routing::Endpoint e;
   e.name = es.string("name", Need::required).value_or("");
@@ -118,11 +134,7 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
     if (!e.name.empty() && other == e.name)
       es.error("name",
                fmt::format("endpoint name {} is used twice in this profile", in_quotes(e.name)));
-  if (const auto target = es.string("target", Need::required)) {
-    std::string why;
-    if (!parse_target(*target, e, why))
-      es.error("target", fmt::format("{} {}", in_quotes(*target), why));
-  }
+  target_or_child(es, e);
   const auto priority = es.integer("priority", 1, 1000);
   e.priority = static_cast<std::uint16_t>(priority.value_or(static_cast<std::int64_t>(index + 1)));
   e.weight = static_cast<std::uint16_t>(es.integer("weight", 1, 1000).value_or(1));
@@ -181,6 +193,53 @@ void ProfileReader::status(Section& es, routing::Endpoint& e) {
   }
 }
 
+// target = an FQDN or address; profile = the name of another [[profile]] (a nested profile,
+// resolved once every profile is read).
+void ProfileReader::target_or_child(Section& es, routing::Endpoint& e) {
+  pending_ref_.reset();
+  if (es.has("profile")) {
+    if (es.has("target")) {
+      es.error("target", "give target or profile, not both (profile nests another profile)");
+      return;
+    }
+    const auto text = es.string("profile");
+    if (!text) return;
+    std::string why;
+    const auto name = Name::from_text(*text, nullptr, &why);
+    if (!name) {
+      es.error("profile", fmt::format("bad profile name {}: {}", in_quotes(*text), why));
+      return;
+    }
+    e.kind = routing::TargetKind::profile;
+    e.target = name->lowercased().to_text();
+    NestedRef ref;
+    ref.key = es.key("profile");
+    ref.line = es.line("profile");
+    pending_ref_ = std::move(ref);
+    child_minimums(es, e);
+    return;
+  }
+  for (const auto* key : {"min_child_endpoints", "min_child_endpoints_ipv4", "min_child_endpoints_ipv6"})
+    if (es.has(key)) es.error(key, "applies to nested profile endpoints (profile = ...) only");
+  if (const auto target = es.string("target", Need::required)) {
+    std::string why;
+    if (!parse_target(*target, e, why))
+      es.error("target", fmt::format("{} {}", in_quotes(*target), why));
+  }
+}
+
+void ProfileReader::child_minimums(Section& es, routing::Endpoint& e) {
+  if (const auto n = es.integer("min_child_endpoints", 1, routing::max_endpoints)) {
+    e.min_child_endpoints = static_cast<std::uint16_t>(*n);
+    pending_ref_->min_key = es.key("min_child_endpoints");
+    pending_ref_->min_line = es.line("min_child_endpoints");
+  }
+  if (const auto n = es.integer("min_child_endpoints_ipv4", 0, routing::max_endpoints))
+    e.min_child_endpoints_ipv4 = static_cast<std::uint16_t>(*n);
+  if (const auto n = es.integer("min_child_endpoints_ipv6", 0, routing::max_endpoints))
+    e.min_child_endpoints_ipv6 = static_cast<std::uint16_t>(*n);
+}
+
 bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange& b) {
   using routing::to_number;
   if (a.v6 != b.v6) return false;
@@ -225,6 +284,8 @@ void ProfileReader::ranges(Section& es, routing::Endpoint& e, const routing::Pro
 
 void ProfileReader::method_rules(Section& es, const routing::Endpoint& e,
                                  const routing::Profile& profile) {
+  if (profile.method == Method::multivalue && e.kind == routing::TargetKind::profile)
+    es.error("profile", "a multivalue profile answers IP endpoints only, not nested profiles");
   if (profile.method == Method::multivalue && es.has("target") &&
       e.kind == routing::TargetKind::name && !e.target.empty())
     es.error("target", fmt::format("{} is a host name; a multivalue profile answers IP endpoints "
@@ -254,6 +315,11 @@ void ProfileReader::endpoints(routing::Profile& profile, const MonitorDraft& mon
     auto e = endpoint(*list->get(i)->as_table(), i, monitor, profile);
     if (!e) continue;
     e->health_id = static_cast<routing::EndpointId>(model_.endpoint_count++);
+    if (pending_ref_) {
+      pending_ref_->parent = static_cast<routing::ProfileId>(model_.profiles.size());
+      pending_ref_->endpoint = profile.endpoints.size();
+      nested_.push_back(std::move(*pending_ref_));
+    }
     profile.endpoints.push_back(std::move(*e));
   }
   if (profile.method == Method::priority)
@@ -309,11 +375,67 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
   return profile;
 }
 
+// Nested profiles: every child named must exist, the nesting must not loop and must stay
+// within routing::max_nesting levels, and min_child_endpoints must be reachable.
+void resolve_nested(const std::vector<NestedRef>& refs, routing::Model& model, Diagnostics& diag) {
+  const std::size_t count = model.profiles.size();
+  std::vector<std::vector<std::pair<routing::ProfileId, const NestedRef*>>> children(count);
+  for (const auto& ref : refs) {
+    auto& endpoint = model.profiles[ref.parent].endpoints[ref.endpoint];
+    std::optional<routing::ProfileId> found;
+    for (routing::ProfileId p = 0; p < count; ++p)
+      if (model.profiles[p].name == endpoint.target ||
+          Name::from_text(model.profiles[p].name)->lowercased().to_text() == endpoint.target)
+        found = p;
+    if (!found) {
+      diag.add(ref.line, ref.key, fmt::format("no [[profile]] is named {}", endpoint.target));
+      continue;
+    }
+    endpoint.child = *found;
+    children[ref.parent].emplace_back(*found, &ref);
+    const auto& child = model.profiles[*found];
+    if (!ref.min_key.empty() && endpoint.min_child_endpoints > child.endpoints.size())
+      diag.add(ref.min_line, ref.min_key,
+               fmt::format("{} is more than the {} endpoints of {}, so it could never be met",
+                           endpoint.min_child_endpoints, child.endpoints.size(), child.name));
+  }
+  // Depth-first: 0 unvisited, 1 on the current path, 2 done (depth known).
+  std::vector<int> state(count, 0);
+  std::vector<std::size_t> depth(count, 1);
+  std::vector<routing::ProfileId> path;
+  bool looped = false;
+  auto visit = [&](auto&& self, routing::ProfileId p) -> void {
+    state[p] = 1;
+    path.push_back(p);
+    for (const auto& [child, ref] : children[p]) {
+      if (state[child] == 1) {
+        std::string cycle;
+        for (auto it = std::find(path.begin(), path.end(), child); it != path.end(); ++it)
+          cycle += model.profiles[*it].name + " -> ";
+        diag.add(ref->line, ref->key, fmt::format("nested profiles loop: {}{}", cycle, model.profiles[child].name));
+        looped = true;
+        continue;
+      }
+      if (state[child] == 0) self(self, child);
+      if (depth[child] + 1 == routing::max_nesting + 1)
+        diag.add(ref->line, ref->key,
+                 fmt::format("nesting {} here makes {} levels of profiles (at most {})",
+                             model.profiles[child].name, depth[child] + 1, routing::max_nesting));
+      depth[p] = std::max(depth[p], depth[child] + 1);
+    }
+    path.pop_back();
+    state[p] = 2;
+  };
+  for (routing::ProfileId p = 0; p < count && !looped; ++p)
+    if (state[p] == 0) visit(visit, p);
+}
+
 }  // namespace
 
 std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
                                        routing::Model& model) {
   std::vector<ProfileSite> sites;
+  std::vector<NestedRef> nested;
   const auto* list = root.tables("profile");
   if (!list) return sites;
   for (std::size_t i = 0; i < list->size(); ++i) {
@@ -322,7 +444,7 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
                 "status", "max_return", "monitor", "endpoint"});
     ProfileSite site;
     site.id = static_cast<routing::ProfileId>(i);
-    model.profiles.push_back(ProfileReader(ps, ctx, model).read(site));
+    model.profiles.push_back(ProfileReader(ps, ctx, model, nested).read(site));
     for (const auto& earlier : sites)
       if (site.owner && earlier.owner && earlier.owner->lowercased() == site.owner->lowercased()) {
         ps.error("name", fmt::format("profile {} is already defined by profile[{}]",
@@ -332,6 +454,7 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
       }
     sites.push_back(std::move(site));
   }
+  resolve_nested(nested, model, ctx.diag);
   return sites;
 }
 

@@ -56,6 +56,7 @@ Plan make_plan(const routing::Model& model) {
   for (const auto& profile : model.profiles) {
     for (const auto& endpoint : profile.endpoints) {
       if (!endpoint.enabled) continue;
+      if (endpoint.kind == routing::TargetKind::profile) continue;  // derived, see NestedHealth
       const bool probed = !endpoint.always_serve;  // always_serve: answered unprobed
       const auto host =
           normalize_host(endpoint.probe_host.empty() ? endpoint.target : endpoint.probe_host);

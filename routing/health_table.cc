@@ -8,6 +8,7 @@ std::string_view to_string(MonitorStatus status) noexcept {
     case MonitorStatus::checking_endpoint: return "CheckingEndpoint";
     case MonitorStatus::online: return "Online";
     case MonitorStatus::degraded: return "Degraded";
+    case MonitorStatus::stopped: return "Stopped";
   }
   return "Unknown";
 }

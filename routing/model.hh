@@ -26,7 +26,11 @@ enum class Method : std::uint8_t { priority, weighted, multivalue, subnet, geogr
 // `all` answers every enabled endpoint where the answer can hold several (A/AAAA).
 enum class AllDegraded : std::uint8_t { first, all };
 
-enum class TargetKind : std::uint8_t { name, ipv4, ipv6 };
+// profile: a nested profile; the endpoint answers whatever that child profile answers.
+enum class TargetKind : std::uint8_t { name, ipv4, ipv6, profile };
+
+// Nesting depth Traffic Manager allows (a profile and up to 9 levels of children below it).
+inline constexpr std::size_t max_nesting = 10;
 
 // An endpoint's configured status (Traffic Manager's Enabled / Disabled / AlwaysServe).
 // always_serve: answered as if healthy and never probed; operators see it as Unmonitored.
@@ -90,6 +94,12 @@ struct Endpoint {
   bool enabled = true;       // false: status = "disabled" (never answered, not probed)
   bool always_serve = false;  // status = "always_serve": available whatever the probes say
   std::vector<AddressRange> ranges;  // subnet method: the client ranges this endpoint answers
+  // kind == profile: the child, and how many of its endpoints must be Online for it to count
+  // as available in this parent (Traffic Manager's MinChildEndpoints, and per family).
+  ProfileId child = 0;
+  std::uint16_t min_child_endpoints = 1;
+  std::uint16_t min_child_endpoints_ipv4 = 0;
+  std::uint16_t min_child_endpoints_ipv6 = 0;
   EndpointId health_id = 0;
   MonitorSpec monitor;      // the profile's monitor with this endpoint's overrides applied
 };

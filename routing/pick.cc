@@ -9,8 +9,10 @@
 
 namespace routing {
 
+// A Stopped child (a disabled profile) answers nothing, so even the fallback skips it.
 bool is_usable(const Endpoint& endpoint, const HealthTable& health) noexcept {
-  return endpoint.enabled && !health.load(endpoint.health_id).admin_disabled;
+  const Health state = health.load(endpoint.health_id);
+  return endpoint.enabled && !state.admin_disabled && state.status != MonitorStatus::stopped;
 }
 
 bool is_available(const Profile& profile, const Endpoint& endpoint, const HealthTable& health) noexcept {

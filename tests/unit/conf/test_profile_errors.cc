@@ -404,3 +404,93 @@ target = "us.tenant.test."
               "profile[0].endpoint[1].ranges",
               "endpoint \"eu\" is already the fallback (the one endpoint without ranges)");
 }
+
+// --- nested profiles
+
+namespace {
+
+// Profiles p0 .. p(n-1); each nests the next, the last has an IP endpoint.
+std::string chain_toml(std::size_t n, bool loop_back = false) {
+  std::string out(conf_test::zone_toml);
+  for (std::size_t i = 0; i < n; ++i) {
+    out += "[[profile]]\nname = \"p" + std::to_string(i) + ".tm.example.com.\"\n[[profile.endpoint]]\n";
+    if (i + 1 < n)
+      out += "name = \"next\"\nprofile = \"p" + std::to_string(i + 1) + ".tm.example.com.\"\n";
+    else if (loop_back)
+      out += "name = \"next\"\nprofile = \"p0.tm.example.com.\"\n";
+    else
+      out += "name = \"ip\"\ntarget = \"192.0.2.1\"\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("profile errors: nested profiles load up to 10 levels") {
+  const auto result = load(chain_toml(10));
+  INFO(conf_test::all_errors(result));
+  REQUIRE(result.config != nullptr);
+  const auto& nested = result.config->model.profiles[0].endpoints[0];
+  CHECK(nested.kind == routing::TargetKind::profile);
+  CHECK(nested.child == 1);
+  CHECK(nested.min_child_endpoints == 1);
+}
+
+TEST_CASE("profile errors: 11 levels of nested profiles are refused where the limit is crossed") {
+  const auto toml = chain_toml(11);
+  check_error(load(toml), inline_path, line_containing(toml, "profile = \"p1.tm"),
+              "profile[0].endpoint[0].profile",
+              "nesting p1.tm.example.com. here makes 11 levels of profiles (at most 10)");
+}
+
+TEST_CASE("profile errors: a loop of nested profiles names the loop") {
+  const auto toml = chain_toml(3, true);
+  check_error(load(toml), inline_path, line_containing(toml, "profile = \"p0.tm"),
+              "profile[2].endpoint[0].profile",
+              "nested profiles loop: p0.tm.example.com. -> p1.tm.example.com. -> "
+              "p2.tm.example.com. -> p0.tm.example.com.");
+}
+
+TEST_CASE("profile errors: a nested profile must exist") {
+  const auto toml = profile_toml("", R"([[profile.endpoint]]
+name = "kid"
+profile = "nope.tm.example.com."
+)");
+  check_error(load(toml), inline_path, line_containing(toml, "nope"),
+              "profile[0].endpoint[1].profile", "no [[profile]] is named nope.tm.example.com.");
+}
+
+TEST_CASE("profile errors: an endpoint has a target or a profile, not both") {
+  const auto toml = profile_toml("", "profile = \"ci.tm.example.com.\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "eu.tenant.test."),
+              "profile[0].endpoint[0].target", "give target or profile, not both");
+}
+
+TEST_CASE("profile errors: min_child_endpoints keys belong to nested endpoints") {
+  for (const auto* key : {"min_child_endpoints", "min_child_endpoints_ipv4", "min_child_endpoints_ipv6"}) {
+    INFO(key);
+    const auto toml = profile_toml("", std::string(key) + " = 1\n");
+    check_error(load(toml), inline_path, line_containing(toml, key),
+                std::string("profile[0].endpoint[0].") + key,
+                "applies to nested profile endpoints (profile = ...) only");
+  }
+}
+
+TEST_CASE("profile errors: min_child_endpoints must be reachable and at least 1") {
+  auto toml = chain_toml(2);
+  toml.insert(toml.find("profile = \"p1") , "min_child_endpoints = 2\n");
+  check_error(load(toml), inline_path, line_containing(toml, "min_child_endpoints"),
+              "profile[0].endpoint[0].min_child_endpoints",
+              "2 is more than the 1 endpoints of p1.tm.example.com., so it could never be met");
+  auto zero = chain_toml(2);
+  zero.insert(zero.find("profile = \"p1"), "min_child_endpoints = 0\n");
+  check_error(load(zero), inline_path, line_containing(zero, "min_child_endpoints"),
+              "profile[0].endpoint[0].min_child_endpoints", "must be between 1 and 200, got 0");
+}
+
+TEST_CASE("profile errors: a multivalue profile cannot nest profiles") {
+  auto toml = chain_toml(2);
+  toml.insert(toml.find("[[profile.endpoint]]"), "method = \"multivalue\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "profile = \"p1"),
+              "profile[0].endpoint[0].profile", "a multivalue profile answers IP endpoints only");
+}

@@ -26,10 +26,14 @@ SUBNET = f"subnet.{ZONE}"
 ALWAYS = f"always.{ZONE}"
 OFF = f"off.{ZONE}"
 CNAME = f"cname.{ZONE}"
+CHILD = f"child.{ZONE}"
+PARENT = f"parent.{ZONE}"
+SPARE_IP = "127.0.0.10"
 
 
 def endpoint(name, target, extra=""):
-    return f'\n[[profile.endpoint]]\nname = "{name}"\ntarget = "{target}"\n{extra}'
+    target_line = f'target = "{target}"\n' if target else ""
+    return f'\n[[profile.endpoint]]\nname = "{name}"\n{target_line}{extra}'
 
 
 def profile(name, method, monitor, endpoints, extra=""):
@@ -60,7 +64,13 @@ class RoutingMethods(dnstest.ServerTestCase):
                         [endpoint("standby", STANDBY_IP, 'priority = 1\nstatus = "always_serve"\n'),
                          endpoint("us", US_IP, "priority = 2\n")]) +
                 profile(OFF, "priority", m, [endpoint("eu", EU_IP)], 'status = "disabled"\n') +
-                profile(CNAME, "priority", m, [endpoint("eu", EU_NAME)]))
+                profile(CNAME, "priority", m, [endpoint("eu", EU_NAME)]) +
+                profile(CHILD, "priority", m,
+                        [endpoint("eu", EU_IP, "priority = 1\n"), endpoint("us", US_IP, "priority = 2\n"),
+                         endpoint("spare", SPARE_IP, 'priority = 3\nstatus = "always_serve"\n')]) +
+                profile(PARENT, "priority", m,
+                        [endpoint("child", "", f'profile = "{CHILD}"\npriority = 1\nmin_child_endpoints = 2\n'),
+                         endpoint("standby", STANDBY_IP, 'priority = 2\nstatus = "always_serve"\n')]))
         cls.started_at = time.monotonic()
         cls.dnsd = cls.own(tenants.ScenarioDnsd(body).start())
 
@@ -109,9 +119,10 @@ class RoutingMethods(dnstest.ServerTestCase):
             if t.mode() != "up":
                 t.set_mode("up")
         first = max(0.0, self.started_at + FAST.first_verdict_worst_s() - time.monotonic())
-        for name in (WEIGHTED, MULTI, SUBNET):
+        for name in (WEIGHTED, MULTI, SUBNET, CHILD):
             for e in ("eu", "us"):
                 self.wait_state(name, e, "Online", first + FAST.recover_worst_s() + SLACK_S)
+        self.wait_state(PARENT, "child", "Online", SLACK_S)
 
     def take_eu_down(self):
         self.eu.set_mode("503")
@@ -180,6 +191,32 @@ class RoutingMethods(dnstest.ServerTestCase):
         # Bits set past SOURCE PREFIX-LENGTH 20 (10.1.15.0): FORMERR as well.
         resp = dnstest.dig(self.dnsd.port, SUBNET, "A", "+ednsopt=8:000114000a010f")
         self.assertEqual(resp.rcode, "FORMERR", str(resp))
+
+    # --- nested profiles
+
+    def test_nested_child_fails_one_by_one_past_min_child_endpoints(self):
+        self.assertEqual(self.addresses(self.ask(PARENT)), [EU_IP])  # the child's own pick
+        self.eu.set_mode("503")
+        self.wait_state(CHILD, "eu", "Degraded", FAST.degrade_worst_s() + SLACK_S)
+        # US and the always_serve spare are Online: 2 = min_child_endpoints, still Online.
+        self.assertEqual(self.addresses(self.ask(PARENT)), [US_IP])
+        self.assertEqual(self.state_of(PARENT, "child"), "Online")
+        self.us.set_mode("503")
+        self.wait_state(CHILD, "us", "Degraded", FAST.degrade_worst_s() + SLACK_S)
+        # One Online child endpoint left: the parent's child endpoint is Degraded at once (the
+        # prober derives it on the child's transition), and the parent answers its standby.
+        self.wait_state(PARENT, "child", "Degraded", SLACK_S)
+        self.assertEqual(self.addresses(self.ask(PARENT)), [STANDBY_IP])
+        lines = tenants.transitions(tenants.read_log(self.dnsd), PARENT, "child")
+        self.assertEqual(lines[-1].reason, "too few child endpoints Online", lines[-1].line)
+        self.assertEqual(self.addresses(self.ask(CHILD)), [SPARE_IP])  # the child alone
+        self.us.set_mode("up")
+        self.wait_state(PARENT, "child", "Online", FAST.recover_worst_s() + SLACK_S)
+        self.assertEqual(self.addresses(self.ask(PARENT)), [US_IP])
+        # Derived lines only: a probe verdict would carry an rtt or an HTTP reason.
+        for t in tenants.transitions(tenants.read_log(self.dnsd), PARENT, "child"):
+            self.assertIn(t.reason, (None, "too few child endpoints Online"), t.line)
+            self.assertNotIn(" rtt=", t.line, "the nested endpoint was probed")
 
     # --- statuses and answer types
 

@@ -58,15 +58,23 @@ struct Fixture {
     subnet.endpoints = {endpoint("ten", "192.0.2.21", 7, {"10.0.0.0/8"}),
                         endpoint("ten-one", "192.0.2.22", 8, {"10.1.0.0/16", "2001:db8::/32"}),
                         endpoint("rest", "192.0.2.23", 9)};
-    model.profiles = {mixed, cname, off, multi, subnet};
-    model.endpoint_count = 10;
+    routing::Profile parent;  // nests `cname` first, then an IP standby
+    parent.name = "parent.example.";
+    routing::Endpoint nested;
+    nested.name = "child";
+    nested.kind = routing::TargetKind::profile;
+    nested.child = 1;
+    nested.health_id = 10;
+    parent.endpoints = {nested, endpoint("standby", "192.0.2.99", 11)};
+    model.profiles = {mixed, cname, off, multi, subnet, parent};
+    model.endpoint_count = 12;
     served = fixture::serve("example.",
                             {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
                              "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.53"},
                             model,
                             {{"mixed.example.", 0}, {"cname.example.", 1}, {"off.example.", 2},
-                             {"multi.example.", 3}, {"subnet.example.", 4}});
-    for (routing::EndpointId id = 0; id < 10; ++id)
+                             {"multi.example.", 3}, {"subnet.example.", 4}, {"parent.example.", 5}});
+    for (routing::EndpointId id = 0; id < 12; ++id)
       served->health->store_probed(id, routing::MonitorStatus::online, routing::Reason::none, 1);
   }
   std::span<const std::uint8_t> raw(const std::vector<std::uint8_t>& packet, routing::ClientInfo source = {}) {
@@ -212,4 +220,14 @@ TEST_CASE("profile answer: malformed ECS is FORMERR (RFC 7871 §7.1)") {
   CHECK(f.ask(good).rcode == wire::rcode::noerror);
   auto zero = ecs_query("subnet.example.", rrtype::a, 1, 0, {});
   CHECK(f.ask(zero).answer == std::vector<std::string>{"subnet.example. 1 A 192.0.2.23"});
+}
+
+TEST_CASE("profile answer: a nested profile answers its child's pick under the parent's name") {
+  Fixture f;
+  auto r = f.ask(fixture::query("parent.example.", rrtype::a));
+  CHECK(r.answer == std::vector<std::string>{"parent.example. 1 CNAME eu.tenant."});
+  // The derived word (written by NestedHealth on the probe side) says the child is Degraded.
+  f.served->health->store_probed(10, routing::MonitorStatus::degraded, routing::Reason::other, 0);
+  r = f.ask(fixture::query("parent.example.", rrtype::a));
+  CHECK(r.answer == std::vector<std::string>{"parent.example. 1 A 192.0.2.99"});
 }

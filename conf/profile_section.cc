@@ -9,6 +9,7 @@
 #include "conf/record_text.hh"
 #include "conf/sections.hh"
 #include "routing/address_range.hh"
+#include "routing/geo_database.hh"
 
 namespace conf {
 namespace {
@@ -32,9 +33,9 @@ Method read_method(Section& s) {
   if (!text) return Method::priority;
   for (const auto& [name, method] : k_methods) {
     if (name != *text) continue;
-    if (method == Method::geographic || method == Method::performance)
+    if (method == Method::performance)
       s.error("method", fmt::format("method {} is not supported yet (expected priority, weighted, "
-                                    "multivalue or subnet)",
+                                    "multivalue, subnet or geographic)",
                                     in_quotes(*text)));
     return method;
   }
@@ -100,6 +101,8 @@ class ProfileReader {
   void method_rules(Section& es, const routing::Endpoint& e, const routing::Profile& profile);
   void target_or_child(Section& es, routing::Endpoint& e);
   void child_minimums(Section& es, routing::Endpoint& e);
+  void regions(Section& es, const routing::Endpoint& e, const routing::Profile& profile);
+  void geographic(routing::Profile& profile);
   std::optional<routing::Endpoint> endpoint(const toml::table& table, std::size_t index,
                                             const MonitorDraft& monitor,
                                             const routing::Profile& profile);
@@ -115,6 +118,9 @@ class ProfileReader {
   // Subnet ranges read so far with their endpoint's name, to refuse overlaps.
   std::vector<std::pair<routing::AddressRange, std::string>> ranges_seen_;
   std::string fallback_endpoint_;  // subnet: the endpoint with no ranges, once one is seen
+  // Geographic: every region read so far with its endpoint's name, and the current endpoint's.
+  std::vector<std::pair<routing::RegionCode, std::string>> regions_seen_;
+  std::vector<routing::RegionCode> pending_regions_;
 };
 
 std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& table,
@@ -124,7 +130,7 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
   Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index),
              {"name", "target", "profile", "min_child_endpoints", "min_child_endpoints_ipv4",
               "min_child_endpoints_ipv6", "priority", "weight", "enabled", "status", "ranges",
-              "probe_host", "monitor"});
+              "regions", "probe_host", "monitor"});
   routing::Endpoint e;
   e.name = es.string("name", Need::required).value_or("");
   if (es.has("name") && !is_endpoint_name(e.name))
@@ -164,6 +170,7 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
                            e.priority, in_quotes(other),
                            priority ? "" : "; this one has it by default, from its position"));
   ranges(es, e, profile);
+  regions(es, e, profile);
   method_rules(es, e, profile);
   es.finish();
   seen_.emplace_back(e.name, e.priority);
@@ -238,6 +245,73 @@ void ProfileReader::child_minimums(Section& es, routing::Endpoint& e) {
     e.min_child_endpoints_ipv4 = static_cast<std::uint16_t>(*n);
   if (const auto n = es.integer("min_child_endpoints_ipv6", 0, routing::max_endpoints))
     e.min_child_endpoints_ipv6 = static_cast<std::uint16_t>(*n);
+}
+
+// regions = ["WORLD", "GEO-EU", "DE", "US-CA"]: geographic profiles only; each region maps to
+// exactly one endpoint of the profile, and every endpoint has at least one.
+void ProfileReader::regions(Section& es, const routing::Endpoint& e, const routing::Profile& profile) {
+  pending_regions_.clear();
+  const auto items = es.strings("regions", true);
+  if (profile.method != Method::geographic) {
+    if (items) es.error("regions", "regions apply to method \"geographic\" only");
+    return;
+  }
+  if (!items) {
+    if (!es.has("regions"))
+      es.error("regions", "is required in a geographic profile (e.g. [\"GEO-EU\", \"US-CA\", \"WORLD\"])");
+    return;
+  }
+  for (const auto& item : *items) {
+    routing::RegionCode code{};
+    std::string why;
+    if (!routing::parse_region(item.value, code, why)) {
+      es.error_at(item.line, item.key, fmt::format("{} {}", in_quotes(item.value), why));
+      continue;
+    }
+    bool taken = false;
+    for (const auto& [other, owner] : regions_seen_)
+      if (other == code) {
+        es.error_at(item.line, item.key,
+                    fmt::format("region {} is already mapped to endpoint {} (a region maps to "
+                                "exactly one endpoint)",
+                                in_quotes(item.value), in_quotes(owner)));
+        taken = true;
+        break;
+      }
+    if (taken) continue;
+    regions_seen_.emplace_back(code, e.name);
+    pending_regions_.push_back(code);
+  }
+}
+
+// geoip_database and fallback: the GeoIP file geographic profiles locate clients in, and what
+// a Degraded match leads to.
+void ProfileReader::geographic(routing::Profile& profile) {
+  const bool geo = profile.method == Method::geographic;
+  if (const auto mode = ps_.string("fallback")) {
+    if (!geo)
+      ps_.error("fallback", "fallback applies to method \"geographic\" only");
+    else if (*mode == "parent_region")
+      profile.geo_fallback = routing::GeoFallback::parent_region;
+    else if (*mode != "none")
+      ps_.error("fallback", fmt::format("unknown fallback {} (expected none or parent_region)",
+                                        in_quotes(*mode)));
+  }
+  const auto path = ps_.string("geoip_database");
+  if (!geo) {
+    if (path) ps_.error("geoip_database", "geoip_database applies to method \"geographic\" only");
+    return;
+  }
+  if (!path) {
+    if (!ps_.has("geoip_database"))
+      ps_.error("method", "method \"geographic\" needs geoip_database (a GeoIP2/GeoLite2 .mmdb file)");
+    return;
+  }
+  std::string why;
+  const auto file = ctx_.resolve(*path);
+  profile.geoip = routing::GeoDatabase::open(file, why);
+  if (!profile.geoip)
+    ps_.error("geoip_database", fmt::format("cannot open {}: {}", in_quotes(file), why));
 }
 
 bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange& b) {
@@ -315,6 +389,8 @@ void ProfileReader::endpoints(routing::Profile& profile, const MonitorDraft& mon
     auto e = endpoint(*list->get(i)->as_table(), i, monitor, profile);
     if (!e) continue;
     e->health_id = static_cast<routing::EndpointId>(model_.endpoint_count++);
+    for (const auto& code : pending_regions_)
+      profile.regions.push_back(routing::GeoRegion{code, static_cast<std::uint16_t>(profile.endpoints.size())});
     if (pending_ref_) {
       pending_ref_->parent = static_cast<routing::ProfileId>(model_.profiles.size());
       pending_ref_->endpoint = profile.endpoints.size();
@@ -359,6 +435,7 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
       ps_.error("status",
                 fmt::format("unknown status {} (expected enabled or disabled)", in_quotes(*status)));
   }
+  geographic(profile);
   if (const auto max_return = ps_.integer("max_return", 1, 10)) {
     if (profile.method != Method::multivalue)
       ps_.error("max_return", "max_return applies to method \"multivalue\" only");
@@ -441,7 +518,7 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
   for (std::size_t i = 0; i < list->size(); ++i) {
     Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i),
                {"name", "method", "ttl", "flatten", "all_degraded", "serve_while_checking",
-                "status", "max_return", "monitor", "endpoint"});
+                "status", "max_return", "geoip_database", "fallback", "monitor", "endpoint"});
     ProfileSite site;
     site.id = static_cast<routing::ProfileId>(i);
     model.profiles.push_back(ProfileReader(ps, ctx, model, nested).read(site));

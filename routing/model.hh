@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,21 @@ struct Endpoint {
   MonitorSpec monitor;      // the profile's monitor with this endpoint's overrides applied
 };
 
+class GeoDatabase;
+
+// A region code of the geographic hierarchy, zero-padded: "WORLD", "GEO-EU" (a continent),
+// "DE" (a country), "US-CA" (a state or province: country, dash, subdivision).
+using RegionCode = std::array<char, 8>;
+
+struct GeoRegion {
+  RegionCode code{};
+  std::uint16_t endpoint = 0;  // index into Profile::endpoints
+};
+
+// Geographic: what a matched endpoint that is down leads to. none: it is answered anyway
+// (Traffic Manager); parent_region: the next region up whose endpoint is available.
+enum class GeoFallback : std::uint8_t { none, parent_region };
+
 struct Profile {
   std::string name;         // owner name, absolute, e.g. "cloudintegration.tm.example.com."
   Method method = Method::priority;
@@ -113,6 +129,10 @@ struct Profile {
   bool serve_while_checking = true;  // CheckingEndpoint counts as available, as Traffic Manager
   bool enabled = true;      // status = "disabled": the name answers NXDOMAIN (Traffic Manager)
   std::uint8_t max_return = 2;  // multivalue: at most this many addresses (1..10)
+  // geographic: each region maps to one endpoint; the client is located in `geoip`.
+  std::vector<GeoRegion> regions;
+  GeoFallback geo_fallback = GeoFallback::none;
+  std::shared_ptr<const GeoDatabase> geoip;
   std::vector<Endpoint> endpoints;   // sorted by priority for Method::priority
 };
 

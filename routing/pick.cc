@@ -1,6 +1,7 @@
 // Method dispatch and the all-degraded fallback, shared by every method.
 #include "routing/pick.hh"
 
+#include "routing/methods/geographic.hh"
 #include "routing/methods/multivalue.hh"
 #include "routing/methods/priority.hh"
 #include "routing/methods/subnet.hh"
@@ -70,6 +71,9 @@ Pick pick(const Profile& profile, const HealthTable& health, const ClientInfo& c
       break;
     case Method::subnet:
       result = methods::pick_subnet(profile, health, client);
+      break;
+    case Method::geographic:
+      result = methods::pick_geographic(profile, health, client);
       break;
     default:  // conf/ accepts only implemented methods
       break;

@@ -45,10 +45,10 @@ target = "192.0.2.1"
       "ci.example.net. is not inside any [[zone]] (expected a name in one of: tm.example.com.)");
 }
 
-TEST_CASE("profile errors: geographic and performance are not supported yet; unknown methods") {
-  const auto toml = profile_toml("", "", "method = \"geographic\"\n");
-  check_error(load(toml), inline_path, line_containing(toml, "geographic"), "profile[0].method",
-              "method \"geographic\" is not supported yet (expected priority, weighted,");
+TEST_CASE("profile errors: performance is not supported yet; unknown methods") {
+  const auto toml = profile_toml("", "", "method = \"performance\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "performance"), "profile[0].method",
+              "method \"performance\" is not supported yet (expected priority, weighted,");
   const auto unknown = profile_toml("", "", "method = \"roundrobin\"\n");
   check_error(load(unknown), inline_path, line_containing(unknown, "roundrobin"),
               "profile[0].method",
@@ -493,4 +493,82 @@ TEST_CASE("profile errors: a multivalue profile cannot nest profiles") {
   toml.insert(toml.find("[[profile.endpoint]]"), "method = \"multivalue\"\n");
   check_error(load(toml), inline_path, line_containing(toml, "profile = \"p1"),
               "profile[0].endpoint[0].profile", "a multivalue profile answers IP endpoints only");
+}
+
+// --- geographic
+
+namespace {
+
+std::string geo_toml(std::string_view profile_extra, std::string_view first_regions,
+                     std::string_view second_regions = "regions = \"WORLD\"\n") {
+  return std::string(conf_test::zone_toml) + "[[profile]]\nname = \"geo.tm.example.com.\"\n" +
+         "method = \"geographic\"\n" + std::string(profile_extra) +
+         "[[profile.endpoint]]\nname = \"eu\"\ntarget = \"192.0.2.1\"\n" + std::string(first_regions) +
+         "[[profile.endpoint]]\nname = \"rest\"\ntarget = \"192.0.2.2\"\n" + std::string(second_regions);
+}
+
+const std::string geo_db = std::string("geoip_database = \"") + DNSD_GEO_TEST_DB + "\"\n";
+
+}  // namespace
+
+TEST_CASE("profile errors: a geographic profile loads with its database and regions") {
+  const auto result =
+      load(geo_toml(geo_db + "fallback = \"parent_region\"\n", "regions = [\"GEO-EU\", \"us-ca\"]\n"));
+  INFO(conf_test::all_errors(result));
+  REQUIRE(result.config != nullptr);
+  const auto& profile = result.config->model.profiles[0];
+  CHECK(profile.geoip != nullptr);
+  CHECK(profile.geo_fallback == routing::GeoFallback::parent_region);
+  REQUIRE(profile.regions.size() == 3);
+  CHECK(std::string(profile.regions[1].code.data()) == "US-CA");
+  CHECK(profile.regions[2].endpoint == 1);
+}
+
+TEST_CASE("profile errors: a geographic profile needs geoip_database") {
+  const auto toml = geo_toml("", "regions = \"DE\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "geographic"), "profile[0].method",
+              "method \"geographic\" needs geoip_database");
+}
+
+TEST_CASE("profile errors: a geoip_database that does not open says why") {
+  const auto toml = geo_toml("geoip_database = \"missing.mmdb\"\n", "regions = \"DE\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "missing.mmdb"),
+              "profile[0].geoip_database", "cannot open \"" + conf_test::data_path("missing.mmdb") + "\"");
+}
+
+TEST_CASE("profile errors: geoip_database, fallback and regions belong to geographic profiles") {
+  const auto db = profile_toml("", "", geo_db);
+  check_error(load(db), inline_path, line_containing(db, "geoip_database"),
+              "profile[0].geoip_database", "applies to method \"geographic\" only");
+  const auto fallback = profile_toml("", "", "fallback = \"parent_region\"\n");
+  check_error(load(fallback), inline_path, line_containing(fallback, "fallback"),
+              "profile[0].fallback", "fallback applies to method \"geographic\" only");
+  const auto regions = profile_toml("", "regions = [\"DE\"]\n");
+  check_error(load(regions), inline_path, line_containing(regions, "regions"),
+              "profile[0].endpoint[0].regions", "regions apply to method \"geographic\" only");
+}
+
+TEST_CASE("profile errors: an unknown fallback names the two there are") {
+  const auto toml = geo_toml(geo_db + "fallback = \"nearest\"\n", "regions = \"DE\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "nearest"), "profile[0].fallback",
+              "unknown fallback \"nearest\" (expected none or parent_region)");
+}
+
+TEST_CASE("profile errors: a bad region code is refused, per element") {
+  const auto toml = geo_toml(geo_db, "regions = [\"DE\", \"GEO-XX\"]\n");
+  check_error(load(toml), inline_path, line_containing(toml, "GEO-XX"),
+              "profile[0].endpoint[0].regions[1]", "\"GEO-XX\" is not a region");
+}
+
+TEST_CASE("profile errors: a region maps to exactly one endpoint") {
+  const auto toml = geo_toml(geo_db, "regions = [\"DE\"]\n", "regions = [\"WORLD\", \"de\"]\n");
+  check_error(load(toml), inline_path, line_containing(toml, "\"de\""),
+              "profile[0].endpoint[1].regions[1]",
+              "region \"de\" is already mapped to endpoint \"eu\" (a region maps to exactly one");
+}
+
+TEST_CASE("profile errors: every geographic endpoint needs regions") {
+  const auto toml = geo_toml(geo_db, "", "regions = \"WORLD\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "name = \"eu\"") - 1,
+              "profile[0].endpoint[0].regions", "is required in a geographic profile");
 }

@@ -4,13 +4,16 @@
 # +subnet for EDNS Client Subnet) against the real dnsd. Two simulated tenants (tools/tenant_sim)
 # on 127.0.0.2 (EU) and 127.0.0.3 (US) are probed over HTTP; EU goes down mid-test and comes back.
 # Every wait is a condition with a deadline.
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
+import mmdb_writer  # noqa: E402
 import tenants  # noqa: E402
 from tenants import EU_IP, EU_NAME, US_IP, ProbeSettings, who  # noqa: E402
 
@@ -29,6 +32,8 @@ CNAME = f"cname.{ZONE}"
 CHILD = f"child.{ZONE}"
 PARENT = f"parent.{ZONE}"
 SPARE_IP = "127.0.0.10"
+GEO = f"geo.{ZONE}"
+GEO_PARENT = f"geo-parent.{ZONE}"
 
 
 def endpoint(name, target, extra=""):
@@ -71,8 +76,17 @@ class RoutingMethods(dnstest.ServerTestCase):
                 profile(PARENT, "priority", m,
                         [endpoint("child", "", f'profile = "{CHILD}"\npriority = 1\nmin_child_endpoints = 2\n'),
                          endpoint("standby", STANDBY_IP, 'priority = 2\nstatus = "always_serve"\n')]))
+        geo = ('geoip_database = "geo.mmdb"\n', [endpoint("eu", EU_IP, 'regions = ["DE"]\n'),
+                                                   endpoint("us", US_IP, 'regions = ["WORLD"]\n')])
+        body += (profile(GEO, "geographic", m, geo[1], geo[0]) +
+                 profile(GEO_PARENT, "geographic", m, geo[1], geo[0] + 'fallback = "parent_region"\n'))
+        # The tests' own GeoIP database: Germany is 10/8 except 10.3/16, which is California.
+        cls.geo_db = Path(tempfile.mkdtemp(prefix="routing-geo-")) / "geo.mmdb"
+        mmdb_writer.write(cls.geo_db, [("10.0.0.0/8", mmdb_writer.location("EU", "DE")),
+                                       ("10.3.0.0/16", mmdb_writer.location("NA", "US", "CA"))])
         cls.started_at = time.monotonic()
-        cls.dnsd = cls.own(tenants.ScenarioDnsd(body).start())
+        cls.dnsd = cls.own(tenants.ScenarioDnsd(body, [cls.geo_db]).start())
+        shutil.rmtree(cls.geo_db.parent, ignore_errors=True)
 
     # --- helpers
 
@@ -119,7 +133,7 @@ class RoutingMethods(dnstest.ServerTestCase):
             if t.mode() != "up":
                 t.set_mode("up")
         first = max(0.0, self.started_at + FAST.first_verdict_worst_s() - time.monotonic())
-        for name in (WEIGHTED, MULTI, SUBNET, CHILD):
+        for name in (WEIGHTED, MULTI, SUBNET, CHILD, GEO, GEO_PARENT):
             for e in ("eu", "us"):
                 self.wait_state(name, e, "Online", first + FAST.recover_worst_s() + SLACK_S)
         self.wait_state(PARENT, "child", "Online", SLACK_S)
@@ -191,6 +205,29 @@ class RoutingMethods(dnstest.ServerTestCase):
         # Bits set past SOURCE PREFIX-LENGTH 20 (10.1.15.0): FORMERR as well.
         resp = dnstest.dig(self.dnsd.port, SUBNET, "A", "+ednsopt=8:000114000a010f")
         self.assertEqual(resp.rcode, "FORMERR", str(resp))
+
+    # --- geographic
+
+    def test_geographic_routes_by_ecs_location_with_the_database_scope(self):
+        resp = self.ask(GEO, "A", "+subnet=10.1.0.0/16")
+        self.assertEqual(self.addresses(resp), [EU_IP], str(resp))
+        # The database holds 10.0.0.0/15 as one network (10/8 minus 10.3/16): scope 15.
+        self.assertEqual(self.ecs(resp), "10.1.0.0/16/15", str(resp))
+        resp = self.ask(GEO, "A", "+subnet=10.3.0.0/16")
+        self.assertEqual(self.addresses(resp), [US_IP], str(resp))  # US-CA: only WORLD matches
+        self.assertEqual(self.addresses(self.ask(GEO)), [US_IP])  # 127.0.0.1: not in the database
+
+    def test_geographic_serves_a_degraded_match_unless_parent_region(self):
+        self.take_eu_down()
+        for name in (GEO, GEO_PARENT):
+            self.wait_state(name, "eu", "Degraded", FAST.degrade_worst_s() + SLACK_S)
+        # Traffic Manager's behaviour by default: the German endpoint, though Degraded.
+        self.assertEqual(self.addresses(self.ask(GEO, "A", "+subnet=10.1.0.0/16")), [EU_IP])
+        # fallback = "parent_region": up to WORLD, whose endpoint is healthy.
+        self.assertEqual(self.addresses(self.ask(GEO_PARENT, "A", "+subnet=10.1.0.0/16")), [US_IP])
+        self.bring_eu_back()
+        self.wait_state(GEO_PARENT, "eu", "Online", FAST.recover_worst_s() + SLACK_S)
+        self.assertEqual(self.addresses(self.ask(GEO_PARENT, "A", "+subnet=10.1.0.0/16")), [EU_IP])
 
     # --- nested profiles
 

@@ -130,7 +130,7 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
   Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index),
              {"name", "target", "profile", "min_child_endpoints", "min_child_endpoints_ipv4",
               "min_child_endpoints_ipv6", "priority", "weight", "enabled", "status", "ranges",
-              "regions", "probe_host", "monitor"});
+              "regions", "subnet_override", "probe_host", "monitor"});
   routing::Endpoint e;
   e.name = es.string("name", Need::required).value_or("");
   if (es.has("name") && !is_endpoint_name(e.name))
@@ -328,9 +328,18 @@ bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange&
 // Ranges may nest (the longest prefix wins) but not overlap partly or repeat, in which case
 // the answer would depend on the order of the file.
 void ProfileReader::ranges(Section& es, routing::Endpoint& e, const routing::Profile& profile) {
-  const auto items = es.strings("ranges", true);
+  // Subnet profiles route by `ranges`; geographic ones pin client ranges with
+  // `subnet_override`. Both are stored as the endpoint's ranges.
+  const bool geo = profile.method == Method::geographic;
+  const char* key = geo ? "subnet_override" : "ranges";
+  if (es.has(geo ? "ranges" : "subnet_override")) {
+    es.error(geo ? "ranges" : "subnet_override",
+             geo ? "ranges apply to method \"subnet\" only (subnet_override pins client ranges here)"
+                 : "subnet_override applies to method \"geographic\" only");
+  }
+  const auto items = es.strings(key, true);
   if (!items) return;
-  if (profile.method != Method::subnet) {
+  if (!geo && profile.method != Method::subnet) {
     es.error("ranges", "ranges apply to method \"subnet\" only");
     return;
   }

@@ -6,7 +6,10 @@
 // Disabled endpoints are always passed over. No region matches: NODATA.
 #include "routing/methods/geographic.hh"
 
+#include <algorithm>
+
 #include "routing/geo_database.hh"
+#include "routing/methods/subnet.hh"
 
 namespace routing::methods {
 namespace {
@@ -22,9 +25,24 @@ int endpoint_of(const Profile& profile, const RegionCode& code) noexcept {
 Pick pick_geographic(const Profile& profile, const HealthTable& health, const ClientInfo& client) noexcept {
   Pick result;
   result.no_match = true;  // geographic never answers another region's endpoint
+  // Subnet overrides first: a client range pinned to an endpoint beats its location. A pinned
+  // endpoint that is down is answered like a region's (Degraded served unless parent_region,
+  // which goes on to the location); a disabled one is passed over.
+  std::uint8_t override_scope = 0;
+  const int pinned = match_override(profile, health, client, false, override_scope);
+  if (pinned >= 0) {
+    const bool available = is_available(profile, profile.endpoints[static_cast<std::size_t>(pinned)], health);
+    if (available || profile.geo_fallback == GeoFallback::none) {
+      result.endpoints[0] = static_cast<std::uint16_t>(pinned);
+      result.count = 1;
+      result.all_degraded = !available;
+      result.scope_prefix = override_scope;
+      return result;
+    }
+  }
   if (!profile.geoip) return result;
   const GeoLocation location = profile.geoip->locate(client);
-  result.scope_prefix = location.prefix;
+  result.scope_prefix = std::max(location.prefix, override_scope);
   RegionCode chain[4];
   const std::size_t count = region_chain(location, chain);
   int degraded = -1;

@@ -61,6 +61,16 @@ std::uint8_t scope_for(const Profile& profile, Uint128 address, bool v6) noexcep
 
 }  // namespace
 
+int match_override(const Profile& profile, const HealthTable& health, const ClientInfo& client,
+                   bool need_available, std::uint8_t& scope) noexcept {
+  const Uint128 address = to_number(client.address, client.is_ipv6);
+  scope = scope_for(profile, address, client.is_ipv6);
+  return choose(profile, address, client.is_ipv6, [&](const Endpoint& e) {
+    return !e.ranges.empty() &&
+           (need_available ? is_available(profile, e, health) : is_usable(e, health));
+  });
+}
+
 Pick pick_subnet(const Profile& profile, const HealthTable& health, const ClientInfo& client) noexcept {
   Pick result;
   const Uint128 address = to_number(client.address, client.is_ipv6);

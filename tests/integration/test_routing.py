@@ -77,7 +77,8 @@ class RoutingMethods(dnstest.ServerTestCase):
                         [endpoint("child", "", f'profile = "{CHILD}"\npriority = 1\nmin_child_endpoints = 2\n'),
                          endpoint("standby", STANDBY_IP, 'priority = 2\nstatus = "always_serve"\n')]))
         geo = ('geoip_database = "geo.mmdb"\n', [endpoint("eu", EU_IP, 'regions = ["DE"]\n'),
-                                                   endpoint("us", US_IP, 'regions = ["WORLD"]\n')])
+                                                   endpoint("us", US_IP, 'regions = ["WORLD"]\n'
+                                                            'subnet_override = ["10.1.2.0/24"]\n')])
         body += (profile(GEO, "geographic", m, geo[1], geo[0]) +
                  profile(GEO_PARENT, "geographic", m, geo[1], geo[0] + 'fallback = "parent_region"\n'))
         # The tests' own GeoIP database: Germany is 10/8 except 10.3/16, which is California.
@@ -211,11 +212,19 @@ class RoutingMethods(dnstest.ServerTestCase):
     def test_geographic_routes_by_ecs_location_with_the_database_scope(self):
         resp = self.ask(GEO, "A", "+subnet=10.1.0.0/16")
         self.assertEqual(self.addresses(resp), [EU_IP], str(resp))
-        # The database holds 10.0.0.0/15 as one network (10/8 minus 10.3/16): scope 15.
-        self.assertEqual(self.ecs(resp), "10.1.0.0/16/15", str(resp))
+        # 10.1.0.0 (routed by location, the database holds 10.0.0.0/15 as one network) must stay
+        # clear of the override 10.1.2.0/24 below: scope 23, not the database's 15.
+        self.assertEqual(self.ecs(resp), "10.1.0.0/16/23", str(resp))
+        resp = self.ask(GEO, "A", "+subnet=10.200.0.0/16")
+        self.assertEqual((self.addresses(resp), self.ecs(resp)), ([EU_IP], "10.200.0.0/16/9"), str(resp))
         resp = self.ask(GEO, "A", "+subnet=10.3.0.0/16")
         self.assertEqual(self.addresses(resp), [US_IP], str(resp))  # US-CA: only WORLD matches
         self.assertEqual(self.addresses(self.ask(GEO)), [US_IP])  # 127.0.0.1: not in the database
+        # A subnet override pins 10.1.2.0/24 (in Germany) to the US endpoint.
+        resp = self.ask(GEO, "A", "+subnet=10.1.2.0/24")
+        self.assertEqual((self.addresses(resp), self.ecs(resp)), ([US_IP], "10.1.2.0/24/24"), str(resp))
+        resp = self.ask(GEO, "A", "+subnet=10.1.3.0/24")
+        self.assertEqual((self.addresses(resp), self.ecs(resp)), ([EU_IP], "10.1.3.0/24/24"), str(resp))
 
     def test_geographic_serves_a_degraded_match_unless_parent_region(self):
         self.take_eu_down()

@@ -572,3 +572,21 @@ TEST_CASE("profile errors: every geographic endpoint needs regions") {
   check_error(load(toml), inline_path, line_containing(toml, "name = \"eu\"") - 1,
               "profile[0].endpoint[0].regions", "is required in a geographic profile");
 }
+
+TEST_CASE("profile errors: subnet_override is for geographic profiles, ranges for subnet ones") {
+  const auto override_elsewhere = profile_toml("", "subnet_override = [\"10.0.0.0/8\"]\n");
+  check_error(load(override_elsewhere), inline_path, line_containing(override_elsewhere, "subnet_override"),
+              "profile[0].endpoint[0].subnet_override", "applies to method \"geographic\" only");
+  const auto ranges_in_geo = geo_toml(geo_db, "regions = \"DE\"\nranges = [\"10.0.0.0/8\"]\n");
+  check_error(load(ranges_in_geo), inline_path, line_containing(ranges_in_geo, "ranges ="),
+              "profile[0].endpoint[0].ranges", "subnet_override pins client ranges here");
+  const auto overlap = geo_toml(geo_db, "regions = \"DE\"\nsubnet_override = \"10.0.0.0/8\"\n",
+                                "regions = \"WORLD\"\nsubnet_override = \"10.0.0.0-10.255.255.255\"\n");
+  check_error(load(overlap), inline_path, line_containing(overlap, "10.0.0.0-"),
+              "profile[0].endpoint[1].subnet_override", "overlaps \"10.0.0.0/8\" of endpoint \"eu\"");
+  const auto good = geo_toml(geo_db, "regions = \"DE\"\nsubnet_override = [\"192.0.2.0/24\"]\n");
+  const auto result = load(good);
+  INFO(conf_test::all_errors(result));
+  REQUIRE(result.config != nullptr);
+  CHECK(result.config->model.profiles[0].endpoints[0].ranges.size() == 1);
+}

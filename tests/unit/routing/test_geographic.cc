@@ -133,3 +133,23 @@ TEST_CASE("geographic: region codes") {
   CHECK_FALSE(parse_region("Europe", code, why));
   CHECK_FALSE(parse_region("D1", code, why));
 }
+
+TEST_CASE("geographic: a subnet override pins client ranges before the location") {
+  Profile profile = geo_profile();
+  AddressRange pinned;
+  std::string why;
+  REQUIRE(parse_range("10.1.2.0/24", pinned, why));
+  profile.endpoints[4].ranges = {pinned};  // Bavarian office pinned to the California endpoint
+  HealthTable health(5);
+  all_online(health);
+  Pick p = pick(profile, health, client_at("10.1.2.3"));
+  CHECK(chosen(p) == 4);
+  CHECK(p.scope_prefix == 24);
+  p = pick(profile, health, client_at("10.1.3.1"));
+  CHECK(chosen(p) == 0);  // outside the override: DE-BY by location
+  CHECK(p.scope_prefix == 24);  // 10.1.3.0/24 stays clear of the pinned 10.1.2.0/24
+  health.store_probed(4, MonitorStatus::degraded, Reason::timeout, 0);
+  CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 4);  // served Degraded, as regions
+  profile.geo_fallback = GeoFallback::parent_region;
+  CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 0);  // on to the location
+}

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "dnsd/wire/types.hh"
+#include "routing/geo_database.hh"
 #include "zone_fixture.hh"
 
 namespace {
@@ -139,6 +140,46 @@ TEST_CASE("no allocation: EDNS Client Subnet queries, echoed with their scope") 
     const Reply reply = answer(state, *scratch, packet, Client{});
     REQUIRE(reply.kind == Reply::Kind::send);
     REQUIRE(reply.bytes[reply.bytes.size() - 4] == 8);  // the scope of 10/8
+  }
+  CHECK(allocations.load() == before);
+}
+
+TEST_CASE("no allocation: geographic answers, GeoIP lookups included") {
+  routing::Model model;
+  routing::Profile p;
+  p.name = "geo.example.";
+  p.method = routing::Method::geographic;
+  std::string why;
+  p.geoip = routing::GeoDatabase::open(DNSD_GEO_TEST_DB, why);
+  REQUIRE(p.geoip);
+  for (int i = 0; i < 2; ++i) {
+    routing::Endpoint endpoint;
+    endpoint.name = i ? "world" : "de";
+    endpoint.kind = routing::TargetKind::ipv4;
+    endpoint.address = {192, 0, 2, static_cast<std::uint8_t>(10 + i)};
+    endpoint.health_id = static_cast<routing::EndpointId>(i);
+    p.endpoints.push_back(endpoint);
+    routing::RegionCode code{};
+    REQUIRE(routing::parse_region(i ? "WORLD" : "DE", code, why));
+    p.regions.push_back(routing::GeoRegion{code, static_cast<std::uint16_t>(i)});
+  }
+  model.profiles.push_back(p);
+  model.endpoint_count = 2;
+  auto served = fixture::serve("example.",
+                               {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
+                                "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1"},
+                               model, {{"geo.example.", 0}});
+  const auto state = served->state();
+  auto scratch = std::make_unique<Scratch>();
+  auto packet = fixture::query("geo.example.", rrtype::a, {.edns = true});
+  packet[packet.size() - 1] = 11;  // OPT rdlength: one ECS option, 10.1.2.0/24 (Bavaria)
+  packet.insert(packet.end(), {0, 8, 0, 7, 0, 1, 24, 0, 10, 1, 2});
+  answer(state, *scratch, packet, Client{});
+  const std::size_t before = allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    const Reply reply = answer(state, *scratch, packet, Client{});
+    REQUIRE(reply.kind == Reply::Kind::send);
+    REQUIRE(reply.bytes[reply.bytes.size() - 4] == 16);  // the database's network 10.1.0.0/16
   }
   CHECK(allocations.load() == before);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include "conf/address.hh"
 #include "conf/record_text.hh"
@@ -33,10 +34,6 @@ Method read_method(Section& s) {
   if (!text) return Method::priority;
   for (const auto& [name, method] : k_methods) {
     if (name != *text) continue;
-    if (method == Method::performance)
-      s.error("method", fmt::format("method {} is not supported yet (expected priority, weighted, "
-                                    "multivalue, subnet or geographic)",
-                                    in_quotes(*text)));
     return method;
   }
   s.error("method",
@@ -103,6 +100,7 @@ class ProfileReader {
   void child_minimums(Section& es, routing::Endpoint& e);
   void regions(Section& es, const routing::Endpoint& e, const routing::Profile& profile);
   void geographic(routing::Profile& profile);
+  void latency(routing::Profile& profile);
   std::optional<routing::Endpoint> endpoint(const toml::table& table, std::size_t index,
                                             const MonitorDraft& monitor,
                                             const routing::Profile& profile);
@@ -130,7 +128,7 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
   Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index),
              {"name", "target", "profile", "min_child_endpoints", "min_child_endpoints_ipv4",
               "min_child_endpoints_ipv6", "priority", "weight", "enabled", "status", "ranges",
-              "regions", "subnet_override", "probe_host", "monitor"});
+              "regions", "subnet_override", "location", "probe_host", "monitor"});
   routing::Endpoint e;
   e.name = es.string("name", Need::required).value_or("");
   if (es.has("name") && !is_endpoint_name(e.name))
@@ -171,6 +169,14 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
                            priority ? "" : "; this one has it by default, from its position"));
   ranges(es, e, profile);
   regions(es, e, profile);
+  if (const auto location = es.string("location")) {
+    if (profile.method != Method::performance)
+      es.error("location", "location applies to method \"performance\" only");
+    else if (location->empty())
+      es.error("location", "must not be empty (a region name such as \"westeurope\")");
+    else
+      e.location = *location;
+  }
   method_rules(es, e, profile);
   es.finish();
   seen_.emplace_back(e.name, e.priority);
@@ -288,6 +294,7 @@ void ProfileReader::regions(Section& es, const routing::Endpoint& e, const routi
 // a Degraded match leads to.
 void ProfileReader::geographic(routing::Profile& profile) {
   const bool geo = profile.method == Method::geographic;
+  const bool located = geo || profile.method == Method::performance;
   if (const auto mode = ps_.string("fallback")) {
     if (!geo)
       ps_.error("fallback", "fallback applies to method \"geographic\" only");
@@ -298,11 +305,14 @@ void ProfileReader::geographic(routing::Profile& profile) {
                                         in_quotes(*mode)));
   }
   const auto path = ps_.string("geoip_database");
-  if (!geo) {
-    if (path) ps_.error("geoip_database", "geoip_database applies to method \"geographic\" only");
+  if (!located) {
+    if (path)
+      ps_.error("geoip_database",
+                "geoip_database applies to methods \"geographic\" and \"performance\" only");
     return;
   }
   if (!path) {
+    if (!geo) return;  // performance without a database: the probes' round trips decide
     if (!ps_.has("geoip_database"))
       ps_.error("method", "method \"geographic\" needs geoip_database (a GeoIP2/GeoLite2 .mmdb file)");
     return;
@@ -312,6 +322,59 @@ void ProfileReader::geographic(routing::Profile& profile) {
   profile.geoip = routing::GeoDatabase::open(file, why);
   if (!profile.geoip)
     ps_.error("geoip_database", fmt::format("cannot open {}: {}", in_quotes(file), why));
+}
+
+// [profile.latency]: client region -> { endpoint location = milliseconds }. Read after the
+// endpoints, so each location is checked against theirs.
+void ProfileReader::latency(routing::Profile& profile) {
+  const auto* table = ps_.table("latency");
+  if (!table) return;
+  if (profile.method != Method::performance) {
+    ps_.error("latency", "latency applies to method \"performance\" only");
+    return;
+  }
+  if (!ps_.has("geoip_database"))
+    ps_.error("latency", "a latency table needs geoip_database, to find the client's region");
+  for (const auto& e : profile.endpoints)
+    if (e.location.empty()) {
+      ps_.error("latency", fmt::format("endpoint {} has no location, so the table cannot rank it",
+                                       in_quotes(e.name)));
+      return;
+    }
+  for (const auto& [region_key, value] : *table) {
+    const std::string region_text(region_key.str());
+    const std::string key = ps_.key("latency") + "." + region_text;
+    routing::LatencyRow row;
+    std::string why;
+    if (!routing::parse_region(region_text, row.region, why)) {
+      ps_.error_at(line_of(value), key, fmt::format("{} {}", in_quotes(region_text), why));
+      continue;
+    }
+    const auto* locations = value.as_table();
+    if (!locations) {
+      ps_.error_at(line_of(value), key, fmt::format("must be a table of location = milliseconds, got {}", type_name(value)));
+      continue;
+    }
+    row.ms.assign(profile.endpoints.size(), std::numeric_limits<std::uint32_t>::max());
+    for (const auto& [location_key, ms] : *locations) {
+      const std::string location(location_key.str());
+      const auto number = ms.value<std::int64_t>();
+      if (!ms.is_integer() || !number || *number < 0 || *number > 100'000) {
+        ps_.error_at(line_of(ms), key + "." + location, "must be milliseconds from 0 to 100000");
+        continue;
+      }
+      bool known = false;
+      for (std::size_t i = 0; i < profile.endpoints.size(); ++i)
+        if (profile.endpoints[i].location == location) {
+          row.ms[i] = static_cast<std::uint32_t>(*number);
+          known = true;
+        }
+      if (!known)
+        ps_.error_at(line_of(ms), key + "." + location,
+                     fmt::format("no endpoint has location {}", in_quotes(location)));
+    }
+    profile.latency.push_back(std::move(row));
+  }
 }
 
 bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange& b) {
@@ -330,12 +393,12 @@ bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange&
 void ProfileReader::ranges(Section& es, routing::Endpoint& e, const routing::Profile& profile) {
   // Subnet profiles route by `ranges`; geographic ones pin client ranges with
   // `subnet_override`. Both are stored as the endpoint's ranges.
-  const bool geo = profile.method == Method::geographic;
+  const bool geo = profile.method == Method::geographic || profile.method == Method::performance;
   const char* key = geo ? "subnet_override" : "ranges";
   if (es.has(geo ? "ranges" : "subnet_override")) {
     es.error(geo ? "ranges" : "subnet_override",
              geo ? "ranges apply to method \"subnet\" only (subnet_override pins client ranges here)"
-                 : "subnet_override applies to method \"geographic\" only");
+                 : "subnet_override applies to methods \"geographic\" and \"performance\" only");
   }
   const auto items = es.strings(key, true);
   if (!items) return;
@@ -457,6 +520,7 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
   profile_monitor_ = finish_monitor(monitor, ps_.key("monitor"),
                                     table ? line_of(*table) : ps_.line(), table, ctx_);
   endpoints(profile, monitor);
+  latency(profile);
   ps_.finish();
   return profile;
 }
@@ -527,7 +591,8 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
   for (std::size_t i = 0; i < list->size(); ++i) {
     Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i),
                {"name", "method", "ttl", "flatten", "all_degraded", "serve_while_checking",
-                "status", "max_return", "geoip_database", "fallback", "monitor", "endpoint"});
+                "status", "max_return", "geoip_database", "fallback", "latency", "monitor",
+                "endpoint"});
     ProfileSite site;
     site.id = static_cast<routing::ProfileId>(i);
     model.profiles.push_back(ProfileReader(ps, ctx, model, nested).read(site));

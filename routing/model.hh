@@ -94,7 +94,8 @@ struct Endpoint {
   std::uint16_t weight = 1;
   bool enabled = true;       // false: status = "disabled" (never answered, not probed)
   bool always_serve = false;  // status = "always_serve": available whatever the probes say
-  std::vector<AddressRange> ranges;  // subnet method: the client ranges this endpoint answers
+  std::vector<AddressRange> ranges;  // subnet: client ranges; geographic/performance: overrides
+  std::string location;     // performance: the region the endpoint runs in ("westeurope")
   // kind == profile: the child, and how many of its endpoints must be Online for it to count
   // as available in this parent (Traffic Manager's MinChildEndpoints, and per family).
   ProfileId child = 0;
@@ -120,6 +121,13 @@ struct GeoRegion {
 // (Traffic Manager); parent_region: the next region up whose endpoint is available.
 enum class GeoFallback : std::uint8_t { none, parent_region };
 
+// Performance: measured latency from one client region to every endpoint (by index; UINT32_MAX
+// when the table gives none for the endpoint's location).
+struct LatencyRow {
+  RegionCode region{};
+  std::vector<std::uint32_t> ms;
+};
+
 struct Profile {
   std::string name;         // owner name, absolute, e.g. "cloudintegration.tm.example.com."
   Method method = Method::priority;
@@ -133,6 +141,8 @@ struct Profile {
   std::vector<GeoRegion> regions;
   GeoFallback geo_fallback = GeoFallback::none;
   std::shared_ptr<const GeoDatabase> geoip;
+  // performance: client region -> latency to each endpoint; empty: the probes' round trips.
+  std::vector<LatencyRow> latency;
   std::vector<Endpoint> endpoints;   // sorted by priority for Method::priority
 };
 

@@ -3,6 +3,7 @@
 
 #include "routing/methods/geographic.hh"
 #include "routing/methods/multivalue.hh"
+#include "routing/methods/performance.hh"
 #include "routing/methods/priority.hh"
 #include "routing/methods/subnet.hh"
 #include "routing/methods/weighted.hh"
@@ -75,7 +76,8 @@ Pick pick(const Profile& profile, const HealthTable& health, const ClientInfo& c
     case Method::geographic:
       result = methods::pick_geographic(profile, health, client);
       break;
-    default:  // conf/ accepts only implemented methods
+    case Method::performance:
+      result = methods::pick_performance(profile, health, client);
       break;
   }
   if (result.count == 0 && !result.no_match) {

@@ -45,14 +45,12 @@ target = "192.0.2.1"
       "ci.example.net. is not inside any [[zone]] (expected a name in one of: tm.example.com.)");
 }
 
-TEST_CASE("profile errors: performance is not supported yet; unknown methods") {
-  const auto toml = profile_toml("", "", "method = \"performance\"\n");
-  check_error(load(toml), inline_path, line_containing(toml, "performance"), "profile[0].method",
-              "method \"performance\" is not supported yet (expected priority, weighted,");
+TEST_CASE("profile errors: an unknown method names the six there are") {
   const auto unknown = profile_toml("", "", "method = \"roundrobin\"\n");
   check_error(load(unknown), inline_path, line_containing(unknown, "roundrobin"),
               "profile[0].method",
-              "unknown method \"roundrobin\" (expected one of priority, weighted,");
+              "unknown method \"roundrobin\" (expected one of priority, weighted, multivalue, "
+              "subnet, geographic, performance)");
 }
 
 TEST_CASE("profile errors: an out-of-range tolerated_failures gives the range") {
@@ -539,7 +537,8 @@ TEST_CASE("profile errors: a geoip_database that does not open says why") {
 TEST_CASE("profile errors: geoip_database, fallback and regions belong to geographic profiles") {
   const auto db = profile_toml("", "", geo_db);
   check_error(load(db), inline_path, line_containing(db, "geoip_database"),
-              "profile[0].geoip_database", "applies to method \"geographic\" only");
+              "profile[0].geoip_database",
+              "applies to methods \"geographic\" and \"performance\" only");
   const auto fallback = profile_toml("", "", "fallback = \"parent_region\"\n");
   check_error(load(fallback), inline_path, line_containing(fallback, "fallback"),
               "profile[0].fallback", "fallback applies to method \"geographic\" only");
@@ -576,7 +575,8 @@ TEST_CASE("profile errors: every geographic endpoint needs regions") {
 TEST_CASE("profile errors: subnet_override is for geographic profiles, ranges for subnet ones") {
   const auto override_elsewhere = profile_toml("", "subnet_override = [\"10.0.0.0/8\"]\n");
   check_error(load(override_elsewhere), inline_path, line_containing(override_elsewhere, "subnet_override"),
-              "profile[0].endpoint[0].subnet_override", "applies to method \"geographic\" only");
+              "profile[0].endpoint[0].subnet_override",
+              "applies to methods \"geographic\" and \"performance\" only");
   const auto ranges_in_geo = geo_toml(geo_db, "regions = \"DE\"\nranges = [\"10.0.0.0/8\"]\n");
   check_error(load(ranges_in_geo), inline_path, line_containing(ranges_in_geo, "ranges ="),
               "profile[0].endpoint[0].ranges", "subnet_override pins client ranges here");
@@ -589,4 +589,64 @@ TEST_CASE("profile errors: subnet_override is for geographic profiles, ranges fo
   INFO(conf_test::all_errors(result));
   REQUIRE(result.config != nullptr);
   CHECK(result.config->model.profiles[0].endpoints[0].ranges.size() == 1);
+}
+
+// --- performance
+
+namespace {
+
+std::string perf_toml(std::string_view profile_extra, std::string_view eu_extra = "location = \"westeurope\"\n",
+                      std::string_view us_extra = "location = \"eastus\"\n") {
+  return std::string(conf_test::zone_toml) + "[[profile]]\nname = \"perf.tm.example.com.\"\n" +
+         "method = \"performance\"\n" + std::string(profile_extra) +
+         "[[profile.endpoint]]\nname = \"eu\"\ntarget = \"192.0.2.1\"\n" + std::string(eu_extra) +
+         "[[profile.endpoint]]\nname = \"us\"\ntarget = \"192.0.2.2\"\n" + std::string(us_extra);
+}
+
+const std::string latency_table = geo_db + R"([profile.latency]
+GEO-EU = { westeurope = 10, eastus = 90 }
+US = { westeurope = 90, eastus = 12 }
+)";
+
+}  // namespace
+
+TEST_CASE("profile errors: a performance profile loads with its latency table, or without") {
+  auto result = load(perf_toml(latency_table));
+  INFO(conf_test::all_errors(result));
+  REQUIRE(result.config != nullptr);
+  const auto& profile = result.config->model.profiles[0];
+  REQUIRE(profile.latency.size() == 2);
+  CHECK(profile.latency[0].ms == std::vector<std::uint32_t>{10, 90});
+  CHECK(profile.endpoints[1].location == "eastus");
+  CHECK(load(perf_toml("", "", "")).config != nullptr);  // probes' round trips decide
+}
+
+TEST_CASE("profile errors: location and latency belong to performance profiles") {
+  const auto location = profile_toml("", "location = \"westeurope\"\n");
+  check_error(load(location), inline_path, line_containing(location, "westeurope"),
+              "profile[0].endpoint[0].location", "location applies to method \"performance\" only");
+  const auto table = profile_toml("", "", "[profile.latency]\nDE = { eu = 1 }\n");
+  check_error(load(table), inline_path, line_containing(table, "[profile.latency]"),
+              "profile[0].latency", "latency applies to method \"performance\" only");
+}
+
+TEST_CASE("profile errors: a latency table needs the GeoIP database and every endpoint's location") {
+  const auto no_db = perf_toml("[profile.latency]\nDE = { westeurope = 5 }\n");
+  check_error(load(no_db), inline_path, line_containing(no_db, "[profile.latency]"),
+              "profile[0].latency", "a latency table needs geoip_database");
+  const auto no_location = perf_toml(latency_table, "location = \"westeurope\"\n", "");
+  check_error(load(no_location), inline_path, line_containing(no_location, "[profile.latency]"),
+              "profile[0].latency", "endpoint \"us\" has no location");
+}
+
+TEST_CASE("profile errors: latency rows name regions, known locations and milliseconds") {
+  const auto region = perf_toml(geo_db + "[profile.latency]\nEurope = { westeurope = 5 }\n");
+  check_error(load(region), inline_path, line_containing(region, "Europe ="),
+              "profile[0].latency.Europe", "\"Europe\" is not a region");
+  const auto location = perf_toml(geo_db + "[profile.latency]\nDE = { northpole = 5 }\n");
+  check_error(load(location), inline_path, line_containing(location, "northpole"),
+              "profile[0].latency.DE.northpole", "no endpoint has location \"northpole\"");
+  const auto ms = perf_toml(geo_db + "[profile.latency]\nDE = { westeurope = \"fast\" }\n");
+  check_error(load(ms), inline_path, line_containing(ms, "fast"),
+              "profile[0].latency.DE.westeurope", "must be milliseconds from 0 to 100000");
 }

@@ -34,6 +34,8 @@ PARENT = f"parent.{ZONE}"
 SPARE_IP = "127.0.0.10"
 GEO = f"geo.{ZONE}"
 GEO_PARENT = f"geo-parent.{ZONE}"
+PERF = f"perf.{ZONE}"
+PERF_RTT = f"perf-rtt.{ZONE}"
 
 
 def endpoint(name, target, extra=""):
@@ -81,6 +83,12 @@ class RoutingMethods(dnstest.ServerTestCase):
                                                             'subnet_override = ["10.1.2.0/24"]\n')])
         body += (profile(GEO, "geographic", m, geo[1], geo[0]) +
                  profile(GEO_PARENT, "geographic", m, geo[1], geo[0] + 'fallback = "parent_region"\n'))
+        perf = [endpoint("eu", EU_IP, 'location = "westeurope"\n'),
+                endpoint("us", US_IP, 'location = "eastus"\n')]
+        body += (profile(PERF, "performance", m, perf, geo[0]) +
+                 '[profile.latency]\n"GEO-EU" = { westeurope = 10, eastus = 90 }\n'
+                 'US = { westeurope = 90, eastus = 12 }\n' +
+                 profile(PERF_RTT, "performance", m, perf))
         # The tests' own GeoIP database: Germany is 10/8 except 10.3/16, which is California.
         cls.geo_db = Path(tempfile.mkdtemp(prefix="routing-geo-")) / "geo.mmdb"
         mmdb_writer.write(cls.geo_db, [("10.0.0.0/8", mmdb_writer.location("EU", "DE")),
@@ -134,7 +142,7 @@ class RoutingMethods(dnstest.ServerTestCase):
             if t.mode() != "up":
                 t.set_mode("up")
         first = max(0.0, self.started_at + FAST.first_verdict_worst_s() - time.monotonic())
-        for name in (WEIGHTED, MULTI, SUBNET, CHILD, GEO, GEO_PARENT):
+        for name in (WEIGHTED, MULTI, SUBNET, CHILD, GEO, GEO_PARENT, PERF, PERF_RTT):
             for e in ("eu", "us"):
                 self.wait_state(name, e, "Online", first + FAST.recover_worst_s() + SLACK_S)
         self.wait_state(PARENT, "child", "Online", SLACK_S)
@@ -237,6 +245,21 @@ class RoutingMethods(dnstest.ServerTestCase):
         self.bring_eu_back()
         self.wait_state(GEO_PARENT, "eu", "Online", FAST.recover_worst_s() + SLACK_S)
         self.assertEqual(self.addresses(self.ask(GEO_PARENT, "A", "+subnet=10.1.0.0/16")), [EU_IP])
+
+    # --- performance
+
+    def test_performance_lowest_latency_from_the_client_region_then_next_closest(self):
+        self.assertEqual(self.addresses(self.ask(PERF, "A", "+subnet=10.1.0.0/16")), [EU_IP])
+        self.assertEqual(self.addresses(self.ask(PERF, "A", "+subnet=10.3.0.0/16")), [US_IP])
+        self.assertIn(who(self.ask(PERF_RTT)), ("eu", "us"))  # by the probes' round trips
+        self.take_eu_down()
+        for name in (PERF, PERF_RTT):
+            self.wait_state(name, "eu", "Degraded", FAST.degrade_worst_s() + SLACK_S)
+        self.assertEqual(self.addresses(self.ask(PERF, "A", "+subnet=10.1.0.0/16")), [US_IP])
+        self.assertEqual(self.addresses(self.ask(PERF_RTT)), [US_IP])
+        self.bring_eu_back()
+        self.wait_state(PERF, "eu", "Online", FAST.recover_worst_s() + SLACK_S)
+        self.assertEqual(self.addresses(self.ask(PERF, "A", "+subnet=10.1.0.0/16")), [EU_IP])
 
     # --- nested profiles
 

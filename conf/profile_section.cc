@@ -92,6 +92,7 @@ class ProfileReader {
   void regions(Section& es, const routing::Endpoint& e, const routing::Profile& profile);
   void geographic(routing::Profile& profile);
   void latency(routing::Profile& profile);
+  void client_regions(routing::Profile& profile);
   std::optional<routing::Endpoint> endpoint(const toml::table& table, std::size_t index,
                                             const MonitorDraft& monitor,
                                             const routing::Profile& profile);
@@ -318,14 +319,16 @@ void ProfileReader::geographic(routing::Profile& profile) {
 // [profile.latency]: client region -> { endpoint location = milliseconds }. Read after the
 // endpoints, so each location is checked against theirs.
 void ProfileReader::latency(routing::Profile& profile) {
+  client_regions(profile);
   const auto* table = ps_.table("latency");
   if (!table) return;
   if (profile.method != Method::performance) {
     ps_.error("latency", "latency applies to method \"performance\" only");
     return;
   }
-  if (!ps_.has("geoip_database"))
-    ps_.error("latency", "a latency table needs geoip_database, to find the client's region");
+  if (!ps_.has("geoip_database") && !ps_.has("client_regions"))
+    ps_.error("latency", "a latency table needs geoip_database or client_regions, to find the "
+                         "client's region");
   for (const auto& e : profile.endpoints)
     if (e.location.empty()) {
       ps_.error("latency", fmt::format("endpoint {} has no location, so the table cannot rank it",
@@ -376,6 +379,53 @@ bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange&
   if (a2 < b1 || b2 < a1) return false;                  // disjoint
   if (a1 == b1 && a2 == b2) return true;                // the same range twice
   return !((a1 <= b1 && b2 <= a2) || (b1 <= a1 && a2 <= b2));  // nested is fine
+}
+
+// [profile.client_regions]: region = ["CIDR" or "first-last", ...], placing clients without
+// the GeoIP database (performance only). Ranges may nest, not overlap partly.
+void ProfileReader::client_regions(routing::Profile& profile) {
+  const auto* table = ps_.table("client_regions");
+  if (!table) return;
+  if (profile.method != Method::performance) {
+    ps_.error("client_regions", "client_regions applies to method \"performance\" only");
+    return;
+  }
+  for (const auto& [region_key, value] : *table) {
+    const std::string region_text(region_key.str());
+    const std::string key = ps_.key("client_regions") + "." + region_text;
+    routing::RegionCode code{};
+    std::string why;
+    if (!routing::parse_region(region_text, code, why)) {
+      ps_.error_at(line_of(value), key, fmt::format("{} {}", in_quotes(region_text), why));
+      continue;
+    }
+    const auto* list = value.as_array();
+    if (!list) {
+      ps_.error_at(line_of(value), key, fmt::format("must be an array of ranges, got {}", type_name(value)));
+      continue;
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& element = *list->get(i);
+      const std::string element_key = fmt::format("{}[{}]", key, i);
+      const auto text = element.value<std::string>();
+      routing::AddressRange range;
+      if (!text || !routing::parse_range(*text, range, why)) {
+        ps_.error_at(line_of(element), element_key,
+                     text ? fmt::format("{} {}", in_quotes(*text), why) : "must be a string");
+        continue;
+      }
+      bool clash = false;
+      for (const auto& other : profile.client_regions)
+        if (overlap_partly(range, other.range)) {
+          ps_.error_at(line_of(element), element_key,
+                       fmt::format("{} overlaps {} (ranges may nest, not overlap)", in_quotes(*text),
+                                   in_quotes(other.range.text)));
+          clash = true;
+          break;
+        }
+      if (!clash) profile.client_regions.push_back(routing::ClientRegion{std::move(range), code});
+    }
+  }
 }
 
 // ranges = ["10.0.0.0/8", "192.0.2.10-192.0.2.20", "2001:db8::/32"]: subnet profiles only.
@@ -527,8 +577,8 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
   for (std::size_t i = 0; i < list->size(); ++i) {
     Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i),
                {"name", "method", "ttl", "flatten", "all_degraded", "serve_while_checking",
-                "status", "max_return", "geoip_database", "fallback", "latency", "monitor",
-                "endpoint"});
+                "status", "max_return", "geoip_database", "fallback", "latency", "client_regions",
+                "monitor", "endpoint"});
     ProfileSite site;
     site.id = static_cast<routing::ProfileId>(i);
     model.profiles.push_back(ProfileReader(ps, ctx, model, nested).read(site));

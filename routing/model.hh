@@ -123,6 +123,12 @@ enum class GeoFallback : std::uint8_t { none, parent_region };
 
 // Performance: measured latency from one client region to every endpoint (by index; UINT32_MAX
 // when the table gives none for the endpoint's location).
+// Performance: a client range placed in a region without the GeoIP database.
+struct ClientRegion {
+  AddressRange range;
+  RegionCode region{};
+};
+
 struct LatencyRow {
   RegionCode region{};
   std::vector<std::uint32_t> ms;
@@ -143,6 +149,7 @@ struct Profile {
   std::shared_ptr<const GeoDatabase> geoip;
   // performance: client region -> latency to each endpoint; empty: the probes' round trips.
   std::vector<LatencyRow> latency;
+  std::vector<ClientRegion> client_regions;  // consulted before the GeoIP database
   std::vector<Endpoint> endpoints;   // sorted by priority for Method::priority
 };
 

@@ -650,3 +650,23 @@ TEST_CASE("profile errors: latency rows name regions, known locations and millis
   check_error(load(ms), inline_path, line_containing(ms, "fast"),
               "profile[0].latency.DE.westeurope", "must be milliseconds from 0 to 100000");
 }
+
+TEST_CASE("profile errors: client_regions are performance-only, with regions and ranges") {
+  const auto elsewhere = profile_toml("", "", "[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n");
+  check_error(load(elsewhere), inline_path, line_containing(elsewhere, "[profile.client_regions]"),
+              "profile[0].client_regions", "client_regions applies to method \"performance\" only");
+  const auto bad = perf_toml("[profile.client_regions]\nDE = [\"10.0.0.0/8\", \"10.0.0.1/8\"]\n"
+                             "[profile.latency]\nDE = { westeurope = 5 }\n");
+  check_error(load(bad), inline_path, line_containing(bad, "10.0.0.1/8"),
+              "profile[0].client_regions.DE[1]", "has bits set after the prefix length");
+  const auto overlap = perf_toml("[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n"
+                                 "FR = [\"9.0.0.0-10.0.0.5\"]\n[profile.latency]\nDE = { westeurope = 5 }\n");
+  check_error(load(overlap), inline_path, line_containing(overlap, "9.0.0.0"),
+              "profile[0].client_regions.FR[0]", "overlaps \"10.0.0.0/8\"");
+  const auto good = perf_toml("[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n"
+                              "[profile.latency]\nDE = { westeurope = 5, eastus = 50 }\n");
+  const auto result = load(good);
+  INFO(conf_test::all_errors(result));
+  REQUIRE(result.config != nullptr);
+  CHECK(result.config->model.profiles[0].client_regions.size() == 1);
+}

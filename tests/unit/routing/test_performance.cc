@@ -95,3 +95,17 @@ TEST_CASE("performance: a subnet override pins clients to an available endpoint"
   health.store_probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.2.9.1"))) == 0);  // down: by latency again
 }
+
+TEST_CASE("performance: client_regions place clients before the GeoIP database") {
+  Profile profile = perf_profile();
+  AddressRange range;
+  std::string why;
+  REQUIRE(parse_range("10.2.0.0/16", range, why));  // France in the database; placed in the US
+  profile.client_regions = {ClientRegion{range, region("US")}};
+  HealthTable health(3);
+  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  const Pick placed = pick(profile, health, client_at("10.2.0.1"));
+  CHECK(chosen(placed) == 1);  // the US row
+  CHECK(placed.scope_prefix == 16);
+  CHECK(chosen(pick(profile, health, client_at("10.1.0.1"))) == 0);  // not placed: GeoIP (DE)
+}

@@ -52,6 +52,11 @@ std::size_t Section::line(std::string_view name) const {
   return value ? line_of(*value) : line_;
 }
 
+void Section::error_at(std::size_t line, std::string key, std::string message) {
+  ++errors_;
+  diag_.add(line, std::move(key), std::move(message));
+}
+
 void Section::error(std::string_view name, std::string message) {
   ++errors_;
   diag_.add(line(name), key(name), std::move(message));

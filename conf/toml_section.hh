@@ -57,6 +57,8 @@ class Section {
   const toml::array* tables(std::string_view name);
 
   void error(std::string_view name, std::string message);
+  // An error at an element of a list key (an Item's key and line), counted for clean().
+  void error_at(std::size_t line, std::string key, std::string message);
   // Marks a key as handled outside the list (e.g. a forbidden key reported specially).
   void consume(std::string_view name) { extra_.push_back(std::string(name)); }
   void finish();

@@ -16,11 +16,25 @@ constexpr std::uint16_t flag_qr = 0x8000, flag_aa = 0x0400, flag_tc = 0x0200, fl
                         flag_cd = 0x0010;
 constexpr std::size_t opt_rr_size = 11;  // root owner, type, class, ttl, rdlength: no options
 
+// EDNS Client Subnet option as received (RFC 7871 §6); the address is zero-padded.
+struct Ecs {
+  bool present = false;
+  bool malformed = false;
+  std::uint16_t family = 0;  // 1 IPv4, 2 IPv6
+  std::uint8_t source_prefix = 0;
+  std::array<std::uint8_t, 16> address{};
+  std::uint8_t address_length = 0;  // bytes as received: ceil(source_prefix / 8)
+
+  // The option as this response echoes it: 4 bytes of header, 4 fixed, the address.
+  std::size_t option_size() const noexcept { return present ? 8u + address_length : 0u; }
+};
+
 struct Edns {
   bool present = false;
   std::uint16_t udp_payload = 512;
   std::uint8_t version = 0;
   bool dnssec_ok = false;
+  Ecs ecs;
 };
 
 struct Parsed {
@@ -31,7 +45,36 @@ struct Parsed {
   bool malformed = false;
 };
 
-// Reads the OPT record's fixed part and skips its options (RFC 6891 §6.1.2).
+constexpr std::uint16_t option_ecs = 8;
+
+// RFC 7871 §6 and §7.1: a known family, a prefix that fits it, exactly ceil(prefix/8) address
+// bytes with the bits past the prefix zero, and SCOPE 0 in a query; anything else is FORMERR.
+void read_ecs(wire::Reader& reader, std::uint16_t length, Ecs& ecs) {
+  if (ecs.present) ecs.malformed = true;  // one ECS option per query
+  ecs.present = true;
+  if (length < 4) {
+    ecs.malformed = true;
+    reader.skip(length);
+    return;
+  }
+  ecs.family = reader.u16();
+  ecs.source_prefix = reader.u8();
+  const std::uint8_t scope = reader.u8();
+  const std::size_t bytes = length - 4u;
+  const unsigned max_prefix = ecs.family == 1 ? 32 : ecs.family == 2 ? 128 : 0;
+  if (max_prefix == 0 || ecs.source_prefix > max_prefix || scope != 0 ||
+      bytes != (ecs.source_prefix + 7u) / 8u) {
+    ecs.malformed = true;
+    reader.skip(bytes);
+    return;
+  }
+  ecs.address_length = static_cast<std::uint8_t>(bytes);
+  for (std::size_t i = 0; i < bytes; ++i) ecs.address[i] = reader.u8();
+  const unsigned spare = static_cast<unsigned>(bytes * 8) - ecs.source_prefix;
+  if (bytes > 0 && (ecs.address[bytes - 1] & ((1u << spare) - 1)) != 0) ecs.malformed = true;
+}
+
+// Reads the OPT record's fixed part and its options (RFC 6891 §6.1.2); only ECS is used.
 void read_opt(wire::Reader& reader, const wire::WireName& owner, Parsed& parsed) {
   if (parsed.edns.present || owner.size != 1) {  // a second OPT, or one not owned by the root
     parsed.malformed = true;
@@ -41,7 +84,19 @@ void read_opt(wire::Reader& reader, const wire::WireName& owner, Parsed& parsed)
   const std::uint32_t ttl = reader.u32();
   parsed.edns.version = static_cast<std::uint8_t>(ttl >> 16);
   parsed.edns.dnssec_ok = (ttl & 0x8000) != 0;
-  const std::uint16_t rdlength = reader.u16();
+  std::size_t rdlength = reader.u16();
+  while (rdlength >= 4 && reader.ok()) {
+    const std::uint16_t code = reader.u16();
+    const std::uint16_t length = reader.u16();
+    rdlength -= 4;
+    if (length > rdlength) break;
+    if (code == option_ecs)
+      read_ecs(reader, length, parsed.edns.ecs);
+    else
+      reader.skip(length);
+    rdlength -= length;
+  }
+  if (rdlength != 0) parsed.malformed = true;  // an option that overruns the record
   reader.skip(rdlength);
 }
 
@@ -161,13 +216,39 @@ std::size_t response_limit(const ServingState& state, const Parsed& parsed, cons
   return std::clamp<std::size_t>(parsed.edns.udp_payload, 512, std::max<std::size_t>(512, state.server->udp_payload));
 }
 
-void put_opt(const ServingState& state, const Parsed& parsed, std::uint16_t rcode, wire::Writer& writer) {
+// The client as routing sees it: the ECS address when the query carries one (RFC 7871),
+// else the source address.
+Client routed_client(const Client& client, const Ecs& ecs) noexcept {
+  if (!ecs.present || ecs.malformed) return client;
+  Client routed = client;
+  routed.info.address = ecs.address;
+  routed.info.is_ipv6 = ecs.family == 2;
+  routed.info.source_prefix = ecs.source_prefix;
+  routed.info.has_ecs = true;
+  return routed;
+}
+
+void put_opt(const ServingState& state, const Parsed& parsed, const Sections& sections,
+             wire::Writer& writer) {
   writer.put_u8(0);
   writer.put_u16(wire::rrtype::opt);
   writer.put_u16(state.server->udp_payload);
-  const std::uint32_t extended_rcode = static_cast<std::uint32_t>(rcode >> 4) << 24;
+  const std::uint32_t extended_rcode = static_cast<std::uint32_t>(sections.rcode >> 4) << 24;
   writer.put_u32(extended_rcode | (parsed.edns.dnssec_ok ? 0x8000u : 0u));  // RFC 3225: copy DO
-  writer.put_u16(0);
+  const Ecs& ecs = parsed.edns.ecs;
+  if (!ecs.present || ecs.malformed) {
+    writer.put_u16(0);
+    return;
+  }
+  // RFC 7871 §7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS echoed; SCOPE says how much of
+  // the address the answer depended on.
+  writer.put_u16(static_cast<std::uint16_t>(ecs.option_size()));
+  writer.put_u16(option_ecs);
+  writer.put_u16(static_cast<std::uint16_t>(4 + ecs.address_length));
+  writer.put_u16(ecs.family);
+  writer.put_u8(ecs.source_prefix);
+  writer.put_u8(sections.ecs_scope);
+  writer.put_bytes(std::span(ecs.address.data(), ecs.address_length));
 }
 
 }  // namespace
@@ -181,7 +262,9 @@ Reply answer(const ServingState& state, Scratch& scratch, std::span<const std::u
 
   const std::size_t limit = response_limit(state, parsed, client);
   wire::Writer writer(scratch.response, limit);
-  writer.set_limit(parsed.edns.present ? limit - opt_rr_size : limit);
+  const bool ecs_ok = parsed.edns.ecs.present && !parsed.edns.ecs.malformed;
+  const std::size_t opt_size = parsed.edns.present ? opt_rr_size + (ecs_ok ? parsed.edns.ecs.option_size() : 0) : 0;
+  writer.set_limit(limit - opt_size);
   writer.put_bytes(query.first(wire::header_size));  // patched below
 
   Sections sections;
@@ -191,13 +274,13 @@ Reply answer(const ServingState& state, Scratch& scratch, std::span<const std::u
     writer.put_u16(parsed.question.qtype);
     writer.put_u16(parsed.question.qclass);
   }
-  if (parsed.malformed || parsed.header.qdcount != 1)
+  if (parsed.malformed || parsed.header.qdcount != 1 || parsed.edns.ecs.malformed)
     sections.rcode = wire::rcode::formerr;
   else
-    dispatch(state, parsed, client, writer, sections);
+    dispatch(state, parsed, routed_client(client, parsed.edns.ecs), writer, sections);
 
   writer.set_limit(limit);
-  if (parsed.edns.present) put_opt(state, parsed, sections.rcode, writer);
+  if (parsed.edns.present) put_opt(state, parsed, sections, writer);
 
   std::uint16_t flags = flag_qr | (parsed.header.flags & (0x7800 | flag_rd | flag_cd)) | (sections.rcode & 0xf);
   if (sections.aa) flags |= flag_aa;

@@ -152,7 +152,11 @@ const PreparedBlock* choose(const ServingState& state, const PreparedAnswers::En
   if (entry.kind != PreparedAnswers::Kind::profile) return fallback;
 
   const routing::Profile& profile = state.model->profiles[entry.profile];
-  const routing::Pick pick = routing::pick(profile, *state.health, client.info);
+  if (!profile.enabled) return nullptr;  // NXDOMAIN, written by the general path
+  const routing::Want want = qtype == rrtype::a      ? routing::Want::ipv4
+                             : qtype == rrtype::aaaa ? routing::Want::ipv6
+                                                     : routing::Want::any;
+  const routing::Pick pick = routing::pick(profile, *state.health, client.info, want);
   if (pick.count != 1) return nullptr;  // none (the general path writes NODATA) or several
   const std::uint32_t index = prepared.endpoint_block(entry, pick.endpoints[0]);
   if (index == PreparedAnswers::no_block) return nullptr;

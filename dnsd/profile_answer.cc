@@ -12,6 +12,9 @@ namespace {
 namespace rrtype = wire::rrtype;
 using Bytes = std::span<const std::uint8_t>;
 
+Bytes answer_profile_at(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
+                        std::uint16_t qtype, std::size_t depth) noexcept;
+
 bool put_address(ZoneAnswer& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl, Bytes address) noexcept {
   if (answer.writer.put_rr(owner, type, wire::rrclass::in, ttl, address)) {
     ++answer.sections.answer;
@@ -54,14 +57,41 @@ int put_addresses(ZoneAnswer& answer, const routing::Profile& profile, const rou
 }  // namespace
 
 Bytes answer_profile(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
-                                         std::uint16_t qtype) noexcept {
+                     std::uint16_t qtype) noexcept {
+  return answer_profile_at(answer, profile_id, owner, qtype, 0);
+}
+
+namespace {
+
+// depth: how many nested profiles were entered on the way here (conf/ bounds it by
+// routing::max_nesting and refuses loops; the check here only guards the recursion).
+Bytes answer_profile_at(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
+                        std::uint16_t qtype, std::size_t depth) noexcept {
   const routing::Profile& profile = answer.state.model->profiles[profile_id];
-  const routing::Pick pick = routing::pick(profile, *answer.state.health, answer.client.info);
+  if (!profile.enabled) {  // a disabled profile does not exist for clients (Traffic Manager)
+    answer.sections.rcode = wire::rcode::nxdomain;
+    answer.put_negative();
+    return {};
+  }
+  const routing::Want want = qtype == rrtype::a      ? routing::Want::ipv4
+                             : qtype == rrtype::aaaa ? routing::Want::ipv6
+                                                     : routing::Want::any;
+  const routing::Pick pick = routing::pick(profile, *answer.state.health, answer.client.info, want);
+  answer.sections.ecs_scope = std::max(answer.sections.ecs_scope, pick.scope_prefix);
   if (pick.count == 0) {  // every endpoint disabled by the operator: the name exists, no data
     answer.put_negative();
     return {};
   }
   const routing::Endpoint& first = profile.endpoints[pick.endpoints[0]];
+  if (first.kind == routing::TargetKind::profile) {
+    // A nested profile answers for its parent's name: the child's own pick, under the owner
+    // the client asked for (Traffic Manager returns the child's endpoint).
+    if (depth + 1 >= routing::max_nesting) {
+      answer.sections.rcode = wire::rcode::servfail;
+      return {};
+    }
+    return answer_profile_at(answer, first.child, owner, qtype, depth + 1);
+  }
   if (first.kind == routing::TargetKind::name && !profile.flatten) {
     // Only one CNAME may exist at a name (RFC 2181 §10.1), so only the first pick is answered.
     if (answer.writer.put_rr(owner, rrtype::cname, wire::rrclass::in, profile.ttl, first.target_wire)) {
@@ -87,5 +117,7 @@ Bytes answer_profile(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes ow
   }
   return {};
 }
+
+}  // namespace
 
 }  // namespace dnsd

@@ -22,6 +22,7 @@ struct Sections {
   std::uint16_t rcode = 0;
   bool aa = false;
   bool tc = false;
+  std::uint8_t ecs_scope = 0;  // RFC 7871 SCOPE PREFIX-LENGTH of the answer (0: address-independent)
 };
 
 // Fills answer, authority and additional for a class IN question inside `zone`

@@ -56,10 +56,13 @@ Plan make_plan(const routing::Model& model) {
   for (const auto& profile : model.profiles) {
     for (const auto& endpoint : profile.endpoints) {
       if (!endpoint.enabled) continue;
+      if (endpoint.kind == routing::TargetKind::profile) continue;  // derived, see NestedHealth
+      const bool probed = !endpoint.always_serve;  // always_serve: answered unprobed
       const auto host =
           normalize_host(endpoint.probe_host.empty() ? endpoint.target : endpoint.probe_host);
-      probes.find_or_add(host, endpoint.monitor)
-          .subscribers.push_back(Subscriber{endpoint.health_id, profile.name, endpoint.name});
+      if (probed)
+        probes.find_or_add(host, endpoint.monitor)
+            .subscribers.push_back(Subscriber{endpoint.health_id, profile.name, endpoint.name});
 
       if (!profile.flatten || endpoint.kind != routing::TargetKind::name) continue;
       const auto name = normalize_host(endpoint.target) + ".";

@@ -5,7 +5,8 @@
 //   every subscriber's health word (one Tracker per probe, since they see the same stream).
 // - Endpoints with enabled == false are not probed and not flattened: Traffic Manager does not
 //   probe disabled endpoints either. Their health word stays CheckingEndpoint; routing reads
-//   Endpoint::enabled to skip them.
+//   Endpoint::enabled to skip them. always_serve endpoints are not probed either (they are
+//   answered as if healthy), but a flattened one still has its target resolved.
 // - FQDN endpoints of profiles with flatten == true get their *target* (not the probe host)
 //   resolved to A/AAAA; one lookup per distinct target feeds every subscriber.
 #pragma once

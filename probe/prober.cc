@@ -85,7 +85,7 @@ struct Waiter {
 class Prober::Loop {
  public:
   Loop(Plan plan, const routing::ResolverSettings& resolver, routing::HealthTable& health,
-       routing::FlatAddresses& flat, Options options);
+       routing::FlatAddresses& flat, routing::NestedHealth* nested, Options options);
   ~Loop();
 
   void run();
@@ -118,6 +118,7 @@ class Prober::Loop {
 
   routing::HealthTable& health_;
   routing::FlatAddresses& flat_;
+  routing::NestedHealth* nested_;  // null when the model has no nested profiles
   Options options_;
   std::mt19937_64 seeds_;
   std::vector<std::unique_ptr<Probe>> probes_;
@@ -134,9 +135,11 @@ class Prober::Loop {
 };
 
 Prober::Loop::Loop(Plan plan, const routing::ResolverSettings& resolver,
-                   routing::HealthTable& health, routing::FlatAddresses& flat, Options options)
+                   routing::HealthTable& health, routing::FlatAddresses& flat,
+                   routing::NestedHealth* nested, Options options)
     : health_(health),
       flat_(flat),
+      nested_(nested),
       options_(std::move(options)),
       seeds_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()),
       probe_schedule_(seeds_()),
@@ -296,9 +299,13 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
                      routing::to_string(word.status),
                      verdict.ok ? fmt::format("ok rtt={}ms", verdict.rtt.count())
                                 : fmt::format("failed reason=\"{}\"", verdict.detail));
-    if (change)
-      log(change->to == routing::MonitorStatus::online ? logging::Level::info : logging::Level::warning,
-          transition_line(who, *change, verdict));
+    if (!change) continue;
+    log(change->to == routing::MonitorStatus::online ? logging::Level::info : logging::Level::warning,
+        transition_line(who, *change, verdict));
+    // Parents' derived states follow at once, on this thread (the writer side does the work).
+    if (nested_)
+      for (const auto& derived : nested_->on_change(who.id, health_))
+        log(logging::Level::info, nested_line(derived));
   }
   if (options_.history) {
     const auto at = std::chrono::system_clock::now();
@@ -397,13 +404,25 @@ std::vector<Plan> split(Plan plan, std::size_t parts) {
 
 Prober::Prober(const routing::Model& model, routing::HealthTable& health,
                routing::FlatAddresses& flat, Options options) {
+  auto nested = std::make_unique<routing::NestedHealth>(model);
+  if (!nested->empty()) {
+    nested_ = std::move(nested);
+    for (const auto& change : nested_->refresh_all(health)) {
+      const auto line = nested_line(change);
+      if (options.log)
+        options.log(line);
+      else
+        logging::info("{}", line);
+    }
+  }
   Plan plan = make_plan(model);
   const std::size_t threads = thread_count(plan.probes.size());
   auto parts = split(std::move(plan), threads);
   for (std::size_t t = 0; t < threads; ++t) {
     Options own = options;
     if (own.jitter_seed != 0) own.jitter_seed += t;  // distinct but reproducible schedules
-    loops_.push_back(std::make_unique<Loop>(std::move(parts[t]), model.resolver, health, flat, std::move(own)));
+    loops_.push_back(std::make_unique<Loop>(std::move(parts[t]), model.resolver, health, flat,
+                                            nested_.get(), std::move(own)));
   }
 }
 

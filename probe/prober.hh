@@ -20,6 +20,7 @@
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
 #include "routing/model.hh"
+#include "routing/nested_health.hh"
 
 namespace probe {
 
@@ -59,6 +60,8 @@ class Prober {
 
  private:
   class Loop;
+  // Derived states of nested-profile endpoints, updated when a probed state changes.
+  std::unique_ptr<routing::NestedHealth> nested_;
   std::vector<std::unique_ptr<Loop>> loops_;  // one per probe thread, each with its share
   std::vector<std::thread> threads_;
 };

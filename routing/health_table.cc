@@ -8,12 +8,14 @@ std::string_view to_string(MonitorStatus status) noexcept {
     case MonitorStatus::checking_endpoint: return "CheckingEndpoint";
     case MonitorStatus::online: return "Online";
     case MonitorStatus::degraded: return "Degraded";
+    case MonitorStatus::stopped: return "Stopped";
   }
   return "Unknown";
 }
 
 std::string_view operator_state(const Endpoint& endpoint, const Health& health) noexcept {
   if (!endpoint.enabled || health.admin_disabled) return "Disabled";
+  if (endpoint.always_serve) return "Unmonitored";  // not probed: no state to show
   return to_string(health.status);
 }
 

@@ -18,7 +18,8 @@
 namespace routing {
 
 // Traffic Manager's endpoint monitor states.
-enum class MonitorStatus : std::uint8_t { checking_endpoint = 0, online = 1, degraded = 2 };
+// stopped: a nested profile endpoint whose child profile is disabled (never probed).
+enum class MonitorStatus : std::uint8_t { checking_endpoint = 0, online = 1, degraded = 2, stopped = 3 };
 
 enum class Reason : std::uint8_t {
   none = 0, timeout, refused, tls, dns, status, body, other

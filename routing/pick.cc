@@ -1,32 +1,54 @@
 // Method dispatch and the all-degraded fallback, shared by every method.
 #include "routing/pick.hh"
 
+#include "routing/methods/geographic.hh"
+#include "routing/methods/multivalue.hh"
+#include "routing/methods/performance.hh"
 #include "routing/methods/priority.hh"
+#include "routing/methods/subnet.hh"
+#include "routing/methods/weighted.hh"
+#include "routing/random.hh"
 
 namespace routing {
+
+// A Stopped child (a disabled profile) answers nothing, so even the fallback skips it.
+bool is_usable(const Endpoint& endpoint, const HealthTable& health) noexcept {
+  const Health state = health.load(endpoint.health_id);
+  return endpoint.enabled && !state.admin_disabled && state.status != MonitorStatus::stopped;
+}
 
 bool is_available(const Profile& profile, const Endpoint& endpoint, const HealthTable& health) noexcept {
   if (!endpoint.enabled) return false;
   const Health state = health.load(endpoint.health_id);
   if (state.admin_disabled) return false;
+  if (endpoint.always_serve) return true;
   return state.status == MonitorStatus::online ||
          (state.status == MonitorStatus::checking_endpoint && profile.serve_while_checking);
 }
 
-namespace {
-
-bool usable(const Endpoint& endpoint, const HealthTable& health) noexcept {
-  return endpoint.enabled && !health.load(endpoint.health_id).admin_disabled;
+bool matches(const Endpoint& endpoint, Want want) noexcept {
+  switch (want) {
+    case Want::ipv4: return endpoint.kind == TargetKind::ipv4;
+    case Want::ipv6: return endpoint.kind == TargetKind::ipv6;
+    case Want::any: break;
+  }
+  return true;
 }
+
+namespace {
 
 // Nothing available: answer as if every enabled endpoint were healthy (Traffic Manager), never
 // an empty answer because probes failed. `first` keeps only the top one; `all` keeps every one,
 // and the engine answers all that the query type allows (several A/AAAA, a single CNAME).
-Pick fallback(const Profile& profile, const HealthTable& health) noexcept {
+// Multivalue keeps to the query's family and to max_return.
+Pick fallback(const Profile& profile, const HealthTable& health, Want want) noexcept {
   Pick result;
   result.all_degraded = true;
-  for (std::size_t i = 0; i < profile.endpoints.size() && result.count < max_picked; ++i) {
-    if (!usable(profile.endpoints[i], health)) continue;
+  const bool multivalue = profile.method == Method::multivalue;
+  const std::size_t cap = multivalue ? profile.max_return : max_picked;
+  for (std::size_t i = 0; i < profile.endpoints.size() && result.count < cap; ++i) {
+    if (!is_usable(profile.endpoints[i], health)) continue;
+    if (multivalue && !matches(profile.endpoints[i], want)) continue;
     result.endpoints[result.count++] = static_cast<std::uint16_t>(i);
     if (profile.all_degraded == AllDegraded::first) break;
   }
@@ -35,16 +57,34 @@ Pick fallback(const Profile& profile, const HealthTable& health) noexcept {
 
 }  // namespace
 
-Pick pick(const Profile& profile, const HealthTable& health, const ClientInfo& /*client*/) noexcept {
+Pick pick(const Profile& profile, const HealthTable& health, const ClientInfo& client,
+          Want want) noexcept {
   Pick result;
   switch (profile.method) {
     case Method::priority:
       result = methods::pick_priority(profile, health);
       break;
-    default:  // conf/ accepts only implemented methods
+    case Method::weighted:
+      result = methods::pick_weighted(profile, health, thread_rng());
+      break;
+    case Method::multivalue:
+      result = methods::pick_multivalue(profile, health, want);
+      break;
+    case Method::subnet:
+      result = methods::pick_subnet(profile, health, client);
+      break;
+    case Method::geographic:
+      result = methods::pick_geographic(profile, health, client);
+      break;
+    case Method::performance:
+      result = methods::pick_performance(profile, health, client);
       break;
   }
-  if (result.count == 0) result = fallback(profile, health);
+  if (result.count == 0 && !result.no_match) {
+    const std::uint8_t scope = result.scope_prefix;
+    result = fallback(profile, health, want);
+    result.scope_prefix = scope;
+  }
   return result;
 }
 

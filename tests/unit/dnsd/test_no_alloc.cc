@@ -8,6 +8,7 @@
 
 #include "dnsd/query_counters.hh"
 #include "dnsd/wire/types.hh"
+#include "routing/geo_database.hh"
 #include "zone_fixture.hh"
 
 namespace {
@@ -39,14 +40,40 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
     profile.endpoints.push_back(endpoint);
   }
   model.profiles.push_back(profile);
-  model.endpoint_count = 2;
+  // Weighted, multivalue and subnet profiles over IP endpoints (ids 2..5).
+  const char* methods[] = {"weighted.example.", "multi.example.", "subnet.example."};
+  const routing::Method kinds[] = {routing::Method::weighted, routing::Method::multivalue, routing::Method::subnet};
+  for (int m = 0; m < 3; ++m) {
+    routing::Profile p;
+    p.name = methods[m];
+    p.method = kinds[m];
+    for (int i = 0; i < 2; ++i) {
+      routing::Endpoint endpoint;
+      endpoint.name = i ? "b" : "a";
+      endpoint.kind = routing::TargetKind::ipv4;
+      endpoint.address = {192, 0, 2, static_cast<std::uint8_t>(10 + i)};
+      endpoint.weight = static_cast<std::uint16_t>(i + 1);
+      endpoint.health_id = static_cast<routing::EndpointId>(2 + i);
+      if (kinds[m] == routing::Method::subnet && i == 0) {
+        routing::AddressRange range;
+        range.first = {10, 0, 0, 0};
+        range.last = {10, 255, 255, 255};
+        range.prefix = 8;
+        endpoint.ranges.push_back(range);
+      }
+      p.endpoints.push_back(endpoint);
+    }
+    model.profiles.push_back(p);
+  }
+  model.endpoint_count = 4;
   auto served = fixture::serve("example.",
                                {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
                                 "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1",
                                 "www.example. 300 A 192.0.2.80", "alias.example. 300 CNAME www.example.",
                                 "*.wild.example. 60 A 192.0.2.99", "sub.example. 300 NS ns.sub.example.",
                                 "ns.sub.example. 300 A 192.0.2.53"},
-                               model, {{"ci.example.", 0}});
+                               model, {{"ci.example.", 0}, {"weighted.example.", 1},
+                                       {"multi.example.", 2}, {"subnet.example.", 3}});
   served->server.chaos_version = "dnsd";
   const auto state = served->state();
   auto scratch = std::make_unique<Scratch>();
@@ -62,20 +89,102 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
                         {"nope.example.", rrtype::a, 1},   {"www.example.", rrtype::mx, 1},
                         {"x.wild.example.", rrtype::a, 1}, {"a.sub.example.", rrtype::a, 1},
                         {"ci.example.", rrtype::a, 1},     {"example.", rrtype::ns, 1},
-                        {"example.org.", rrtype::a, 1},    {"version.bind.", rrtype::txt, 3}};
+                        {"example.org.", rrtype::a, 1},    {"version.bind.", rrtype::txt, 3},
+                        {"weighted.example.", rrtype::a, 1}, {"multi.example.", rrtype::a, 1},
+                        {"subnet.example.", rrtype::a, 1}};
   for (const auto& c : cases) {
     CAPTURE(c.qname);
     const auto packet = fixture::query(c.qname, c.qtype, {.edns = true}, c.qclass);
     answer(state, *scratch, packet, Client{});  // warm-up: function-local statics
     const std::size_t before = allocations.load();
     for (int i = 0; i < 1000; ++i) {
-      if (i == 500) served->health->store_probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+      if (i == 500) {
+        served->health->store_probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+        served->health->store_probed(2, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+      }
       const Reply reply = answer(state, *scratch, packet, Client{});
       counters.udp(0).record(reply);
       REQUIRE(reply.kind == Reply::Kind::send);
     }
     CHECK(allocations.load() == before);
     served->health->store_probed(0, routing::MonitorStatus::online, routing::Reason::none, 0);
+    served->health->store_probed(2, routing::MonitorStatus::online, routing::Reason::none, 0);
   }
   CHECK(counters.totals(Transport::udp).answered() == 1000 * std::size(cases));
+}
+
+TEST_CASE("no allocation: EDNS Client Subnet queries, echoed with their scope") {
+  routing::Model model;
+  routing::Profile p;
+  p.name = "subnet.example.";
+  p.method = routing::Method::subnet;
+  routing::Endpoint endpoint;
+  endpoint.name = "a";
+  endpoint.kind = routing::TargetKind::ipv4;
+  endpoint.address = {192, 0, 2, 10};
+  routing::AddressRange range;
+  range.first = {10, 0, 0, 0};
+  range.last = {10, 255, 255, 255};
+  range.prefix = 8;
+  endpoint.ranges.push_back(range);
+  p.endpoints.push_back(endpoint);
+  model.profiles.push_back(p);
+  model.endpoint_count = 1;
+  auto served = fixture::serve("example.",
+                               {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
+                                "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1"},
+                               model, {{"subnet.example.", 0}});
+  const auto state = served->state();
+  auto scratch = std::make_unique<Scratch>();
+  auto packet = fixture::query("subnet.example.", rrtype::a, {.edns = true});
+  packet[packet.size() - 1] = 11;  // OPT rdlength: one ECS option, 10.1.2.0/24
+  packet.insert(packet.end(), {0, 8, 0, 7, 0, 1, 24, 0, 10, 1, 2});
+  answer(state, *scratch, packet, Client{});
+  const std::size_t before = allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    const Reply reply = answer(state, *scratch, packet, Client{});
+    REQUIRE(reply.kind == Reply::Kind::send);
+    REQUIRE(reply.bytes[reply.bytes.size() - 4] == 8);  // the scope of 10/8
+  }
+  CHECK(allocations.load() == before);
+}
+
+TEST_CASE("no allocation: geographic answers, GeoIP lookups included") {
+  routing::Model model;
+  routing::Profile p;
+  p.name = "geo.example.";
+  p.method = routing::Method::geographic;
+  std::string why;
+  p.geoip = routing::GeoDatabase::open(DNSD_GEO_TEST_DB, why);
+  REQUIRE(p.geoip);
+  for (int i = 0; i < 2; ++i) {
+    routing::Endpoint endpoint;
+    endpoint.name = i ? "world" : "de";
+    endpoint.kind = routing::TargetKind::ipv4;
+    endpoint.address = {192, 0, 2, static_cast<std::uint8_t>(10 + i)};
+    endpoint.health_id = static_cast<routing::EndpointId>(i);
+    p.endpoints.push_back(endpoint);
+    routing::RegionCode code{};
+    REQUIRE(routing::parse_region(i ? "WORLD" : "DE", code, why));
+    p.regions.push_back(routing::GeoRegion{code, static_cast<std::uint16_t>(i)});
+  }
+  model.profiles.push_back(p);
+  model.endpoint_count = 2;
+  auto served = fixture::serve("example.",
+                               {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
+                                "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1"},
+                               model, {{"geo.example.", 0}});
+  const auto state = served->state();
+  auto scratch = std::make_unique<Scratch>();
+  auto packet = fixture::query("geo.example.", rrtype::a, {.edns = true});
+  packet[packet.size() - 1] = 11;  // OPT rdlength: one ECS option, 10.1.2.0/24 (Bavaria)
+  packet.insert(packet.end(), {0, 8, 0, 7, 0, 1, 24, 0, 10, 1, 2});
+  answer(state, *scratch, packet, Client{});
+  const std::size_t before = allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    const Reply reply = answer(state, *scratch, packet, Client{});
+    REQUIRE(reply.kind == Reply::Kind::send);
+    REQUIRE(reply.bytes[reply.bytes.size() - 4] == 16);  // the database's network 10.1.0.0/16
+  }
+  CHECK(allocations.load() == before);
 }

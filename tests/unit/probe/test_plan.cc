@@ -105,3 +105,20 @@ TEST_CASE("plan: flattened profiles resolve each FQDN target once, with each pro
   CHECK(plan.flats[0].subscribers[1].id == 2);
   CHECK(plan.flats[0].subscribers[1].profile_ttl == 1);
 }
+
+TEST_CASE("plan: always_serve and nested-profile endpoints are not probed") {
+  Model m;
+  auto always = endpoint("standby", "192.0.2.9", 1);
+  always.always_serve = true;
+  auto nested = endpoint("child", "", 2);
+  nested.kind = routing::TargetKind::profile;
+  nested.target = "child.";
+  nested.probe_host = "child.";
+  m.profiles = {profile("a.", {endpoint("eu", "eu.tenant.test.", 0), always, nested})};
+  m.endpoint_count = 3;
+  const auto plan = probe::make_plan(m);
+  REQUIRE(plan.probes.size() == 1);
+  CHECK(plan.probes[0].host == "eu.tenant.test");
+  REQUIRE(plan.probes[0].subscribers.size() == 1);
+  CHECK(plan.probes[0].subscribers[0].id == 0);
+}

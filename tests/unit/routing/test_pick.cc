@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "routing/pick.hh"
+#include "routing/profile_status.hh"
 
 using namespace routing;
 
@@ -102,4 +103,20 @@ TEST_CASE("operator state: Disabled by config or by hand, else the probed state"
   health.admin_disabled = false;
   endpoint.enabled = false;
   CHECK(operator_state(endpoint, health) == "Disabled");
+}
+
+TEST_CASE("profile monitor status: Disabled, Inactive, CheckingEndpoints, Online, Degraded") {
+  Profile profile = three_endpoints();
+  HealthTable health(3);
+  CHECK(profile_monitor_status(profile, health) == "CheckingEndpoints");
+  health.store_probed(0, MonitorStatus::online, Reason::none, 5);
+  CHECK(profile_monitor_status(profile, health) == "Online");
+  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  CHECK(profile_monitor_status(profile, health) == "Degraded");
+  health.set_admin_disabled(1, true);
+  CHECK(profile_monitor_status(profile, health) == "Online");
+  for (auto& endpoint : profile.endpoints) endpoint.enabled = false;
+  CHECK(profile_monitor_status(profile, health) == "Inactive");
+  profile.enabled = false;
+  CHECK(profile_monitor_status(profile, health) == "Disabled");
 }

@@ -1,0 +1,10 @@
+// Geographic routing: the endpoint of the most specific region the client is located in.
+#pragma once
+
+#include "routing/pick.hh"
+
+namespace routing::methods {
+
+Pick pick_geographic(const Profile& profile, const HealthTable& health, const ClientInfo& client) noexcept;
+
+}  // namespace routing::methods

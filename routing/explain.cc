@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "routing/methods/method_explain.hh"
 #include "routing/methods/priority.hh"
 
 namespace routing {
@@ -55,9 +56,20 @@ Explanation explain(const Profile& profile, const HealthTable& health, const Cli
     case Method::priority:
       methods::explain_priority(profile, health, out);
       break;
-    default:
-      out.steps.push_back(fmt::format("the {} method gives no step-by-step explanation yet",
-                                      to_string(profile.method)));
+    case Method::weighted:
+      methods::explain_weighted(profile, health, out);
+      break;
+    case Method::multivalue:
+      methods::explain_multivalue(profile, health, out);
+      break;
+    case Method::subnet:
+      methods::explain_subnet(profile, health, client, out);
+      break;
+    case Method::geographic:
+      methods::explain_geographic(profile, health, client, out);
+      break;
+    case Method::performance:
+      methods::explain_performance(profile, health, client, out);
       break;
   }
   // The result always comes from pick() itself, so the explanation cannot drift from the answer.

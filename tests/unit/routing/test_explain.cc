@@ -1,6 +1,7 @@
 // explain(): the steps each method contributes, and that the answer it reports is pick()'s.
 #include <doctest/doctest.h>
 
+#include "routing/address_range.hh"
 #include "routing/explain.hh"
 
 using namespace routing;
@@ -62,12 +63,42 @@ TEST_CASE("explain priority: an operator's disable and the all-degraded fallback
   CHECK(why.pick.all_degraded);
 }
 
-TEST_CASE("explain: a method without a hook still reports pick()'s answer") {
+TEST_CASE("explain weighted: each endpoint's weight, state and chance") {
   Profile profile = two_endpoints();
   profile.method = Method::weighted;
+  profile.endpoints[0].weight = 3;
+  profile.endpoints[1].weight = 1;
   HealthTable health(2);
   const Explanation why = explain(profile, health, {});
+  const std::string text = joined(why);
+  INFO(text);
   CHECK(why.steps[0] == "profile ci.tm.example. uses the weighted method");
-  CHECK(why.steps[1] == "the weighted method gives no step-by-step explanation yet");
-  CHECK(why.pick.count == pick(profile, health, {}).count);
+  CHECK(text.find("weight 3: eu (eu.tenant.example.): ") != std::string::npos);
+  CHECK(text.find("(chance 75.0%)") != std::string::npos);
+  CHECK(text.find("(chance 25.0%)") != std::string::npos);
+  health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  const std::string after = joined(explain(profile, health, {}));
+  INFO(after);
+  CHECK(after.find("weight 3: eu (eu.tenant.example.): Degraded, skipped\n") != std::string::npos);
+  CHECK(after.find("(chance 100.0%)") != std::string::npos);
+  CHECK(explain(profile, health, {}).pick.endpoints[0] == 1);
+}
+
+TEST_CASE("explain subnet: the client's address and the range that holds it") {
+  Profile profile = two_endpoints();
+  profile.method = Method::subnet;
+  std::string why_not;
+  AddressRange range;
+  REQUIRE(parse_range("10.0.0.0/8", range, why_not));
+  profile.endpoints[0].ranges.push_back(range);
+  HealthTable health(2);
+  ClientInfo client;
+  client.address = {10, 1, 2, 3};
+  const Explanation why = explain(profile, health, client);
+  const std::string text = joined(why);
+  INFO(text);
+  CHECK(text.find("client 10.1.2.3 (source address)") != std::string::npos);
+  CHECK(text.find("10.0.0.0/8 (holds the client): eu") != std::string::npos);
+  CHECK(text.find("no ranges (the fallback): us") != std::string::npos);
+  CHECK(why.pick.endpoints[0] == 0);
 }

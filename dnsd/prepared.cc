@@ -79,9 +79,10 @@ class PreparedBuilder {
   std::unique_ptr<PreparedAnswers> run() {
     std::vector<const zone::Zone*> zones;
     for (const auto& zone : general_.zones->zones()) zones.push_back(zone.get());
-    // A nested zone's names replace the parent's copies (its apex, the parent's glue).
-    std::stable_sort(zones.begin(), zones.end(),
-                     [](const zone::Zone* a, const zone::Zone* b) { return a->origin().size() < b->origin().size(); });
+    // A nested zone's names replace the parent's copies (its apex, the parent's glue): parents
+    // first. Zones of one origin length cannot nest, so their order does not matter.
+    std::sort(zones.begin(), zones.end(),
+              [](const zone::Zone* a, const zone::Zone* b) { return a->origin().size() < b->origin().size(); });
     for (const zone::Zone* zone : zones) add_zone(*zone);
     build_index();
     return std::move(out_);

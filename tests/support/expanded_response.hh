@@ -19,15 +19,18 @@ inline std::uint16_t u16(std::span<const std::uint8_t> b, std::size_t at) {
 inline std::optional<std::size_t> expand_name(std::span<const std::uint8_t> msg, std::size_t at,
                                               std::vector<std::uint8_t>& out) {
   std::optional<std::size_t> after;
-  for (int hops = 0; hops < 64; ++hops) {
+  // A name has at most 128 labels (255 bytes); pointers are bounded apart, against loops.
+  for (int labels = 0, pointers = 0; labels <= 128 && pointers < 64;) {
     if (at >= msg.size()) return std::nullopt;
     const std::uint8_t length = msg[at];
     if ((length & 0xc0) == 0xc0) {
       if (at + 1 >= msg.size()) return std::nullopt;
       if (!after) after = at + 2;
       at = (length & 0x3f) << 8 | msg[at + 1];
+      ++pointers;
       continue;
     }
+    ++labels;
     if (at + 1 + length > msg.size()) return std::nullopt;
     out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(at),
                msg.begin() + static_cast<std::ptrdiff_t>(at + 1 + length));

@@ -272,14 +272,14 @@ def main():
     ap.add_argument("--cycles", type=int, default=20)
     ap.add_argument("--pace-ms", type=float, default=10.0, help="query pacing (default 10)")
     ap.add_argument("--build", default=str(REPO / "build"),
-                    help="build tree holding dnsd/dnsd and tools/tenant_sim (default build/)")
+                    help="build tree holding daemon/dnsd and tools/tenant_sim (default build/)")
     ap.add_argument("--seed", type=int, default=1, help="PRNG seed of the random waits")
     ap.add_argument("--out", default=str(BENCH / "results" / "failover.md"))
     args = ap.parse_args()
     if args.cycles < 1 or args.cycles > 1000 or not 1 <= args.pace_ms <= 1000:
         ap.error("--cycles must be 1..1000 and --pace-ms 1..1000")
     build = Path(args.build).resolve()
-    os.environ.setdefault("DNSD_BIN", str(build / "dnsd" / "dnsd"))
+    os.environ.setdefault("DNSD_BIN", str(build / "daemon" / "dnsd"))
     os.environ.setdefault("TENANT_SIM_BIN", str(build / "tools" / "tenant_sim"))
     os.environ["DNSD_BIN"] = os.path.abspath(os.environ["DNSD_BIN"])
 

@@ -141,7 +141,7 @@ def run(args):
     build_dir = os.path.abspath(args.build_dir)
     if not args.no_build:
         build(build_dir)
-    dnsd_bin = os.path.join(build_dir, "dnsd", "dnsd")
+    dnsd_bin = os.path.join(build_dir, "daemon", "dnsd")
     sim_bin = os.path.join(build_dir, "tools", "tenant_sim")
     root = tempfile.mkdtemp(prefix="dnsd-probe-scale-")
     sims, dnsd = [], None

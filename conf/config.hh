@@ -2,11 +2,13 @@
 // Config. Collects every error with file, line and key; never half-applies anything.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "dnsd/server_config.hh"
 #include "dnsd/zone/zone.hh"
 #include "routing/model.hh"
 
@@ -14,29 +16,49 @@ namespace conf {
 
 struct Error {
   std::string file;
-  std::size_t line = 0;     // 1-based; 0 when the error is about the file as a whole
-  std::string key;          // dotted TOML path, e.g. "zone[0].record[3].type"; empty if none
-  std::string message;      // what is wrong and what is expected
+  std::size_t line = 0;  // 1-based; 0 when the error is about the file as a whole
+  std::string key;       // dotted TOML path, e.g. "zone[0].record[3].type"; empty if none
+  std::string message;   // what is wrong and what is expected
   // "dnsd.toml:12: zone[0].record[3].type: unknown record type "AAA" (expected A, AAAA, ...)"
   std::string to_string() const;
 };
 
 enum class LogLevel { debug, info, warning, error };
 
+// [server]: how dnsd listens and answers, as the config file says it (defaults are the file's
+// defaults, see README). control/ turns it into the servers' dnsd::ServerConfig; conf/ does not
+// see dnsd's engine or servers.
+struct ListenAddress {
+  std::string address;  // "127.0.0.1", "::1"
+  std::uint16_t port = 53;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+struct ServerSection {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 5353}};  // each is served over UDP and TCP
+  unsigned workers = 1;                                    // UDP worker threads
+  std::uint16_t udp_payload = 1232;  // largest EDNS UDP response we send (DNS flag day 2020)
+  std::chrono::milliseconds tcp_idle_timeout{10'000};
+  unsigned tcp_max_connections = 256;
+  std::optional<std::string> chaos_version;   // version.bind / version.server (RFC 4892)
+  std::optional<std::string> chaos_identity;  // id.server / hostname.bind
+  std::optional<std::string> user;            // the user to drop root to, once bound
+};
+
 // [admin]: the admin HTTP API and what the operator tooling keeps. Off unless enabled.
 struct AdminConfig {
   bool enabled = false;
   std::string listen_address = "127.0.0.1";  // loopback unless configured otherwise
   std::uint16_t listen_port = 8053;
-  routing::Secret token;       // read from token_file; never printed
-  std::string token_file;      // as resolved against the config's directory
-  std::size_t history = 20;    // probe results kept per endpoint for the status
-  std::string state_file;      // empty: no state file
+  routing::Secret token;     // read from token_file; never printed
+  std::string token_file;    // as resolved against the config's directory
+  std::size_t history = 20;  // probe results kept per endpoint for the status
+  std::string state_file;    // empty: no state file
 };
 
 struct Config {
-  std::string path;                 // the TOML file it came from
-  dnsd::ServerConfig server;
+  std::string path;  // the TOML file it came from
+  ServerSection server;
   dnsd::zone::ZoneSet zones;
   routing::Model model;
   LogLevel log_level = LogLevel::info;
@@ -44,7 +66,7 @@ struct Config {
 };
 
 struct LoadResult {
-  std::unique_ptr<Config> config;   // null when errors is not empty
+  std::unique_ptr<Config> config;  // null when errors is not empty
   std::vector<Error> errors;
 };
 

@@ -9,7 +9,6 @@
 #include "conf/config.hh"
 #include "conf/errors.hh"
 #include "conf/toml_section.hh"
-#include "dnsd/server_config.hh"
 #include "dnsd/zone/zone.hh"
 #include "routing/model.hh"
 
@@ -27,7 +26,7 @@ struct LoadContext {
 
 // log_level, [server] and [resolver].
 LogLevel read_log_level(Section& root);
-void read_server(Section& root, dnsd::ServerConfig& server);
+void read_server(Section& root, ServerSection& server);
 void read_resolver(Section& root, routing::ResolverSettings& resolver);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);

@@ -1,6 +1,5 @@
 // log_level, [server] and [resolver]: how dnsd listens and which DNS servers probes ask.
 #include <fmt/format.h>
-
 #include <pwd.h>
 
 #include <algorithm>
@@ -90,7 +89,7 @@ std::optional<std::string> read_user(Section& section) {
 
 }  // namespace
 
-void read_server(Section& root, dnsd::ServerConfig& server) {
+void read_server(Section& root, ServerSection& server) {
   const auto* table = root.table("server");
   if (!table) return;
   Section s(root.diag(), *table, "server",

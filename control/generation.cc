@@ -6,19 +6,30 @@
 
 namespace control {
 
-Generation::Generation(std::unique_ptr<const conf::Config> loaded)
-    : config(std::move(loaded)),
-      health(config->model.endpoint_count),
-      flat(config->model.endpoint_count),
-      history(config->model.endpoint_count, config->admin.history) {
-  prepared = dnsd::PreparedAnswers::build(
-      dnsd::ServingState{&config->server, &config->zones, &config->model, &health, &flat});
+dnsd::ServerConfig server_config(const conf::ServerSection& section) {
+  dnsd::ServerConfig server;
+  server.listen.clear();
+  for (const auto& listen : section.listen) server.listen.push_back({listen.address, listen.port});
+  server.workers = section.workers;
+  server.udp_payload = section.udp_payload;
+  server.tcp_idle_timeout = section.tcp_idle_timeout;
+  server.tcp_max_connections = section.tcp_max_connections;
+  server.chaos_version = section.chaos_version;
+  server.chaos_identity = section.chaos_identity;
+  server.user = section.user;
+  return server;
 }
 
+Generation::Generation(std::unique_ptr<const conf::Config> loaded)
+    : config(std::move(loaded)),
+      server(server_config(config->server)),
+      health(config->model.endpoint_count),
+      flat(config->model.endpoint_count),
+      history(config->model.endpoint_count, config->admin.history),
+      served(dnsd::make_serving_state({&server, &config->zones, &config->model, &health, &flat})) {}
+
 std::unique_ptr<const dnsd::ServingState> serving_state(const Generation& generation) {
-  return std::make_unique<const dnsd::ServingState>(dnsd::ServingState{
-      &generation.config->server, &generation.config->zones, &generation.config->model,
-      &generation.health, &generation.flat, generation.prepared.get()});
+  return std::make_unique<const dnsd::ServingState>(generation.served.state);
 }
 
 std::string profile_key(std::string_view name) {

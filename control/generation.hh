@@ -7,6 +7,8 @@
 
 #include "conf/config.hh"
 #include "dnsd/engine.hh"
+#include "dnsd/server_config.hh"
+#include "dnsd/serving_state.hh"
 #include "probe/history.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
@@ -17,12 +19,16 @@ struct Generation {
   explicit Generation(std::unique_ptr<const conf::Config> loaded);
 
   std::unique_ptr<const conf::Config> config;
+  dnsd::ServerConfig server;  // config->server, as the engine and the servers read it
   routing::HealthTable health;
   routing::FlatAddresses flat;
   probe::ProbeHistory history;
-  // Encoded once per config, after the zones: what the query fast path copies.
-  std::unique_ptr<const dnsd::PreparedAnswers> prepared;
+  // Made once per config (prepared answers encoded after the zones): what query threads read.
+  dnsd::Served served;
 };
+
+// conf's [server] section as dnsd's servers and engine read it.
+dnsd::ServerConfig server_config(const conf::ServerSection& section);
 
 // The state query threads read: pointers into `generation`, which must outlive it (the Runtime
 // frees a Generation only after ServingSlot::publish() of its successor has returned).

@@ -9,6 +9,7 @@
 #include "dnsd/server_config.hh"
 #include "dnsd/prepared.hh"
 #include "dnsd/serving_slot.hh"
+#include "dnsd/transport.hh"
 #include "dnsd/zone/zone.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
@@ -30,8 +31,6 @@ struct ServingState {
 
 // Where query threads find the current ServingState (replaced whole on reload).
 using Serving = ServingSlot<ServingState>;
-
-enum class Transport : std::uint8_t { udp, tcp };
 
 struct Client {
   Transport transport = Transport::udp;

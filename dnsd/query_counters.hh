@@ -11,7 +11,7 @@
 #include <span>
 #include <string_view>
 
-#include "dnsd/engine.hh"
+#include "dnsd/transport.hh"
 
 namespace dnsd {
 
@@ -38,16 +38,26 @@ struct QueryTotals {
   std::uint64_t answered() const noexcept;
 };
 
+// What the counters are told of one answer() result, in plain numbers: the counters know
+// nothing of the engine (dnsd/counted_reply.hh makes one from a Reply).
+struct QueryOutcome {
+  bool sent = false;                 // false: the query got no response (dropped)
+  std::uint16_t rcode = 0;           // the full 12-bit rcode
+  std::uint32_t qtype = k_no_qtype;  // the question's QTYPE; k_no_qtype when there is none
+  bool truncated = false;            // sent with TC set
+};
+
 class alignas(64) QueryCounterBlock {
  public:
   // Counts one answer() result. Owner thread only; wait-free, allocation-free.
-  void record(const Reply& reply) noexcept {
-    if (reply.kind != Reply::Kind::send) return bump(dropped_);
-    const std::uint32_t qtype = response_qtype(reply.bytes);
+  void record(const QueryOutcome& outcome) noexcept {
+    if (!outcome.sent) return bump(dropped_);
     // No question (FORMERR on a question-less query) counts under qtype "other".
-    bump(responses_[rcode_slot(reply.rcode)]
-                   [qtype == k_no_qtype ? k_qtype_names.size() - 1 : qtype_slot(static_cast<std::uint16_t>(qtype))]);
-    if (reply.bytes.size() > 2 && (reply.bytes[2] & 0x02) != 0) bump(truncated_);  // TC
+    bump(responses_[rcode_slot(outcome.rcode)]
+                   [outcome.qtype == k_no_qtype
+                        ? k_qtype_names.size() - 1
+                        : qtype_slot(static_cast<std::uint16_t>(outcome.qtype))]);
+    if (outcome.truncated) bump(truncated_);
   }
   // Any thread: adds this block's counts into `totals` (each counter read once, relaxed).
   void add_to(QueryTotals& totals) const noexcept;

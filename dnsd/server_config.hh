@@ -1,4 +1,5 @@
-// What the UDP/TCP servers and the answer engine are told by the config (conf/ fills it in).
+// What the UDP/TCP servers and the answer engine are told by the config (control/ fills it in
+// from conf's [server] section, which dnsd/ does not see).
 #pragma once
 
 #include <chrono>

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <list>
 
+#include "dnsd/counted_reply.hh"
 #include "dnsd/socket_address.hh"
 
 namespace dnsd {
@@ -99,7 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const Reply reply =
         answer(shared_.serving.enter(shared_.reader), scratch_, std::span(query_.data(), size), client_);
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
-    shared_.counters.record(reply);
+    shared_.counters.record(counted(reply));
     if (reply.kind != Reply::Kind::send) return read_length();  // nothing to say: next query
     reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
     reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());

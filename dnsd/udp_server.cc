@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "dnsd/counted_reply.hh"
 #include "dnsd/socket_address.hh"
 
 namespace dnsd {
@@ -72,12 +73,12 @@ struct UdpServer::Worker {
     const ServingState& state = serving.enter(reader);
     for (int i = 0; i < received; ++i) {
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
-        counters.record(Reply{});  // too large to be a query: counted as dropped
+        counters.record(QueryOutcome{});  // too large to be a query: counted as dropped
         continue;
       }
       const Client client{Transport::udp, client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
       const Reply reply = answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
-      counters.record(reply);
+      counters.record(counted(reply));
       if (reply.kind != Reply::Kind::send) continue;
       out_iov[replies] = {const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size()};
       out[replies].msg_hdr = {};

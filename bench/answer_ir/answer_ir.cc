@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conf/config.hh"
+#include "control/generation.hh"
 #include "dnsd/engine.hh"
 #include "dnsd/prepared_answer.hh"
 #include "dnsd/wire/types.hh"
@@ -47,20 +48,18 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "usage: answer_ir CONFIG QUERYFILE [ROUNDS]\n");
     return 2;
   }
-  const conf::LoadResult loaded = conf::load_file(argv[1]);
+  conf::LoadResult loaded = conf::load_file(argv[1]);
   if (!loaded.config) {
     for (const auto& error : loaded.errors) fmt::print(stderr, "{}\n", error.to_string());
     return 1;
   }
-  const conf::Config& config = *loaded.config;
   const auto queries = read_queries(argv[2]);
   const int rounds = argc > 3 ? std::stoi(argv[3]) : 1;
-  routing::HealthTable health(config.model.endpoint_count);
-  routing::FlatAddresses flat(config.model.endpoint_count);
-  dnsd::ServingState state{&config.server, &config.zones, &config.model, &health, &flat};
+  // The state dnsd would serve from this config (prepared answers built, endpoints unprobed).
+  const control::Generation generation(std::move(loaded.config));
+  dnsd::ServingState state = generation.served.state;
   // DNSD_GENERAL_ONLY=1: measure the general path alone.
-  const auto prepared = dnsd::PreparedAnswers::build(state);
-  if (!std::getenv("DNSD_GENERAL_ONLY")) state.prepared = prepared.get();
+  if (std::getenv("DNSD_GENERAL_ONLY")) state.prepared = nullptr;
   auto scratch = std::make_unique<dnsd::Scratch>();
   dnsd::Client client;
   std::map<int, std::size_t> rcodes;

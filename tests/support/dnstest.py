@@ -90,7 +90,7 @@ def require_tool(name: str) -> str:
 
 def dnsd_binary() -> str:
     """dnsd under test: $DNSD_BIN (set by CTest), else the default build tree."""
-    path = os.environ.get("DNSD_BIN") or str(REPO_ROOT / "build" / "dnsd" / "dnsd")
+    path = os.environ.get("DNSD_BIN") or str(REPO_ROOT / "build" / "daemon" / "dnsd")
     if not os.access(path, os.X_OK):
         raise AssertionError(f"dnsd binary not found or not executable: {path} (set DNSD_BIN)")
     return path

@@ -45,7 +45,7 @@ TEST_CASE("valid config: server, log level and resolver settings are read") {
   const auto& config = *result.config;
   CHECK(config.log_level == conf::LogLevel::debug);
   CHECK(config.server.listen ==
-        std::vector<dnsd::ListenAddress>{{"127.0.0.1", 5353}, {"::1", 5353}});
+        std::vector<conf::ListenAddress>{{"127.0.0.1", 5353}, {"::1", 5353}});
   CHECK(config.server.workers == 2);
   CHECK(config.server.udp_payload == 1400);
   CHECK(config.server.tcp_idle_timeout == 15s);
@@ -198,7 +198,7 @@ TEST_CASE("valid config: a minimal config needs only a zone; [server] keeps its 
   const auto result = conf_test::load(conf_test::zone_toml);
   INFO(conf_test::all_errors(result));
   REQUIRE(result.config);
-  const dnsd::ServerConfig defaults;
+  const conf::ServerSection defaults;
   CHECK(result.config->server.listen == defaults.listen);
   CHECK(result.config->server.workers == defaults.workers);
   CHECK(result.config->server.udp_payload == defaults.udp_payload);

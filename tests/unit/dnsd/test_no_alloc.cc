@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "dnsd/counted_reply.hh"
 #include "dnsd/query_counters.hh"
 #include "dnsd/wire/types.hh"
 #include "routing/geo_database.hh"
@@ -103,7 +104,7 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
         served->health->store_probed(2, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
       }
       const Reply reply = answer(state, *scratch, packet, Client{});
-      counters.udp(0).record(reply);
+      counters.udp(0).record(counted(reply));
       REQUIRE(reply.kind == Reply::Kind::send);
     }
     CHECK(allocations.load() == before);

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "dnsd/counted_reply.hh"
 #include "dnsd/query_counters.hh"
 #include "dnsd/wire/types.hh"
 #include "zone_fixture.hh"
@@ -55,16 +56,16 @@ TEST_CASE("query counters: engine replies counted by rcode, qtype, truncation an
   QueryCounters counters(2, 1);
   auto& block = counters.udp(1);
 
-  block.record(answer(state, *scratch, fixture::query("www.example.", rrtype::a), Client{}));
-  block.record(answer(state, *scratch, fixture::query("www.example.", rrtype::a), Client{}));
-  block.record(answer(state, *scratch, fixture::query("nope.example.", rrtype::aaaa), Client{}));
-  block.record(answer(state, *scratch, fixture::query("www.elsewhere.", rrtype::a), Client{}));
+  block.record(counted(answer(state, *scratch, fixture::query("www.example.", rrtype::a), Client{})));
+  block.record(counted(answer(state, *scratch, fixture::query("www.example.", rrtype::a), Client{})));
+  block.record(counted(answer(state, *scratch, fixture::query("nope.example.", rrtype::aaaa), Client{})));
+  block.record(counted(answer(state, *scratch, fixture::query("www.elsewhere.", rrtype::a), Client{})));
   auto response = fixture::query("www.example.", rrtype::a);
   response[2] |= 0x80;  // QR: a response is dropped, never answered
-  block.record(answer(state, *scratch, response, Client{}));
+  block.record(counted(answer(state, *scratch, response, Client{})));
   // A reply with TC set (built by hand: the counter reads the header, not the engine).
   std::array<std::uint8_t, 12> truncated{0, 1, 0x82, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-  counters.tcp(0).record(Reply{Reply::Kind::send, 0, truncated});
+  counters.tcp(0).record(counted(Reply{Reply::Kind::send, 0, truncated}));
 
   const QueryTotals udp = counters.totals(Transport::udp);
   const auto noerror = slot_of("NOERROR", k_rcode_names), nxdomain = slot_of("NXDOMAIN", k_rcode_names),
@@ -87,7 +88,7 @@ TEST_CASE("query counters: blocks written by their own threads sum exactly") {
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) counters.udp(t).record(Reply{Reply::Kind::send, 3, reply_bytes});
+      for (int i = 0; i < per_thread; ++i) counters.udp(t).record(counted(Reply{Reply::Kind::send, 3, reply_bytes}));
     });
   // Reading while they write is allowed and never sees more than was written.
   for (int i = 0; i < 100; ++i) CHECK(counters.totals(Transport::udp).answered() <= 4u * per_thread);

@@ -1,0 +1,359 @@
+// dnsd: loads the config, binds, drops root, starts the probes, the UDP/TCP servers and the
+// admin API, tells systemd it is ready, reloads on SIGHUP and stops gracefully on
+// SIGTERM/SIGINT. The only place that links every module together.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "admin/api.hh"
+#include "admin/http_server.hh"
+#include "conf/config.hh"
+#include "control/generation.hh"
+#include "control/runtime.hh"
+#include "dnsd/query_counters.hh"
+#include "dnsd/server_config.hh"
+#include "dnsd/socket_address.hh"
+#include "dnsd/tcp_server.hh"
+#include "dnsd/udp_server.hh"
+#include "logging/log.hh"
+#include "metrics/render.hh"
+#include "probe/prober.hh"
+#include "service/notify.hh"
+#include "service/privileges.hh"
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: dnsd --config FILE        run the server\n"
+    "       dnsd --check-config FILE  check a config file and exit (0: valid)\n"
+    "       dnsd --version\n";
+
+// --check-config prints plain lines for a person; a starting server logs them (journald).
+int print_errors(const std::vector<conf::Error>& errors, bool as_log) {
+  const auto say = [as_log](const std::string& line) {
+    if (as_log)
+      logging::error("{}", line);
+    else
+      fmt::print(stderr, "{}\n", line);
+  };
+  for (const auto& error : errors) say(error.to_string());
+  say(fmt::format("dnsd: {} error{} in the config", errors.size(), errors.size() == 1 ? "" : "s"));
+  return 1;
+}
+
+int check_config(const std::string& path) {
+  const conf::LoadResult result = conf::load_file(path);
+  if (!result.config) return print_errors(result.errors, false);
+  fmt::print("{}: ok ({} zones, {} profiles, {} endpoints)\n", path,
+             result.config->zones.zones().size(), result.config->model.profiles.size(),
+             result.config->model.endpoint_count);
+  return 0;
+}
+
+std::string describe_listen(const dnsd::ServerConfig& server) {
+  std::string out;
+  for (const auto& listen : server.listen)
+    out += (out.empty() ? "" : " ") + dnsd::format_address(listen);
+  return out;
+}
+
+logging::Level to_logging(conf::LogLevel level) {
+  switch (level) {
+    case conf::LogLevel::debug:
+      return logging::Level::debug;
+    case conf::LogLevel::info:
+      return logging::Level::info;
+    case conf::LogLevel::warning:
+      return logging::Level::warning;
+    case conf::LogLevel::error:
+      return logging::Level::error;
+  }
+  return logging::Level::info;
+}
+
+// Blocks the signals main() waits for in this thread and, through inheritance, in every thread
+// started afterwards, so that they wait, pending, for sigwait() in the main thread whenever
+// they come: SIGTERM/SIGINT stop, SIGHUP reloads, SIGUSR1 dumps the metrics (DNSD_METRICS_DUMP).
+sigset_t block_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (const int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// The probes open CA, certificate and key files at each TLS handshake, long after root is
+// gone: they must be readable by the user dnsd now runs as. Header secrets were read at load.
+std::string check_probe_files(const conf::Config& config) {
+  std::set<std::string> files;
+  for (const auto& profile : config.model.profiles)
+    for (const auto& endpoint : profile.endpoints)
+      for (const auto* file : {&endpoint.monitor.ca_file, &endpoint.monitor.client_cert_file,
+                               &endpoint.monitor.client_key_file})
+        if (!file->empty()) files.insert(*file);
+  for (const auto& file : files)
+    if (::access(file.c_str(), R_OK) != 0)
+      return fmt::format("probe file {} is not readable by uid {}: {}", file, ::geteuid(),
+                         std::strerror(errno));
+  return {};
+}
+
+// Root is used for binding only; everything after runs as config.server.user.
+bool become_user(const conf::Config& config) {
+  if (!config.server.user) return true;
+  if (const std::string error = service::drop_privileges(*config.server.user); !error.empty()) {
+    logging::error("dnsd: cannot drop privileges: {}", error);
+    return false;
+  }
+  logging::info("dnsd: running as user {} (uid {}, gid {})", *config.server.user, ::getuid(),
+                ::getgid());
+  if (::access(config.path.c_str(), R_OK) != 0)
+    logging::warning("dnsd: config {} is not readable by user {}: reloads will fail", config.path,
+                     *config.server.user);
+  return true;
+}
+
+// DNSD_METRICS_DUMP=FILE: the /metrics page written to FILE on SIGUSR1 and at stop (replaced
+// whole, through a rename), for tests and for debugging without the admin server.
+void dump_metrics(const std::function<std::string()>& render) {
+  const char* path = std::getenv("DNSD_METRICS_DUMP");
+  if (!path || !*path) return;
+  const std::string temporary = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << render();
+    if (!out) {
+      logging::warning("dnsd: cannot write metrics to {}", temporary);
+      return;
+    }
+  }
+  if (std::rename(temporary.c_str(), path) != 0)
+    logging::warning("dnsd: cannot rename {} to {}: {}", temporary, path, std::strerror(errno));
+}
+
+// Waits for a stop signal, serving SIGHUP and SIGUSR1 meanwhile and sending the watchdog
+// keep-alive when systemd asked for one. Returns the stop signal.
+int wait_for_stop(const sigset_t& signals, const std::function<std::string()>& render_metrics,
+                  const std::function<void()>& reload) {
+  const auto watchdog = service::watchdog_period();
+  for (;;) {
+    int signal = 0;
+    if (watchdog) {
+      const auto us = watchdog->count();
+      const timespec period{static_cast<time_t>(us / 1'000'000),
+                            static_cast<long>(us % 1'000'000) * 1000};
+      signal = sigtimedwait(&signals, nullptr, &period);
+      if (signal < 0) {
+        service::notify_watchdog();
+        continue;
+      }
+    } else if (sigwait(&signals, &signal) != 0) {
+      continue;
+    }
+    if (signal == SIGUSR1) {
+      dump_metrics(render_metrics);
+    } else if (signal == SIGHUP) {
+      reload();
+    } else {
+      return signal;
+    }
+  }
+}
+
+// Loads the config at `path`, logging every error; null when it does not load.
+std::unique_ptr<conf::Config> load(const std::string& path) {
+  logging::set_format(logging::detect_format());
+  conf::LoadResult loaded = conf::load_file(path);
+  if (!loaded.config) {
+    print_errors(loaded.errors, true);
+    return nullptr;
+  }
+  logging::set_level(to_logging(loaded.config->log_level));
+  return std::move(loaded.config);
+}
+
+control::RuntimeOptions runtime_options(std::size_t udp_readers,
+                                        probe::ProbeCounters* probe_counters) {
+  control::RuntimeOptions options;
+  options.readers = udp_readers + 1;
+  options.probe.counters = probe_counters;
+  return options;
+}
+
+// The running program, built once the config has loaded: run() takes it through its phases
+// (bind, drop root, start, wait, stop) in that order.
+class Daemon {
+ public:
+  Daemon(const std::string& path, std::unique_ptr<conf::Config> config)
+      : path_(path),
+        server_(control::server_config(config->server)),
+        udp_readers_(dnsd::UdpServer::reader_count(server_)),
+        query_counters_(udp_readers_, 1),
+        runtime_(path, std::move(config), runtime_options(udp_readers_, &probe_counters_)),
+        udp_(runtime_.serving(), 0, &query_counters_),
+        tcp_(runtime_.serving(), udp_readers_, &query_counters_),
+        admin_config_(runtime_.admin_config()),
+        api_(runtime_, {[this] { return reload(); }, [this] { return render_metrics(); }}),
+        admin_server_([this](const admin::Request& request) { return api_.handle(request); }) {}
+
+  // The admin API (when enabled), UDP and TCP sockets, still as root. False after logging the
+  // first error.
+  bool bind() {
+    const std::string admin_error =
+        admin_config_.enabled
+            ? admin_server_.bind(admin_config_.listen_address, admin_config_.listen_port)
+            : "";
+    for (std::string error : {udp_.bind(), tcp_.bind(), admin_error}) {
+      if (!error.empty()) {
+        logging::error("dnsd: {}", error);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Switches to [server] user and checks that the probes' files stay readable. False after
+  // logging why dnsd must not run.
+  bool drop_root() {
+    bool may_run = true;
+    runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
+      const conf::Config& config = *generation.config;
+      may_run = become_user(config);
+      if (const std::string error = may_run ? check_probe_files(config) : ""; !error.empty()) {
+        logging::error("dnsd: {}", error);
+        may_run = false;
+      }
+      zone_count_ = config.zones.zones().size();
+      profile_count_ = config.model.profiles.size();
+    });
+    return may_run;
+  }
+
+  // Probes, servers and the admin API, then systemd is told dnsd is ready.
+  void start() {
+    runtime_.start();
+    udp_.start();
+    tcp_.start();
+    if (admin_config_.enabled) {
+      admin_server_.start();
+      logging::info("dnsd: admin API on {}:{}", admin_config_.listen_address,
+                    admin_config_.listen_port);
+    }
+    const std::string status =
+        fmt::format("serving {} zones and {} profiles on {} (udp, tcp) with {} workers",
+                    zone_count_, profile_count_, describe_listen(server_), server_.workers);
+    logging::info("dnsd: {}", status);
+    service::notify_ready(status);
+  }
+
+  // Until a stop signal; SIGHUP reloads and SIGUSR1 dumps the metrics meanwhile.
+  int wait(const sigset_t& signals) {
+    return wait_for_stop(
+        signals, [this] { return render_metrics(); }, [this] { reload(); });
+  }
+
+  void stop(int signal) {
+    service::notify_stopping();
+    logging::info("dnsd: {} received, stopping", strsignal(signal));
+    admin_server_.stop();
+    runtime_.stop();
+    log_probe_stats();
+    // Queries already received are answered before the sockets close (see UdpServer::stop).
+    udp_.stop();
+    tcp_.stop();
+    dump_metrics([this] { return render_metrics(); });
+    logging::info("dnsd: stopped");
+  }
+
+ private:
+  // The model and health table change with reloads: the page is rendered under the Runtime's lock.
+  std::string render_metrics() {
+    std::string page;
+    runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
+      page =
+          metrics::render_prometheus({&query_counters_, &probe_counters_, &generation.config->model,
+                                      &generation.health, &config_status_});
+    });
+    return page;
+  }
+
+  // SIGHUP and POST /api/v1/reload: one reload, told to systemd and counted.
+  control::ReloadReport reload() {
+    logging::info("dnsd: reloading {}", path_);
+    service::notify_reloading(fmt::format("reloading {}", path_));
+    const control::ReloadReport report = runtime_.reload();
+    config_status_.record_reload(
+        report.ok,
+        std::chrono::duration_cast<std::chrono::seconds>(report.at.time_since_epoch()).count());
+    service::notify_ready(report.ok ? "reloaded" : "reload rejected; the running config stays");
+    return report;
+  }
+
+  // DNSD_PROBE_STATS=1: one summary line for bench/probe_scale.py.
+  void log_probe_stats() const {
+    const char* want = std::getenv("DNSD_PROBE_STATS");
+    if (!want || std::string_view(want) != "1") return;
+    const probe::Prober& prober = runtime_.prober();
+    const probe::LagStats lag = prober.lag_stats();
+    logging::info(
+        "probe: stats probes={} starts={} lag_p50_ms={:.3f} lag_p99_ms={:.3f} lag_max_ms={:.3f}",
+        prober.probe_count(), lag.count, lag.p50.count() / 1e3, lag.p99.count() / 1e3,
+        lag.max.count() / 1e3);
+  }
+
+  const std::string path_;
+  // Listen addresses, workers and the user are fixed at start; a reload keeps the sockets.
+  const dnsd::ServerConfig server_;
+  const std::size_t udp_readers_;
+  // Counters outlive the servers, the probers and reloads: they only grow.
+  dnsd::QueryCounters query_counters_;
+  probe::ProbeCounters probe_counters_;
+  metrics::ConfigStatus config_status_;
+  control::Runtime runtime_;
+  dnsd::UdpServer udp_;
+  dnsd::TcpServer tcp_;
+  // The admin API is off unless [admin] enabled = true; its address is fixed at start.
+  const conf::AdminConfig admin_config_;
+  admin::Api api_;
+  admin::HttpServer admin_server_;
+  std::size_t zone_count_ = 0, profile_count_ = 0;
+};
+
+int run(const std::string& path) {
+  const sigset_t signals = block_signals();
+  std::unique_ptr<conf::Config> config = load(path);
+  if (!config) return 1;
+  Daemon daemon(path, std::move(config));
+  if (!daemon.bind() || !daemon.drop_root()) return 1;
+  daemon.start();
+  daemon.stop(daemon.wait(signals));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.size() == 1 && (args[0] == "--version" || args[0] == "-V")) {
+    fmt::print("dnsd {}\n", DNSD_VERSION);
+    return 0;
+  }
+  if (args.size() == 2 && args[0] == "--check-config") return check_config(std::string(args[1]));
+  if (args.size() == 2 && (args[0] == "--config" || args[0] == "-c"))
+    return run(std::string(args[1]));
+  fmt::print(stderr, "{}", usage);
+  return 2;
+}

@@ -1,18 +1,18 @@
-// What the engine learned from a query, and the response's bookkeeping, shared by the steps of
-// answering (engine.cc parses and frames, answer_zone.cc fills the sections).
+// The general path's view of a query and the response's bookkeeping, shared by its steps
+// (general_answer.cc parses and frames, zone_answer.cc and profile_answer.cc fill the sections).
 #pragma once
 
 #include <cstdint>
 
-#include "dnsd/engine.hh"
+#include "dnsd/serving.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/writer.hh"
 
 namespace dnsd {
 
 struct Question {
-  wire::WireName qname;     // as received: its case is echoed back (0x20)
-  wire::Name lowered;       // for lookups
+  wire::WireName qname;  // as received: its case is echoed back (0x20)
+  wire::Name lowered;    // for lookups
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;
 };
@@ -22,7 +22,8 @@ struct Sections {
   std::uint16_t rcode = 0;
   bool aa = false;
   bool tc = false;
-  std::uint8_t ecs_scope = 0;  // RFC 7871 SCOPE PREFIX-LENGTH of the answer (0: address-independent)
+  std::uint8_t ecs_scope =
+      0;  // RFC 7871 SCOPE PREFIX-LENGTH of the answer (0: address-independent)
 };
 
 // Fills answer, authority and additional for a class IN question inside `zone`

@@ -67,12 +67,10 @@ TEST_CASE("render: an idle server renders every family, valid, with zero counts"
 
 TEST_CASE("render: query counts by transport, rcode and qtype; truncated and dropped") {
   dnsd::QueryCounters queries(2, 1);
-  std::array<std::uint8_t, 17> a_noerror{0, 1, 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1};  // root A
-  std::array<std::uint8_t, 17> aaaa_tc{0, 1, 0x86, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 28, 0, 1};
-  for (int i = 0; i < 3; ++i) queries.udp(0).record(dnsd::Reply{dnsd::Reply::Kind::send, 0, a_noerror});
-  queries.udp(1).record(dnsd::Reply{dnsd::Reply::Kind::send, 0, a_noerror});
-  queries.udp(1).record(dnsd::Reply{dnsd::Reply::Kind::drop, 0, {}});
-  queries.tcp(0).record(dnsd::Reply{dnsd::Reply::Kind::send, 3, aaaa_tc});
+  for (int i = 0; i < 3; ++i) queries.udp(0).record(0, 1, false);  // NOERROR, A
+  queries.udp(1).record(0, 1, false);
+  queries.udp(1).record_dropped();
+  queries.tcp(0).record(3, 28, true);  // NXDOMAIN, AAAA, TC
   const auto parsed = render_and_parse({&queries, nullptr, nullptr, nullptr, nullptr});
   CHECK(value(parsed, "dnsd_queries_total", {{"transport", "udp"}, {"rcode", "NOERROR"}, {"qtype", "A"}}) == 4);
   CHECK(value(parsed, "dnsd_queries_total", {{"transport", "tcp"}, {"rcode", "NXDOMAIN"}, {"qtype", "AAAA"}}) == 1);

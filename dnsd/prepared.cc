@@ -7,9 +7,9 @@
 
 #include "dnsd/framing.hh"
 #include "dnsd/general_answer.hh"
+#include "dnsd/query.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
-#include "dnsd/zone_answer.hh"
 
 namespace dnsd {
 namespace {
@@ -214,19 +214,16 @@ class PreparedBuilder {
     }
   }
 
-  // Writes a question for `owner`, runs `fill` on a ZoneAnswer after it, and keeps the rest.
+  // Writes a question for `owner`, runs `fill` on a writer after it, and keeps the rest.
   template <typename Fill>
-  std::uint32_t write_block(const zone::Zone& zone, Bytes owner, Fill fill) {
+  std::uint32_t write_block(Bytes owner, Fill fill) {
     wire::Writer writer(scratch_->response, scratch_->response.size());
     writer.put_bytes(std::array<std::uint8_t, wire::header_size>{});
     writer.put_name(owner);
     writer.put_u16(0);
     writer.put_u16(wire::rrclass::in);
     Sections sections;
-    const Client client{Transport::tcp, {}};
-    ZoneAnswer answer{general_, zone, client, writer, sections};
-    sections.aa = true;
-    fill(answer);
+    fill(writer, sections);
     if (sections.tc || sections.rcode != wire::rcode::noerror) return PreparedAnswers::no_block;
     PreparedBlock block;
     block.answer = sections.answer;
@@ -248,20 +245,18 @@ class PreparedBuilder {
       std::uint32_t index = PreparedAnswers::no_block;
       if (endpoint.kind == routing::TargetKind::name) {
         if (!profile.flatten && !wire::is_subdomain(endpoint.target_wire, zone.origin().wire()))
-          index = write_block(zone, owner, [&](ZoneAnswer& answer) {
-            if (answer.writer.put_rr(owner, rrtype::cname, wire::rrclass::in, profile.ttl,
-                                     endpoint.target_wire))
-              ++answer.sections.answer;
+          index = write_block(owner, [&](wire::Writer& writer, Sections& sections) {
+            put_endpoint_record(writer, sections, owner, rrtype::cname, profile.ttl,
+                                endpoint.target_wire);
           });
         if (index != PreparedAnswers::no_block) out_->blocks_[index].qtype = rrtype::cname;
       } else if (endpoint.kind == routing::TargetKind::ipv4 ||
                  endpoint.kind == routing::TargetKind::ipv6) {
         const bool v6 = endpoint.kind == routing::TargetKind::ipv6;
         const std::uint16_t type = v6 ? rrtype::aaaa : rrtype::a;
-        index = write_block(zone, owner, [&](ZoneAnswer& answer) {
-          if (answer.writer.put_rr(owner, type, wire::rrclass::in, profile.ttl,
-                                   Bytes(endpoint.address.data(), v6 ? 16 : 4)))
-            ++answer.sections.answer;
+        index = write_block(owner, [&](wire::Writer& writer, Sections& sections) {
+          put_endpoint_record(writer, sections, owner, type, profile.ttl,
+                              Bytes(endpoint.address.data(), v6 ? 16 : 4));
         });
         if (index != PreparedAnswers::no_block) out_->blocks_[index].qtype = type;
       }

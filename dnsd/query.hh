@@ -6,6 +6,7 @@
 
 #include "dnsd/serving.hh"
 #include "dnsd/wire/reader.hh"
+#include "dnsd/wire/types.hh"
 #include "dnsd/wire/writer.hh"
 
 namespace dnsd {
@@ -25,6 +26,20 @@ struct Sections {
   std::uint8_t ecs_scope =
       0;  // RFC 7871 SCOPE PREFIX-LENGTH of the answer (0: address-independent)
 };
+
+// One answer record of a health-routed name: the CNAME to an FQDN endpoint, or an endpoint's
+// address. profile_answer.cc writes them per query and prepared.cc once per endpoint, both
+// through here. Sets TC when the record does not fit.
+inline bool put_endpoint_record(wire::Writer& writer, Sections& sections,
+                                std::span<const std::uint8_t> owner, std::uint16_t type,
+                                std::uint32_t ttl, std::span<const std::uint8_t> rdata) noexcept {
+  if (writer.put_rr(owner, type, wire::rrclass::in, ttl, rdata)) {
+    ++sections.answer;
+    return true;
+  }
+  sections.tc = true;
+  return false;
+}
 
 // Fills answer, authority and additional for a class IN question inside `zone`
 // (RFC 1034 §4.3.2, with RFC 2308 negative answers and RFC 4592 wildcards).

@@ -1,5 +1,5 @@
 // Prepared answers: for every answer that depends only on zone data, the bytes that follow the
-// question, encoded once at load by the engine's own RFC 1034 code (zone_answer.cc), so that a
+// question, encoded once at load by running the general path (general_answer.cc), so that a
 // query for them costs a hash lookup, one copy and a header. Covered: each RRset of each name,
 // each name's NODATA, each zone's NXDOMAIN, and the answer of each endpoint of a health-routed
 // name (the profile's pick is still made per query: health changes take effect at once).
@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "dnsd/wire/name_index.hh"
 #include "routing/model.hh"
 
 namespace dnsd {
@@ -26,7 +27,7 @@ struct PreparedBlock {
   std::uint8_t rcode = 0;
   bool aa = false;
   std::uint8_t qname_size = 0;  // the length of the question name it was made for
-  std::uint32_t offset = 0;  // into the byte arena
+  std::uint32_t offset = 0;     // into the byte arena
   std::uint16_t size = 0;
   // Compression pointers that must move with the question's length (negative blocks only).
   std::uint32_t first_pointer = 0;
@@ -36,7 +37,7 @@ struct PreparedBlock {
 class PreparedAnswers {
  public:
   enum class Kind : std::uint8_t {
-    general,   // answered by the general path (zone cuts, glue, nodes without blocks)
+    general,  // answered by the general path (zone cuts, glue, nodes without blocks)
     static_node,
     profile,
   };
@@ -56,7 +57,7 @@ class PreparedAnswers {
     Default fallback = Default::none;
     bool nxdomain_below = false;  // a missing name below it is NXDOMAIN, from the negative block
     std::uint32_t first_block = 0;
-    std::uint16_t block_count = 0;  // the default block, when own, included
+    std::uint16_t block_count = 0;     // the default block, when own, included
     std::uint32_t negative_block = 0;  // its zone's SOA-in-authority block
     // kind == profile: the profile, and per endpoint the index of its answer block (or none).
     routing::ProfileId profile = 0;
@@ -67,9 +68,12 @@ class PreparedAnswers {
   // Encodes every prepared answer by asking `general` (a state without prepared answers).
   static std::unique_ptr<PreparedAnswers> build(const ServingState& general);
 
-  static std::uint64_t hash(std::span<const std::uint8_t> lowered) noexcept;
-  // The entry of exactly this lower-cased owner name, or null.
-  const Entry* find(std::span<const std::uint8_t> lowered, std::uint64_t hash) const noexcept;
+  // The entry of exactly this lower-cased owner name (`hash` is its wire::name_hash), or null.
+  const Entry* find(std::span<const std::uint8_t> lowered, std::uint64_t hash) const noexcept {
+    const std::uint32_t at =
+        index_.find(lowered, hash, [this](std::uint32_t i) { return name_of(i); });
+    return at == wire::NameIndex::npos ? nullptr : &entries_[at];
+  }
 
   const PreparedBlock& block(std::uint32_t index) const noexcept { return blocks_[index]; }
   std::uint32_t endpoint_block(const Entry& entry, std::size_t endpoint) const noexcept {
@@ -87,12 +91,15 @@ class PreparedAnswers {
 
  private:
   friend class PreparedBuilder;
-  std::vector<std::uint8_t> bytes_;           // owner names and encoded blocks
+  std::span<const std::uint8_t> name_of(std::uint32_t entry) const noexcept {
+    return {bytes_.data() + entries_[entry].name_offset, entries_[entry].name_size};
+  }
+  std::vector<std::uint8_t> bytes_;  // owner names and encoded blocks
   std::vector<PreparedBlock> blocks_;
-  std::vector<std::uint16_t> pointers_;       // positions within their block
+  std::vector<std::uint16_t> pointers_;  // positions within their block
   std::vector<std::uint32_t> endpoint_blocks_;
   std::vector<Entry> entries_;
-  std::vector<std::uint32_t> index_;          // open addressing: entry position + 1, 0 = empty
+  wire::NameIndex index_;  // owner name -> entry position
 };
 
 }  // namespace dnsd

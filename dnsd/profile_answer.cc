@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dnsd/framing.hh"
 #include "dnsd/wire/types.hh"
 
 namespace dnsd {
@@ -16,12 +17,7 @@ Bytes answer_profile_at(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes
                         std::uint16_t qtype, std::size_t depth) noexcept;
 
 bool put_address(ZoneAnswer& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl, Bytes address) noexcept {
-  if (answer.writer.put_rr(owner, type, wire::rrclass::in, ttl, address)) {
-    ++answer.sections.answer;
-    return true;
-  }
-  answer.sections.tc = true;
-  return false;
+  return put_endpoint_record(answer.writer, answer.sections, owner, type, ttl, address);
 }
 
 // Writes the picked endpoints' addresses of one family. Returns how many it wrote, or -1 when
@@ -73,10 +69,8 @@ Bytes answer_profile_at(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes
     answer.put_negative();
     return {};
   }
-  const routing::Want want = qtype == rrtype::a      ? routing::Want::ipv4
-                             : qtype == rrtype::aaaa ? routing::Want::ipv6
-                                                     : routing::Want::any;
-  const routing::Pick pick = routing::pick(profile, *answer.state.health, answer.client.info, want);
+  const routing::Pick pick =
+      routing::pick(profile, *answer.state.health, answer.client.info, framing::want_for(qtype));
   answer.sections.ecs_scope = std::max(answer.sections.ecs_scope, pick.scope_prefix);
   if (pick.count == 0) {  // every endpoint disabled by the operator: the name exists, no data
     answer.put_negative();
@@ -94,11 +88,9 @@ Bytes answer_profile_at(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes
   }
   if (first.kind == routing::TargetKind::name && !profile.flatten) {
     // Only one CNAME may exist at a name (RFC 2181 §10.1), so only the first pick is answered.
-    if (answer.writer.put_rr(owner, rrtype::cname, wire::rrclass::in, profile.ttl, first.target_wire)) {
-      ++answer.sections.answer;
+    if (put_endpoint_record(answer.writer, answer.sections, owner, rrtype::cname, profile.ttl,
+                            first.target_wire))
       return first.target_wire;
-    }
-    answer.sections.tc = true;
     return {};
   }
   std::uint16_t type = qtype;

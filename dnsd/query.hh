@@ -1,18 +1,19 @@
-// What the engine learned from a query, and the response's bookkeeping, shared by the steps of
-// answering (engine.cc parses and frames, answer_zone.cc fills the sections).
+// The general path's view of a query and the response's bookkeeping, shared by its steps
+// (general_answer.cc parses and frames, zone_answer.cc and profile_answer.cc fill the sections).
 #pragma once
 
 #include <cstdint>
 
-#include "dnsd/engine.hh"
+#include "dnsd/serving.hh"
 #include "dnsd/wire/reader.hh"
+#include "dnsd/wire/types.hh"
 #include "dnsd/wire/writer.hh"
 
 namespace dnsd {
 
 struct Question {
-  wire::WireName qname;     // as received: its case is echoed back (0x20)
-  wire::Name lowered;       // for lookups
+  wire::WireName qname;  // as received: its case is echoed back (0x20)
+  wire::Name lowered;    // for lookups
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;
 };
@@ -22,8 +23,23 @@ struct Sections {
   std::uint16_t rcode = 0;
   bool aa = false;
   bool tc = false;
-  std::uint8_t ecs_scope = 0;  // RFC 7871 SCOPE PREFIX-LENGTH of the answer (0: address-independent)
+  std::uint8_t ecs_scope =
+      0;  // RFC 7871 SCOPE PREFIX-LENGTH of the answer (0: address-independent)
 };
+
+// One answer record of a health-routed name: the CNAME to an FQDN endpoint, or an endpoint's
+// address. profile_answer.cc writes them per query and prepared.cc once per endpoint, both
+// through here. Sets TC when the record does not fit.
+inline bool put_endpoint_record(wire::Writer& writer, Sections& sections,
+                                std::span<const std::uint8_t> owner, std::uint16_t type,
+                                std::uint32_t ttl, std::span<const std::uint8_t> rdata) noexcept {
+  if (writer.put_rr(owner, type, wire::rrclass::in, ttl, rdata)) {
+    ++sections.answer;
+    return true;
+  }
+  sections.tc = true;
+  return false;
+}
 
 // Fills answer, authority and additional for a class IN question inside `zone`
 // (RFC 1034 §4.3.2, with RFC 2308 negative answers and RFC 4592 wildcards).

@@ -1,4 +1,4 @@
-// Query counters: slot tables, the question walk, and summing the per-thread blocks.
+// Query counters: slot tables and summing the per-thread blocks.
 #include "dnsd/query_counters.hh"
 
 #include "dnsd/wire/types.hh"
@@ -7,53 +7,67 @@ namespace dnsd {
 
 std::size_t rcode_slot(std::uint16_t rcode) noexcept {
   switch (rcode) {
-    case wire::rcode::noerror: return 0;
-    case wire::rcode::formerr: return 1;
-    case wire::rcode::servfail: return 2;
-    case wire::rcode::nxdomain: return 3;
-    case wire::rcode::notimp: return 4;
-    case wire::rcode::refused: return 5;
-    case wire::rcode::badvers: return 6;
-    default: return 7;
+    case wire::rcode::noerror:
+      return 0;
+    case wire::rcode::formerr:
+      return 1;
+    case wire::rcode::servfail:
+      return 2;
+    case wire::rcode::nxdomain:
+      return 3;
+    case wire::rcode::notimp:
+      return 4;
+    case wire::rcode::refused:
+      return 5;
+    case wire::rcode::badvers:
+      return 6;
+    default:
+      return 7;
   }
 }
 
 std::size_t qtype_slot(std::uint16_t qtype) noexcept {
   namespace t = wire::rrtype;
   switch (qtype) {
-    case t::a: return 0;
-    case t::ns: return 1;
-    case t::cname: return 2;
-    case t::soa: return 3;
-    case t::ptr: return 4;
-    case t::mx: return 5;
-    case t::txt: return 6;
-    case t::aaaa: return 7;
-    case t::srv: return 8;
-    case t::naptr: return 9;
-    case t::ds: return 10;
-    case t::dnskey: return 11;
-    case t::svcb: return 12;
-    case t::https: return 13;
-    case t::caa: return 14;
-    case t::any: return 15;
-    case t::axfr: return 16;
-    case t::ixfr: return 17;
-    default: return 18;
+    case t::a:
+      return 0;
+    case t::ns:
+      return 1;
+    case t::cname:
+      return 2;
+    case t::soa:
+      return 3;
+    case t::ptr:
+      return 4;
+    case t::mx:
+      return 5;
+    case t::txt:
+      return 6;
+    case t::aaaa:
+      return 7;
+    case t::srv:
+      return 8;
+    case t::naptr:
+      return 9;
+    case t::ds:
+      return 10;
+    case t::dnskey:
+      return 11;
+    case t::svcb:
+      return 12;
+    case t::https:
+      return 13;
+    case t::caa:
+      return 14;
+    case t::any:
+      return 15;
+    case t::axfr:
+      return 16;
+    case t::ixfr:
+      return 17;
+    default:
+      return 18;
   }
-}
-
-std::uint32_t response_qtype(std::span<const std::uint8_t> response) noexcept {
-  constexpr std::size_t header = 12;
-  if (response.size() < header || response[4] != 0 || response[5] != 1) return k_no_qtype;
-  std::size_t at = header;
-  // The question's name is the query's, echoed label by label: never a compression pointer.
-  while (at < response.size() && response[at] != 0) {
-    if ((response[at] & 0xc0) != 0) return k_no_qtype;
-    at += 1 + response[at];
-  }
-  if (at + 3 > response.size()) return k_no_qtype;
-  return static_cast<std::uint32_t>(response[at + 1]) << 8 | response[at + 2];
 }
 
 std::uint64_t QueryTotals::answered() const noexcept {

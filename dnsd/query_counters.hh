@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string_view>
 
 #include "dnsd/transport.hh"
@@ -20,15 +19,13 @@ inline constexpr std::array<std::string_view, 8> k_rcode_names{
     "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "BADVERS", "other"};
 // Query types counted on their own; anything else is "other".
 inline constexpr std::array<std::string_view, 19> k_qtype_names{
-    "A",  "NS",     "CNAME", "SOA",   "PTR", "MX",  "TXT",  "AAAA", "SRV", "NAPTR",
+    "A",  "NS",     "CNAME", "SOA",   "PTR", "MX",  "TXT",  "AAAA", "SRV",  "NAPTR",
     "DS", "DNSKEY", "SVCB",  "HTTPS", "CAA", "ANY", "AXFR", "IXFR", "other"};
 
 std::size_t rcode_slot(std::uint16_t rcode) noexcept;
 std::size_t qtype_slot(std::uint16_t qtype) noexcept;
-// The QTYPE of a response's single question (the engine echoes it uncompressed); nullopt-like
-// k_no_qtype when there is none (FORMERR without a question).
+// The qtype record() takes for a response without a question (FORMERR on a question-less query).
 inline constexpr std::uint32_t k_no_qtype = 0x10000;
-std::uint32_t response_qtype(std::span<const std::uint8_t> response) noexcept;
 
 // Plain sums, for rendering and tests.
 struct QueryTotals {
@@ -38,27 +35,18 @@ struct QueryTotals {
   std::uint64_t answered() const noexcept;
 };
 
-// What the counters are told of one answer() result, in plain numbers: the counters know
-// nothing of the engine (dnsd/counted_reply.hh makes one from a Reply).
-struct QueryOutcome {
-  bool sent = false;                 // false: the query got no response (dropped)
-  std::uint16_t rcode = 0;           // the full 12-bit rcode
-  std::uint32_t qtype = k_no_qtype;  // the question's QTYPE; k_no_qtype when there is none
-  bool truncated = false;            // sent with TC set
-};
-
 class alignas(64) QueryCounterBlock {
  public:
-  // Counts one answer() result. Owner thread only; wait-free, allocation-free.
-  void record(const QueryOutcome& outcome) noexcept {
-    if (!outcome.sent) return bump(dropped_);
-    // No question (FORMERR on a question-less query) counts under qtype "other".
-    bump(responses_[rcode_slot(outcome.rcode)]
-                   [outcome.qtype == k_no_qtype
-                        ? k_qtype_names.size() - 1
-                        : qtype_slot(static_cast<std::uint16_t>(outcome.qtype))]);
-    if (outcome.truncated) bump(truncated_);
+  // Counts one response sent: its full rcode, the QTYPE of its question (k_no_qtype when it has
+  // none: counted under "other") and whether TC was set. Owner thread only; wait-free.
+  void record(std::uint16_t rcode, std::uint32_t qtype, bool truncated) noexcept {
+    bump(responses_[rcode_slot(rcode)][qtype == k_no_qtype
+                                           ? k_qtype_names.size() - 1
+                                           : qtype_slot(static_cast<std::uint16_t>(qtype))]);
+    if (truncated) bump(truncated_);
   }
+  // Counts a message that got no response.
+  void record_dropped() noexcept { bump(dropped_); }
   // Any thread: adds this block's counts into `totals` (each counter read once, relaxed).
   void add_to(QueryTotals& totals) const noexcept;
 

@@ -2,11 +2,11 @@
 // per query); reads, the engine and writes alternate, so pipelined queries are answered in order.
 #include "dnsd/tcp_server.hh"
 
-#include <boost/asio.hpp>
 #include <fmt/format.h>
+
+#include <boost/asio.hpp>
 #include <list>
 
-#include "dnsd/counted_reply.hh"
 #include "dnsd/socket_address.hh"
 
 namespace dnsd {
@@ -31,7 +31,7 @@ struct Shared {
   std::size_t max_connections;
   QueryCounterBlock& counters;
   Sessions sessions;
-  bool draining = false;               // stop() was called: no next query on any connection
+  bool draining = false;  // stop() was called: no next query on any connection
   asio::steady_timer* drain_timer = nullptr;
 };
 
@@ -63,7 +63,8 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.close(ignored);
     Shared& shared = shared_;
     shared.sessions.erase(self_);  // may drop the last owner: no member is used after this line
-    if (shared.draining && shared.sessions.empty() && shared.drain_timer) shared.drain_timer->cancel();
+    if (shared.draining && shared.sessions.empty() && shared.drain_timer)
+      shared.drain_timer->cancel();
   }
 
  private:
@@ -80,36 +81,43 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = false;
     if (shared_.draining) return close();  // the answer is out: the connection ends here
     arm_idle_timer();
-    asio::async_read(socket_, asio::buffer(length_),
-                     [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-                       if (error) return self->close();
-                       self->read_message(static_cast<std::size_t>(self->length_[0] << 8 | self->length_[1]));
-                     });
+    asio::async_read(
+        socket_, asio::buffer(length_),
+        [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+          if (error) return self->close();
+          self->read_message(static_cast<std::size_t>(self->length_[0] << 8 | self->length_[1]));
+        });
   }
 
   void read_message(std::size_t size) {
     busy_ = true;
-    asio::async_read(socket_, asio::buffer(query_.data(), size),
-                     [self = shared_from_this()](const boost::system::error_code& error, std::size_t size) {
-                       if (error) return self->close();
-                       self->respond(size);
-                     });
+    asio::async_read(
+        socket_, asio::buffer(query_.data(), size),
+        [self = shared_from_this()](const boost::system::error_code& error, std::size_t size) {
+          if (error) return self->close();
+          self->respond(size);
+        });
   }
 
   void respond(std::size_t size) {
-    const Reply reply =
-        answer(shared_.serving.enter(shared_.reader), scratch_, std::span(query_.data(), size), client_);
+    const Reply reply = answer(shared_.serving.enter(shared_.reader), scratch_,
+                               std::span(query_.data(), size), client_);
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
-    shared_.counters.record(counted(reply));
-    if (reply.kind != Reply::Kind::send) return read_length();  // nothing to say: next query
+    if (reply.kind != Reply::Kind::send) {
+      shared_.counters.record_dropped();
+      return read_length();  // nothing to say: next query
+    }
+    shared_.counters.record(reply.rcode, reply.qtype, reply.truncated);
     reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
     reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(reply_length_),
-                                                    asio::buffer(reply.bytes.data(), reply.bytes.size())};
-    asio::async_write(socket_, buffers, [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-      if (error) return self->close();
-      self->read_length();
-    });
+    const std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(reply_length_), asio::buffer(reply.bytes.data(), reply.bytes.size())};
+    asio::async_write(
+        socket_, buffers,
+        [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+          if (error) return self->close();
+          self->read_length();
+        });
   }
 
   tcp::socket socket_;
@@ -145,17 +153,18 @@ struct TcpServer::Impl {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
 
   void accept(tcp::acceptor& acceptor) {
-    acceptor.async_accept([this, &acceptor](const boost::system::error_code& error, tcp::socket socket) {
-      if (error == asio::error::operation_aborted) return;
-      if (!error) {
-        // Answers are written whole: Nagle would hold each one until the client's delayed ACK
-        // (about 1 ms on Linux loopback, 40 ms elsewhere) when queries are pipelined.
-        boost::system::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        admit(std::move(socket));
-      }
-      accept(acceptor);
-    });
+    acceptor.async_accept(
+        [this, &acceptor](const boost::system::error_code& error, tcp::socket socket) {
+          if (error == asio::error::operation_aborted) return;
+          if (!error) {
+            // Answers are written whole: Nagle would hold each one until the client's delayed ACK
+            // (about 1 ms on Linux loopback, 40 ms elsewhere) when queries are pipelined.
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            admit(std::move(socket));
+          }
+          accept(acceptor);
+        });
   }
 
   // At the cap, the connection idle the longest gives way (RFC 7766 §6.2.3 lets servers close
@@ -165,7 +174,8 @@ struct TcpServer::Impl {
     if (sessions.size() >= shared.max_connections) {
       std::shared_ptr<Session> oldest;
       for (const auto& session : sessions)
-        if (!session->busy() && (!oldest || session->last_active() < oldest->last_active())) oldest = session;
+        if (!session->busy() && (!oldest || session->last_active() < oldest->last_active()))
+          oldest = session;
       if (!oldest) return;  // every connection is mid-query: refuse this one (socket closes)
       oldest->close();
     }
@@ -190,7 +200,8 @@ std::string TcpServer::bind() {
     if (!error) acceptor->set_option(asio::socket_base::reuse_address(true), error);
     if (!error) acceptor->bind(endpoint, error);
     if (!error) acceptor->listen(asio::socket_base::max_listen_connections, error);
-    if (error) return fmt::format("cannot listen on {}/tcp: {}", format_address(listen), error.message());
+    if (error)
+      return fmt::format("cannot listen on {}/tcp: {}", format_address(listen), error.message());
     impl_->acceptors.push_back(std::move(acceptor));
   }
   return {};

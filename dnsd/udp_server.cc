@@ -4,6 +4,7 @@
 // Nothing is allocated per query: the batch's buffers belong to the worker.
 #include "dnsd/udp_server.hh"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -11,9 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fmt/format.h>
 
-#include "dnsd/counted_reply.hh"
 #include "dnsd/socket_address.hh"
 
 namespace dnsd {
@@ -34,7 +33,10 @@ constexpr auto k_drain_limit = std::chrono::seconds(2);
 
 struct UdpServer::Worker {
   Worker(Serving& slot, std::size_t reader_id, QueryCounterBlock* shared_counters)
-      : socket(io), serving(slot), reader(reader_id), counters(shared_counters ? *shared_counters : own_counters) {}
+      : socket(io),
+        serving(slot),
+        reader(reader_id),
+        counters(shared_counters ? *shared_counters : own_counters) {}
 
   asio::io_context io;  // owns the socket; never run, the loop below does the I/O
   udp::socket socket;
@@ -73,13 +75,18 @@ struct UdpServer::Worker {
     const ServingState& state = serving.enter(reader);
     for (int i = 0; i < received; ++i) {
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
-        counters.record(QueryOutcome{});  // too large to be a query: counted as dropped
+        counters.record_dropped();  // too large to be a query
         continue;
       }
-      const Client client{Transport::udp, client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
-      const Reply reply = answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
-      counters.record(counted(reply));
-      if (reply.kind != Reply::Kind::send) continue;
+      const Client client{Transport::udp,
+                          client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
+      const Reply reply =
+          answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
+      if (reply.kind != Reply::Kind::send) {
+        counters.record_dropped();
+        continue;
+      }
+      counters.record(reply.rcode, reply.qtype, reply.truncated);
       out_iov[replies] = {const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size()};
       out[replies].msg_hdr = {};
       out[replies].msg_hdr.msg_name = &peers[i];
@@ -123,7 +130,8 @@ std::string UdpServer::bind() {
   for (unsigned w = 0; w < workers; ++w) {
     for (const auto& listen : server.listen) {
       const std::size_t index = workers_.size();
-      auto* block = counters_ && index < counters_->udp_threads() ? &counters_->udp(index) : nullptr;
+      auto* block =
+          counters_ && index < counters_->udp_threads() ? &counters_->udp(index) : nullptr;
       auto worker = std::make_unique<Worker>(serving_, first_reader_ + index, block);
       boost::system::error_code error;
       const udp::endpoint endpoint(asio::ip::make_address(listen.address, error), listen.port);
@@ -134,7 +142,8 @@ std::string UdpServer::bind() {
       if (!error) set_reuse_port(socket.native_handle(), error);
       if (!error) socket.set_option(asio::socket_base::receive_buffer_size(4 << 20), error);
       if (!error) socket.bind(endpoint, error);
-      if (error) return fmt::format("cannot listen on {}/udp: {}", format_address(listen), error.message());
+      if (error)
+        return fmt::format("cannot listen on {}/udp: {}", format_address(listen), error.message());
       // Wake up now and then to notice stop(); a busy socket never waits this long.
       const timeval wake{0, 200'000};
       ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &wake, sizeof(wake));

@@ -16,12 +16,6 @@ namespace {
 
 using Bytes = std::span<const std::uint8_t>;
 
-std::uint64_t hash_name(Bytes name) noexcept {
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
-  for (auto byte : name) hash = (hash ^ byte) * 1099511628211ull;
-  return hash;
-}
-
 std::string_view view_of(Bytes bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
@@ -281,28 +275,16 @@ BuildResult ZoneBuilder::build() && {
     node.has_wildcard_child = draft.has_wildcard_child;
     zone->nodes_.push_back(node);
   }
-  std::size_t capacity = 16;
-  while (capacity < zone->nodes_.size() * 2) capacity *= 2;
-  zone->index_.assign(capacity, 0);
-  for (std::uint32_t i = 0; i < zone->nodes_.size(); ++i) {
-    std::size_t slot = hash_name(zone->nodes_[i].owner.wire()) & (capacity - 1);
-    while (zone->index_[slot] != 0) slot = (slot + 1) & (capacity - 1);
-    zone->index_[slot] = i + 1;
-  }
+  zone->index_.build(static_cast<std::uint32_t>(zone->nodes_.size()),
+                     [&](std::uint32_t i) { return zone->nodes_[i].owner.wire(); });
   result.zone = std::move(zone);
   return result;
 }
 
 const Node* Zone::find(std::span<const std::uint8_t> lowercased_owner) const noexcept {
-  const std::size_t mask = index_.size() - 1;
-  for (std::size_t slot = hash_name(lowercased_owner) & mask;; slot = (slot + 1) & mask) {
-    const std::uint32_t entry = index_[slot];
-    if (entry == 0) return nullptr;
-    const auto owner = nodes_[entry - 1].owner.wire();
-    if (owner.size() == lowercased_owner.size() &&
-        std::memcmp(owner.data(), lowercased_owner.data(), owner.size()) == 0)
-      return &nodes_[entry - 1];
-  }
+  const std::uint32_t at =
+      index_.find(lowercased_owner, [&](std::uint32_t i) { return nodes_[i].owner.wire(); });
+  return at == wire::NameIndex::npos ? nullptr : &nodes_[at];
 }
 
 void ZoneSet::add(std::unique_ptr<Zone> zone) { zones_.push_back(std::move(zone)); }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dnsd/wire/name.hh"
+#include "dnsd/wire/name_index.hh"
 #include "routing/model.hh"
 
 namespace dnsd::zone {
@@ -130,7 +131,7 @@ class Zone {
   std::vector<std::uint8_t> bytes_;    // owner names and rdata
   std::vector<RRset> rrsets_;
   std::vector<Node> nodes_;            // the apex first
-  std::vector<std::uint32_t> index_;   // open-addressing hash table of node positions + 1
+  wire::NameIndex index_;              // owner name -> node position
 };
 
 // The zones a server is authoritative for; finds the closest enclosing zone of a name.

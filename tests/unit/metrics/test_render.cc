@@ -67,13 +67,10 @@ TEST_CASE("render: an idle server renders every family, valid, with zero counts"
 
 TEST_CASE("render: query counts by transport, rcode and qtype; truncated and dropped") {
   dnsd::QueryCounters queries(2, 1);
-  // The counters take plain outcomes (sent, rcode, qtype, TC); metrics/ never sees the engine.
-  const dnsd::QueryOutcome a_noerror{true, 0, 1, false};  // A, NOERROR
-  const dnsd::QueryOutcome aaaa_tc{true, 3, 28, true};    // AAAA, NXDOMAIN, TC
-  for (int i = 0; i < 3; ++i) queries.udp(0).record(a_noerror);
-  queries.udp(1).record(a_noerror);
-  queries.udp(1).record(dnsd::QueryOutcome{});  // dropped
-  queries.tcp(0).record(aaaa_tc);
+  for (int i = 0; i < 3; ++i) queries.udp(0).record(0, 1, false);  // NOERROR, A
+  queries.udp(1).record(0, 1, false);
+  queries.udp(1).record_dropped();
+  queries.tcp(0).record(3, 28, true);  // NXDOMAIN, AAAA, TC
   const auto parsed = render_and_parse({&queries, nullptr, nullptr, nullptr, nullptr});
   CHECK(value(parsed, "dnsd_queries_total", {{"transport", "udp"}, {"rcode", "NOERROR"}, {"qtype", "A"}}) == 4);
   CHECK(value(parsed, "dnsd_queries_total", {{"transport", "tcp"}, {"rcode", "NXDOMAIN"}, {"qtype", "AAAA"}}) == 1);

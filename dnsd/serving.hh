@@ -1,0 +1,59 @@
+// The types every step of answering shares: what a query reads (ServingState), who asked
+// (Client), where the response is built (Scratch) and what comes back (Reply). Types only: no
+// answering code, so the fast path, the general path and the servers can all include it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "dnsd/server_config.hh"
+#include "dnsd/serving_slot.hh"
+#include "dnsd/transport.hh"
+#include "dnsd/zone/zone.hh"
+#include "routing/flat_addresses.hh"
+#include "routing/health_table.hh"
+#include "routing/model.hh"
+#include "routing/pick.hh"
+
+namespace dnsd {
+
+class PreparedAnswers;
+
+// Everything a query reads. Immutable while published, except the health words and flattened
+// addresses, which are atomics written by probe/.
+struct ServingState {
+  const ServerConfig* server = nullptr;
+  const zone::ZoneSet* zones = nullptr;
+  const routing::Model* model = nullptr;
+  const routing::HealthTable* health = nullptr;
+  const routing::FlatAddresses* flat = nullptr;
+  const PreparedAnswers* prepared = nullptr;  // null: every query takes the general path
+};
+
+// Where query threads find the current ServingState (replaced whole on reload).
+using Serving = ServingSlot<ServingState>;
+
+struct Client {
+  Transport transport = Transport::udp;
+  routing::ClientInfo info;  // source address (and later EDNS Client Subnet)
+};
+
+// Per-worker memory, allocated once at start (gdnsd dnsp_ctx): the response is built here.
+struct Scratch {
+  std::array<std::uint8_t, 65535> response;
+};
+
+struct Reply {
+  enum class Kind : std::uint8_t { send, drop };
+  static constexpr std::uint32_t no_qtype = 0x10000;  // the response echoes no question
+
+  // In this order the reply is 24 bytes, returned in registers-and-a-word like before.
+  Kind kind = Kind::drop;
+  bool truncated = false;               // TC is set, for counters
+  std::uint16_t rcode = 0;              // the full 12-bit rcode, for counters
+  std::uint32_t qtype = no_qtype;       // the echoed question's QTYPE, for counters
+  std::span<const std::uint8_t> bytes;  // into Scratch::response when kind == send
+};
+
+}  // namespace dnsd

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "dnsd/engine.hh"
-#include "dnsd/zone_answer.hh"
+#include "dnsd/section_writer.hh"
 #include "dnsd/wire/types.hh"
 
 namespace dnsd {
@@ -216,7 +216,7 @@ class PreparedBuilder {
     }
   }
 
-  // Writes a question for `owner`, runs `fill` on a ZoneAnswer after it, and keeps the rest.
+  // Writes a question for `owner`, runs `fill` on a SectionWriter after it, and keeps the rest.
   template <typename Fill>
   std::uint32_t write_block(const zone::Zone& zone, Bytes owner, Fill fill) {
     wire::Writer writer(scratch_->response, scratch_->response.size());
@@ -226,7 +226,7 @@ class PreparedBuilder {
     writer.put_u16(wire::rrclass::in);
     Sections sections;
     const Client client{Transport::tcp, {}};
-    ZoneAnswer answer{general_, zone, client, writer, sections};
+    SectionWriter answer{general_, zone, client, writer, sections};
     sections.aa = true;
     fill(answer);
     if (sections.tc || sections.rcode != wire::rcode::noerror) return PreparedAnswers::no_block;
@@ -250,7 +250,7 @@ class PreparedBuilder {
       std::uint32_t index = PreparedAnswers::no_block;
       if (endpoint.kind == routing::TargetKind::name) {
         if (!profile.flatten && !wire::is_subdomain(endpoint.target_wire, zone.origin().wire()))
-          index = write_block(zone, owner, [&](ZoneAnswer& answer) {
+          index = write_block(zone, owner, [&](SectionWriter& answer) {
             if (answer.writer.put_rr(owner, rrtype::cname, wire::rrclass::in, profile.ttl, endpoint.target_wire))
               ++answer.sections.answer;
           });
@@ -258,7 +258,7 @@ class PreparedBuilder {
       } else if (endpoint.kind == routing::TargetKind::ipv4 || endpoint.kind == routing::TargetKind::ipv6) {
         const bool v6 = endpoint.kind == routing::TargetKind::ipv6;
         const std::uint16_t type = v6 ? rrtype::aaaa : rrtype::a;
-        index = write_block(zone, owner, [&](ZoneAnswer& answer) {
+        index = write_block(zone, owner, [&](SectionWriter& answer) {
           if (answer.writer.put_rr(owner, type, wire::rrclass::in, profile.ttl, Bytes(endpoint.address.data(), v6 ? 16 : 4)))
             ++answer.sections.answer;
         });

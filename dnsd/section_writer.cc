@@ -59,8 +59,7 @@ void SectionWriter::put_additional_for(const zone::Node& node, const zone::RRset
 }
 
 // A referral: the child's NS in authority, no AA, and the glue in additional.
-void SectionWriter::put_referral(const zone::Node& cut) noexcept {
-  const zone::RRset& ns = *cut.find(rrtype::ns);
+void SectionWriter::put_referral(const zone::Node& cut, const zone::RRset& ns) noexcept {
   if (!put_rrset(cut.owner.wire(), ns, sections.authority, ns.ttl)) {
     sections.tc = true;
     return;

@@ -24,7 +24,7 @@ struct SectionWriter {
                  std::uint32_t ttl) noexcept;
   bool put_answer(Bytes owner, const zone::RRset& rrset) noexcept;
   void put_negative() noexcept;
-  void put_referral(const zone::Node& cut) noexcept;
+  void put_referral(const zone::Node& cut, const zone::RRset& ns) noexcept;
   void put_additional_for(const zone::Node& node, const zone::RRset& rrset) noexcept;
   void put_glue(const zone::Glue& glue) noexcept;
 };

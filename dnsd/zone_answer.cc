@@ -21,7 +21,7 @@ Bytes put_found(SectionWriter& out, const zone::Lookup& found, Bytes owner,
                 std::uint16_t qtype) noexcept {
   switch (found.kind) {
     case Kind::referral:  // step 3.b
-      out.put_referral(*found.node);
+      out.put_referral(*found.node, *found.rrset);
       return {};
     case Kind::nxdomain:  // step 3.c; RFC 6604: the rcode of the chain's last name
       out.sections.rcode = wire::rcode::nxdomain;

@@ -26,6 +26,8 @@ struct Record {
 // SOA, the records added. The SOAs are not repeated in `removed` and `added`. Removing and
 // adding records of one owner and type replaces (part of) that RRset; an RRset's TTL stays
 // the one of its first remaining record (RFC 2181 §5.2), so to change it replace every record.
+// A removed record matches a record of the zone by owner (case aside), type and rdata (byte
+// for byte); its TTL is not compared, as in IXFR and RFC 2136 §2.5.4.
 struct Diff {
   Record old_soa;
   std::vector<Record> removed;

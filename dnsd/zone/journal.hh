@@ -29,7 +29,7 @@ class Journal {
 
   // The diffs that take a zone at `serial` to the current serial, oldest first: empty when
   // `serial` is the current serial, nullopt when the journal does not hold them (RFC 1995 §4:
-  // answer with a full zone transfer instead).
+  // answer with a full zone transfer instead). The span is valid until the next append.
   std::optional<std::span<const Diff>> since(std::uint32_t serial) const noexcept;
 
   std::optional<std::uint32_t> current_serial() const noexcept { return current_; }

@@ -13,16 +13,16 @@ namespace {
 namespace rrtype = wire::rrtype;
 using Bytes = std::span<const std::uint8_t>;
 
-Bytes answer_profile_at(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
+Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, Bytes owner,
                         std::uint16_t qtype, std::size_t depth) noexcept;
 
-bool put_address(ZoneAnswer& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl, Bytes address) noexcept {
+bool put_address(SectionWriter& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl, Bytes address) noexcept {
   return put_endpoint_record(answer.writer, answer.sections, owner, type, ttl, address);
 }
 
 // Writes the picked endpoints' addresses of one family. Returns how many it wrote, or -1 when
 // the first endpoint is an FQDN whose addresses have not been resolved yet.
-int put_addresses(ZoneAnswer& answer, const routing::Profile& profile, const routing::Pick& pick,
+int put_addresses(SectionWriter& answer, const routing::Profile& profile, const routing::Pick& pick,
                   Bytes owner, std::uint16_t type) noexcept {
   const bool want_v6 = type == rrtype::aaaa;
   int written = 0;
@@ -52,7 +52,7 @@ int put_addresses(ZoneAnswer& answer, const routing::Profile& profile, const rou
 
 }  // namespace
 
-Bytes answer_profile(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
+Bytes answer_profile(SectionWriter& answer, routing::ProfileId profile_id, Bytes owner,
                      std::uint16_t qtype) noexcept {
   return answer_profile_at(answer, profile_id, owner, qtype, 0);
 }
@@ -61,7 +61,7 @@ namespace {
 
 // depth: how many nested profiles were entered on the way here (conf/ bounds it by
 // routing::max_nesting and refuses loops; the check here only guards the recursion).
-Bytes answer_profile_at(ZoneAnswer& answer, routing::ProfileId profile_id, Bytes owner,
+Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, Bytes owner,
                         std::uint16_t qtype, std::size_t depth) noexcept {
   const routing::Profile& profile = answer.state.model->profiles[profile_id];
   if (!profile.enabled) {  // a disabled profile does not exist for clients (Traffic Manager)

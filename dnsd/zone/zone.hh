@@ -4,89 +4,23 @@
 #pragma once
 
 #include <cstdint>
-#include <iterator>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "dnsd/wire/name.hh"
 #include "dnsd/wire/name_index.hh"
+#include "dnsd/zone/lookup.hh"
+#include "dnsd/zone/node.hh"
 #include "routing/model.hh"
 
 namespace dnsd::zone {
 
-// The rdatas of one RRset, stored back to back as [2-byte length][uncompressed wire rdata].
-class RdataList {
- public:
-  class iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = std::span<const std::uint8_t>;
-    using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = value_type;
-    iterator() = default;
-    explicit iterator(const std::uint8_t* at) noexcept : at_(at) {}
-    value_type operator*() const noexcept { return {at_ + 2, length()}; }
-    iterator& operator++() noexcept { at_ += 2 + length(); return *this; }
-    iterator operator++(int) noexcept { auto copy = *this; ++*this; return copy; }
-    friend bool operator==(iterator a, iterator b) noexcept { return a.at_ == b.at_; }
-
-   private:
-    std::size_t length() const noexcept { return static_cast<std::size_t>(at_[0] << 8 | at_[1]); }
-    const std::uint8_t* at_ = nullptr;
-  };
-
-  RdataList() = default;
-  RdataList(const std::uint8_t* data, std::uint32_t bytes, std::uint32_t count) noexcept
-      : data_(data), bytes_(bytes), count_(count) {}
-  iterator begin() const noexcept { return iterator(data_); }
-  iterator end() const noexcept { return iterator(data_ + bytes_); }
-  std::size_t size() const noexcept { return count_; }
-  std::span<const std::uint8_t> front() const noexcept { return *begin(); }
-
- private:
-  const std::uint8_t* data_ = nullptr;
-  std::uint32_t bytes_ = 0;
-  std::uint32_t count_ = 0;
-};
-
-struct RRset {
-  std::uint16_t type = 0;
-  std::uint32_t ttl = 0;
-  RdataList rdatas;  // in load order
-};
-
-// An owner name held in the zone's arena (lowercased).
-struct OwnerName {
-  const std::uint8_t* data = nullptr;
-  std::uint8_t size = 0;
-  std::span<const std::uint8_t> wire() const noexcept { return {data, size}; }
-  std::string to_text() const { return wire::Name::from_wire(wire())->to_text(); }
-};
-
-struct Node {
-  OwnerName owner;
-  std::span<const RRset> rrsets;
-  std::optional<routing::ProfileId> profile;  // a health-routed name
-  bool is_zone_cut = false;            // has NS and is not the apex
-  bool has_wildcard_child = false;     // "*.<owner>" exists (RFC 4592 §2.2.1)
-
-  const RRset* find(std::uint16_t type) const noexcept {
-    for (const auto& rrset : rrsets)
-      if (rrset.type == type) return &rrset;
-    return nullptr;
-  }
-  // An empty non-terminal exists only because names below it do (RFC 4592 §2.2.2).
-  bool is_empty_non_terminal() const noexcept { return rrsets.empty() && !profile; }
-};
-
 class Zone;
 
 struct BuildResult {
-  std::unique_ptr<Zone> zone;          // null when errors is not empty
+  std::unique_ptr<Zone> zone;  // null when errors is not empty
   std::vector<std::string> errors;
 };
 
@@ -112,6 +46,7 @@ class ZoneBuilder {
 
  private:
   struct Impl;
+  class Build;  // one run of build(), a function per phase (builder.cc)
   std::unique_ptr<Impl> impl_;
 };
 
@@ -120,18 +55,42 @@ class Zone {
   const wire::Name& origin() const noexcept { return origin_; }
   const Node& apex() const noexcept { return nodes_.front(); }
   // The node with exactly this (lowercased) owner, or null.
-  const Node* find(const wire::Name& lowercased_owner) const noexcept { return find(lowercased_owner.wire()); }
+  const Node* find(const wire::Name& lowercased_owner) const noexcept {
+    return find(lowercased_owner.wire());
+  }
   const Node* find(std::span<const std::uint8_t> lowercased_owner) const noexcept;
   std::size_t node_count() const noexcept { return nodes_.size(); }
+  // Every node, the apex first; node.rrsets gives each RRset (owner, type, ttl, rdatas), which
+  // is all a zone transfer needs (for_each_rrset below).
   std::span<const Node> nodes() const noexcept { return nodes_; }
+
+  // RFC 1034 §4.3.2 step 3 for a lower-cased name inside this zone (zone/lookup.cc).
+  Lookup lookup(std::span<const std::uint8_t> lowercased_qname, std::uint16_t qtype) const noexcept;
+
+  // RFC 2308 §5: min(SOA TTL, SOA MINIMUM), the TTL of the SOA in every negative answer.
+  std::uint32_t negative_ttl() const noexcept { return negative_ttl_; }
+  // The SOA serial (RFC 1035 §3.3.13).
+  std::uint32_t serial() const noexcept { return serial_; }
+
+  // Calls f(owner, rrset) for every RRset, the apex's first (an AXFR's order, RFC 5936 §2.2).
+  template <typename F>
+  void for_each_rrset(F&& f) const {
+    for (const Node& node : nodes_)
+      for (const RRset& rrset : node.rrsets) f(node.owner, rrset);
+  }
 
  private:
   friend class ZoneBuilder;
+  void build_index();  // the name index over nodes_ (zone.cc)
+  void attach_glue();  // Node::glues, once nodes and index are in place (glue.cc)
   wire::Name origin_;
-  std::vector<std::uint8_t> bytes_;    // owner names and rdata
+  std::vector<std::uint8_t> bytes_;  // owner names and rdata
   std::vector<RRset> rrsets_;
-  std::vector<Node> nodes_;            // the apex first
-  wire::NameIndex index_;              // owner name -> node position
+  std::vector<Node> nodes_;           // the apex first
+  std::vector<Glue> glues_;           // Node::glues point here
+  wire::NameIndex index_;             // owner name -> node position
+  std::uint32_t negative_ttl_ = 0;
+  std::uint32_t serial_ = 0;
 };
 
 // The zones a server is authoritative for; finds the closest enclosing zone of a name.

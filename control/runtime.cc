@@ -113,6 +113,7 @@ ReloadReport Runtime::reload() {
                     current_->config->model.profiles.size(), report.endpoints, report.carried));
     last_reload_ = report;
   }
+  prober.reset();  // before `previous`, whose tables it points into
   return report;
 }
 

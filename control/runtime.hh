@@ -58,7 +58,8 @@ class Runtime {
   void stop();
 
   // Re-reads the config file. A config with errors changes nothing; a good one is swapped in
-  // whole (see generation.hh for what carries over).
+  // whole (see generation.hh for what carries over). One at a time (a second call waits for the
+  // first); inspect() and the admin calls wait only for the swap, not for the build.
   ReloadReport reload();
   ReloadReport last_reload() const;
 

@@ -8,12 +8,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <fmt/format.h>
-
-#include "logging/log.hh"
-
 #include <chrono>
 #include <optional>
+
+#include "logging/log.hh"
 
 namespace admin {
 
@@ -26,6 +24,9 @@ namespace {
 
 constexpr auto k_io_deadline = std::chrono::seconds(10);
 constexpr std::size_t k_max_body = 64 * 1024;
+// One thread may sit in a reload for seconds (a big zone), a second reload may wait for it, and
+// the last still answers /metrics and the status.
+constexpr int k_threads = 3;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -94,7 +95,7 @@ struct HttpServer::Impl {
   }
 
   Handler handler;
-  net::io_context io{1};
+  net::io_context io{k_threads};
   tcp::acceptor acceptor{io};
 };
 
@@ -117,20 +118,23 @@ std::string HttpServer::bind(const std::string& address, std::uint16_t port) {
 }
 
 void HttpServer::start() {
-  if (thread_.joinable()) return;
+  if (!threads_.empty()) return;
   impl_->accept();
-  thread_ = std::thread([this] { impl_->io.run(); });
-  pthread_setname_np(thread_.native_handle(), "dnsd-admin");
+  for (int i = 0; i < k_threads; ++i) {
+    threads_.emplace_back([this] { impl_->io.run(); });
+    pthread_setname_np(threads_.back().native_handle(), "dnsd-admin");
+  }
 }
 
 void HttpServer::stop() {
-  if (!thread_.joinable()) return;
+  if (threads_.empty()) return;
   net::post(impl_->io, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
   });
   impl_->io.stop();
-  thread_.join();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
 }
 
 }  // namespace admin

@@ -1,4 +1,4 @@
-// HttpServer: the admin API's HTTP/1.1 listener (Boost.Beast) on its own thread and
+// HttpServer: the admin API's HTTP/1.1 listener (Boost.Beast) on its own threads and
 // io_context, so nothing it does can hold up a query thread. It only moves requests and
 // responses; what they mean is the Handler's business (api.cc).
 #pragma once
@@ -9,12 +9,14 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace admin {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
-// Called on the server thread, one request at a time.
+// Called on a server thread: one request at a time per connection, but requests of different
+// connections at once (a reload that takes seconds does not hold up /metrics).
 using Handler = std::function<Response(const Request&)>;
 
 class HttpServer {
@@ -26,13 +28,13 @@ class HttpServer {
 
   // Binds and listens; returns an error message, empty on success.
   std::string bind(const std::string& address, std::uint16_t port);
-  void start();  // spawns the "dnsd-admin" thread
+  void start();  // spawns the "dnsd-admin" threads
   void stop();   // closes the listener and every connection, joins; safe to call twice
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace admin

@@ -1,14 +1,13 @@
 // Runtime: reload, manual overrides and maintenance windows (see runtime.hh).
 #include "control/runtime.hh"
 
-#include "logging/log.hh"
-
 #include <fmt/format.h>
 
 #include <utility>
 
 #include "control/state_file.hh"
 #include "control/time_text.hh"
+#include "logging/log.hh"
 
 namespace control {
 
@@ -26,6 +25,7 @@ Runtime::Runtime(std::string config_path, std::unique_ptr<const conf::Config> co
 Runtime::~Runtime() { stop(); }
 
 void Runtime::start() {
+  std::lock_guard reloading(reload_mutex_);
   std::unique_lock lock(mutex_);
   if (running_) return;
   running_ = true;
@@ -35,22 +35,27 @@ void Runtime::start() {
 }
 
 void Runtime::stop() {
+  std::lock_guard reloading(reload_mutex_);
   {
     std::unique_lock lock(mutex_);
     if (!running_) return;
     running_ = false;
     if (prober_) prober_->stop();
-    save();
+    save(lock);
   }
   wake_.notify_all();
   if (timer_.joinable()) timer_.join();
 }
 
-void Runtime::start_prober() {
+std::unique_ptr<probe::Prober> Runtime::make_prober(Generation& generation) const {
   probe::Options options = options_.probe;
-  options.history = &current_->history;
-  prober_ = std::make_unique<probe::Prober>(current_->config->model, current_->health,
-                                            current_->flat, std::move(options));
+  options.history = &generation.history;
+  return std::make_unique<probe::Prober>(generation.config->model, generation.health,
+                                         generation.flat, std::move(options));
+}
+
+void Runtime::start_prober() {
+  prober_ = make_prober(*current_);
   prober_->start();
 }
 
@@ -71,44 +76,74 @@ void note_restart_needed(const conf::Config& before, const conf::Config& after,
 
 }  // namespace
 
+// Only the swap holds mutex_: the config is read, the Generation built (the prepared answers of
+// a big zone take seconds) and the next Prober made before, and the old ones freed after, so
+// /metrics, the admin API and the state-file save never wait for them. reload_mutex_ (held
+// throughout, and by start() and stop()) is what keeps prober_, running_ and current_ still
+// while the slow steps read them without mutex_.
+//
+// Nothing learnt is lost between the carry-over copy and the swap: the old Prober, the only
+// writer of probed health, flattened addresses and probe history, is stopped before the copy,
+// and restore() runs only in start(). Queries keep reading the old, now frozen, table until
+// publish(); that freeze lasts the copy and the Prober's construction (both grow with the
+// endpoints, not with the zones). Admin bits written into the old table meanwhile are not
+// copied and need not be: apply_overrides() sets the new table's from overrides_ under mutex_,
+// after every disable() or enable() that got in before the swap.
 ReloadReport Runtime::reload() {
+  std::unique_lock reloading(reload_mutex_);
   ReloadReport report;
   report.at = WallClock::now();
-  // Read and validated outside the lock: file I/O never holds up the admin API.
   conf::LoadResult loaded = conf::load_file(path_);
-  std::unique_lock lock(mutex_);
-  if (!loaded.config) {
-    for (const auto& error : loaded.errors) {
-      report.errors.push_back(error.to_string());
-      log(fmt::format("dnsd: reload: {}", error.to_string()), logging::Level::warning);
-    }
-    log(fmt::format("dnsd: reload rejected: {} error{} in {}; the running config stays",
-                    report.errors.size(), report.errors.size() == 1 ? "" : "s", path_),
-        logging::Level::warning);
-    last_reload_ = report;
-    return report;
-  }
+  if (!loaded.config) return reject(std::move(report), loaded.errors);
   auto next = std::make_shared<Generation>(std::move(loaded.config));
-  note_restart_needed(*current_->config, *next->config, [this](const std::string& l) { log(l); });
-  // Probing stops first, so nothing learnt between the copy and the new Prober is lost; queries
-  // keep reading the old, now frozen, table until the publish below.
   if (prober_) prober_->stop();
   report.carried = carry_over(*current_, *next);
   report.endpoints = next->config->model.endpoint_count;
-  prober_.reset();
-  // Keeps the old Generation until publish() has returned, i.e. until no query thread reads it.
-  const std::shared_ptr<Generation> previous = std::exchange(current_, next);
+  // Made on the carried-over state: it resumes the trackers and derives nested health from it.
+  // After swap_in() it holds the previous Prober, freed with `previous` outside the lock.
+  std::unique_ptr<probe::Prober> prober = running_ ? make_prober(*next) : nullptr;
+  // Keeps the old Generation until publish() has returned, i.e. until no query thread reads it,
+  // and frees it (unless a state-file write still holds it) after the lock is released.
+  std::shared_ptr<const Generation> previous;
+  {
+    std::unique_lock lock(mutex_);
+    previous = swap_in(std::move(next), prober);
+    report.ok = true;
+    log(fmt::format("dnsd: reloaded {}: {} profiles, {} endpoints, {} kept their health", path_,
+                    current_->config->model.profiles.size(), report.endpoints, report.carried));
+    last_reload_ = report;
+  }
+  prober.reset();  // before `previous`, whose tables it points into
+  return report;
+}
+
+// With mutex_ held. `prober` is the next Generation's (or null when not running); it comes back
+// holding the previous one, stopped, for the caller to free outside the lock.
+std::shared_ptr<const Generation> Runtime::swap_in(std::shared_ptr<Generation> next,
+                                                   std::unique_ptr<probe::Prober>& prober) {
+  note_restart_needed(*current_->config, *next->config, [this](const std::string& l) { log(l); });
+  std::shared_ptr<const Generation> previous = std::exchange(current_, std::move(next));
+  std::swap(prober_, prober);
   for (const auto& gone : overrides_.retain([this](const std::string&p, const std::string&e) {
          return find_endpoint(p, e) != nullptr;
        }))
     log(fmt::format("admin: override dropped: profile={} endpoint={} is no longer in the config",
                     gone.profile, gone.endpoint));
   apply_overrides(WallClock::now());
-  if (running_) start_prober();
+  if (prober_) prober_->start();
   serving_.publish(serving_state(*current_));
-  report.ok = true;
-  log(fmt::format("dnsd: reloaded {}: {} profiles, {} endpoints, {} kept their health", path_,
-                  current_->config->model.profiles.size(), report.endpoints, report.carried));
+  return previous;
+}
+
+ReloadReport Runtime::reject(ReloadReport report, const std::vector<conf::Error>& errors) {
+  std::unique_lock lock(mutex_);
+  for (const auto& error : errors) {
+    report.errors.push_back(error.to_string());
+    log(fmt::format("dnsd: reload: {}", error.to_string()), logging::Level::warning);
+  }
+  log(fmt::format("dnsd: reload rejected: {} error{} in {}; the running config stays",
+                  report.errors.size(), report.errors.size() == 1 ? "" : "s", path_),
+      logging::Level::warning);
   last_reload_ = report;
   return report;
 }
@@ -191,7 +226,10 @@ void Runtime::timer_loop() {
       log(fmt::format("admin: maintenance window ended: profile={} endpoint={}", ended.profile,
                       ended.endpoint));
     apply_overrides(now);
-    if (now - saved_at_ >= k_save_interval) save();
+    if (now - saved_at_ >= k_save_interval) {
+      save(lock);  // writes with the lock released: stop() may have run meanwhile
+      if (!running_) break;
+    }
     auto wake = now + std::chrono::seconds(1);
     if (const auto next = overrides_.next_change(now); next && *next < wake) wake = *next;
     wake_.wait_until(lock, wake);
@@ -209,19 +247,37 @@ void Runtime::restore() {
   }
   if (!report.error.empty())
     log(fmt::format("dnsd: state file {}: {}", state_path_, report.error), logging::Level::warning);
-  log(fmt::format("dnsd: state restored from {}: {} endpoints, {} overrides", state_path_, report.endpoints,
-                  report.overrides));
+  log(fmt::format("dnsd: state restored from {}: {} endpoints, {} overrides", state_path_,
+                  report.endpoints, report.overrides));
   apply_overrides(now);
 }
 
-// Called with the mutex held, so the Generation cannot change while it is written.
-void Runtime::save() {
+// Called with mutex_ held by `lock`; returns with it held again, but writes without it. Under
+// the lock it only takes the snapshot: the current Generation (kept alive by the pointer; its
+// HealthTable and ProbeHistory may be read from any thread) and a copy of the overrides.
+// Tickets are taken in snapshot order, and a write whose ticket is older than the last one
+// written is skipped, so two saves never interleave and the newest snapshot is the last write.
+void Runtime::save(std::unique_lock<std::mutex>& lock) {
   if (state_path_.empty()) return;
   saved_at_ = WallClock::now();
-  std::string error = save_state(state_path_, *current_, overrides_, saved_at_);
-  if (!error.empty() && error != save_error_)  // once, not every 2 s
-    log(fmt::format("dnsd: state file: {}", error), logging::Level::warning);
-  save_error_ = std::move(error);
+  const std::uint64_t ticket = ++save_ticket_;
+  const std::shared_ptr<const Generation> generation = current_;
+  const Overrides overrides = overrides_;
+  const WallClock::time_point at = saved_at_;
+  lock.unlock();
+  std::optional<std::string> error;
+  {
+    std::lock_guard writing(save_mutex_);
+    if (ticket > written_ticket_) {
+      error = save_state(state_path_, *generation, overrides, at);
+      written_ticket_ = ticket;
+    }
+  }
+  lock.lock();
+  if (!error) return;                            // a newer snapshot was written first
+  if (!error->empty() && *error != save_error_)  // once, not every 2 s
+    log(fmt::format("dnsd: state file: {}", *error), logging::Level::warning);
+  save_error_ = std::move(*error);
 }
 
 void Runtime::log(const std::string& line, logging::Level level) {

@@ -1,7 +1,8 @@
 // Runtime: the running configuration and everything an operator can change while dnsd runs.
 // Owns the ServingSlot the query threads read, the current Generation, the Prober, the manual
 // overrides and the maintenance-window timer. Reload (SIGHUP or the admin API) and admin
-// changes are serialised by one mutex; the query path never takes it.
+// changes are serialised by one mutex, held only for swaps and short reads (a reload builds
+// and a state-file save writes without it); the query path never takes it.
 #pragma once
 
 #include <chrono>
@@ -57,7 +58,8 @@ class Runtime {
   void stop();
 
   // Re-reads the config file. A config with errors changes nothing; a good one is swapped in
-  // whole (see generation.hh for what carries over).
+  // whole (see generation.hh for what carries over). One at a time (a second call waits for the
+  // first); inspect() and the admin calls wait only for the swap, not for the build.
   ReloadReport reload();
   ReloadReport last_reload() const;
 
@@ -75,17 +77,25 @@ class Runtime {
   conf::AdminConfig admin_config() const;
 
  private:
+  std::unique_ptr<probe::Prober> make_prober(Generation& generation) const;
   void start_prober();
+  std::shared_ptr<const Generation> swap_in(std::shared_ptr<Generation> next,
+                                            std::unique_ptr<probe::Prober>& prober);
+  ReloadReport reject(ReloadReport report, const std::vector<conf::Error>& errors);
   void apply_overrides(WallClock::time_point now);
   const routing::Endpoint* find_endpoint(const std::string& profile,
                                          std::string_view endpoint) const;
   void timer_loop();
   void restore();
-  void save();
+  void save(std::unique_lock<std::mutex>& lock);
   void log(const std::string& line, logging::Level level = logging::Level::info);
 
   std::string path_;
   RuntimeOptions options_;
+  // Lock order: reload_mutex_, then mutex_. reload_mutex_ is held by reload(), start() and
+  // stop() throughout: prober_, running_ and current_ change only with both held, so a reload
+  // may read them with reload_mutex_ alone while it builds.
+  std::mutex reload_mutex_;
   mutable std::mutex mutex_;
   std::shared_ptr<Generation> current_;
   dnsd::Serving serving_;
@@ -95,6 +105,9 @@ class Runtime {
   bool running_ = false;
   std::string state_path_;  // [admin] state_file of the config at start; empty: none
   WallClock::time_point saved_at_{};
+  std::uint64_t save_ticket_ = 0;     // under mutex_: the last snapshot taken
+  std::mutex save_mutex_;             // held for one state-file write, and nothing else
+  std::uint64_t written_ticket_ = 0;  // under save_mutex_: the snapshot last written
   std::string save_error_;
   std::condition_variable wake_;
   std::thread timer_;

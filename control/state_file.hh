@@ -14,7 +14,9 @@
 
 namespace control {
 
-// Writes the file; returns an error message, empty on success.
+// Writes the file; returns an error message, empty on success. Needs no lock of the Runtime's:
+// the HealthTable is atomic and ProbeHistory has its own mutex (the Runtime keeps `generation`
+// alive and passes a copy of its overrides, and never runs two of these at once).
 std::string save_state(const std::string& path, const Generation& generation,
                        const Overrides& overrides, WallClock::time_point now);
 

@@ -13,6 +13,30 @@ using namespace dnsd;
 
 namespace fixture {
 
+std::vector<std::string> example_zone(const std::vector<std::string>& extra) {
+  std::vector<std::string> records = {
+      "example. 3600 SOA ns1.example. hostmaster.example. 1 3600 600 86400 300",
+      "example. 3600 NS ns1.example.",
+      "example. 3600 NS ns2.example.",
+      "example. 3600 MX 10 mail.example.",
+      "ns1.example. 3600 A 192.0.2.1",
+      "ns2.example. 3600 AAAA 2001:db8::2",
+      "mail.example. 300 A 192.0.2.25",
+      "www.example. 300 A 192.0.2.80",
+      "alias.example. 300 CNAME chain.example.",
+      "chain.example. 300 CNAME www.example.",
+      "out.example. 300 CNAME www.elsewhere.",
+      "c.b.a.example. 300 TXT \"deep\"",
+      "*.wild.example. 60 A 192.0.2.99",
+      "explicit.wild.example. 60 TXT \"here\"",
+      "sub.example. 86400 NS ns.sub.example.",
+      "sub.example. 86400 NS ns.other.",
+      "ns.sub.example. 86400 A 192.0.2.53",
+  };
+  records.insert(records.end(), extra.begin(), extra.end());
+  return records;
+}
+
 std::unique_ptr<Served> serve(const std::string& origin_text, const std::vector<std::string>& records,
                               routing::Model model,
                               const std::vector<std::pair<std::string, routing::ProfileId>>& profiles) {

@@ -13,6 +13,12 @@ namespace fixture {
 
 using test_support::Served;
 
+// The example. zone of the engine and prepared-answer tests, one record a line: an apex with
+// SOA, NS and MX and their in-zone addresses, a CNAME chain into the zone and one out of it, an
+// empty non-terminal, a wildcard beside an explicit name, and a delegation with glue. `extra` is
+// appended: the records one file's cases need and the other's must not see.
+std::vector<std::string> example_zone(const std::vector<std::string>& extra = {});
+
 // Records are "owner ttl TYPE rdata" with absolute owners.
 std::unique_ptr<Served> serve(const std::string& origin, const std::vector<std::string>& records,
                               routing::Model model = {}, const std::vector<std::pair<std::string, routing::ProfileId>>& profiles = {});

@@ -4,27 +4,16 @@
 
 #include <string>
 
+#include "geo_fixture.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
 #include "routing/pick.hh"
 
 using namespace routing;
+using routing_test::client_at;
+using routing_test::region;
 
 namespace {
-
-ClientInfo client_at(const std::string& address) {
-  AddressRange parsed;
-  std::string why;
-  REQUIRE(parse_range(address, parsed, why));
-  return ClientInfo{parsed.first, parsed.v6, 0, false};
-}
-
-RegionCode region(const std::string& text) {
-  RegionCode code{};
-  std::string why;
-  REQUIRE_MESSAGE(parse_region(text, code, why), why);
-  return code;
-}
 
 // Endpoints: 0 "bavaria" (DE-BY), 1 "germany" (DE), 2 "europe" (GEO-EU), 3 "world" (WORLD),
 // 4 "california" (US-CA).

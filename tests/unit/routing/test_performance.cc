@@ -4,27 +4,16 @@
 #include <limits>
 #include <string>
 
+#include "geo_fixture.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
 #include "routing/pick.hh"
 
 using namespace routing;
+using routing_test::client_at;
+using routing_test::region;
 
 namespace {
-
-ClientInfo client_at(const std::string& address) {
-  AddressRange parsed;
-  std::string why;
-  REQUIRE(parse_range(address, parsed, why));
-  return ClientInfo{parsed.first, parsed.v6, 0, false};
-}
-
-RegionCode region(const std::string& text) {
-  RegionCode code{};
-  std::string why;
-  REQUIRE(parse_region(text, code, why));
-  return code;
-}
 
 // Endpoints 0 westeurope, 1 eastus, 2 japaneast; rows for GEO-EU, US and WORLD.
 Profile perf_profile(bool with_table = true) {

@@ -20,8 +20,9 @@ using test_support::Served;
 std::vector<std::string> example_zone(const std::vector<std::string>& extra = {});
 
 // Records are "owner ttl TYPE rdata" with absolute owners.
-std::unique_ptr<Served> serve(const std::string& origin, const std::vector<std::string>& records,
-                              routing::Model model = {}, const std::vector<std::pair<std::string, routing::ProfileId>>& profiles = {});
+std::unique_ptr<Served> serve(
+    const std::string& origin, const std::vector<std::string>& records, routing::Model model = {},
+    const std::vector<std::pair<std::string, routing::ProfileId>>& profiles = {});
 
 struct QueryOptions {
   std::uint16_t id = 0x1234;
@@ -30,13 +31,13 @@ struct QueryOptions {
   std::uint16_t udp_payload = 1232;
   std::uint8_t edns_version = 0;
 };
-std::vector<std::uint8_t> query(const std::string& qname, std::uint16_t qtype, QueryOptions options = {},
-                                std::uint16_t qclass = 1);
+std::vector<std::uint8_t> query(const std::string& qname, std::uint16_t qtype,
+                                QueryOptions options = {}, std::uint16_t qclass = 1);
 
 struct Decoded {
   std::uint16_t id = 0, flags = 0, rcode = 0;
   bool aa = false, tc = false, qr = false;
-  std::string question;  // "name TYPE" as received
+  std::string question;                                    // "name TYPE" as received
   std::vector<std::string> answer, authority, additional;  // "owner ttl TYPE rdata"
   bool edns = false;
   std::uint16_t edns_payload = 0;

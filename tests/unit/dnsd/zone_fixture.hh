@@ -1,5 +1,5 @@
-// Test support: builds a serving state from records in presentation format, builds queries,
-// and decodes responses into text, so engine tests read like dig output.
+// Test support: the example zone, a serving state built from records in presentation format,
+// queries, and responses decoded into text, so engine tests read like dig output.
 #pragma once
 
 #include <memory>

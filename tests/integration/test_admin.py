@@ -5,11 +5,9 @@
 import calendar
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,13 +15,13 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
 import tenants  # noqa: E402
-from admin_client import AdminClient, admin_toml, write_token  # noqa: E402
-from tenants import EU_NAME, US_NAME, EndpointSpec, ProbeSettings, who  # noqa: E402
+from admin_client import AdminClient  # noqa: E402
+from admin_scenario import CI, USER, TenantsAndAdmin  # noqa: E402
+from tenants import EU_NAME, US_NAME, ProbeSettings, who  # noqa: E402
 
 SETTINGS = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
 SLACK_S = 2.0
-CI = f"ci.{tenants.PROFILE_ZONE}"
-USER, PASSWORD = "ci-probe", "pw-admin-test-4567"
+PASSWORD = "pw-admin-test-4567"
 HISTORY = 5
 
 
@@ -31,32 +29,13 @@ def utc(seconds_from_now: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds_from_now))
 
 
-class Admin(dnstest.ServerTestCase):
+class Admin(TenantsAndAdmin):
 
     @classmethod
     def setUpClass(cls):
-        cls.creds = Path(tempfile.mkdtemp(prefix="admin-creds-"))
-        cert, key = tenants.make_tenant_cert(cls.creds)
-        auth = tenants.write_auth_file(cls.creds / "tenant.auth", USER, PASSWORD)
-        cls.token = write_token(cls.creds / "admin.token")
-        cls.eu, cls.us = tenants.start_tenant_pair(cert, key, USER, PASSWORD)
-        cls.own(cls.eu)
-        cls.own(cls.us)
-        monitor = SETTINGS.monitor_toml(protocol="https", port=cls.eu.port, ca_file=cert.name,
-                                        auth_file=auth.name)
-        cls.admin_port = dnstest.free_port(ipv6=False)
-        body = (tenants.zone_toml(tenants.PROFILE_ZONE) + tenants.tenant_zone_toml() +
-                tenants.profile_toml(CI, monitor, [EndpointSpec("eu", EU_NAME, 1),
-                                                   EndpointSpec("us", US_NAME, 2)]) +
-                admin_toml(cls.admin_port, "admin.token", history=HISTORY))
-        cls.dnsd = cls.own(tenants.ScenarioDnsd(body, [cert, auth, cls.creds / "admin.token"]).start())
-        cls.api = AdminClient(cls.admin_port, cls.token)
+        cls.start_scenario(prefix="admin-creds-", settings=SETTINGS, password=PASSWORD,
+                           history=HISTORY)
         cls.good_config = cls.dnsd.config.read_text()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        shutil.rmtree(cls.creds, ignore_errors=True)
 
     def setUp(self):
         self.dnsd.config.write_text(self.good_config)

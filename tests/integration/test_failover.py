@@ -133,8 +133,7 @@ class FailoverCase(dnstest.ServerTestCase):
                 if t.profile in (profile, "?") and t.endpoint in (endpoint, "?")]
 
     def state_of(self, profile, endpoint):
-        mine = tenants.transitions(self.log_text(), profile, endpoint)
-        return mine[-1].new if mine else "CheckingEndpoint"
+        return tenants.state_in_log(self.log_text(), profile, endpoint)
 
     def wait_state(self, profile, endpoint, state, deadline_s):
         try:

@@ -64,8 +64,7 @@ class Reload(dnstest.ServerTestCase):
         return self.log().count(text)
 
     def state_of(self, endpoint):
-        mine = tenants.transitions(self.log(), CI, endpoint)
-        return mine[-1].new if mine else "CheckingEndpoint"
+        return tenants.state_in_log(self.log(), CI, endpoint)
 
     def wait_state(self, endpoint, state, deadline_s):
         dnstest.wait_until(deadline_s, lambda: self.state_of(endpoint) == state,

@@ -115,8 +115,7 @@ class RoutingMethods(dnstest.ServerTestCase):
         return None
 
     def state_of(self, name, endpoint_name):
-        mine = tenants.transitions(tenants.read_log(self.dnsd), name, endpoint_name)
-        return mine[-1].new if mine else "CheckingEndpoint"
+        return tenants.state_in_log(tenants.read_log(self.dnsd), name, endpoint_name)
 
     def wait_state(self, name, endpoint_name, state, deadline_s):
         try:

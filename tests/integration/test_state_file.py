@@ -2,9 +2,7 @@
 # State file (issue 6): endpoint states, probe histories and manual overrides survive a restart,
 # so traffic does not flap back to a Degraded tenant while the first probes run.
 import json
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -12,42 +10,22 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
 import tenants  # noqa: E402
-from admin_client import AdminClient, admin_toml, write_token  # noqa: E402
-from tenants import EU_NAME, US_NAME, EndpointSpec, ProbeSettings, who  # noqa: E402
+from admin_scenario import CI, USER, TenantsAndAdmin  # noqa: E402
+from tenants import ProbeSettings, who  # noqa: E402
 
 # A 1 s interval: without the state file, eu would be CheckingEndpoint (and served) for at least
 # 0.9 s after the restart, far longer than the first query below takes.
 SETTINGS = ProbeSettings(interval_s=1.0, timeout_s=0.5, tolerated=1)
 SLACK_S = 2.0
-CI = f"ci.{tenants.PROFILE_ZONE}"
-USER, PASSWORD = "ci-probe", "pw-state-test-2345"
+PASSWORD = "pw-state-test-2345"
 
 
-class StateFile(dnstest.ServerTestCase):
+class StateFile(TenantsAndAdmin):
 
     @classmethod
     def setUpClass(cls):
-        cls.creds = Path(tempfile.mkdtemp(prefix="state-creds-"))
-        cert, key = tenants.make_tenant_cert(cls.creds)
-        auth = tenants.write_auth_file(cls.creds / "tenant.auth", USER, PASSWORD)
-        cls.token = write_token(cls.creds / "admin.token")
-        cls.eu, cls.us = tenants.start_tenant_pair(cert, key, USER, PASSWORD)
-        cls.own(cls.eu)
-        cls.own(cls.us)
-        monitor = SETTINGS.monitor_toml(protocol="https", port=cls.eu.port, ca_file=cert.name,
-                                        auth_file=auth.name)
-        cls.admin_port = dnstest.free_port(ipv6=False)
-        body = (tenants.zone_toml(tenants.PROFILE_ZONE) + tenants.tenant_zone_toml() +
-                tenants.profile_toml(CI, monitor, [EndpointSpec("eu", EU_NAME, 1),
-                                                   EndpointSpec("us", US_NAME, 2)]) +
-                admin_toml(cls.admin_port, "admin.token", state_file="dnsd.state"))
-        cls.dnsd = cls.own(tenants.ScenarioDnsd(body, [cert, auth, cls.creds / "admin.token"]).start())
-        cls.api = AdminClient(cls.admin_port, cls.token)
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        shutil.rmtree(cls.creds, ignore_errors=True)
+        cls.start_scenario(prefix="state-creds-", settings=SETTINGS, password=PASSWORD,
+                           state_file="dnsd.state")
 
     def state(self, endpoint):
         return self.api.endpoint(CI, endpoint)

@@ -3,17 +3,14 @@
 # token through the page's own form, see the tenants' rows, make a tenant fail and watch its row
 # change without reloading the page (the page refreshes itself). Needs Debian's chromium,
 # chromium-driver and python3-selenium; run with /usr/bin/python3 (CMake does).
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
-import tenants  # noqa: E402
-from admin_client import admin_toml, write_token  # noqa: E402
-from tenants import EU_NAME, US_NAME, EndpointSpec, ProbeSettings  # noqa: E402
+from admin_scenario import CI, TenantsAndAdmin  # noqa: E402
+from tenants import ProbeSettings  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -21,29 +18,14 @@ from selenium.webdriver.common.by import By  # noqa: E402
 
 SETTINGS = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
 SLACK_S = 3.0
-CI = f"ci.{tenants.PROFILE_ZONE}"
-USER, PASSWORD = "ci-probe", "pw-page-test-8901"
+PASSWORD = "pw-page-test-8901"
 
 
-class StatusPage(dnstest.ServerTestCase):
+class StatusPage(TenantsAndAdmin):
 
     @classmethod
     def setUpClass(cls):
-        cls.creds = Path(tempfile.mkdtemp(prefix="page-creds-"))
-        cert, key = tenants.make_tenant_cert(cls.creds)
-        auth = tenants.write_auth_file(cls.creds / "tenant.auth", USER, PASSWORD)
-        cls.token = write_token(cls.creds / "admin.token")
-        cls.eu, cls.us = tenants.start_tenant_pair(cert, key, USER, PASSWORD)
-        cls.own(cls.eu)
-        cls.own(cls.us)
-        monitor = SETTINGS.monitor_toml(protocol="https", port=cls.eu.port, ca_file=cert.name,
-                                        auth_file=auth.name)
-        cls.admin_port = dnstest.free_port(ipv6=False)
-        body = (tenants.zone_toml(tenants.PROFILE_ZONE) + tenants.tenant_zone_toml() +
-                tenants.profile_toml(CI, monitor, [EndpointSpec("eu", EU_NAME, 1),
-                                                   EndpointSpec("us", US_NAME, 2)]) +
-                admin_toml(cls.admin_port, "admin.token", history=10))
-        cls.dnsd = cls.own(tenants.ScenarioDnsd(body, [cert, auth, cls.creds / "admin.token"]).start())
+        cls.start_scenario(prefix="page-creds-", settings=SETTINGS, password=PASSWORD, history=10)
         options = webdriver.ChromeOptions()
         options.binary_location = dnstest.require_tool("chromium")
         for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -58,7 +40,6 @@ class StatusPage(dnstest.ServerTestCase):
         if browser is not None:
             browser.quit()
         super().tearDownClass()
-        shutil.rmtree(cls.creds, ignore_errors=True)
 
     # The page redraws itself every second, so an element found now may be gone a moment
     # later: everything is read in one script, against the DOM as it is at that instant.

@@ -344,6 +344,12 @@ def transitions(stderr_text: str, profile: Optional[str] = None,
     return out
 
 
+def state_in_log(stderr_text: str, profile: str, endpoint: str) -> str:
+    """An endpoint's state as its last state-change line says (CheckingEndpoint before any)."""
+    mine = transitions(stderr_text, profile, endpoint)
+    return mine[-1].new if mine else "CheckingEndpoint"
+
+
 def read_log(server: dnstest.Server) -> str:
     try:
         return server.stderr_path.read_text(errors="replace")

@@ -1,27 +1,16 @@
 // carry_over(): what a reload keeps. Configs are real TOML through conf::load_string.
 #include <doctest/doctest.h>
 
-#include "conf/config.hh"
+#include "config_fixture.hh"
 #include "control/generation.hh"
 
 using namespace control;
+using control_test::generation;
+using control_test::zone_toml;
 using routing::MonitorStatus;
 using routing::Reason;
 
 namespace {
-
-const std::string zone = R"([[zone]]
-name = "tm.test."
-ns = ["ns1"]
-[zone.soa]
-mname = "ns1"
-rname = "hostmaster"
-serial = 1
-[[zone.record]]
-name = "ns1"
-type = "A"
-data = "127.0.0.1"
-)";
 
 std::string profile(const std::string& name, const std::string& path,
                     const std::vector<std::pair<std::string, std::string>>& endpoints) {
@@ -33,14 +22,6 @@ std::string profile(const std::string& name, const std::string& path,
     out += "[[profile.endpoint]]\nname = \"" + endpoint + "\"\ntarget = \"" + target +
            "\"\npriority = " + std::to_string(priority++) + "\n";
   return out;
-}
-
-std::unique_ptr<Generation> generation(const std::string& toml) {
-  auto loaded = conf::load_string(toml, "inline.toml");
-  std::string errors;
-  for (const auto& e : loaded.errors) errors += e.to_string() + "\n";
-  REQUIRE_MESSAGE(loaded.config, errors);
-  return std::make_unique<Generation>(std::move(loaded.config));
 }
 
 const routing::Endpoint& find(const Generation& g, const std::string& profile_name,
@@ -57,7 +38,7 @@ const routing::Endpoint& find(const Generation& g, const std::string& profile_na
 
 TEST_CASE("carry over: unchanged endpoints keep health, history and flattened addresses") {
   auto before = generation(
-      zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
+      zone_toml + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   const auto& eu = find(*before, "ci.tm.test.", "eu");
   before->health.store_probed(eu.health_id, MonitorStatus::degraded, Reason::timeout, 0);
   before->health.set_admin_disabled(eu.health_id, true);
@@ -73,7 +54,7 @@ TEST_CASE("carry over: unchanged endpoints keep health, history and flattened ad
 
   // A new profile first, so every endpoint id moves: matching is by name, not by id.
   auto after =
-      generation(zone + profile("new.tm.test.", "/", {{"x", "192.0.2.9"}}) +
+      generation(zone_toml + profile("new.tm.test.", "/", {{"x", "192.0.2.9"}}) +
                  profile("CI.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   CHECK(carry_over(*before, *after) == 2);
   const auto& eu_after = find(*after, "CI.tm.test.", "eu");
@@ -97,17 +78,17 @@ TEST_CASE("carry over: unchanged endpoints keep health, history and flattened ad
 TEST_CASE(
     "carry over: a changed target or monitor is a new endpoint, starting in CheckingEndpoint") {
   auto before = generation(
-      zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
+      zone_toml + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   for (const auto& e : before->config->model.profiles[0].endpoints)
     before->health.store_probed(e.health_id, MonitorStatus::online, Reason::none, 5);
   auto moved = generation(
-      zone + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.7"}, {"us", "192.0.2.2"}}));
+      zone_toml + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.7"}, {"us", "192.0.2.2"}}));
   CHECK(carry_over(*before, *moved) == 1);
   CHECK(moved->health.load(find(*moved, "ci.tm.test.", "eu").health_id).status ==
         MonitorStatus::checking_endpoint);
   CHECK(moved->health.load(find(*moved, "ci.tm.test.", "us").health_id).status ==
         MonitorStatus::online);
   auto reprobed = generation(
-      zone + profile("ci.tm.test.", "/health", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
+      zone_toml + profile("ci.tm.test.", "/health", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   CHECK(carry_over(*before, *reprobed) == 0);
 }

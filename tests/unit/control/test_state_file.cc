@@ -5,10 +5,11 @@
 #include <cstdio>
 #include <fstream>
 
-#include "conf/config.hh"
+#include "config_fixture.hh"
 #include "control/state_file.hh"
 
 using namespace control;
+using control_test::generation;
 using routing::MonitorStatus;
 using routing::Reason;
 using std::chrono::seconds;
@@ -16,18 +17,7 @@ using std::chrono::seconds;
 namespace {
 
 std::string config(const std::string& eu_target, const std::string& secret_file) {
-  return R"([[zone]]
-name = "tm.test."
-ns = ["ns1"]
-[zone.soa]
-mname = "ns1"
-rname = "hostmaster"
-serial = 1
-[[zone.record]]
-name = "ns1"
-type = "A"
-data = "127.0.0.1"
-[[profile]]
+  return control_test::zone_toml + R"([[profile]]
 name = "ci.tm.test."
 method = "priority"
 [profile.monitor]
@@ -62,14 +52,6 @@ struct Files {
     rmdir(dir.c_str());
   }
 };
-
-std::unique_ptr<Generation> generation(const std::string& toml) {
-  auto loaded = conf::load_string(toml, "/tmp/inline.toml");
-  std::string errors;
-  for (const auto& e : loaded.errors) errors += e.to_string() + "\n";
-  REQUIRE_MESSAGE(loaded.config, errors);
-  return std::make_unique<Generation>(std::move(loaded.config));
-}
 
 }  // namespace
 

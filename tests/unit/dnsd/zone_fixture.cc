@@ -13,9 +13,33 @@ using namespace dnsd;
 
 namespace fixture {
 
-std::unique_ptr<Served> serve(const std::string& origin_text, const std::vector<std::string>& records,
-                              routing::Model model,
-                              const std::vector<std::pair<std::string, routing::ProfileId>>& profiles) {
+std::vector<std::string> example_zone(const std::vector<std::string>& extra) {
+  std::vector<std::string> records = {
+      "example. 3600 SOA ns1.example. hostmaster.example. 1 3600 600 86400 300",
+      "example. 3600 NS ns1.example.",
+      "example. 3600 NS ns2.example.",
+      "example. 3600 MX 10 mail.example.",
+      "ns1.example. 3600 A 192.0.2.1",
+      "ns2.example. 3600 AAAA 2001:db8::2",
+      "mail.example. 300 A 192.0.2.25",
+      "www.example. 300 A 192.0.2.80",
+      "alias.example. 300 CNAME chain.example.",
+      "chain.example. 300 CNAME www.example.",
+      "out.example. 300 CNAME www.elsewhere.",
+      "c.b.a.example. 300 TXT \"deep\"",
+      "*.wild.example. 60 A 192.0.2.99",
+      "explicit.wild.example. 60 TXT \"here\"",
+      "sub.example. 86400 NS ns.sub.example.",
+      "sub.example. 86400 NS ns.other.",
+      "ns.sub.example. 86400 A 192.0.2.53",
+  };
+  records.insert(records.end(), extra.begin(), extra.end());
+  return records;
+}
+
+std::unique_ptr<Served> serve(
+    const std::string& origin_text, const std::vector<std::string>& records, routing::Model model,
+    const std::vector<std::pair<std::string, routing::ProfileId>>& profiles) {
   auto served = std::make_unique<Served>();
   const auto origin = *wire::Name::from_text(origin_text);
   zone::ZoneBuilder builder(origin);
@@ -31,10 +55,12 @@ std::unique_ptr<Served> serve(const std::string& origin_text, const std::vector<
     REQUIRE_MESSAGE(code, type);
     auto wire_rdata = wire::rdata_from_text(*code, rdata, origin, &error);
     REQUIRE_MESSAGE(wire_rdata, line, ": ", error);
-    const auto added = builder.add_record(*wire::Name::from_text(owner), *code, ttl, std::move(*wire_rdata));
+    const auto added =
+        builder.add_record(*wire::Name::from_text(owner), *code, ttl, std::move(*wire_rdata));
     REQUIRE_MESSAGE(added.empty(), added);
   }
-  for (const auto& [name, id] : profiles) REQUIRE(builder.add_profile(*wire::Name::from_text(name), id).empty());
+  for (const auto& [name, id] : profiles)
+    REQUIRE(builder.add_profile(*wire::Name::from_text(name), id).empty());
   auto built = std::move(builder).build();
   REQUIRE_MESSAGE(built.errors.empty(), (built.errors.empty() ? "" : built.errors.front()));
   served->zones.add(std::move(built.zone));
@@ -47,9 +73,18 @@ std::unique_ptr<Served> serve(const std::string& origin_text, const std::vector<
 
 std::vector<std::uint8_t> query(const std::string& qname, std::uint16_t qtype, QueryOptions options,
                                 std::uint16_t qclass) {
-  std::vector<std::uint8_t> packet{static_cast<std::uint8_t>(options.id >> 8), static_cast<std::uint8_t>(options.id),
-                                   static_cast<std::uint8_t>(options.flags >> 8), static_cast<std::uint8_t>(options.flags),
-                                   0, 1, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(options.edns ? 1 : 0)};
+  std::vector<std::uint8_t> packet{static_cast<std::uint8_t>(options.id >> 8),
+                                   static_cast<std::uint8_t>(options.id),
+                                   static_cast<std::uint8_t>(options.flags >> 8),
+                                   static_cast<std::uint8_t>(options.flags),
+                                   0,
+                                   1,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   static_cast<std::uint8_t>(options.edns ? 1 : 0)};
   const auto name = *wire::Name::from_text(qname);
   packet.insert(packet.end(), name.wire().begin(), name.wire().end());
   for (std::uint16_t value : {qtype, qclass}) {
@@ -57,8 +92,17 @@ std::vector<std::uint8_t> query(const std::string& qname, std::uint16_t qtype, Q
     packet.push_back(static_cast<std::uint8_t>(value));
   }
   if (options.edns) {
-    const std::uint8_t opt[] = {0, 0, 41, static_cast<std::uint8_t>(options.udp_payload >> 8),
-                                static_cast<std::uint8_t>(options.udp_payload), 0, options.edns_version, 0, 0, 0, 0};
+    const std::uint8_t opt[] = {0,
+                                0,
+                                41,
+                                static_cast<std::uint8_t>(options.udp_payload >> 8),
+                                static_cast<std::uint8_t>(options.udp_payload),
+                                0,
+                                options.edns_version,
+                                0,
+                                0,
+                                0,
+                                0};
     packet.insert(packet.end(), std::begin(opt), std::end(opt));
   }
   return packet;
@@ -67,7 +111,8 @@ std::vector<std::uint8_t> query(const std::string& qname, std::uint16_t qtype, Q
 namespace {
 
 // Decompresses the names inside rdata so rdata_to_text sees uncompressed wire form.
-std::vector<std::uint8_t> expand_rdata(wire::Reader& reader, std::uint16_t type, std::uint16_t rdlength) {
+std::vector<std::uint8_t> expand_rdata(wire::Reader& reader, std::uint16_t type,
+                                       std::uint16_t rdlength) {
   std::vector<std::uint8_t> out;
   const std::size_t end = reader.pos() + rdlength;
   auto take_name = [&] {
@@ -79,10 +124,23 @@ std::vector<std::uint8_t> expand_rdata(wire::Reader& reader, std::uint16_t type,
     for (std::size_t i = 0; i < count; ++i) out.push_back(reader.u8());
   };
   switch (type) {
-    case wire::rrtype::ns: case wire::rrtype::cname: case wire::rrtype::ptr: take_name(); break;
-    case wire::rrtype::mx: take_bytes(2); take_name(); break;
-    case wire::rrtype::soa: take_name(); take_name(); take_bytes(20); break;
-    default: take_bytes(rdlength); break;
+    case wire::rrtype::ns:
+    case wire::rrtype::cname:
+    case wire::rrtype::ptr:
+      take_name();
+      break;
+    case wire::rrtype::mx:
+      take_bytes(2);
+      take_name();
+      break;
+    case wire::rrtype::soa:
+      take_name();
+      take_name();
+      take_bytes(20);
+      break;
+    default:
+      take_bytes(rdlength);
+      break;
   }
   CHECK(reader.pos() == end);
   return out;
@@ -105,7 +163,8 @@ Decoded decode(std::span<const std::uint8_t> response) {
     reader.name(qname);
     const auto qtype = reader.u16();
     reader.u16();
-    out.question = fmt::format("{} {}", wire::Name::from_wire(qname.wire())->to_text(), wire::type_to_text(qtype));
+    out.question = fmt::format("{} {}", wire::Name::from_wire(qname.wire())->to_text(),
+                               wire::type_to_text(qtype));
   }
   std::vector<std::string>* sections[] = {&out.answer, &out.authority, &out.additional};
   const unsigned counts[] = {header.ancount, header.nscount, header.arcount};
@@ -125,8 +184,9 @@ Decoded decode(std::span<const std::uint8_t> response) {
         continue;
       }
       const auto rdata = expand_rdata(reader, type, rdlength);
-      sections[s]->push_back(fmt::format("{} {} {} {}", wire::Name::from_wire(owner.wire())->to_text(), ttl,
-                                         wire::type_to_text(type), wire::rdata_to_text(type, rdata)));
+      sections[s]->push_back(
+          fmt::format("{} {} {} {}", wire::Name::from_wire(owner.wire())->to_text(), ttl,
+                      wire::type_to_text(type), wire::rdata_to_text(type, rdata)));
     }
   }
   REQUIRE(reader.ok());

@@ -6,12 +6,12 @@
 #include <mutex>
 
 #include "probe/prober.hh"
-#include "support/tenant_sim_client.hh"
-#include "support/test_certs.hh"
-#include "support/tiny_dns.hh"
-#include "support/wait_until.hh"
+#include "tests/support/tenant_sim_client.hh"
+#include "tests/support/test_certs.hh"
+#include "tests/support/tiny_dns.hh"
+#include "tests/support/wait_until.hh"
 
-using namespace probe_test;
+using namespace test_support;
 using routing::MonitorStatus;
 using routing::Reason;
 using std::chrono::milliseconds;

@@ -4,27 +4,16 @@
 
 #include <string>
 
+#include "geo_fixture.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
 #include "routing/pick.hh"
 
 using namespace routing;
+using routing_test::client_at;
+using routing_test::region;
 
 namespace {
-
-ClientInfo client_at(const std::string& address) {
-  AddressRange parsed;
-  std::string why;
-  REQUIRE(parse_range(address, parsed, why));
-  return ClientInfo{parsed.first, parsed.v6, 0, false};
-}
-
-RegionCode region(const std::string& text) {
-  RegionCode code{};
-  std::string why;
-  REQUIRE_MESSAGE(parse_region(text, code, why), why);
-  return code;
-}
 
 // Endpoints: 0 "bavaria" (DE-BY), 1 "germany" (DE), 2 "europe" (GEO-EU), 3 "world" (WORLD),
 // 4 "california" (US-CA).
@@ -80,18 +69,18 @@ TEST_CASE("geographic: the most specific region wins: state, country, continent,
   const Profile profile = geo_profile();
   HealthTable health(5);
   all_online(health);
-  CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 0);    // DE-BY
-  CHECK(chosen(pick(profile, health, client_at("10.200.0.1"))) == 1);  // DE
-  CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 2);    // FR -> GEO-EU
-  CHECK(chosen(pick(profile, health, client_at("10.3.0.1"))) == 4);    // US-CA
+  CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 0);     // DE-BY
+  CHECK(chosen(pick(profile, health, client_at("10.200.0.1"))) == 1);   // DE
+  CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 2);     // FR -> GEO-EU
+  CHECK(chosen(pick(profile, health, client_at("10.3.0.1"))) == 4);     // US-CA
   CHECK(chosen(pick(profile, health, client_at("2001:db8::1"))) == 3);  // US-NY -> WORLD
-  CHECK(chosen(pick(profile, health, client_at("192.0.2.1"))) == 3);   // unknown -> WORLD
+  CHECK(chosen(pick(profile, health, client_at("192.0.2.1"))) == 3);    // unknown -> WORLD
   CHECK(pick(profile, health, client_at("10.1.2.3")).scope_prefix == 16);
 }
 
 TEST_CASE("geographic: no region matches is NODATA, not the all-degraded fallback") {
   Profile profile = geo_profile();
-  profile.regions.pop_back();  // no US-CA
+  profile.regions.pop_back();                          // no US-CA
   profile.regions.erase(profile.regions.begin() + 3);  // no WORLD
   HealthTable health(5);
   all_online(health);
@@ -146,7 +135,7 @@ TEST_CASE("geographic: a subnet override pins client ranges before the location"
   CHECK(chosen(p) == 4);
   CHECK(p.scope_prefix == 24);
   p = pick(profile, health, client_at("10.1.3.1"));
-  CHECK(chosen(p) == 0);  // outside the override: DE-BY by location
+  CHECK(chosen(p) == 0);        // outside the override: DE-BY by location
   CHECK(p.scope_prefix == 24);  // 10.1.3.0/24 stays clear of the pinned 10.1.2.0/24
   health.store_probed(4, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 4);  // served Degraded, as regions

@@ -4,27 +4,16 @@
 #include <limits>
 #include <string>
 
+#include "geo_fixture.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
 #include "routing/pick.hh"
 
 using namespace routing;
+using routing_test::client_at;
+using routing_test::region;
 
 namespace {
-
-ClientInfo client_at(const std::string& address) {
-  AddressRange parsed;
-  std::string why;
-  REQUIRE(parse_range(address, parsed, why));
-  return ClientInfo{parsed.first, parsed.v6, 0, false};
-}
-
-RegionCode region(const std::string& text) {
-  RegionCode code{};
-  std::string why;
-  REQUIRE(parse_region(text, code, why));
-  return code;
-}
 
 // Endpoints 0 westeurope, 1 eastus, 2 japaneast; rows for GEO-EU, US and WORLD.
 Profile perf_profile(bool with_table = true) {
@@ -57,10 +46,11 @@ int chosen(const Pick& pick) { return pick.count ? pick.endpoints[0] : -1; }
 TEST_CASE("performance: the lowest latency from the client's region wins, then the next closest") {
   const Profile profile = perf_profile();
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  for (EndpointId id = 0; id < 3; ++id)
+    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 0);     // FR -> GEO-EU row
   CHECK(chosen(pick(profile, health, client_at("2001:db8::1"))) == 1);  // US row
-  CHECK(chosen(pick(profile, health, client_at("10.4.0.1"))) == 0);     // JP -> WORLD: all 100, first
+  CHECK(chosen(pick(profile, health, client_at("10.4.0.1"))) == 0);  // JP -> WORLD: all 100, first
   CHECK(pick(profile, health, client_at("10.2.0.1")).scope_prefix == 16);
   health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 1);  // 90 ms is next closest
@@ -90,7 +80,8 @@ TEST_CASE("performance: a subnet override pins clients to an available endpoint"
   REQUIRE(parse_range("10.2.9.0/24", pinned, why));
   profile.endpoints[2].ranges = {pinned};
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  for (EndpointId id = 0; id < 3; ++id)
+    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
   CHECK(chosen(pick(profile, health, client_at("10.2.9.1"))) == 2);
   health.store_probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.2.9.1"))) == 0);  // down: by latency again
@@ -103,7 +94,8 @@ TEST_CASE("performance: client_regions place clients before the GeoIP database")
   REQUIRE(parse_range("10.2.0.0/16", range, why));  // France in the database; placed in the US
   profile.client_regions = {ClientRegion{range, region("US")}};
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  for (EndpointId id = 0; id < 3; ++id)
+    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
   const Pick placed = pick(profile, health, client_at("10.2.0.1"));
   CHECK(chosen(placed) == 1);  // the US row
   CHECK(placed.scope_prefix == 16);

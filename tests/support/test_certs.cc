@@ -1,13 +1,13 @@
 // Certificate generation through the openssl CLI, as the tests and the demo do it.
-#include "support/test_certs.hh"
+#include "tests/support/test_certs.hh"
 
 #include <stdlib.h>
 
 #include <filesystem>
 
-#include "support/child_process.hh"
+#include "tests/support/child_process.hh"
 
-namespace probe_test {
+namespace test_support {
 namespace {
 
 struct Holder {
@@ -42,4 +42,4 @@ const TestCerts& test_certs() {
   return holder.certs;
 }
 
-}  // namespace probe_test
+}  // namespace test_support

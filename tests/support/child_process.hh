@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace probe_test {
+namespace test_support {
 
 class ChildProcess {
  public:
@@ -36,4 +36,4 @@ class ChildProcess {
 // Runs a program to completion (bounded); true when it exited with status 0.
 bool run_program(const std::vector<std::string>& argv, std::chrono::milliseconds bound);
 
-}  // namespace probe_test
+}  // namespace test_support

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-namespace probe_test {
+namespace test_support {
 
 using Clock = std::chrono::steady_clock;
 
@@ -23,4 +23,4 @@ bool wait_for(std::chrono::milliseconds bound, Predicate&& holds) {
   return wait_until(Clock::now() + bound, std::forward<Predicate>(holds));
 }
 
-}  // namespace probe_test
+}  // namespace test_support

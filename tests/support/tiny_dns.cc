@@ -1,5 +1,5 @@
 // TinyDns: one question in, one answer out (RFC 1035 §4.1 layout, no compression on input).
-#include "support/tiny_dns.hh"
+#include "tests/support/tiny_dns.hh"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 
 #include <cstring>
 
-namespace probe_test {
+namespace test_support {
 namespace {
 
 int bind_udp(const std::string& address, std::uint16_t& port) {
@@ -124,4 +124,4 @@ std::size_t TinyDns::answer(const std::uint8_t* query, std::size_t size, std::ui
   return end;
 }
 
-}  // namespace probe_test
+}  // namespace test_support

@@ -1,5 +1,5 @@
 // TenantSim: process start, ready-line parsing, control requests over plain sockets.
-#include "support/tenant_sim_client.hh"
+#include "tests/support/tenant_sim_client.hh"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 #include <charconv>
 #include <regex>
 
-namespace probe_test {
+namespace test_support {
 
 std::string tenant_sim_path() { return TENANT_SIM_PATH; }
 
@@ -82,4 +82,4 @@ std::optional<std::uint64_t> TenantSim::stat(const std::string& key) {
 std::optional<std::uint64_t> TenantSim::pings() { return stat("pings"); }
 std::optional<std::uint64_t> TenantSim::connections() { return stat("connections"); }
 
-}  // namespace probe_test
+}  // namespace test_support

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace probe_test {
+namespace test_support {
 
 struct TestCerts {
   std::string dir;
@@ -15,4 +15,4 @@ struct TestCerts {
 
 const TestCerts& test_certs();
 
-}  // namespace probe_test
+}  // namespace test_support

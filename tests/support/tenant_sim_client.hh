@@ -1,5 +1,4 @@
 // TenantSim: a tenant_sim process for one test, plus its control API (mode, stats).
-// Candidate for tests/support/ once other modules need it.
 #pragma once
 
 #include <chrono>
@@ -8,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "support/child_process.hh"
+#include "tests/support/child_process.hh"
 
-namespace probe_test {
+namespace test_support {
 
 struct TenantSimOptions {
   std::string address = "127.0.0.2";  // loopback only
@@ -60,4 +59,4 @@ class TenantSim {
 
 std::string tenant_sim_path();  // from the TENANT_SIM_PATH compile definition
 
-}  // namespace probe_test
+}  // namespace test_support

@@ -1,5 +1,5 @@
 // ChildProcess: posix_spawn with a stdout pipe; bounded reads and stops.
-#include "support/child_process.hh"
+#include "tests/support/child_process.hh"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +13,7 @@
 
 extern char** environ;
 
-namespace probe_test {
+namespace test_support {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -123,4 +123,4 @@ bool run_program(const std::vector<std::string>& argv, std::chrono::milliseconds
   return WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
 }
 
-}  // namespace probe_test
+}  // namespace test_support

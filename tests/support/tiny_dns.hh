@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-namespace probe_test {
+namespace test_support {
 
 class TinyDns {
  public:
@@ -47,4 +47,4 @@ class TinyDns {
 // A loopback UDP port with nothing listening on it (bound once, then closed).
 std::uint16_t closed_udp_port(const std::string& address = "127.0.0.1");
 
-}  // namespace probe_test
+}  // namespace test_support

@@ -64,7 +64,7 @@ class Zone {
   // is all a zone transfer needs (for_each_rrset below).
   std::span<const Node> nodes() const noexcept { return nodes_; }
 
-  // RFC 1034 §4.3.2 step 3 for a lower-cased name inside this zone (zone/lookup.cc).
+  // RFC 1034 §4.3.2 step 3 for a lower-cased name inside this zone (zone/zone_lookup.cc).
   Lookup lookup(std::span<const std::uint8_t> lowercased_qname, std::uint16_t qtype) const noexcept;
 
   // RFC 2308 §5: min(SOA TTL, SOA MINIMUM), the TTL of the SOA in every negative answer.

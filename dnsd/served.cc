@@ -1,5 +1,5 @@
 // make_serving_state(): a generation's inputs -> the state query threads read (see the header).
-#include "dnsd/serving_state.hh"
+#include "dnsd/served.hh"
 
 namespace dnsd {
 

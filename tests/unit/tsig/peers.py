@@ -23,12 +23,12 @@ def key_arg(algorithm: str, name: str = KEY_NAME, truncate_bits: int = 0) -> str
     return f"{shown}:{name}:{SECRETS[base]}"
 
 
-def dig(port: int, key: str, *args: str, tcp: bool = False) -> list[str]:
+def dig(port: int | str, key: str, *args: str, tcp: bool = False) -> list[str]:
     return ["dig", "-y", key, "@127.0.0.1", "-p", str(port), "+tries=1", "+timeout=2"] + (
         ["+tcp"] if tcp else []) + list(args)
 
 
-def kdig(port: int, key: str, *args: str, tcp: bool = False) -> list[str]:
+def kdig(port: int | str, key: str, *args: str, tcp: bool = False) -> list[str]:
     return ["kdig", "-y", key, "@127.0.0.1", "-p", str(port), "+retry=0", "+timeout=2"] + (
         ["+tcp"] if tcp else []) + list(args)
 

@@ -117,6 +117,7 @@ bool put_record(wire::Writer& writer, const Variables& variables, std::span<cons
   const auto algorithm = wire::lower_into(variables.algorithm_name, lower_algorithm);
   const std::size_t rdlength =
       algorithm.size() + 6 + 2 + 2 + mac.size() + 2 + 2 + 2 + variables.other.size();
+  if (rdlength > 0xffff) return false;
   const bool written =
       writer.put_name(wire::lower_into(variables.key_name, lower_key), false) &&
       writer.put_u16(rrtype_tsig) && writer.put_u16(wire::rrclass::any) && writer.put_u32(0) &&

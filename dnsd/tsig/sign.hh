@@ -31,7 +31,8 @@ bool sign_request(wire::Writer& request, const Key& key, std::chrono::sys_second
 
 // Signs the messages of one multi-message response in order (RFC 8945 §5.3.1): the first covers
 // the request MAC and every TSIG variable; each later one the previous MAC, itself and the
-// timers only. Every message is signed, which the RFC allows and peers prefer.
+// timers only. Every message is signed, which the RFC allows and peers prefer. Holds `key` by
+// pointer: the key must outlive the Signer.
 class Signer {
  public:
   Signer(const Key& key, std::span<const std::uint8_t> request_mac) noexcept : key_(&key) {

@@ -49,6 +49,7 @@ std::span<std::uint8_t> strip_tsig(std::span<std::uint8_t> message,
 // Verifies the messages of a response to a request we signed, in order (RFC 8945 §5.3.1).
 // The first message must be signed; later ones may come unsigned, up to 99 in a row, each then
 // covered by the next signed one. A sequence must end on a signed message (ends_signed()).
+// Holds `key` by pointer: the key must outlive the Verifier.
 class Verifier {
  public:
   Verifier(const Key& key, std::span<const std::uint8_t> request_mac) noexcept : key_(&key) {

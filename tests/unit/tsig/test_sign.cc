@@ -184,6 +184,34 @@ TEST_CASE("a multi-message response verifies in order; reordered, altered or cut
   CHECK(cut.verify(messages[2], x.at) == Status::badsig);
 }
 
+TEST_CASE("a sequence message the TSIG RR does not fit into can be sent smaller: the chain holds") {
+  Exchange x;
+  const auto verified = dnsd::tsig::verify_request(x.request, x.keyring, x.at);
+  REQUIRE(verified.status == Status::ok);
+  dnsd::tsig::Signer signer(*verified.key, verified.request_mac.view());
+  dnsd::tsig::Verifier client(*verified.key, verified.request_mac.view());
+  const std::uint8_t owner[] = {1, 'a', 0};
+  const std::uint8_t rdata[] = {192, 0, 2, 1};
+  for (int i = 0; i < 2; ++i) {
+    dnsd::wire::Writer writer(x.buffer, x.buffer.size());
+    tsig_test::start_response(x.request, writer);
+    const auto before_record = writer.mark();
+    REQUIRE(writer.put_rr(owner, 1, 1, 300, rdata));
+    writer.patch_u16(6, 1);
+    const auto full = writer.mark();
+    writer.set_limit(writer.size() + 20);
+    CHECK_FALSE(signer.sign(writer, x.at));
+    CHECK(writer.size() == full.size);
+    // The caller drops the record (as it would to split a transfer) and signs within the limit.
+    writer.rollback(before_record);
+    writer.patch_u16(6, 0);
+    writer.set_limit(writer.size() + 90);  // exactly the TSIG RR: owner 19, fixed 10, rdata 61
+    REQUIRE(signer.sign(writer, x.at));
+    CHECK(client.verify(writer.packet(), x.at) == Status::ok);
+  }
+  CHECK(client.ends_signed());
+}
+
 TEST_CASE("an unsigned first message of a response is refused") {
   Exchange x;
   dnsd::wire::Writer writer(x.buffer, x.buffer.size());

@@ -10,9 +10,9 @@
 namespace dnsd::tsig {
 namespace {
 
-bool fail(std::string* error, std::string message) {
+std::nullopt_t fail(std::string* error, std::string message) {
   if (error) *error = std::move(message);
-  return false;
+  return std::nullopt;
 }
 
 int base64_value(char c) noexcept {
@@ -41,7 +41,7 @@ std::optional<std::vector<std::uint8_t>> parse_secret(std::string_view base64, s
       continue;
     }
     const int value = base64_value(c);
-    if (value < 0 || padding > 0) return fail(error, "secret is not valid base64"), std::nullopt;
+    if (value < 0 || padding > 0) return fail(error, "secret is not valid base64");
     bits = (bits << 6) | static_cast<std::uint32_t>(value);
     held += 6;
     ++symbols;
@@ -55,8 +55,8 @@ std::optional<std::vector<std::uint8_t>> parse_secret(std::string_view base64, s
   const int tail = symbols % 4;
   const bool padded_right =
       (tail == 0 && padding == 0) || (tail == 2 && padding == 2) || (tail == 3 && padding == 1);
-  if (!padded_right || bits != 0) return fail(error, "secret is not valid base64"), std::nullopt;
-  if (out.empty()) return fail(error, "secret is empty"), std::nullopt;
+  if (!padded_right || bits != 0) return fail(error, "secret is not valid base64");
+  if (out.empty()) return fail(error, "secret is empty");
   return out;
 }
 
@@ -64,24 +64,22 @@ std::optional<Key> make_key(std::string_view name, std::string_view algorithm,
                             std::string_view secret_base64, std::string* error) {
   std::string why;
   const auto parsed_name = wire::Name::from_text(name, nullptr, &why);
-  if (!parsed_name)
-    return fail(error, fmt::format("key \"{}\": bad name: {}", name, why)), std::nullopt;
+  if (!parsed_name) return fail(error, fmt::format("key \"{}\": bad name: {}", name, why));
   const auto parsed_algorithm = algorithm_from_text(algorithm);
   if (!parsed_algorithm)
     return fail(error,
                 fmt::format("key \"{}\": unsupported algorithm \"{}\" (hmac-sha256, hmac-sha384, "
                             "hmac-sha512, hmac-sha1)",
-                            name, algorithm)),
-           std::nullopt;
+                            name, algorithm));
   auto secret = parse_secret(secret_base64, &why);
-  if (!secret) return fail(error, fmt::format("key \"{}\": {}", name, why)), std::nullopt;
+  if (!secret) return fail(error, fmt::format("key \"{}\": {}", name, why));
   return Key{parsed_name->lowercased(), *parsed_algorithm, std::move(*secret)};
 }
 
 std::optional<std::vector<Key>> load_key_file(const std::filesystem::path& path,
                                               std::string* error) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(error, fmt::format("{}: cannot open", path.string())), std::nullopt;
+  if (!in) return fail(error, fmt::format("{}: cannot open", path.string()));
   std::ostringstream text;
   text << in.rdbuf();
   return parse_key_file(text.str(), path.string(), error);

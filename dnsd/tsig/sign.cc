@@ -68,6 +68,7 @@ bool sign_error_response(wire::Writer& response, const Verified& request,
         {}};
     return put_record(response, variables, {}, header_id(response));
   }
+  if (!request.key) return false;  // BADTIME and BADTRUNC come only after the key was found
   SignSpec spec{&request.request_mac, false, seconds(now), tsig_error::badtrunc, {}};
   std::array<std::uint8_t, 6> our_time{};
   if (request.status == Status::badtime) {

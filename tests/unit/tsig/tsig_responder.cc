@@ -14,20 +14,11 @@
 #include "dnsd/tsig/record.hh"
 #include "dnsd/tsig/sign.hh"
 #include "dnsd/wire/types.hh"
+#include "peer_keys.hh"
 
 namespace {
 
 using namespace dnsd;
-
-const char* secret_of(const std::string& algorithm) {
-  if (algorithm == "hmac-sha256") return "EI0rzl89yWdSZfL1YNvGxz718/vIrJp+/LePRG1gXkU=";
-  if (algorithm == "hmac-sha384")
-    return "YJ7ddBniE2m0GDDDV4RV5bYSoIN+4lMeN6XVFul4bR7Eb4nBXLb+UW/Bj8b4DxMJ";
-  if (algorithm == "hmac-sha512")
-    return "MNEe9fiPBbaTwJHvKH82vJkvacSb2Ia/"
-           "JGeaDvutbSF0FJkWcDkVHrxPsSMHfBoH6IYnLhi0TkfSmK9sJ2ym6w==";
-  return "BucNKTFmr1QXWNgS5pg2BC/tWgk=";
-}
 
 // Header and question of the answer to `request`; returns the question's owner span in the request.
 bool start(std::span<const std::uint8_t> request, wire::Writer& writer, wire::WireName& qname) {
@@ -82,7 +73,7 @@ int main(int argc, char** argv) {
   const std::vector<std::uint8_t> request((std::istreambuf_iterator<char>(in)),
                                           std::istreambuf_iterator<char>());
   std::string error;
-  auto key = tsig::make_key("tsig-test.example.", argv[1], secret_of(argv[1]), &error);
+  auto key = tsig::make_key("tsig-test.example.", argv[1], tsig_test::secret_of(argv[1]), &error);
   if (!key) return std::fprintf(stderr, "%s\n", error.c_str()), 2;
   const tsig::Keyring keyring({*key});
   const auto now =

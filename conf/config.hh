@@ -1,10 +1,9 @@
-// conf: reads dnsd's TOML config (and the RFC 1035 master files it names) into a validated
-// Config. Collects every error with file, line and key; never half-applies anything.
+// conf: the validated Config that dnsd's TOML config (and the RFC 1035 master files it names)
+// is read into. Types only: the loader that fills them is conf/load.hh.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,15 +12,6 @@
 #include "routing/model.hh"
 
 namespace conf {
-
-struct Error {
-  std::string file;
-  std::size_t line = 0;  // 1-based; 0 when the error is about the file as a whole
-  std::string key;       // dotted TOML path, e.g. "zone[0].record[3].type"; empty if none
-  std::string message;   // what is wrong and what is expected
-  // "dnsd.toml:12: zone[0].record[3].type: unknown record type "AAA" (expected A, AAAA, ...)"
-  std::string to_string() const;
-};
 
 enum class LogLevel { debug, info, warning, error };
 
@@ -64,16 +54,5 @@ struct Config {
   LogLevel log_level = LogLevel::info;
   AdminConfig admin;
 };
-
-struct LoadResult {
-  std::unique_ptr<Config> config;  // null when errors is not empty
-  std::vector<Error> errors;
-};
-
-// Reads and validates the config file at `path`. Relative file names inside it (master files,
-// secrets, CA files) are taken relative to the directory of `path`.
-LoadResult load_file(const std::string& path);
-// The same from text already in memory (for tests); `path` names it in errors.
-LoadResult load_string(std::string_view toml_text, const std::string& path);
 
 }  // namespace conf

@@ -1,14 +1,21 @@
-// Error collection for one config load. Every reader records what is wrong and carries on, so
-// `dnsd --check-config` can print every error at once; nothing here throws.
+// Error, and the collection of them for one config load. Every reader records what is wrong and
+// carries on, so `dnsd --check-config` can print every error at once; nothing here throws.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "conf/config.hh"
-
 namespace conf {
+
+struct Error {
+  std::string file;
+  std::size_t line = 0;  // 1-based; 0 when the error is about the file as a whole
+  std::string key;       // dotted TOML path, e.g. "zone[0].record[3].type"; empty if none
+  std::string message;   // what is wrong and what is expected
+  // "dnsd.toml:12: zone[0].record[3].type: unknown record type "AAA" (expected A, AAAA, ...)"
+  std::string to_string() const;
+};
 
 class Diagnostics {
  public:

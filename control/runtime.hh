@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "conf/config.hh"
+#include "conf/load.hh"  // Config, Error; Runtime::reload() calls load_file()
 #include "control/generation.hh"
 #include "control/overrides.hh"
 #include "dnsd/engine.hh"

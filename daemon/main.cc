@@ -20,7 +20,7 @@
 
 #include "admin/api.hh"
 #include "admin/http_server.hh"
-#include "conf/config.hh"
+#include "conf/load.hh"
 #include "control/generation.hh"
 #include "control/runtime.hh"
 #include "dnsd/query_counters.hh"

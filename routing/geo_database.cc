@@ -11,7 +11,7 @@
 #include <cctype>
 #include <cstring>
 
-#include "routing/pick.hh"
+#include "routing/pick_types.hh"
 
 namespace routing {
 
@@ -86,8 +86,8 @@ std::size_t region_chain(const GeoLocation& location, RegionCode (&out)[4]) noex
   if (location.found && location.country[0]) {
     if (location.subdivision[0]) {
       RegionCode& code = out[count++];
-      code = {location.country[0], location.country[1], '-', location.subdivision[0],
-              location.subdivision[1], location.subdivision[2], 0, 0};
+      code = {location.country[0],     location.country[1],     '-', location.subdivision[0],
+              location.subdivision[1], location.subdivision[2], 0,   0};
     }
     out[count++] = {location.country[0], location.country[1], 0, 0, 0, 0, 0, 0};
   }
@@ -104,19 +104,25 @@ bool parse_region(std::string_view text, RegionCode& out, std::string& why) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   };
   const auto alnum = [](std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
   };
   static constexpr std::string_view continents[] = {"AF", "AN", "AS", "EU", "NA", "OC", "SA"};
   const std::string_view u(upper);
   bool ok = false;
-  if (u == "WORLD") ok = true;
+  if (u == "WORLD")
+    ok = true;
   else if (u.size() == 6 && u.substr(0, 4) == "GEO-")
-    ok = std::find(std::begin(continents), std::end(continents), u.substr(4)) != std::end(continents);
-  else if (u.size() == 2) ok = letters(u);
-  else if (u.size() >= 4 && u.size() <= 6 && u[2] == '-') ok = letters(u.substr(0, 2)) && alnum(u.substr(3));
+    ok = std::find(std::begin(continents), std::end(continents), u.substr(4)) !=
+         std::end(continents);
+  else if (u.size() == 2)
+    ok = letters(u);
+  else if (u.size() >= 4 && u.size() <= 6 && u[2] == '-')
+    ok = letters(u.substr(0, 2)) && alnum(u.substr(3));
   if (!ok) {
-    why = "is not a region (expected WORLD, GEO-XX for a continent (AF, AN, AS, EU, NA, OC, SA), "
-          "a country code like DE, or a state like US-CA)";
+    why =
+        "is not a region (expected WORLD, GEO-XX for a continent (AF, AN, AS, EU, NA, OC, SA), "
+        "a country code like DE, or a state like US-CA)";
     return false;
   }
   out.fill(0);

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "conf/config.hh"
+#include "conf/load.hh"
 #include "control/generation.hh"
 #include "dnsd/engine.hh"
 #include "dnsd/prepared_answer.hh"
@@ -31,11 +31,22 @@ std::vector<std::vector<std::uint8_t>> read_queries(const std::string& path) {
     const auto qname = dnsd::wire::Name::from_text(name.back() == '.' ? name : name + ".");
     const auto qtype = dnsd::wire::type_from_text(type);
     if (!qname || !qtype) continue;
-    std::vector<std::uint8_t> q = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), 0, 0, 0, 1,
-                                   0, 0, 0, 0, 0, 0};
+    std::vector<std::uint8_t> q = {static_cast<std::uint8_t>(id >> 8),
+                                   static_cast<std::uint8_t>(id),
+                                   0,
+                                   0,
+                                   0,
+                                   1,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0};
     ++id;
     q.insert(q.end(), qname->wire().begin(), qname->wire().end());
-    q.insert(q.end(), {static_cast<std::uint8_t>(*qtype >> 8), static_cast<std::uint8_t>(*qtype), 0, 1});
+    q.insert(q.end(),
+             {static_cast<std::uint8_t>(*qtype >> 8), static_cast<std::uint8_t>(*qtype), 0, 1});
     queries.push_back(std::move(q));
   }
   return queries;
@@ -72,11 +83,14 @@ int main(int argc, char** argv) {
     }
   }
   const std::size_t total = queries.size() * static_cast<std::size_t>(rounds);
-  std::map<std::string, std::size_t> declined;  // by qtype: what the fast path left to the general one
+  std::map<std::string, std::size_t>
+      declined;  // by qtype: what the fast path left to the general one
   for (const auto& query : queries)
     if (!dnsd::answer_prepared(state, *scratch, query, client))
-      ++declined[dnsd::wire::type_to_text(static_cast<std::uint16_t>(query[query.size() - 4] << 8 | query[query.size() - 3]))];
-  fmt::print("{} answers, {:.1f} bytes each; rcodes:", total, static_cast<double>(bytes) / static_cast<double>(total));
+      ++declined[dnsd::wire::type_to_text(
+          static_cast<std::uint16_t>(query[query.size() - 4] << 8 | query[query.size() - 3]))];
+  fmt::print("{} answers, {:.1f} bytes each; rcodes:", total,
+             static_cast<double>(bytes) / static_cast<double>(total));
   for (const auto& [rcode, count] : rcodes) fmt::print(" {}={}", rcode, count);
   fmt::print("\ngeneral path (per round):");
   for (const auto& [type, count] : declined) fmt::print(" {}={}", type, count);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "routing/availability.hh"
 #include "routing/geo_database.hh"
 #include "routing/methods/subnet.hh"
 
@@ -22,7 +23,8 @@ int endpoint_of(const Profile& profile, const RegionCode& code) noexcept {
 
 }  // namespace
 
-Pick pick_geographic(const Profile& profile, const HealthTable& health, const ClientInfo& client) noexcept {
+Pick pick_geographic(const Profile& profile, const HealthTable& health,
+                     const ClientInfo& client) noexcept {
   Pick result;
   result.no_match = true;  // geographic never answers another region's endpoint
   // Subnet overrides first: a client range pinned to an endpoint beats its location. A pinned
@@ -31,7 +33,8 @@ Pick pick_geographic(const Profile& profile, const HealthTable& health, const Cl
   std::uint8_t override_scope = 0;
   const int pinned = match_override(profile, health, client, false, override_scope);
   if (pinned >= 0) {
-    const bool available = is_available(profile, profile.endpoints[static_cast<std::size_t>(pinned)], health);
+    const bool available =
+        is_available(profile, profile.endpoints[static_cast<std::size_t>(pinned)], health);
     if (available || profile.geo_fallback == GeoFallback::none) {
       result.endpoints[0] = static_cast<std::uint16_t>(pinned);
       result.count = 1;

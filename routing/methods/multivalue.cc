@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "routing/availability.hh"
+
 namespace routing::methods {
 
 Pick pick_multivalue(const Profile& profile, const HealthTable& health, Want want) noexcept {

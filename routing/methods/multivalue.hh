@@ -1,7 +1,9 @@
 // Multivalue routing: every available IP endpoint of the query's family, up to max_return.
 #pragma once
 
-#include "routing/pick.hh"
+#include "routing/health_table.hh"
+#include "routing/model.hh"
+#include "routing/pick_types.hh"
 
 namespace routing::methods {
 

@@ -1,16 +1,18 @@
 // Performance routing (Traffic Manager "Performance"). Subnet overrides first (a pinned
 // endpoint that is available wins). Then the client (ECS address, else source) is placed by
-// the profile's client_regions ranges, else located in the GeoIP database, and the first of its regions (state, country, continent, WORLD) that has
-// a row in the latency table orders the endpoints: the lowest latency among available ones
-// wins, so an unavailable endpoint passes to the next closest. Without a table, or without a
-// row for the client, the probes' own last round trip decides (dnsd's vantage point, not the
-// client's: see README). Nothing available: the profile's all-degraded fallback.
+// the profile's client_regions ranges, else located in the GeoIP database, and the first of its
+// regions (state, country, continent, WORLD) that has a row in the latency table orders the
+// endpoints: the lowest latency among available ones wins, so an unavailable endpoint passes to the
+// next closest. Without a table, or without a row for the client, the probes' own last round trip
+// decides (dnsd's vantage point, not the client's: see README). Nothing available: the profile's
+// all-degraded fallback.
 #include "routing/methods/performance.hh"
 
 #include <algorithm>
 #include <limits>
 
 #include "routing/address_range.hh"
+#include "routing/availability.hh"
 #include "routing/geo_database.hh"
 #include "routing/methods/subnet.hh"
 
@@ -25,7 +27,8 @@ const LatencyRow* row_of(const Profile& profile, const RegionCode& region) noexc
 
 // The operator's client_regions table: the most specific range holding the client, with the
 // RFC 7871 scope that keeps clear of the other ranges.
-const ClientRegion* placed(const Profile& profile, const ClientInfo& client, std::uint8_t& scope) noexcept {
+const ClientRegion* placed(const Profile& profile, const ClientInfo& client,
+                           std::uint8_t& scope) noexcept {
   const Uint128 address = to_number(client.address, client.is_ipv6);
   const int bits = address_bits(client.is_ipv6);
   const ClientRegion* best = nullptr;
@@ -46,7 +49,8 @@ const ClientRegion* placed(const Profile& profile, const ClientInfo& client, std
   return best;
 }
 
-const LatencyRow* row_for(const Profile& profile, const ClientInfo& client, std::uint8_t& scope) noexcept {
+const LatencyRow* row_for(const Profile& profile, const ClientInfo& client,
+                          std::uint8_t& scope) noexcept {
   if (profile.latency.empty()) return nullptr;
   if (const ClientRegion* entry = placed(profile, client, scope))
     if (const LatencyRow* row = row_of(profile, entry->region)) return row;
@@ -63,7 +67,8 @@ const LatencyRow* row_for(const Profile& profile, const ClientInfo& client, std:
 
 }  // namespace
 
-Pick pick_performance(const Profile& profile, const HealthTable& health, const ClientInfo& client) noexcept {
+Pick pick_performance(const Profile& profile, const HealthTable& health,
+                      const ClientInfo& client) noexcept {
   Pick result;
   std::uint8_t scope = 0;
   const int pinned = match_override(profile, health, client, true, scope);

@@ -2,6 +2,8 @@
 // so the first available one wins.
 #include "routing/methods/priority.hh"
 
+#include "routing/availability.hh"
+
 namespace routing::methods {
 
 Pick pick_priority(const Profile& profile, const HealthTable& health) noexcept {

@@ -1,7 +1,9 @@
 // Priority routing: the available endpoint with the lowest priority number.
 #pragma once
 
-#include "routing/pick.hh"
+#include "routing/health_table.hh"
+#include "routing/model.hh"
+#include "routing/pick_types.hh"
 
 namespace routing {
 struct Explanation;

@@ -2,7 +2,8 @@
 // one step per endpoint looked at, and stops at the first available one.
 #include <fmt/format.h>
 
-#include "routing/explain.hh"
+#include "routing/availability.hh"
+#include "routing/explanation.hh"
 #include "routing/methods/priority.hh"
 
 namespace routing::methods {

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "routing/address_range.hh"
+#include "routing/availability.hh"
 
 namespace routing::methods {
 namespace {
@@ -71,7 +72,8 @@ int match_override(const Profile& profile, const HealthTable& health, const Clie
   });
 }
 
-Pick pick_subnet(const Profile& profile, const HealthTable& health, const ClientInfo& client) noexcept {
+Pick pick_subnet(const Profile& profile, const HealthTable& health,
+                 const ClientInfo& client) noexcept {
   Pick result;
   const Uint128 address = to_number(client.address, client.is_ipv6);
   result.scope_prefix = scope_for(profile, address, client.is_ipv6);

@@ -2,11 +2,14 @@
 // first; an endpoint with no ranges catches the rest.
 #pragma once
 
-#include "routing/pick.hh"
+#include "routing/health_table.hh"
+#include "routing/model.hh"
+#include "routing/pick_types.hh"
 
 namespace routing::methods {
 
-Pick pick_subnet(const Profile& profile, const HealthTable& health, const ClientInfo& client) noexcept;
+Pick pick_subnet(const Profile& profile, const HealthTable& health,
+                 const ClientInfo& client) noexcept;
 
 // Subnet overrides of geographic profiles: the endpoint whose range most specifically holds
 // the client among endpoints that are usable (and available, when asked), or -1; the fallback

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "routing/availability.hh"
+
 namespace routing::methods {
 
 Pick pick_weighted(const Profile& profile, const HealthTable& health, Rng& rng) noexcept {

@@ -1,7 +1,9 @@
 // Weighted routing: one available endpoint, drawn with probability weight / total weight.
 #pragma once
 
-#include "routing/pick.hh"
+#include "routing/health_table.hh"
+#include "routing/model.hh"
+#include "routing/pick_types.hh"
 #include "routing/random.hh"
 
 namespace routing::methods {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "conf/config.hh"
+#include "conf/load.hh"
 
 namespace conf_test {
 

@@ -2,8 +2,8 @@
 #include <doctest/doctest.h>
 
 #include "conf/address.hh"
-#include "conf/config.hh"
 #include "conf/duration.hh"
+#include "conf/errors.hh"
 
 using namespace std::chrono_literals;
 

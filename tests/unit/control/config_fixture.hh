@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "conf/config.hh"
+#include "conf/load.hh"
 #include "control/generation.hh"
 
 namespace control_test {

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "conf/config.hh"
+#include "conf/load.hh"
 #include "control/runtime.hh"
 
 using namespace control;

@@ -1,7 +1,7 @@
 // load_file / load_string: TOML text -> validated Config, in one pass that collects every
 // error. The steps: parse, top-level keys, [server], [resolver], [[zone]], [[profile]], then
 // profiles attached to their zones and every zone built. Nothing throws out of here.
-#include "conf/config.hh"
+#include "conf/load.hh"
 
 #include <fmt/format.h>
 

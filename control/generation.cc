@@ -57,7 +57,7 @@ std::size_t carry_over(const Generation& from, Generation& to) {
       if (it == old.end() || !same_identity(*it->second, endpoint)) continue;
       const routing::EndpointId was = it->second->health_id, now = endpoint.health_id;
       const routing::Health health = from.health.load(was);
-      to.health.store_probed(now, health.status, health.reason, health.rtt_ms);
+      to.writer.restore(now, health.status, health.reason, health.rtt_ms);
       routing::AddressList addresses;
       if (from.flat.load(was, addresses)) to.flat.store(now, addresses);
       to.history.put(now, from.history.get(was));

@@ -12,6 +12,7 @@
 #include "probe/history.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
+#include "routing/health_writer.hh"
 
 namespace control {
 
@@ -21,6 +22,8 @@ struct Generation {
   std::unique_ptr<const conf::Config> config;
   dnsd::ServerConfig server;  // config->server, as the engine and the servers read it
   routing::HealthTable health;
+  // Every write to `health` goes through here (probes, overrides, restore, carry-over).
+  routing::HealthWriter writer{config->model, health};
   routing::FlatAddresses flat;
   probe::ProbeHistory history;
   // Made once per config (prepared answers encoded after the zones): what query threads read.

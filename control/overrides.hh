@@ -1,6 +1,7 @@
 // Overrides: endpoints switched off by hand, for good or for a maintenance window, keyed by
 // profile and endpoint name so they outlive a reload. Pure data and rules: the Runtime applies
-// them to the HealthTable's admin bit, and calls expire() so a window ends by itself.
+// them to the admin bits through routing::HealthWriter (which recomputes the nested endpoints
+// above), and calls expire() so a window ends by itself.
 #pragma once
 
 #include <chrono>

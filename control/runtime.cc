@@ -8,6 +8,7 @@
 #include "control/state_file.hh"
 #include "control/time_text.hh"
 #include "logging/log.hh"
+#include "probe/log_line.hh"
 
 namespace control {
 
@@ -50,7 +51,7 @@ void Runtime::stop() {
 std::unique_ptr<probe::Prober> Runtime::make_prober(Generation& generation) const {
   probe::Options options = options_.probe;
   options.history = &generation.history;
-  return std::make_unique<probe::Prober>(generation.config->model, generation.health,
+  return std::make_unique<probe::Prober>(generation.config->model, generation.writer,
                                          generation.flat, std::move(options));
 }
 
@@ -175,10 +176,10 @@ std::string Runtime::disable(std::string_view profile, std::string_view endpoint
     if (!find_endpoint(key, endpoint))
       return fmt::format("no endpoint {} in profile {}", endpoint, key);
     overrides_.disable(Override{key, std::string(endpoint), from, until});
-    apply_overrides(now);
     log(fmt::format("admin: disabled profile={} endpoint={}{}{}", key, endpoint,
                     from ? " from=" + format_time(*from) : "",
                     until ? " until=" + format_time(*until) : ""));
+    apply_overrides(now);  // after the line above: it logs the nested endpoints that follow
   }
   wake_.notify_all();  // a new window boundary for the timer
   return {};
@@ -190,8 +191,8 @@ std::string Runtime::enable(std::string_view profile, std::string_view endpoint)
   if (!find_endpoint(key, endpoint))
     return fmt::format("no endpoint {} in profile {}", endpoint, key);
   overrides_.enable(key, std::string(endpoint));
-  apply_overrides(WallClock::now());
   log(fmt::format("admin: enabled profile={} endpoint={}", key, endpoint));
+  apply_overrides(WallClock::now());
   return {};
 }
 
@@ -205,15 +206,18 @@ conf::AdminConfig Runtime::admin_config() const {
   return current_->config->admin;
 }
 
-// Sets every endpoint's admin bit from the overrides: one release store each, seen by the next
-// query.
+// Sets every endpoint's admin bit from the overrides (one release store each, seen by the next
+// query) through the writer, which recomputes the nested endpoints above the bits that moved.
 void Runtime::apply_overrides(WallClock::time_point now) {
+  std::vector<routing::HealthWriter::AdminBit> bits;
+  bits.reserve(current_->config->model.endpoint_count);
   for (const auto& profile : current_->config->model.profiles) {
     const std::string key = profile_key(profile.name);
     for (const auto& endpoint : profile.endpoints)
-      current_->health.set_admin_disabled(endpoint.health_id,
-                                          overrides_.disabled(key, endpoint.name, now));
+      bits.push_back({endpoint.health_id, overrides_.disabled(key, endpoint.name, now)});
   }
+  for (const auto& change : current_->writer.set_admin_disabled(bits))
+    log(probe::nested_line(change));
 }
 
 // Ends maintenance windows on time: wakes at the next window boundary (at least once a second,

@@ -88,9 +88,9 @@ void restore_endpoint(const json& saved, const routing::Endpoint& endpoint, Gene
     record.recent.push_back({from_ms(h.at(0).get<std::int64_t>()), h.at(1).get<bool>(),
                              h.at(2).get<std::uint16_t>(), reason_of(h.at(3).get<int>()),
                              h.at(4).get<std::uint16_t>()});
-  g.health.store_probed(endpoint.health_id, status_of(saved.at("status").get<int>()),
-                        reason_of(saved.at("reason").get<int>()),
-                        saved.at("rtt_ms").get<std::uint16_t>());
+  g.writer.restore(endpoint.health_id, status_of(saved.at("status").get<int>()),
+                   reason_of(saved.at("reason").get<int>()),
+                   saved.at("rtt_ms").get<std::uint16_t>());
   g.history.put(endpoint.health_id, std::move(record));
 }
 

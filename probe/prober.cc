@@ -84,8 +84,8 @@ struct Waiter {
 
 class Prober::Loop {
  public:
-  Loop(Plan plan, const routing::ResolverSettings& resolver, routing::HealthTable& health,
-       routing::FlatAddresses& flat, routing::NestedHealth* nested, Options options);
+  Loop(Plan plan, const routing::ResolverSettings& resolver, routing::HealthWriter& health,
+       routing::FlatAddresses& flat, Options options);
   ~Loop();
 
   void run();
@@ -116,9 +116,8 @@ class Prober::Loop {
   void log(logging::Level level, const std::string& line);
   void resume_trackers();
 
-  routing::HealthTable& health_;
+  routing::HealthWriter& health_;
   routing::FlatAddresses& flat_;
-  routing::NestedHealth* nested_;  // null when the model has no nested profiles
   Options options_;
   std::mt19937_64 seeds_;
   std::vector<std::unique_ptr<Probe>> probes_;
@@ -135,11 +134,9 @@ class Prober::Loop {
 };
 
 Prober::Loop::Loop(Plan plan, const routing::ResolverSettings& resolver,
-                   routing::HealthTable& health, routing::FlatAddresses& flat,
-                   routing::NestedHealth* nested, Options options)
+                   routing::HealthWriter& health, routing::FlatAddresses& flat, Options options)
     : health_(health),
       flat_(flat),
-      nested_(nested),
       options_(std::move(options)),
       seeds_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()),
       probe_schedule_(seeds_()),
@@ -291,7 +288,8 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
   // Stored on every verdict, not only on changes: the RTT and last failure reason stay current.
   for (const auto& who : probe.target.subscribers) {
     if (who.id >= health_.size()) continue;
-    health_.store_probed(who.id, word.status, word.reason, word.rtt_ms);
+    // Parents' derived states follow at once, on this thread (the writer does the work).
+    const auto derived = health_.probed(who.id, word.status, word.reason, word.rtt_ms);
     if (change && options_.counters) options_.counters->record_transition(change->from, change->to);
     // Every verdict, for log_level = "debug" ("probe: verdict", so transition parsers skip it).
     if (!change && logging::enabled(logging::Level::debug))
@@ -299,13 +297,11 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
                      routing::to_string(word.status),
                      verdict.ok ? fmt::format("ok rtt={}ms", verdict.rtt.count())
                                 : fmt::format("failed reason=\"{}\"", verdict.detail));
-    if (!change) continue;
-    log(change->to == routing::MonitorStatus::online ? logging::Level::info : logging::Level::warning,
-        transition_line(who, *change, verdict));
-    // Parents' derived states follow at once, on this thread (the writer side does the work).
-    if (nested_)
-      for (const auto& derived : nested_->on_change(who.id, health_))
-        log(logging::Level::info, nested_line(derived));
+    if (change)
+      log(change->to == routing::MonitorStatus::online ? logging::Level::info
+                                                       : logging::Level::warning,
+          transition_line(who, *change, verdict));
+    for (const auto& moved : derived) log(logging::Level::info, nested_line(moved));
   }
   if (options_.history) {
     const auto at = std::chrono::system_clock::now();
@@ -402,18 +398,14 @@ std::vector<Plan> split(Plan plan, std::size_t parts) {
 
 }  // namespace
 
-Prober::Prober(const routing::Model& model, routing::HealthTable& health,
+Prober::Prober(const routing::Model& model, routing::HealthWriter& health,
                routing::FlatAddresses& flat, Options options) {
-  auto nested = std::make_unique<routing::NestedHealth>(model);
-  if (!nested->empty()) {
-    nested_ = std::move(nested);
-    for (const auto& change : nested_->refresh_all(health)) {
-      const auto line = nested_line(change);
-      if (options.log)
-        options.log(line);
-      else
-        logging::info("{}", line);
-    }
+  for (const auto& change : health.refresh_all()) {
+    const auto line = nested_line(change);
+    if (options.log)
+      options.log(line);
+    else
+      logging::info("{}", line);
   }
   Plan plan = make_plan(model);
   const std::size_t threads = thread_count(plan.probes.size());
@@ -421,8 +413,8 @@ Prober::Prober(const routing::Model& model, routing::HealthTable& health,
   for (std::size_t t = 0; t < threads; ++t) {
     Options own = options;
     if (own.jitter_seed != 0) own.jitter_seed += t;  // distinct but reproducible schedules
-    loops_.push_back(std::make_unique<Loop>(std::move(parts[t]), model.resolver, health, flat,
-                                            nested_.get(), std::move(own)));
+    loops_.push_back(
+        std::make_unique<Loop>(std::move(parts[t]), model.resolver, health, flat, std::move(own)));
   }
 }
 

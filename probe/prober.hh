@@ -1,10 +1,12 @@
-// Prober: probes every enabled endpoint of every profile and writes what it finds into the
-// HealthTable (and, for flattened profiles, FlatAddresses). The only writer of both.
+// Prober: probes every enabled endpoint of every profile and writes what it finds through the
+// HealthWriter (which also keeps nested parents in line) and, for flattened profiles, into
+// FlatAddresses (of which it is the only writer).
 //
 // One thread drives one curl_multi (HTTP, HTTPS, TCP connect) and one c-ares channel (probe
 // hosts, flattened targets) from a single poll loop; nothing blocks per endpoint.
 // Verdicts go through Tracker (hysteresis); each state change is stored, then logged once:
 //   probe: profile=ci endpoint=eu Online -> Degraded reason="http 503"
+// and so is each nested endpoint's derived state that moved with it.
 #pragma once
 
 #include <cstdint>
@@ -18,9 +20,8 @@
 #include "probe/lag_histogram.hh"
 #include "probe/probe_counters.hh"
 #include "routing/flat_addresses.hh"
-#include "routing/health_table.hh"
+#include "routing/health_writer.hh"
 #include "routing/model.hh"
-#include "routing/nested_health.hh"
 
 namespace probe {
 
@@ -40,9 +41,10 @@ struct Options {
 
 class Prober {
  public:
-  // The model is copied into a probe plan here; health and flat must outlive the Prober and be
-  // sized for model.endpoint_count.
-  Prober(const routing::Model& model, routing::HealthTable& health, routing::FlatAddresses& flat,
+  // The model is copied into a probe plan here; the writer (of a table for this model) and flat
+  // must outlive the Prober and be sized for model.endpoint_count. Brings every nested
+  // endpoint's derived state up to date first (HealthWriter::refresh_all), logging the changes.
+  Prober(const routing::Model& model, routing::HealthWriter& health, routing::FlatAddresses& flat,
          Options options = {});
   ~Prober();
   Prober(const Prober&) = delete;
@@ -60,8 +62,6 @@ class Prober {
 
  private:
   class Loop;
-  // Derived states of nested-profile endpoints, updated when a probed state changes.
-  std::unique_ptr<routing::NestedHealth> nested_;
   std::vector<std::unique_ptr<Loop>> loops_;  // one per probe thread, each with its share
   std::vector<std::thread> threads_;
 };

@@ -1,5 +1,6 @@
-// HealthTable: one atomic word per endpoint, written by probe/ and the admin path, read by the
-// query path. Readers never lock; every update is a single release store.
+// HealthTable: one atomic word per endpoint, read by the query path and written only through
+// HealthWriter (health_writer.hh), its one friend. Readers never lock; every update is a single
+// release store (or read-modify-write) of one word.
 //
 // Word layout (32 bits):
 //   bits 0-3   MonitorStatus (the probed state)
@@ -26,12 +27,11 @@ enum class Reason : std::uint8_t {
 };
 
 std::string_view to_string(MonitorStatus status) noexcept;  // "CheckingEndpoint", "Online", ...
-
-// The state an operator sees (Traffic Manager's words): "Disabled" when the endpoint is off in
-// the config or switched off by hand, else the probed state. Probing goes on underneath.
 std::string_view to_string(Reason reason) noexcept;         // "timeout", "http status", ...
 
 struct Health;
+// The state an operator sees (Traffic Manager's words): "Disabled" when the endpoint is off in
+// the config or switched off by hand, else the probed state. Probing goes on underneath.
 std::string_view operator_state(const Endpoint& endpoint, const Health& health) noexcept;
 
 struct Health {
@@ -62,8 +62,13 @@ class HealthTable {
   Health load(EndpointId id) const noexcept {
     return Health::unpack(words_[id].load(std::memory_order_acquire));
   }
-  // Probe side: sets the probed state, keeping the admin bit as it is.
-  void store_probed(EndpointId id, MonitorStatus status, Reason reason, std::uint16_t rtt_ms) noexcept {
+
+ private:
+  friend class HealthWriter;  // the only writer: it recomputes what depends on each word
+
+  // Sets the probed state, keeping the admin bit as it is. Returns the word it replaced.
+  Health store_probed(EndpointId id, MonitorStatus status, Reason reason,
+                      std::uint16_t rtt_ms) noexcept {
     auto old = words_[id].load(std::memory_order_relaxed);
     Health next;
     do {
@@ -73,16 +78,15 @@ class HealthTable {
       next.rtt_ms = rtt_ms;
     } while (!words_[id].compare_exchange_weak(old, next.pack(), std::memory_order_release,
                                                std::memory_order_relaxed));
+    return Health::unpack(old);
   }
-  // Admin side: switches an endpoint off or on by hand, keeping the probed state.
-  void set_admin_disabled(EndpointId id, bool disabled) noexcept {
-    if (disabled)
-      words_[id].fetch_or(0x10u, std::memory_order_release);
-    else
-      words_[id].fetch_and(~0x10u, std::memory_order_release);
+  // Switches an endpoint off or on by hand, keeping the probed state. Returns the old bit.
+  bool set_admin_disabled(EndpointId id, bool disabled) noexcept {
+    const auto old = disabled ? words_[id].fetch_or(0x10u, std::memory_order_release)
+                              : words_[id].fetch_and(~0x10u, std::memory_order_release);
+    return (old & 0x10u) != 0;
   }
 
- private:
   std::size_t size_;
   std::unique_ptr<std::atomic<std::uint32_t>[]> words_;
 };

@@ -13,6 +13,19 @@ NestedHealth::NestedHealth(const Model& model) : model_(model) {
       if (parents_.size() < model.profiles.size()) parents_.resize(model.profiles.size());
       parents_[endpoint.child].push_back(Parent{p, i});
     }
+  for (const auto& list : parents_) all_.insert(all_.end(), list.begin(), list.end());
+}
+
+std::span<const NestedHealth::Parent> NestedHealth::parents_of_endpoint(
+    EndpointId id) const noexcept {
+  if (id >= owner_of_.size()) return {};
+  return parents_of_profile(owner_of_[id]);
+}
+
+std::span<const NestedHealth::Parent> NestedHealth::parents_of_profile(
+    ProfileId profile) const noexcept {
+  if (profile >= parents_.size()) return {};
+  return parents_[profile];
 }
 
 MonitorStatus NestedHealth::derive(const Endpoint& nested, const HealthTable& health) const noexcept {
@@ -22,7 +35,7 @@ MonitorStatus NestedHealth::derive(const Endpoint& nested, const HealthTable& he
   for (const Endpoint& endpoint : child.endpoints) {
     if (!endpoint.enabled) continue;
     const Health state = health.load(endpoint.health_id);
-    if (state.admin_disabled) continue;
+    if (state.admin_disabled) continue;  // off by hand: not available, whatever its probes say
     const bool is_online = endpoint.always_serve || state.status == MonitorStatus::online;
     const bool is_checking = !is_online && state.status == MonitorStatus::checking_endpoint;
     online += is_online;
@@ -38,39 +51,6 @@ MonitorStatus NestedHealth::derive(const Endpoint& nested, const HealthTable& he
   if (enough(online + checking, online_v4 + checking_v4, online_v6 + checking_v6))
     return MonitorStatus::checking_endpoint;
   return MonitorStatus::degraded;
-}
-
-void NestedHealth::update(const Parent& parent, HealthTable& health, std::vector<Change>& changes) {
-  const Profile& profile = model_.profiles[parent.profile];
-  const Endpoint& nested = profile.endpoints[parent.endpoint];
-  const MonitorStatus next = derive(nested, health);
-  const Health now = health.load(nested.health_id);
-  if (now.status == next) return;
-  health.store_probed(nested.health_id, next, next == MonitorStatus::degraded ? Reason::other : Reason::none, 0);
-  changes.push_back(Change{nested.health_id, profile.name, nested.name, now.status, next});
-  // The parent's own parents see a changed child endpoint in turn (depth <= max_nesting).
-  if (parent.profile < parents_.size())
-    for (const Parent& above : parents_[parent.profile]) update(above, health, changes);
-}
-
-std::vector<NestedHealth::Change> NestedHealth::refresh_all(HealthTable& health) {
-  std::lock_guard lock(mutex_);
-  std::vector<Change> changes;
-  // Children first would be ideal; repeating max_nesting times settles any order.
-  for (std::size_t round = 0; round < max_nesting; ++round)
-    for (const auto& list : parents_)
-      for (const Parent& parent : list) update(parent, health, changes);
-  return changes;
-}
-
-std::vector<NestedHealth::Change> NestedHealth::on_change(EndpointId id, HealthTable& health) {
-  std::vector<Change> changes;
-  if (parents_.empty() || id >= owner_of_.size()) return changes;
-  std::lock_guard lock(mutex_);
-  const ProfileId owner = owner_of_[id];
-  if (owner < parents_.size())
-    for (const Parent& parent : parents_[owner]) update(parent, health, changes);
-  return changes;
 }
 
 }  // namespace routing

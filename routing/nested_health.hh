@@ -1,6 +1,7 @@
-// NestedHealth: the derived state of nested-profile endpoints, recomputed by the writer when a
-// child's health changes (never walked per query). The prober calls on_change() after storing
-// a probed word; the query path only reads the parent endpoint's word like any other.
+// NestedHealth: Traffic Manager's rules for the derived state of nested-profile endpoints, and
+// which nested endpoints depend on which endpoint. Pure: it reads words and never writes them;
+// HealthWriter (health_writer.hh) stores what derive() says. Never walked per query: the query
+// path only reads the parent endpoint's word like any other.
 //
 // Traffic Manager's rules for a child profile seen from its parent:
 //   child profile disabled                                  -> Stopped
@@ -8,10 +9,12 @@
 //   enough counting CheckingEndpoint as well                -> CheckingEndpoint
 //   else                                                    -> Degraded
 // A child endpoint counts as Online when it is enabled and Online, always_serve, or itself a
-// nested endpoint whose derived state is Online.
+// nested endpoint whose derived state is Online. An endpoint disabled in the config or by hand
+// counts as neither Online nor CheckingEndpoint: disabling every child endpoint degrades the
+// nested endpoint (whenever min_child_endpoints >= 1, its default), so the parent fails over.
 #pragma once
 
-#include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,37 +25,39 @@ namespace routing {
 
 class NestedHealth {
  public:
+  // A nested endpoint whose derived state changed, for the log line.
   struct Change {
     EndpointId id;
-    std::string profile;   // the parent's name, for the log line
+    std::string profile;   // the parent's name
     std::string endpoint;  // the nested endpoint's name
     MonitorStatus old_status;
     MonitorStatus new_status;
+  };
+  // A nested endpoint: endpoint `endpoint` of profile `profile` (the parent).
+  struct Parent {
+    ProfileId profile;
+    std::size_t endpoint;
   };
 
   // The model must outlive this object.
   explicit NestedHealth(const Model& model);
 
+  const Model& model() const noexcept { return model_; }
   bool empty() const noexcept { return parents_.empty(); }
-  // Computes every nested endpoint once (at start: children are CheckingEndpoint or
-  // always_serve). Returns the changes made.
-  std::vector<Change> refresh_all(HealthTable& health);
-  // `id`'s word changed: recomputes the nested endpoints above it, and above those, up the
-  // chain. Thread-safe (probe threads may report at once); not for the query path.
-  std::vector<Change> on_change(EndpointId id, HealthTable& health);
+  // The nested endpoints whose derived state reads `id`'s word (those naming its profile).
+  std::span<const Parent> parents_of_endpoint(EndpointId id) const noexcept;
+  // The nested endpoints naming `profile` as their child.
+  std::span<const Parent> parents_of_profile(ProfileId profile) const noexcept;
+  // Every nested endpoint, grouped by child profile.
+  std::span<const Parent> all() const noexcept { return all_; }
+  // The state Traffic Manager's rules give `nested` from its child's words as they are now.
+  MonitorStatus derive(const Endpoint& nested, const HealthTable& health) const noexcept;
 
  private:
-  struct Parent {
-    ProfileId profile;      // the parent profile
-    std::size_t endpoint;   // index of the nested endpoint in it
-  };
-  MonitorStatus derive(const Endpoint& nested, const HealthTable& health) const noexcept;
-  void update(const Parent& parent, HealthTable& health, std::vector<Change>& changes);
-
   const Model& model_;
-  std::vector<ProfileId> owner_of_;              // EndpointId -> the profile holding it
-  std::vector<std::vector<Parent>> parents_;     // ProfileId -> nested endpoints naming it
-  std::mutex mutex_;  // one writer at a time, so a stale derivation never lands last
+  std::vector<ProfileId> owner_of_;           // EndpointId -> the profile holding it
+  std::vector<std::vector<Parent>> parents_;  // ProfileId -> nested endpoints naming it
+  std::vector<Parent> all_;
 };
 
 }  // namespace routing

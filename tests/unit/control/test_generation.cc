@@ -40,8 +40,8 @@ TEST_CASE("carry over: unchanged endpoints keep health, history and flattened ad
   auto before = generation(
       zone_toml + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   const auto& eu = find(*before, "ci.tm.test.", "eu");
-  before->health.store_probed(eu.health_id, MonitorStatus::degraded, Reason::timeout, 0);
-  before->health.set_admin_disabled(eu.health_id, true);
+  before->writer.probed(eu.health_id, MonitorStatus::degraded, Reason::timeout, 0);
+  before->writer.set_admin_disabled(eu.health_id, true);
   probe::Verdict failed;
   failed.reason = Reason::timeout;
   failed.detail = "timeout after 500ms";
@@ -80,7 +80,7 @@ TEST_CASE(
   auto before = generation(
       zone_toml + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.1"}, {"us", "192.0.2.2"}}));
   for (const auto& e : before->config->model.profiles[0].endpoints)
-    before->health.store_probed(e.health_id, MonitorStatus::online, Reason::none, 5);
+    before->writer.probed(e.health_id, MonitorStatus::online, Reason::none, 5);
   auto moved = generation(
       zone_toml + profile("ci.tm.test.", "/ping", {{"eu", "192.0.2.7"}, {"us", "192.0.2.2"}}));
   CHECK(carry_over(*before, *moved) == 1);

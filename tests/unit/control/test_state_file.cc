@@ -61,8 +61,8 @@ TEST_CASE(
   Files files;
   const auto now = WallClock::now();
   auto before = generation(config("192.0.2.1", files.secret));
-  before->health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
-  before->health.store_probed(1, MonitorStatus::online, Reason::none, 9);
+  before->writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  before->writer.probed(1, MonitorStatus::online, Reason::none, 9);
   probe::Verdict failed;
   failed.reason = Reason::timeout;
   failed.detail = "timeout after 500ms";

@@ -9,6 +9,7 @@
 #include "dnsd/query_counters.hh"
 #include "dnsd/wire/types.hh"
 #include "routing/geo_database.hh"
+#include "routing/health_writer.hh"
 #include "zone_fixture.hh"
 
 namespace {
@@ -76,6 +77,7 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
                                        {"multi.example.", 2}, {"subnet.example.", 3}});
   served->server.chaos_version = "dnsd";
   const auto state = served->state();
+  routing::HealthWriter writer(served->model, *served->health);
   auto scratch = std::make_unique<Scratch>();
   // The servers count every reply: that must not allocate either.
   QueryCounters counters(1, 0);
@@ -99,16 +101,16 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
     const std::size_t before = allocations.load();
     for (int i = 0; i < 1000; ++i) {
       if (i == 500) {
-        served->health->store_probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
-        served->health->store_probed(2, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+        writer.probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+        writer.probed(2, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
       }
       const Reply reply = answer(state, *scratch, packet, Client{});
       counters.udp(0).record(reply.rcode, reply.qtype, reply.truncated);
       REQUIRE(reply.kind == Reply::Kind::send);
     }
     CHECK(allocations.load() == before);
-    served->health->store_probed(0, routing::MonitorStatus::online, routing::Reason::none, 0);
-    served->health->store_probed(2, routing::MonitorStatus::online, routing::Reason::none, 0);
+    writer.probed(0, routing::MonitorStatus::online, routing::Reason::none, 0);
+    writer.probed(2, routing::MonitorStatus::online, routing::Reason::none, 0);
   }
   CHECK(counters.totals(Transport::udp).answered() == 1000 * std::size(cases));
 }

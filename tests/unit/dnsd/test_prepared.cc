@@ -5,6 +5,7 @@
 
 #include "dnsd/prepared_answer.hh"
 #include "dnsd/wire/types.hh"
+#include "routing/health_writer.hh"
 #include "tests/support/expanded_response.hh"
 #include "zone_fixture.hh"
 
@@ -129,18 +130,18 @@ TEST_CASE("prepared answers: every name, type and child name answers as the gene
 TEST_CASE("prepared answers: a routed name follows the health of its endpoints at once") {
   auto served = fixture::serve("example.", zone_records, profile_model(), {{"tm.example.", 0}});
   Comparison seen;
-  auto& health = *served->health;
+  routing::HealthWriter writer(served->model, *served->health);
   const auto each_type = [&] {
     for (std::uint16_t qtype : query_types) compare(*served, "tm.example.", qtype, seen);
   };
   each_type();  // eu.tenant. (CNAME outside the zone)
   const std::size_t before = seen.prepared;
-  health.store_probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+  writer.probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
   each_type();  // 192.0.2.7
-  health.store_probed(1, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+  writer.probed(1, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
   each_type();  // 2001:db8::7
   CHECK(seen.prepared > before);
-  health.store_probed(2, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+  writer.probed(2, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
   const std::size_t general_only = seen.prepared;
   each_type();  // www.example., inside the zone: followed by the general path
   CHECK(seen.prepared == general_only);

@@ -4,6 +4,7 @@
 
 #include "dnsd/wire/types.hh"
 #include "routing/address_range.hh"
+#include "routing/health_writer.hh"
 #include "zone_fixture.hh"
 
 using namespace dnsd;
@@ -74,8 +75,9 @@ struct Fixture {
                             model,
                             {{"mixed.example.", 0}, {"cname.example.", 1}, {"off.example.", 2},
                              {"multi.example.", 3}, {"subnet.example.", 4}, {"parent.example.", 5}});
+    writer = std::make_unique<routing::HealthWriter>(served->model, *served->health);
     for (routing::EndpointId id = 0; id < 12; ++id)
-      served->health->store_probed(id, routing::MonitorStatus::online, routing::Reason::none, 1);
+      writer->probed(id, routing::MonitorStatus::online, routing::Reason::none, 1);
   }
   std::span<const std::uint8_t> raw(const std::vector<std::uint8_t>& packet, routing::ClientInfo source = {}) {
     const Reply reply = answer(served->state(), *scratch, packet, Client{Transport::udp, source});
@@ -86,6 +88,7 @@ struct Fixture {
     return fixture::decode(raw(packet, source));
   }
   std::unique_ptr<fixture::Served> served;
+  std::unique_ptr<routing::HealthWriter> writer;  // of served->health
   std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
 };
 
@@ -132,7 +135,7 @@ TEST_CASE("profile answer: A on an AAAA endpoint and AAAA on an A endpoint are N
   CHECK(r.rcode == wire::rcode::noerror);
   CHECK(r.answer.empty());
   CHECK(r.authority.size() == 1);  // the SOA of a NODATA answer
-  f.served->health->store_probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+  f.writer->probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
   r = f.ask(fixture::query("mixed.example.", rrtype::aaaa));
   CHECK(r.answer == std::vector<std::string>{"mixed.example. 1 AAAA 2001:db8::1"});
   r = f.ask(fixture::query("mixed.example.", rrtype::a));
@@ -161,7 +164,7 @@ TEST_CASE("profile answer: multivalue answers up to max_return addresses of the 
   Fixture f;
   auto r = f.ask(fixture::query("multi.example.", rrtype::a));
   CHECK(r.answer == std::vector<std::string>{"multi.example. 1 A 192.0.2.11", "multi.example. 1 A 192.0.2.12"});
-  f.served->health->store_probed(3, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
+  f.writer->probed(3, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
   r = f.ask(fixture::query("multi.example.", rrtype::a));
   CHECK(r.answer == std::vector<std::string>{"multi.example. 1 A 192.0.2.12", "multi.example. 1 A 192.0.2.13"});
   r = f.ask(fixture::query("multi.example.", rrtype::aaaa));
@@ -226,8 +229,8 @@ TEST_CASE("profile answer: a nested profile answers its child's pick under the p
   Fixture f;
   auto r = f.ask(fixture::query("parent.example.", rrtype::a));
   CHECK(r.answer == std::vector<std::string>{"parent.example. 1 CNAME eu.tenant."});
-  // The derived word (written by NestedHealth on the probe side) says the child is Degraded.
-  f.served->health->store_probed(10, routing::MonitorStatus::degraded, routing::Reason::other, 0);
+  // The derived word (HealthWriter's, when the child's endpoints go) says the child is Degraded.
+  f.writer->probed(10, routing::MonitorStatus::degraded, routing::Reason::other, 0);
   r = f.ask(fixture::query("parent.example.", rrtype::a));
   CHECK(r.answer == std::vector<std::string>{"parent.example. 1 A 192.0.2.99"});
 }

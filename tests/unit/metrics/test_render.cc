@@ -4,6 +4,7 @@
 
 #include "exposition_parser.hh"
 #include "metrics/render.hh"
+#include "routing/health_writer.hh"
 
 using namespace metrics;
 using routing::MonitorStatus;
@@ -110,8 +111,9 @@ TEST_CASE("render: probe outcomes, a cumulative latency histogram and transition
 TEST_CASE("render: endpoint state as a one-hot gauge, admin and config Disabled included") {
   const auto model = two_endpoint_model();
   routing::HealthTable health(model.endpoint_count);
-  health.store_probed(0, MonitorStatus::online, Reason::none, 12);
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  routing::HealthWriter writer(model, health);
+  writer.probed(0, MonitorStatus::online, Reason::none, 12);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   const auto parsed_before = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
   CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Online"}}) == 1);
   CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Degraded"}}) == 0);
@@ -121,7 +123,7 @@ TEST_CASE("render: endpoint state as a one-hot gauge, admin and config Disabled 
               {{"profile", "ci.tm.example."}, {"endpoint", "standby"}, {"state", "CheckingEndpoint"}}) == 0);
   CHECK(value(parsed_before, "dnsd_endpoint_probe_rtt_seconds", {{"endpoint", "eu"}}) == doctest::Approx(0.012));
 
-  health.set_admin_disabled(0, true);
+  writer.set_admin_disabled(0, true);
   const auto parsed_after = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
   CHECK(value(parsed_after, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Disabled"}}) == 1);
   CHECK(value(parsed_after, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Online"}}) == 0);

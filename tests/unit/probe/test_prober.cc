@@ -97,8 +97,9 @@ struct Harness {
   explicit Harness(routing::Model model_in)
       : model(std::move(model_in)),
         health(model.endpoint_count),
+        writer(model, health),
         flat(model.endpoint_count),
-        prober(model, health, flat, options()) {
+        prober(model, writer, flat, options()) {
     prober.start();
   }
   probe::Options options() {
@@ -121,6 +122,7 @@ struct Harness {
 
   routing::Model model;
   routing::HealthTable health;
+  routing::HealthWriter writer;
   routing::FlatAddresses flat;
   std::mutex mutex;
   std::vector<std::string> lines;

@@ -3,6 +3,7 @@
 
 #include "routing/address_range.hh"
 #include "routing/explain.hh"
+#include "routing/health_writer.hh"
 
 using namespace routing;
 
@@ -33,8 +34,9 @@ std::string joined(const Explanation& why) {
 TEST_CASE("explain priority: skipped endpoints are named with their state, then the choice") {
   const Profile profile = two_endpoints();
   HealthTable health(2);
-  health.store_probed(0, MonitorStatus::degraded, Reason::status, 0);
-  health.store_probed(1, MonitorStatus::online, Reason::none, 4);
+  HealthWriter writer(health);
+  writer.probed(0, MonitorStatus::degraded, Reason::status, 0);
+  writer.probed(1, MonitorStatus::online, Reason::none, 4);
   const Explanation why = explain(profile, health, {});
   REQUIRE(why.steps.size() == 6);
   CHECK(why.steps[0] == "profile ci.tm.example. uses the priority method");
@@ -49,9 +51,10 @@ TEST_CASE("explain priority: skipped endpoints are named with their state, then 
 TEST_CASE("explain priority: an operator's disable and the all-degraded fallback are spelled out") {
   Profile profile = two_endpoints();
   HealthTable health(2);
-  health.store_probed(0, MonitorStatus::online, Reason::none, 4);
-  health.set_admin_disabled(0, true);
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  HealthWriter writer(health);
+  writer.probed(0, MonitorStatus::online, Reason::none, 4);
+  writer.set_admin_disabled(0, true);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   const Explanation why = explain(profile, health, {});
   const std::string text = joined(why);
   INFO(text);
@@ -69,6 +72,7 @@ TEST_CASE("explain weighted: each endpoint's weight, state and chance") {
   profile.endpoints[0].weight = 3;
   profile.endpoints[1].weight = 1;
   HealthTable health(2);
+  HealthWriter writer(health);
   const Explanation why = explain(profile, health, {});
   const std::string text = joined(why);
   INFO(text);
@@ -76,7 +80,7 @@ TEST_CASE("explain weighted: each endpoint's weight, state and chance") {
   CHECK(text.find("weight 3: eu (eu.tenant.example.): ") != std::string::npos);
   CHECK(text.find("(chance 75.0%)") != std::string::npos);
   CHECK(text.find("(chance 25.0%)") != std::string::npos);
-  health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   const std::string after = joined(explain(profile, health, {}));
   INFO(after);
   CHECK(after.find("weight 3: eu (eu.tenant.example.): Degraded, skipped\n") != std::string::npos);
@@ -92,6 +96,7 @@ TEST_CASE("explain subnet: the client's address and the range that holds it") {
   REQUIRE(parse_range("10.0.0.0/8", range, why_not));
   profile.endpoints[0].ranges.push_back(range);
   HealthTable health(2);
+  HealthWriter writer(health);
   ClientInfo client;
   client.address = {10, 1, 2, 3};
   const Explanation why = explain(profile, health, client);

@@ -7,6 +7,7 @@
 #include "geo_fixture.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
+#include "routing/health_writer.hh"
 #include "routing/pick.hh"
 
 using namespace routing;
@@ -37,9 +38,9 @@ Profile geo_profile() {
   return profile;
 }
 
-void all_online(HealthTable& health) {
-  for (EndpointId id = 0; id < health.size(); ++id)
-    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+void all_online(HealthWriter& writer) {
+  for (EndpointId id = 0; id < writer.size(); ++id)
+    writer.probed(id, MonitorStatus::online, Reason::none, 5);
 }
 
 int chosen(const Pick& pick) { return pick.count ? pick.endpoints[0] : -1; }
@@ -68,7 +69,8 @@ TEST_CASE("geo database: locates IPv4 and IPv6 clients with the network's prefix
 TEST_CASE("geographic: the most specific region wins: state, country, continent, WORLD") {
   const Profile profile = geo_profile();
   HealthTable health(5);
-  all_online(health);
+  HealthWriter writer(health);
+  all_online(writer);
   CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 0);     // DE-BY
   CHECK(chosen(pick(profile, health, client_at("10.200.0.1"))) == 1);   // DE
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 2);     // FR -> GEO-EU
@@ -83,7 +85,8 @@ TEST_CASE("geographic: no region matches is NODATA, not the all-degraded fallbac
   profile.regions.pop_back();                          // no US-CA
   profile.regions.erase(profile.regions.begin() + 3);  // no WORLD
   HealthTable health(5);
-  all_online(health);
+  HealthWriter writer(health);
+  all_online(writer);
   const Pick none = pick(profile, health, client_at("10.3.0.1"));
   CHECK(none.count == 0);
   CHECK(none.no_match);
@@ -92,17 +95,18 @@ TEST_CASE("geographic: no region matches is NODATA, not the all-degraded fallbac
 TEST_CASE("geographic: a Degraded match is answered (Traffic Manager) unless parent_region") {
   Profile profile = geo_profile();
   HealthTable health(5);
-  all_online(health);
-  health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  HealthWriter writer(health);
+  all_online(writer);
+  writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   Pick p = pick(profile, health, client_at("10.1.2.3"));
   CHECK(chosen(p) == 0);
   CHECK(p.all_degraded);
   profile.geo_fallback = GeoFallback::parent_region;
   CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 1);
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
-  health.store_probed(2, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 3);
-  health.store_probed(3, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(3, MonitorStatus::degraded, Reason::timeout, 0);
   p = pick(profile, health, client_at("10.1.2.3"));
   CHECK(chosen(p) == 0);  // nothing healthy up the chain: the most specific match anyway
   CHECK(p.all_degraded);
@@ -130,14 +134,15 @@ TEST_CASE("geographic: a subnet override pins client ranges before the location"
   REQUIRE(parse_range("10.1.2.0/24", pinned, why));
   profile.endpoints[4].ranges = {pinned};  // Bavarian office pinned to the California endpoint
   HealthTable health(5);
-  all_online(health);
+  HealthWriter writer(health);
+  all_online(writer);
   Pick p = pick(profile, health, client_at("10.1.2.3"));
   CHECK(chosen(p) == 4);
   CHECK(p.scope_prefix == 24);
   p = pick(profile, health, client_at("10.1.3.1"));
   CHECK(chosen(p) == 0);        // outside the override: DE-BY by location
   CHECK(p.scope_prefix == 24);  // 10.1.3.0/24 stays clear of the pinned 10.1.2.0/24
-  health.store_probed(4, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(4, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 4);  // served Degraded, as regions
   profile.geo_fallback = GeoFallback::parent_region;
   CHECK(chosen(pick(profile, health, client_at("10.1.2.3"))) == 0);  // on to the location

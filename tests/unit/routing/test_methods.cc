@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "routing/address_range.hh"
+#include "routing/health_writer.hh"
 #include "routing/methods/weighted.hh"
 #include "routing/pick.hh"
 #include "routing/random.hh"
@@ -36,9 +37,9 @@ Profile profile_of(Method method, const std::vector<std::string>& addresses) {
   return profile;
 }
 
-void all_online(HealthTable& health) {
-  for (EndpointId id = 0; id < health.size(); ++id)
-    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+void all_online(HealthWriter& writer) {
+  for (EndpointId id = 0; id < writer.size(); ++id)
+    writer.probed(id, MonitorStatus::online, Reason::none, 5);
 }
 
 std::vector<std::uint16_t> picked(const Pick& pick) {
@@ -70,7 +71,8 @@ TEST_CASE("weighted: over 100,000 picks the split matches the weights (chi-squar
   const std::vector<std::uint16_t> weights{1, 10, 100, 389, 500};
   for (std::size_t i = 0; i < weights.size(); ++i) profile.endpoints[i].weight = weights[i];
   HealthTable health(5);
-  all_online(health);
+  HealthWriter writer(health);
+  all_online(writer);
   seed_thread_rng(20261124);
   constexpr int picks = 100'000;
   std::vector<int> counts(5, 0);
@@ -106,12 +108,13 @@ TEST_CASE("weighted: the same seed gives the same sequence; a bad generator fail
 TEST_CASE("weighted: degraded and disabled endpoints never drawn; all degraded falls back") {
   Profile profile = profile_of(Method::weighted, {"192.0.2.1", "192.0.2.2", "192.0.2.3"});
   HealthTable health(3);
-  all_online(health);
-  health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  HealthWriter writer(health);
+  all_online(writer);
+  writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   profile.endpoints[1].enabled = false;
   seed_thread_rng(1);
   for (int i = 0; i < 1000; ++i) CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{2});
-  health.store_probed(2, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   const Pick fallback = pick(profile, health, {});
   CHECK(fallback.all_degraded);
   CHECK(picked(fallback) == std::vector<std::uint16_t>{0});
@@ -122,14 +125,15 @@ TEST_CASE("multivalue: available endpoints of the query's family, up to max_retu
                                                     "192.0.2.3", "2001:db8::2"});
   profile.max_return = 2;
   HealthTable health(5);
-  all_online(health);
+  HealthWriter writer(health);
+  all_online(writer);
   CHECK(picked(pick(profile, health, {}, Want::ipv4)) == std::vector<std::uint16_t>{0, 2});
   CHECK(picked(pick(profile, health, {}, Want::ipv6)) == std::vector<std::uint16_t>{1, 4});
   profile.max_return = 10;
   CHECK(picked(pick(profile, health, {}, Want::ipv4)) == std::vector<std::uint16_t>{0, 2, 3});
-  health.store_probed(2, MonitorStatus::degraded, Reason::status, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::status, 0);
   CHECK(picked(pick(profile, health, {}, Want::ipv4)) == std::vector<std::uint16_t>{0, 3});
-  health.set_admin_disabled(0, true);
+  writer.set_admin_disabled(0, true);
   CHECK(picked(pick(profile, health, {}, Want::ipv4)) == std::vector<std::uint16_t>{3});
 }
 
@@ -137,9 +141,10 @@ TEST_CASE("multivalue: when one family is all degraded, its fallback stays in th
   Profile profile = profile_of(Method::multivalue, {"192.0.2.1", "2001:db8::1", "192.0.2.2"});
   profile.all_degraded = AllDegraded::all;
   HealthTable health(3);
-  all_online(health);
-  health.store_probed(0, MonitorStatus::degraded, Reason::status, 0);
-  health.store_probed(2, MonitorStatus::degraded, Reason::status, 0);
+  HealthWriter writer(health);
+  all_online(writer);
+  writer.probed(0, MonitorStatus::degraded, Reason::status, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::status, 0);
   const Pick v4 = pick(profile, health, {}, Want::ipv4);
   CHECK(v4.all_degraded);
   CHECK(picked(v4) == std::vector<std::uint16_t>{0, 2});
@@ -150,13 +155,14 @@ TEST_CASE("always_serve: answered whatever the probes say, unless switched off b
   Profile profile = profile_of(Method::priority, {"192.0.2.1", "192.0.2.2"});
   profile.endpoints[0].always_serve = true;
   HealthTable health(2);
-  all_online(health);
-  health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  HealthWriter writer(health);
+  all_online(writer);
+  writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   const Pick result = pick(profile, health, {});
   CHECK(picked(result) == std::vector<std::uint16_t>{0});
   CHECK_FALSE(result.all_degraded);
   CHECK(operator_state(profile.endpoints[0], health.load(0)) == "Unmonitored");
-  health.set_admin_disabled(0, true);
+  writer.set_admin_disabled(0, true);
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{1});
   CHECK(operator_state(profile.endpoints[0], health.load(0)) == "Disabled");
 }
@@ -184,7 +190,8 @@ TEST_CASE("subnet: longest prefix wins, the endpoint without ranges catches the 
   profile.endpoints[2].ranges = {range("172.16.0.10-172.16.0.20")};
   // endpoint 3: no ranges, the fallback
   HealthTable health(4);
-  all_online(health);
+  HealthWriter writer(health);
+  all_online(writer);
   const Pick wide = pick(profile, health, client_at("10.2.3.4"));
   CHECK(picked(wide) == std::vector<std::uint16_t>{0});
   // 10.0.0.0/8 without 10.1.0.0/16: the answer holds for 10.2.0.0/15 around 10.2.3.4.
@@ -206,12 +213,13 @@ TEST_CASE("subnet: an unavailable match passes to the enclosing range, then the 
   profile.endpoints[0].ranges = {range("10.0.0.0/8")};
   profile.endpoints[1].ranges = {range("10.1.0.0/16")};
   HealthTable health(3);
-  all_online(health);
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  HealthWriter writer(health);
+  all_online(writer);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(picked(pick(profile, health, client_at("10.1.0.1"))) == std::vector<std::uint16_t>{0});
-  health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(picked(pick(profile, health, client_at("10.1.0.1"))) == std::vector<std::uint16_t>{2});
-  health.store_probed(2, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   const Pick degraded = pick(profile, health, client_at("10.1.0.1"));
   CHECK(degraded.all_degraded);
   CHECK(picked(degraded) == std::vector<std::uint16_t>{1});  // as if all were healthy
@@ -221,7 +229,8 @@ TEST_CASE("subnet: no range and no fallback is NODATA, never another client's en
   Profile profile = profile_of(Method::subnet, {"192.0.2.1"});
   profile.endpoints[0].ranges = {range("10.0.0.0/8")};
   HealthTable health(1);
-  all_online(health);
+  HealthWriter writer(health);
+  all_online(writer);
   const Pick none = pick(profile, health, client_at("11.0.0.1"));
   CHECK(none.count == 0);
   CHECK(none.no_match);

@@ -2,7 +2,7 @@
 // by the writer when a child word changes (Traffic Manager's rules, see nested_health.hh).
 #include <doctest/doctest.h>
 
-#include "routing/nested_health.hh"
+#include "routing/health_writer.hh"
 #include "routing/pick.hh"
 
 using namespace routing;
@@ -43,9 +43,8 @@ Model nested_model(std::uint16_t min_child = 2) {
 
 MonitorStatus status(const HealthTable& health, EndpointId id) { return health.load(id).status; }
 
-void set(NestedHealth& nested, HealthTable& health, EndpointId id, MonitorStatus s) {
-  health.store_probed(id, s, s == MonitorStatus::degraded ? Reason::timeout : Reason::none, 1);
-  nested.on_change(id, health);
+void set(HealthWriter& writer, EndpointId id, MonitorStatus s) {
+  writer.probed(id, s, s == MonitorStatus::degraded ? Reason::timeout : Reason::none, 1);
 }
 
 }  // namespace
@@ -53,21 +52,20 @@ void set(NestedHealth& nested, HealthTable& health, EndpointId id, MonitorStatus
 TEST_CASE("nested: children failing one by one past min_child_endpoints degrade the parent") {
   const Model model = nested_model(2);
   HealthTable health(5);
-  NestedHealth nested(model);
-  nested.refresh_all(health);
+  HealthWriter writer(model, health);
+  writer.refresh_all();
   CHECK(status(health, 0) == MonitorStatus::checking_endpoint);  // 0 Online, 3 checking
-  set(nested, health, 2, MonitorStatus::online);
+  set(writer, 2, MonitorStatus::online);
   CHECK(status(health, 0) == MonitorStatus::checking_endpoint);  // 1 Online + 2 checking
-  set(nested, health, 3, MonitorStatus::online);
-  const auto changes = nested.on_change(3, health);  // nothing new: no second change reported
+  set(writer, 3, MonitorStatus::online);
+  const auto changes = writer.probed(3, MonitorStatus::online, Reason::none, 1);  // no news
   CHECK(changes.empty());
   CHECK(status(health, 0) == MonitorStatus::online);
-  set(nested, health, 4, MonitorStatus::online);
+  set(writer, 4, MonitorStatus::online);
   CHECK(status(health, 0) == MonitorStatus::online);
-  set(nested, health, 2, MonitorStatus::degraded);  // 2 Online left: still enough
+  set(writer, 2, MonitorStatus::degraded);  // 2 Online left: still enough
   CHECK(status(health, 0) == MonitorStatus::online);
-  health.store_probed(3, MonitorStatus::degraded, Reason::timeout, 0);
-  const auto last = nested.on_change(3, health);  // 1 Online: below 2
+  const auto last = writer.probed(3, MonitorStatus::degraded, Reason::timeout, 0);  // 1 Online
   REQUIRE(last.size() == 1);
   CHECK(last[0].old_status == MonitorStatus::online);
   CHECK(last[0].new_status == MonitorStatus::degraded);
@@ -75,10 +73,10 @@ TEST_CASE("nested: children failing one by one past min_child_endpoints degrade 
   CHECK(status(health, 0) == MonitorStatus::degraded);
   // The parent's pick moves to its standby, without walking the child per query.
   Profile parent = model.profiles[0];
-  health.store_probed(1, MonitorStatus::online, Reason::none, 1);
+  writer.probed(1, MonitorStatus::online, Reason::none, 1);
   const Pick p = pick(parent, health, {});
   CHECK(p.endpoints[0] == 1);
-  set(nested, health, 3, MonitorStatus::online);
+  set(writer, 3, MonitorStatus::online);
   CHECK(status(health, 0) == MonitorStatus::online);
 }
 
@@ -86,17 +84,17 @@ TEST_CASE("nested: per-family minimums, always_serve counts, disabled child is S
   Model model = nested_model(1);
   model.profiles[0].endpoints[0].min_child_endpoints_ipv6 = 1;
   HealthTable health(5);
-  NestedHealth nested(model);
-  nested.refresh_all(health);
-  set(nested, health, 2, MonitorStatus::online);
-  set(nested, health, 3, MonitorStatus::online);
-  set(nested, health, 4, MonitorStatus::degraded);
+  HealthWriter writer(model, health);
+  writer.refresh_all();
+  set(writer, 2, MonitorStatus::online);
+  set(writer, 3, MonitorStatus::online);
+  set(writer, 4, MonitorStatus::degraded);
   CHECK(status(health, 0) == MonitorStatus::degraded);  // no IPv6 endpoint Online
   model.profiles[1].endpoints[2].always_serve = true;
-  nested.refresh_all(health);
+  writer.refresh_all();
   CHECK(status(health, 0) == MonitorStatus::online);
   model.profiles[1].enabled = false;
-  const auto changes = nested.refresh_all(health);
+  const auto changes = writer.refresh_all();
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].new_status == MonitorStatus::stopped);
   CHECK(to_string(status(health, 0)) == "Stopped");
@@ -117,14 +115,13 @@ TEST_CASE("nested: a change two levels down reaches the top") {
   model.profiles.push_back(top);
   model.endpoint_count = 6;
   HealthTable health(6);
-  NestedHealth nested(model);
-  nested.refresh_all(health);
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);  // the standby: down
-  nested.on_change(1, health);
-  for (EndpointId id : {2u, 3u, 4u}) set(nested, health, id, MonitorStatus::online);
+  HealthWriter writer(model, health);
+  writer.refresh_all();
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);  // the standby: down
+  for (EndpointId id : {2u, 3u, 4u}) set(writer, id, MonitorStatus::online);
   CHECK(status(health, 0) == MonitorStatus::online);
   CHECK(status(health, 5) == MonitorStatus::online);
-  for (EndpointId id : {2u, 3u, 4u}) set(nested, health, id, MonitorStatus::degraded);
+  for (EndpointId id : {2u, 3u, 4u}) set(writer, id, MonitorStatus::degraded);
   CHECK(status(health, 0) == MonitorStatus::degraded);
   CHECK(status(health, 5) == MonitorStatus::degraded);
 }

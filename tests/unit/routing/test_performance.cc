@@ -7,6 +7,7 @@
 #include "geo_fixture.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
+#include "routing/health_writer.hh"
 #include "routing/pick.hh"
 
 using namespace routing;
@@ -46,17 +47,17 @@ int chosen(const Pick& pick) { return pick.count ? pick.endpoints[0] : -1; }
 TEST_CASE("performance: the lowest latency from the client's region wins, then the next closest") {
   const Profile profile = perf_profile();
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id)
-    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  HealthWriter writer(health);
+  for (EndpointId id = 0; id < 3; ++id) writer.probed(id, MonitorStatus::online, Reason::none, 5);
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 0);     // FR -> GEO-EU row
   CHECK(chosen(pick(profile, health, client_at("2001:db8::1"))) == 1);  // US row
   CHECK(chosen(pick(profile, health, client_at("10.4.0.1"))) == 0);  // JP -> WORLD: all 100, first
   CHECK(pick(profile, health, client_at("10.2.0.1")).scope_prefix == 16);
-  health.store_probed(0, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 1);  // 90 ms is next closest
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 2);
-  health.store_probed(2, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   const Pick none = pick(profile, health, client_at("10.2.0.1"));
   CHECK(none.all_degraded);  // the profile's all-degraded behaviour
   CHECK(chosen(none) == 0);
@@ -65,11 +66,12 @@ TEST_CASE("performance: the lowest latency from the client's region wins, then t
 TEST_CASE("performance: without a latency table the probes' round trips decide") {
   const Profile profile = perf_profile(false);
   HealthTable health(3);
-  health.store_probed(0, MonitorStatus::online, Reason::none, 40);
-  health.store_probed(1, MonitorStatus::online, Reason::none, 7);
-  health.store_probed(2, MonitorStatus::online, Reason::none, 20);
+  HealthWriter writer(health);
+  writer.probed(0, MonitorStatus::online, Reason::none, 40);
+  writer.probed(1, MonitorStatus::online, Reason::none, 7);
+  writer.probed(2, MonitorStatus::online, Reason::none, 20);
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 1);
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.2.0.1"))) == 2);
 }
 
@@ -80,10 +82,10 @@ TEST_CASE("performance: a subnet override pins clients to an available endpoint"
   REQUIRE(parse_range("10.2.9.0/24", pinned, why));
   profile.endpoints[2].ranges = {pinned};
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id)
-    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  HealthWriter writer(health);
+  for (EndpointId id = 0; id < 3; ++id) writer.probed(id, MonitorStatus::online, Reason::none, 5);
   CHECK(chosen(pick(profile, health, client_at("10.2.9.1"))) == 2);
-  health.store_probed(2, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(chosen(pick(profile, health, client_at("10.2.9.1"))) == 0);  // down: by latency again
 }
 
@@ -94,8 +96,8 @@ TEST_CASE("performance: client_regions place clients before the GeoIP database")
   REQUIRE(parse_range("10.2.0.0/16", range, why));  // France in the database; placed in the US
   profile.client_regions = {ClientRegion{range, region("US")}};
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id)
-    health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  HealthWriter writer(health);
+  for (EndpointId id = 0; id < 3; ++id) writer.probed(id, MonitorStatus::online, Reason::none, 5);
   const Pick placed = pick(profile, health, client_at("10.2.0.1"));
   CHECK(chosen(placed) == 1);  // the US row
   CHECK(placed.scope_prefix == 16);

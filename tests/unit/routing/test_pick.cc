@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "routing/health_writer.hh"
 #include "routing/pick.hh"
 #include "routing/profile_status.hh"
 
@@ -29,48 +30,52 @@ std::vector<std::uint16_t> picked(const Pick& pick) {
 TEST_CASE("priority: lowest healthy priority wins") {
   const Profile profile = three_endpoints();
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  HealthWriter writer(health);
+  for (EndpointId id = 0; id < 3; ++id) writer.probed(id, MonitorStatus::online, Reason::none, 5);
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
-  health.store_probed(0, MonitorStatus::degraded, Reason::status, 0);
+  writer.probed(0, MonitorStatus::degraded, Reason::status, 0);
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{1});
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   const Pick last = pick(profile, health, {});
   CHECK(picked(last) == std::vector<std::uint16_t>{2});
   CHECK_FALSE(last.all_degraded);
-  health.store_probed(0, MonitorStatus::online, Reason::none, 5);  // fail back
+  writer.probed(0, MonitorStatus::online, Reason::none, 5);  // fail back
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
 }
 
 TEST_CASE("priority: CheckingEndpoint is served unless the profile waits for a verdict") {
   Profile profile = three_endpoints();
   HealthTable health(3);
+  HealthWriter writer(health);
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
   profile.serve_while_checking = false;
-  health.store_probed(1, MonitorStatus::online, Reason::none, 5);
+  writer.probed(1, MonitorStatus::online, Reason::none, 5);
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{1});
 }
 
 TEST_CASE("priority: endpoints disabled in the config or by hand are never answered") {
   Profile profile = three_endpoints();
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::online, Reason::none, 5);
+  HealthWriter writer(health);
+  for (EndpointId id = 0; id < 3; ++id) writer.probed(id, MonitorStatus::online, Reason::none, 5);
   profile.endpoints[0].enabled = false;
-  health.set_admin_disabled(1, true);
+  writer.set_admin_disabled(1, true);
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{2});
   CHECK(health.load(1).status == MonitorStatus::online);  // probing state kept apart
   // Even when everything else is down, a disabled endpoint stays out of the fallback.
-  health.store_probed(2, MonitorStatus::degraded, Reason::refused, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::refused, 0);
   const Pick fallback = pick(profile, health, {});
   CHECK(fallback.all_degraded);
   CHECK(picked(fallback) == std::vector<std::uint16_t>{2});
-  health.set_admin_disabled(1, false);
+  writer.set_admin_disabled(1, false);
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{1});
 }
 
 TEST_CASE("all degraded: 'first' answers the top endpoint, 'all' every enabled one") {
   Profile profile = three_endpoints();
   HealthTable health(3);
-  for (EndpointId id = 0; id < 3; ++id) health.store_probed(id, MonitorStatus::degraded, Reason::timeout, 0);
+  HealthWriter writer(health);
+  for (EndpointId id = 0; id < 3; ++id) writer.probed(id, MonitorStatus::degraded, Reason::timeout, 0);
   profile.all_degraded = AllDegraded::first;
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
   profile.all_degraded = AllDegraded::all;
@@ -82,6 +87,7 @@ TEST_CASE("all degraded: 'first' answers the top endpoint, 'all' every enabled o
 TEST_CASE("all disabled: nothing is picked, so the name answers NODATA") {
   Profile profile = three_endpoints();
   HealthTable health(3);
+  HealthWriter writer(health);
   for (auto& endpoint : profile.endpoints) endpoint.enabled = false;
   CHECK(pick(profile, health, {}).count == 0);
 }
@@ -108,12 +114,13 @@ TEST_CASE("operator state: Disabled by config or by hand, else the probed state"
 TEST_CASE("profile monitor status: Disabled, Inactive, CheckingEndpoints, Online, Degraded") {
   Profile profile = three_endpoints();
   HealthTable health(3);
+  HealthWriter writer(health);
   CHECK(profile_monitor_status(profile, health) == "CheckingEndpoints");
-  health.store_probed(0, MonitorStatus::online, Reason::none, 5);
+  writer.probed(0, MonitorStatus::online, Reason::none, 5);
   CHECK(profile_monitor_status(profile, health) == "Online");
-  health.store_probed(1, MonitorStatus::degraded, Reason::timeout, 0);
+  writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   CHECK(profile_monitor_status(profile, health) == "Degraded");
-  health.set_admin_disabled(1, true);
+  writer.set_admin_disabled(1, true);
   CHECK(profile_monitor_status(profile, health) == "Online");
   for (auto& endpoint : profile.endpoints) endpoint.enabled = false;
   CHECK(profile_monitor_status(profile, health) == "Inactive");

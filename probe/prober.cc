@@ -5,13 +5,13 @@
 #include "probe/prober.hh"
 
 #include <ares.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -284,7 +284,8 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
   // A result counts once per probe; a transition once per endpoint it changes, like its log line.
   if (options_.counters)
     options_.counters->record_result(
-        verdict.ok, verdict.reason, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe.started));
+        verdict.ok, verdict.reason,
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe.started));
   // Stored on every verdict, not only on changes: the RTT and last failure reason stay current.
   for (const auto& who : probe.target.subscribers) {
     if (who.id >= health_.size()) continue;
@@ -384,14 +385,16 @@ std::size_t usable_cores() {
 
 std::size_t thread_count(std::size_t probes) {
   const std::size_t cores = usable_cores();
-  return std::clamp<std::size_t>((probes + k_probes_per_thread - 1) / k_probes_per_thread, 1, cores);
+  return std::clamp<std::size_t>((probes + k_probes_per_thread - 1) / k_probes_per_thread, 1,
+                                 cores);
 }
 
 // Deals the probes out round-robin; names to flatten stay with the first thread, so each
 // FlatAddresses slot keeps a single writer.
 std::vector<Plan> split(Plan plan, std::size_t parts) {
   std::vector<Plan> out(parts);
-  for (std::size_t i = 0; i < plan.probes.size(); ++i) out[i % parts].probes.push_back(std::move(plan.probes[i]));
+  for (std::size_t i = 0; i < plan.probes.size(); ++i)
+    out[i % parts].probes.push_back(std::move(plan.probes[i]));
   out[0].flats = std::move(plan.flats);
   return out;
 }

@@ -20,11 +20,14 @@ namespace routing {
 
 // Traffic Manager's endpoint monitor states.
 // stopped: a nested profile endpoint whose child profile is disabled (never probed).
-enum class MonitorStatus : std::uint8_t { checking_endpoint = 0, online = 1, degraded = 2, stopped = 3 };
-
-enum class Reason : std::uint8_t {
-  none = 0, timeout, refused, tls, dns, status, body, other
+enum class MonitorStatus : std::uint8_t {
+  checking_endpoint = 0,
+  online = 1,
+  degraded = 2,
+  stopped = 3
 };
+
+enum class Reason : std::uint8_t { none = 0, timeout, refused, tls, dns, status, body, other };
 
 std::string_view to_string(MonitorStatus status) noexcept;  // "CheckingEndpoint", "Online", ...
 std::string_view to_string(Reason reason) noexcept;         // "timeout", "http status", ...
@@ -55,7 +58,8 @@ class HealthTable {
  public:
   explicit HealthTable(std::size_t size)
       : size_(size), words_(std::make_unique<std::atomic<std::uint32_t>[]>(size ? size : 1)) {
-    for (std::size_t i = 0; i < size_; ++i) words_[i].store(Health{}.pack(), std::memory_order_relaxed);
+    for (std::size_t i = 0; i < size_; ++i)
+      words_[i].store(Health{}.pack(), std::memory_order_relaxed);
   }
   std::size_t size() const noexcept { return size_; }
 

@@ -28,10 +28,12 @@ std::span<const NestedHealth::Parent> NestedHealth::parents_of_profile(
   return parents_[profile];
 }
 
-MonitorStatus NestedHealth::derive(const Endpoint& nested, const HealthTable& health) const noexcept {
+MonitorStatus NestedHealth::derive(const Endpoint& nested,
+                                   const HealthTable& health) const noexcept {
   const Profile& child = model_.profiles[nested.child];
   if (!child.enabled) return MonitorStatus::stopped;
-  std::size_t online = 0, checking = 0, online_v4 = 0, checking_v4 = 0, online_v6 = 0, checking_v6 = 0;
+  std::size_t online = 0, checking = 0, online_v4 = 0, checking_v4 = 0, online_v6 = 0,
+              checking_v6 = 0;
   for (const Endpoint& endpoint : child.endpoints) {
     if (!endpoint.enabled) continue;
     const Health state = health.load(endpoint.health_id);

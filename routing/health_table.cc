@@ -5,10 +5,14 @@ namespace routing {
 
 std::string_view to_string(MonitorStatus status) noexcept {
   switch (status) {
-    case MonitorStatus::checking_endpoint: return "CheckingEndpoint";
-    case MonitorStatus::online: return "Online";
-    case MonitorStatus::degraded: return "Degraded";
-    case MonitorStatus::stopped: return "Stopped";
+    case MonitorStatus::checking_endpoint:
+      return "CheckingEndpoint";
+    case MonitorStatus::online:
+      return "Online";
+    case MonitorStatus::degraded:
+      return "Degraded";
+    case MonitorStatus::stopped:
+      return "Stopped";
   }
   return "Unknown";
 }
@@ -21,14 +25,22 @@ std::string_view operator_state(const Endpoint& endpoint, const Health& health) 
 
 std::string_view to_string(Reason reason) noexcept {
   switch (reason) {
-    case Reason::none: return "none";
-    case Reason::timeout: return "timeout";
-    case Reason::refused: return "connection refused";
-    case Reason::tls: return "tls error";
-    case Reason::dns: return "dns error";
-    case Reason::status: return "unexpected http status";
-    case Reason::body: return "unexpected body";
-    case Reason::other: return "other error";
+    case Reason::none:
+      return "none";
+    case Reason::timeout:
+      return "timeout";
+    case Reason::refused:
+      return "connection refused";
+    case Reason::tls:
+      return "tls error";
+    case Reason::dns:
+      return "dns error";
+    case Reason::status:
+      return "unexpected http status";
+    case Reason::body:
+      return "unexpected body";
+    case Reason::other:
+      return "other error";
   }
   return "unknown";
 }

@@ -43,7 +43,8 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
   model.profiles.push_back(profile);
   // Weighted, multivalue and subnet profiles over IP endpoints (ids 2..5).
   const char* methods[] = {"weighted.example.", "multi.example.", "subnet.example."};
-  const routing::Method kinds[] = {routing::Method::weighted, routing::Method::multivalue, routing::Method::subnet};
+  const routing::Method kinds[] = {routing::Method::weighted, routing::Method::multivalue,
+                                   routing::Method::subnet};
   for (int m = 0; m < 3; ++m) {
     routing::Profile p;
     p.name = methods[m];
@@ -67,14 +68,18 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
     model.profiles.push_back(p);
   }
   model.endpoint_count = 4;
-  auto served = fixture::serve("example.",
-                               {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
-                                "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1",
-                                "www.example. 300 A 192.0.2.80", "alias.example. 300 CNAME www.example.",
-                                "*.wild.example. 60 A 192.0.2.99", "sub.example. 300 NS ns.sub.example.",
-                                "ns.sub.example. 300 A 192.0.2.53"},
-                               model, {{"ci.example.", 0}, {"weighted.example.", 1},
-                                       {"multi.example.", 2}, {"subnet.example.", 3}});
+  auto served =
+      fixture::serve("example.",
+                     {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
+                      "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1",
+                      "www.example. 300 A 192.0.2.80", "alias.example. 300 CNAME www.example.",
+                      "*.wild.example. 60 A 192.0.2.99", "sub.example. 300 NS ns.sub.example.",
+                      "ns.sub.example. 300 A 192.0.2.53"},
+                     model,
+                     {{"ci.example.", 0},
+                      {"weighted.example.", 1},
+                      {"multi.example.", 2},
+                      {"subnet.example.", 3}});
   served->server.chaos_version = "dnsd";
   const auto state = served->state();
   routing::HealthWriter writer(served->model, *served->health);
@@ -87,11 +92,11 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
     std::uint16_t qtype;
     std::uint16_t qclass;
   };
-  const Case cases[] = {{"www.example.", rrtype::a, 1},    {"alias.example.", rrtype::a, 1},
-                        {"nope.example.", rrtype::a, 1},   {"www.example.", rrtype::mx, 1},
-                        {"x.wild.example.", rrtype::a, 1}, {"a.sub.example.", rrtype::a, 1},
-                        {"ci.example.", rrtype::a, 1},     {"example.", rrtype::ns, 1},
-                        {"example.org.", rrtype::a, 1},    {"version.bind.", rrtype::txt, 3},
+  const Case cases[] = {{"www.example.", rrtype::a, 1},      {"alias.example.", rrtype::a, 1},
+                        {"nope.example.", rrtype::a, 1},     {"www.example.", rrtype::mx, 1},
+                        {"x.wild.example.", rrtype::a, 1},   {"a.sub.example.", rrtype::a, 1},
+                        {"ci.example.", rrtype::a, 1},       {"example.", rrtype::ns, 1},
+                        {"example.org.", rrtype::a, 1},      {"version.bind.", rrtype::txt, 3},
                         {"weighted.example.", rrtype::a, 1}, {"multi.example.", rrtype::a, 1},
                         {"subnet.example.", rrtype::a, 1}};
   for (const auto& c : cases) {

@@ -12,8 +12,8 @@ namespace rrtype = wire::rrtype;
 
 namespace {
 
-routing::Endpoint endpoint(const std::string& name, const std::string& target, routing::EndpointId id,
-                           std::vector<std::string> ranges = {}) {
+routing::Endpoint endpoint(const std::string& name, const std::string& target,
+                           routing::EndpointId id, std::vector<std::string> ranges = {}) {
   routing::Endpoint e;
   e.name = name;
   e.health_id = id;
@@ -73,13 +73,18 @@ struct Fixture {
                             {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
                              "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.53"},
                             model,
-                            {{"mixed.example.", 0}, {"cname.example.", 1}, {"off.example.", 2},
-                             {"multi.example.", 3}, {"subnet.example.", 4}, {"parent.example.", 5}});
+                            {{"mixed.example.", 0},
+                             {"cname.example.", 1},
+                             {"off.example.", 2},
+                             {"multi.example.", 3},
+                             {"subnet.example.", 4},
+                             {"parent.example.", 5}});
     writer = std::make_unique<routing::HealthWriter>(served->model, *served->health);
     for (routing::EndpointId id = 0; id < 12; ++id)
       writer->probed(id, routing::MonitorStatus::online, routing::Reason::none, 1);
   }
-  std::span<const std::uint8_t> raw(const std::vector<std::uint8_t>& packet, routing::ClientInfo source = {}) {
+  std::span<const std::uint8_t> raw(const std::vector<std::uint8_t>& packet,
+                                    routing::ClientInfo source = {}) {
     const Reply reply = answer(served->state(), *scratch, packet, Client{Transport::udp, source});
     REQUIRE(reply.kind == Reply::Kind::send);
     return reply.bytes;
@@ -93,24 +98,26 @@ struct Fixture {
 };
 
 // A query with EDNS and one Client Subnet option: family, source prefix, scope, address bytes.
-std::vector<std::uint8_t> ecs_query(const std::string& qname, std::uint16_t qtype, std::uint16_t family,
-                                    std::uint8_t source, std::vector<std::uint8_t> address,
-                                    std::uint8_t scope = 0) {
+std::vector<std::uint8_t> ecs_query(const std::string& qname, std::uint16_t qtype,
+                                    std::uint16_t family, std::uint8_t source,
+                                    std::vector<std::uint8_t> address, std::uint8_t scope = 0) {
   auto packet = fixture::query(qname, qtype, {.edns = true});
   const std::size_t option = 4 + address.size();
   const std::size_t rdlength = 4 + option;
   packet[packet.size() - 2] = static_cast<std::uint8_t>(rdlength >> 8);
   packet[packet.size() - 1] = static_cast<std::uint8_t>(rdlength);
-  packet.insert(packet.end(), {0, 8, static_cast<std::uint8_t>(option >> 8), static_cast<std::uint8_t>(option),
-                               static_cast<std::uint8_t>(family >> 8), static_cast<std::uint8_t>(family),
-                               source, scope});
+  packet.insert(
+      packet.end(),
+      {0, 8, static_cast<std::uint8_t>(option >> 8), static_cast<std::uint8_t>(option),
+       static_cast<std::uint8_t>(family >> 8), static_cast<std::uint8_t>(family), source, scope});
   packet.insert(packet.end(), address.begin(), address.end());
   return packet;
 }
 
 // The Client Subnet option at the end of a response (it is the OPT record's only option), or
 // empty when the response ends with an OPT without options.
-std::vector<std::uint8_t> ecs_option_of(std::span<const std::uint8_t> response, std::size_t address_bytes) {
+std::vector<std::uint8_t> ecs_option_of(std::span<const std::uint8_t> response,
+                                        std::size_t address_bytes) {
   const std::size_t size = 8 + address_bytes;
   if (response.size() < size + 2) return {};
   const auto option = response.last(size);
@@ -163,10 +170,12 @@ TEST_CASE("profile answer: a disabled profile is NXDOMAIN, with the SOA") {
 TEST_CASE("profile answer: multivalue answers up to max_return addresses of the asked family") {
   Fixture f;
   auto r = f.ask(fixture::query("multi.example.", rrtype::a));
-  CHECK(r.answer == std::vector<std::string>{"multi.example. 1 A 192.0.2.11", "multi.example. 1 A 192.0.2.12"});
+  CHECK(r.answer ==
+        std::vector<std::string>{"multi.example. 1 A 192.0.2.11", "multi.example. 1 A 192.0.2.12"});
   f.writer->probed(3, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
   r = f.ask(fixture::query("multi.example.", rrtype::a));
-  CHECK(r.answer == std::vector<std::string>{"multi.example. 1 A 192.0.2.12", "multi.example. 1 A 192.0.2.13"});
+  CHECK(r.answer ==
+        std::vector<std::string>{"multi.example. 1 A 192.0.2.12", "multi.example. 1 A 192.0.2.13"});
   r = f.ask(fixture::query("multi.example.", rrtype::aaaa));
   CHECK(r.answer == std::vector<std::string>{"multi.example. 1 AAAA 2001:db8::11"});
 }
@@ -174,22 +183,26 @@ TEST_CASE("profile answer: multivalue answers up to max_return addresses of the 
 TEST_CASE("profile answer: subnet routes by ECS, echoes it, and says the scope (RFC 7871)") {
   Fixture f;
   // 10.1.2.0/24 lies in 10.1.0.0/16: that endpoint, scope 16.
-  auto bytes = f.raw(ecs_query("subnet.example.", rrtype::a, 1, 24, {10, 1, 2}), source("127.0.0.1"));
+  auto bytes =
+      f.raw(ecs_query("subnet.example.", rrtype::a, 1, 24, {10, 1, 2}), source("127.0.0.1"));
   auto r = fixture::decode(bytes);
   CHECK(r.answer == std::vector<std::string>{"subnet.example. 1 A 192.0.2.22"});
   CHECK(ecs_option_of(bytes, 3) == std::vector<std::uint8_t>{0, 8, 0, 7, 0, 1, 24, 16, 10, 1, 2});
   // 10.2.0.0/16: in 10/8 but clear of 10.1/16 only down to /15.
   bytes = f.raw(ecs_query("subnet.example.", rrtype::a, 1, 16, {10, 2}));
-  CHECK(fixture::decode(bytes).answer == std::vector<std::string>{"subnet.example. 1 A 192.0.2.21"});
+  CHECK(fixture::decode(bytes).answer ==
+        std::vector<std::string>{"subnet.example. 1 A 192.0.2.21"});
   CHECK(ecs_option_of(bytes, 2) == std::vector<std::uint8_t>{0, 8, 0, 6, 0, 1, 16, 15, 10, 2});
   // Outside every range: the fallback endpoint. 64 (01000000) and 10 (00001010) share one
   // leading bit, so 64.0.0.0/2 is the widest block that stays clear of 10/8: scope 2.
   bytes = f.raw(ecs_query("subnet.example.", rrtype::a, 1, 8, {64}));
-  CHECK(fixture::decode(bytes).answer == std::vector<std::string>{"subnet.example. 1 A 192.0.2.23"});
+  CHECK(fixture::decode(bytes).answer ==
+        std::vector<std::string>{"subnet.example. 1 A 192.0.2.23"});
   CHECK(ecs_option_of(bytes, 1) == std::vector<std::uint8_t>{0, 8, 0, 5, 0, 1, 8, 2, 64});
   // IPv6 ECS.
   bytes = f.raw(ecs_query("subnet.example.", rrtype::a, 2, 48, {0x20, 0x01, 0x0d, 0xb8, 0, 1}));
-  CHECK(fixture::decode(bytes).answer == std::vector<std::string>{"subnet.example. 1 A 192.0.2.22"});
+  CHECK(fixture::decode(bytes).answer ==
+        std::vector<std::string>{"subnet.example. 1 A 192.0.2.22"});
   CHECK(ecs_option_of(bytes, 6)[7] == 32);
 }
 
@@ -206,12 +219,12 @@ TEST_CASE("profile answer: without ECS the source address routes; non-subnet ans
 TEST_CASE("profile answer: malformed ECS is FORMERR (RFC 7871 §7.1)") {
   Fixture f;
   const std::vector<std::vector<std::uint8_t>> bad = {
-      ecs_query("subnet.example.", rrtype::a, 3, 8, {10}),           // unknown family
+      ecs_query("subnet.example.", rrtype::a, 3, 8, {10}),               // unknown family
       ecs_query("subnet.example.", rrtype::a, 1, 33, {10, 0, 0, 0, 0}),  // prefix too long
-      ecs_query("subnet.example.", rrtype::a, 1, 24, {10, 1}),       // too few address bytes
-      ecs_query("subnet.example.", rrtype::a, 1, 16, {10, 1, 2}),    // too many
-      ecs_query("subnet.example.", rrtype::a, 1, 12, {10, 0x1f}),    // bits past the prefix
-      ecs_query("subnet.example.", rrtype::a, 1, 24, {10, 1, 2}, 8),  // scope set in a query
+      ecs_query("subnet.example.", rrtype::a, 1, 24, {10, 1}),           // too few address bytes
+      ecs_query("subnet.example.", rrtype::a, 1, 16, {10, 1, 2}),        // too many
+      ecs_query("subnet.example.", rrtype::a, 1, 12, {10, 0x1f}),        // bits past the prefix
+      ecs_query("subnet.example.", rrtype::a, 1, 24, {10, 1, 2}, 8),     // scope set in a query
   };
   for (std::size_t i = 0; i < bad.size(); ++i) {
     CAPTURE(i);

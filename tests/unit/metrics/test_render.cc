@@ -37,8 +37,8 @@ parser::Parsed render_and_parse(const Sources& sources) {
   return parsed;
 }
 
-double value(const parser::Parsed& parsed, const std::string& family, const std::map<std::string, std::string>& labels,
-             const std::string& suffix = "") {
+double value(const parser::Parsed& parsed, const std::string& family,
+             const std::map<std::string, std::string>& labels, const std::string& suffix = "") {
   const auto* sample = parsed.sample(family, labels, suffix);
   REQUIRE_MESSAGE(sample != nullptr, family << suffix << " sample not found (or ambiguous)");
   return sample->number;
@@ -53,11 +53,12 @@ TEST_CASE("render: an idle server renders every family, valid, with zero counts"
   routing::HealthTable health(model.endpoint_count);
   ConfigStatus config;
   const auto parsed = render_and_parse({&queries, &probes, &model, &health, &config});
-  for (const char* name : {"dnsd_queries_total", "dnsd_responses_truncated_total", "dnsd_queries_dropped_total",
-                           "dnsd_probe_results_total", "dnsd_probe_duration_seconds", "dnsd_endpoint_transitions_total",
-                           "dnsd_endpoint_state", "dnsd_endpoint_probe_rtt_seconds", "dnsd_config_generation",
-                           "dnsd_config_last_reload_success", "dnsd_config_last_reload_timestamp_seconds",
-                           "dnsd_config_reloads_total"})
+  for (const char* name :
+       {"dnsd_queries_total", "dnsd_responses_truncated_total", "dnsd_queries_dropped_total",
+        "dnsd_probe_results_total", "dnsd_probe_duration_seconds",
+        "dnsd_endpoint_transitions_total", "dnsd_endpoint_state", "dnsd_endpoint_probe_rtt_seconds",
+        "dnsd_config_generation", "dnsd_config_last_reload_success",
+        "dnsd_config_last_reload_timestamp_seconds", "dnsd_config_reloads_total"})
     CHECK_MESSAGE(parsed.find(name) != nullptr, name);
   CHECK(parsed.find("dnsd_queries_total")->samples.empty());  // only combinations seen
   CHECK(parsed.find("dnsd_probe_duration_seconds")->type == "histogram");
@@ -73,8 +74,10 @@ TEST_CASE("render: query counts by transport, rcode and qtype; truncated and dro
   queries.udp(1).record_dropped();
   queries.tcp(0).record(3, 28, true);  // NXDOMAIN, AAAA, TC
   const auto parsed = render_and_parse({&queries, nullptr, nullptr, nullptr, nullptr});
-  CHECK(value(parsed, "dnsd_queries_total", {{"transport", "udp"}, {"rcode", "NOERROR"}, {"qtype", "A"}}) == 4);
-  CHECK(value(parsed, "dnsd_queries_total", {{"transport", "tcp"}, {"rcode", "NXDOMAIN"}, {"qtype", "AAAA"}}) == 1);
+  CHECK(value(parsed, "dnsd_queries_total",
+              {{"transport", "udp"}, {"rcode", "NOERROR"}, {"qtype", "A"}}) == 4);
+  CHECK(value(parsed, "dnsd_queries_total",
+              {{"transport", "tcp"}, {"rcode", "NXDOMAIN"}, {"qtype", "AAAA"}}) == 1);
   CHECK(parsed.find("dnsd_queries_total")->samples.size() == 2);
   CHECK(value(parsed, "dnsd_responses_truncated_total", {{"transport", "tcp"}}) == 1);
   CHECK(value(parsed, "dnsd_responses_truncated_total", {{"transport", "udp"}}) == 0);
@@ -84,8 +87,8 @@ TEST_CASE("render: query counts by transport, rcode and qtype; truncated and dro
 
 TEST_CASE("render: probe outcomes, a cumulative latency histogram and transitions") {
   probe::ProbeCounters probes;
-  probes.record_result(true, Reason::none, microseconds(4'000));      // le 0.005
-  probes.record_result(true, Reason::none, microseconds(40'000));     // le 0.05
+  probes.record_result(true, Reason::none, microseconds(4'000));        // le 0.005
+  probes.record_result(true, Reason::none, microseconds(40'000));       // le 0.05
   probes.record_result(false, Reason::timeout, microseconds(500'000));  // le 0.5
   probes.record_result(false, Reason::tls, microseconds(30'000'000));   // +Inf only
   probes.record_transition(MonitorStatus::checking_endpoint, MonitorStatus::online);
@@ -102,10 +105,14 @@ TEST_CASE("render: probe outcomes, a cumulative latency histogram and transition
   CHECK(value(parsed, "dnsd_probe_duration_seconds", {{"le", "+Inf"}}, "_bucket") == 4);
   CHECK(value(parsed, "dnsd_probe_duration_seconds", {}, "_count") == 4);
   CHECK(value(parsed, "dnsd_probe_duration_seconds", {}, "_sum") == doctest::Approx(30.544));
-  CHECK(value(parsed, "dnsd_endpoint_transitions_total", {{"from", "CheckingEndpoint"}, {"to", "Online"}}) == 1);
-  CHECK(value(parsed, "dnsd_endpoint_transitions_total", {{"from", "Online"}, {"to", "Degraded"}}) == 1);
-  CHECK(value(parsed, "dnsd_endpoint_transitions_total", {{"from", "Degraded"}, {"to", "Online"}}) == 0);
-  CHECK(parsed.sample("dnsd_endpoint_transitions_total", {{"from", "Online"}, {"to", "Online"}}) == nullptr);
+  CHECK(value(parsed, "dnsd_endpoint_transitions_total",
+              {{"from", "CheckingEndpoint"}, {"to", "Online"}}) == 1);
+  CHECK(value(parsed, "dnsd_endpoint_transitions_total",
+              {{"from", "Online"}, {"to", "Degraded"}}) == 1);
+  CHECK(value(parsed, "dnsd_endpoint_transitions_total",
+              {{"from", "Degraded"}, {"to", "Online"}}) == 0);
+  CHECK(parsed.sample("dnsd_endpoint_transitions_total", {{"from", "Online"}, {"to", "Online"}}) ==
+        nullptr);
 }
 
 TEST_CASE("render: endpoint state as a one-hot gauge, admin and config Disabled included") {
@@ -115,17 +122,25 @@ TEST_CASE("render: endpoint state as a one-hot gauge, admin and config Disabled 
   writer.probed(0, MonitorStatus::online, Reason::none, 12);
   writer.probed(1, MonitorStatus::degraded, Reason::timeout, 0);
   const auto parsed_before = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
-  CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Online"}}) == 1);
-  CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Degraded"}}) == 0);
-  CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "us \"east\""}, {"state", "Degraded"}}) == 1);
-  CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "standby"}, {"state", "Disabled"}}) == 1);
+  CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Online"}}) ==
+        1);
+  CHECK(value(parsed_before, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Degraded"}}) ==
+        0);
   CHECK(value(parsed_before, "dnsd_endpoint_state",
-              {{"profile", "ci.tm.example."}, {"endpoint", "standby"}, {"state", "CheckingEndpoint"}}) == 0);
-  CHECK(value(parsed_before, "dnsd_endpoint_probe_rtt_seconds", {{"endpoint", "eu"}}) == doctest::Approx(0.012));
+              {{"endpoint", "us \"east\""}, {"state", "Degraded"}}) == 1);
+  CHECK(value(parsed_before, "dnsd_endpoint_state",
+              {{"endpoint", "standby"}, {"state", "Disabled"}}) == 1);
+  CHECK(value(parsed_before, "dnsd_endpoint_state",
+              {{"profile", "ci.tm.example."},
+               {"endpoint", "standby"},
+               {"state", "CheckingEndpoint"}}) == 0);
+  CHECK(value(parsed_before, "dnsd_endpoint_probe_rtt_seconds", {{"endpoint", "eu"}}) ==
+        doctest::Approx(0.012));
 
   writer.set_admin_disabled(0, true);
   const auto parsed_after = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
-  CHECK(value(parsed_after, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Disabled"}}) == 1);
+  CHECK(value(parsed_after, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Disabled"}}) ==
+        1);
   CHECK(value(parsed_after, "dnsd_endpoint_state", {{"endpoint", "eu"}, {"state", "Online"}}) == 0);
 }
 

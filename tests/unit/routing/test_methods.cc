@@ -66,8 +66,8 @@ AddressRange range(const std::string& text) {
 }  // namespace
 
 TEST_CASE("weighted: over 100,000 picks the split matches the weights (chi-square, fixed seed)") {
-  Profile profile = profile_of(Method::weighted, {"192.0.2.1", "192.0.2.2", "192.0.2.3",
-                                                  "192.0.2.4", "192.0.2.5"});
+  Profile profile = profile_of(Method::weighted,
+                               {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"});
   const std::vector<std::uint16_t> weights{1, 10, 100, 389, 500};
   for (std::size_t i = 0; i < weights.size(); ++i) profile.endpoints[i].weight = weights[i];
   HealthTable health(5);
@@ -113,7 +113,8 @@ TEST_CASE("weighted: degraded and disabled endpoints never drawn; all degraded f
   writer.probed(0, MonitorStatus::degraded, Reason::timeout, 0);
   profile.endpoints[1].enabled = false;
   seed_thread_rng(1);
-  for (int i = 0; i < 1000; ++i) CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{2});
+  for (int i = 0; i < 1000; ++i)
+    CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{2});
   writer.probed(2, MonitorStatus::degraded, Reason::timeout, 0);
   const Pick fallback = pick(profile, health, {});
   CHECK(fallback.all_degraded);
@@ -121,8 +122,8 @@ TEST_CASE("weighted: degraded and disabled endpoints never drawn; all degraded f
 }
 
 TEST_CASE("multivalue: available endpoints of the query's family, up to max_return") {
-  Profile profile = profile_of(Method::multivalue, {"192.0.2.1", "2001:db8::1", "192.0.2.2",
-                                                    "192.0.2.3", "2001:db8::2"});
+  Profile profile = profile_of(
+      Method::multivalue, {"192.0.2.1", "2001:db8::1", "192.0.2.2", "192.0.2.3", "2001:db8::2"});
   profile.max_return = 2;
   HealthTable health(5);
   HealthWriter writer(health);
@@ -184,7 +185,8 @@ TEST_CASE("address ranges: CIDR, single addresses and first-last, v4 and v6") {
 }
 
 TEST_CASE("subnet: longest prefix wins, the endpoint without ranges catches the rest") {
-  Profile profile = profile_of(Method::subnet, {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"});
+  Profile profile =
+      profile_of(Method::subnet, {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"});
   profile.endpoints[0].ranges = {range("10.0.0.0/8")};
   profile.endpoints[1].ranges = {range("10.1.0.0/16"), range("2001:db8::/32")};
   profile.endpoints[2].ranges = {range("172.16.0.10-172.16.0.20")};

@@ -75,7 +75,8 @@ TEST_CASE("all degraded: 'first' answers the top endpoint, 'all' every enabled o
   Profile profile = three_endpoints();
   HealthTable health(3);
   HealthWriter writer(health);
-  for (EndpointId id = 0; id < 3; ++id) writer.probed(id, MonitorStatus::degraded, Reason::timeout, 0);
+  for (EndpointId id = 0; id < 3; ++id)
+    writer.probed(id, MonitorStatus::degraded, Reason::timeout, 0);
   profile.all_degraded = AllDegraded::first;
   CHECK(picked(pick(profile, health, {})) == std::vector<std::uint16_t>{0});
   profile.all_degraded = AllDegraded::all;

@@ -7,8 +7,8 @@
 
 #include "conf/config.hh"
 #include "dnsd/engine.hh"
-#include "dnsd/server_config.hh"
 #include "dnsd/served.hh"
+#include "dnsd/server_config.hh"
 #include "probe/history.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"

@@ -171,7 +171,8 @@ Response Api::handle(const Request& request) {
     return json_reply(request, http::status::ok, status_json(runtime_));
   if (path == "/api/v1/explain" && get) return explain(request);
   if (path == "/metrics" && get && hooks_.metrics)
-    return reply(request, http::status::ok, hooks_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    return reply(request, http::status::ok, hooks_.metrics(),
+                 "text/plain; version=0.0.4; charset=utf-8");
   if (path == "/api/v1/reload" && post) {
     const control::ReloadReport report = hooks_.reload ? hooks_.reload() : runtime_.reload();
     return json_reply(request, report.ok ? http::status::ok : http::status::unprocessable_entity,

@@ -31,7 +31,8 @@ struct ApiHooks {
 
 class Api {
  public:
-  explicit Api(control::Runtime& runtime, ApiHooks hooks = {}) : runtime_(runtime), hooks_(std::move(hooks)) {}
+  explicit Api(control::Runtime& runtime, ApiHooks hooks = {})
+      : runtime_(runtime), hooks_(std::move(hooks)) {}
   Response handle(const Request& request);
 
  private:

@@ -220,13 +220,14 @@ void Reader::record(const MasterEntry& entry, FileState& state) {
     error(state, entry.line, why);
     return;
   }
-  sink_({*state.last_owner, *type, ttl.value_or(state.ttl), std::move(*rdata), state.path, entry.line});
+  sink_({*state.last_owner, *type, ttl.value_or(state.ttl), std::move(*rdata), state.path,
+         entry.line});
 }
 
 }  // namespace
 
-bool read_master_file(const std::string& path, const MasterFileOptions& options, const MasterSink& sink,
-                      Diagnostics& diag, std::string* error) {
+bool read_master_file(const std::string& path, const MasterFileOptions& options,
+                      const MasterSink& sink, Diagnostics& diag, std::string* error) {
   std::string text;
   if (!read_file(path, text, error)) return false;
   Reader reader(options, sink, diag);

@@ -38,8 +38,8 @@ using MasterSink = std::function<void(MasterRecord&& record)>;
 // Hands the good records of `path` (and of its $INCLUDEs) to `sink` and reports every bad
 // entry to `diag` with the master file's name and line. Returns false, with *error set, only
 // when `path` itself cannot be read.
-bool read_master_file(const std::string& path, const MasterFileOptions& options, const MasterSink& sink,
-                      Diagnostics& diag, std::string* error);
+bool read_master_file(const std::string& path, const MasterFileOptions& options,
+                      const MasterSink& sink, Diagnostics& diag, std::string* error);
 
 // The same, collected into `out` (for tests and small files).
 bool read_master_file(const std::string& path, const MasterFileOptions& options,

@@ -48,7 +48,8 @@ void resolve_nested(const std::vector<NestedRef>& refs, routing::Model& model, D
         std::string cycle;
         for (auto it = std::find(path.begin(), path.end(), child); it != path.end(); ++it)
           cycle += model.profiles[*it].name + " -> ";
-        diag.add(ref->line, ref->key, fmt::format("nested profiles loop: {}{}", cycle, model.profiles[child].name));
+        diag.add(ref->line, ref->key,
+                 fmt::format("nested profiles loop: {}{}", cycle, model.profiles[child].name));
         looped = true;
         continue;
       }

@@ -183,8 +183,9 @@ void ProfileReader::status(Section& es, routing::Endpoint& e) {
   const auto text = es.string("status");
   if (!text) return;
   if (es.has("enabled"))
-    es.error("status", "give either status or enabled, not both (status = \"disabled\" is "
-                       "enabled = false)");
+    es.error("status",
+             "give either status or enabled, not both (status = \"disabled\" is "
+             "enabled = false)");
   if (*text == "enabled") {
     e.enabled = true;
   } else if (*text == "disabled") {
@@ -224,7 +225,8 @@ void ProfileReader::target_or_child(Section& es, routing::Endpoint& e) {
     child_minimums(es, e);
     return;
   }
-  for (const auto* key : {"min_child_endpoints", "min_child_endpoints_ipv4", "min_child_endpoints_ipv6"})
+  for (const auto* key :
+       {"min_child_endpoints", "min_child_endpoints_ipv4", "min_child_endpoints_ipv6"})
     if (es.has(key)) es.error(key, "applies to nested profile endpoints (profile = ...) only");
   if (const auto target = es.string("target", Need::required)) {
     std::string why;
@@ -247,7 +249,8 @@ void ProfileReader::child_minimums(Section& es, routing::Endpoint& e) {
 
 // regions = ["WORLD", "GEO-EU", "DE", "US-CA"]: geographic profiles only; each region maps to
 // exactly one endpoint of the profile, and every endpoint has at least one.
-void ProfileReader::regions(Section& es, const routing::Endpoint& e, const routing::Profile& profile) {
+void ProfileReader::regions(Section& es, const routing::Endpoint& e,
+                            const routing::Profile& profile) {
   pending_regions_.clear();
   const auto items = es.strings("regions", true);
   if (profile.method != Method::geographic) {
@@ -256,7 +259,8 @@ void ProfileReader::regions(Section& es, const routing::Endpoint& e, const routi
   }
   if (!items) {
     if (!es.has("regions"))
-      es.error("regions", "is required in a geographic profile (e.g. [\"GEO-EU\", \"US-CA\", \"WORLD\"])");
+      es.error("regions",
+               "is required in a geographic profile (e.g. [\"GEO-EU\", \"US-CA\", \"WORLD\"])");
     return;
   }
   for (const auto& item : *items) {
@@ -306,7 +310,8 @@ void ProfileReader::geographic(routing::Profile& profile) {
   if (!path) {
     if (!geo) return;  // performance without a database: the probes' round trips decide
     if (!ps_.has("geoip_database"))
-      ps_.error("method", "method \"geographic\" needs geoip_database (a GeoIP2/GeoLite2 .mmdb file)");
+      ps_.error("method",
+                "method \"geographic\" needs geoip_database (a GeoIP2/GeoLite2 .mmdb file)");
     return;
   }
   std::string why;
@@ -327,8 +332,9 @@ void ProfileReader::latency(routing::Profile& profile) {
     return;
   }
   if (!ps_.has("geoip_database") && !ps_.has("client_regions"))
-    ps_.error("latency", "a latency table needs geoip_database or client_regions, to find the "
-                         "client's region");
+    ps_.error("latency",
+              "a latency table needs geoip_database or client_regions, to find the "
+              "client's region");
   for (const auto& e : profile.endpoints)
     if (e.location.empty()) {
       ps_.error("latency", fmt::format("endpoint {} has no location, so the table cannot rank it",
@@ -346,7 +352,9 @@ void ProfileReader::latency(routing::Profile& profile) {
     }
     const auto* locations = value.as_table();
     if (!locations) {
-      ps_.error_at(line_of(value), key, fmt::format("must be a table of location = milliseconds, got {}", type_name(value)));
+      ps_.error_at(
+          line_of(value), key,
+          fmt::format("must be a table of location = milliseconds, got {}", type_name(value)));
       continue;
     }
     row.ms.assign(profile.endpoints.size(), std::numeric_limits<std::uint32_t>::max());
@@ -376,8 +384,8 @@ bool overlap_partly(const routing::AddressRange& a, const routing::AddressRange&
   if (a.v6 != b.v6) return false;
   const auto a1 = to_number(a.first, a.v6), a2 = to_number(a.last, a.v6);
   const auto b1 = to_number(b.first, b.v6), b2 = to_number(b.last, b.v6);
-  if (a2 < b1 || b2 < a1) return false;                  // disjoint
-  if (a1 == b1 && a2 == b2) return true;                // the same range twice
+  if (a2 < b1 || b2 < a1) return false;                        // disjoint
+  if (a1 == b1 && a2 == b2) return true;                       // the same range twice
   return !((a1 <= b1 && b2 <= a2) || (b1 <= a1 && a2 <= b2));  // nested is fine
 }
 
@@ -401,7 +409,8 @@ void ProfileReader::client_regions(routing::Profile& profile) {
     }
     const auto* list = value.as_array();
     if (!list) {
-      ps_.error_at(line_of(value), key, fmt::format("must be an array of ranges, got {}", type_name(value)));
+      ps_.error_at(line_of(value), key,
+                   fmt::format("must be an array of ranges, got {}", type_name(value)));
       continue;
     }
     for (std::size_t i = 0; i < list->size(); ++i) {
@@ -418,8 +427,8 @@ void ProfileReader::client_regions(routing::Profile& profile) {
       for (const auto& other : profile.client_regions)
         if (overlap_partly(range, other.range)) {
           ps_.error_at(line_of(element), element_key,
-                       fmt::format("{} overlaps {} (ranges may nest, not overlap)", in_quotes(*text),
-                                   in_quotes(other.range.text)));
+                       fmt::format("{} overlaps {} (ranges may nest, not overlap)",
+                                   in_quotes(*text), in_quotes(other.range.text)));
           clash = true;
           break;
         }
@@ -437,9 +446,10 @@ void ProfileReader::ranges(Section& es, routing::Endpoint& e, const routing::Pro
   const bool geo = profile.method == Method::geographic || profile.method == Method::performance;
   const char* key = geo ? "subnet_override" : "ranges";
   if (es.has(geo ? "ranges" : "subnet_override")) {
-    es.error(geo ? "ranges" : "subnet_override",
-             geo ? "ranges apply to method \"subnet\" only (subnet_override pins client ranges here)"
-                 : "subnet_override applies to methods \"geographic\" and \"performance\" only");
+    es.error(
+        geo ? "ranges" : "subnet_override",
+        geo ? "ranges apply to method \"subnet\" only (subnet_override pins client ranges here)"
+            : "subnet_override applies to methods \"geographic\" and \"performance\" only");
   }
   const auto items = es.strings(key, true);
   if (!items) return;
@@ -503,7 +513,8 @@ void ProfileReader::endpoints(routing::Profile& profile, const MonitorDraft& mon
     if (!e) continue;
     e->health_id = static_cast<routing::EndpointId>(model_.endpoint_count++);
     for (const auto& code : pending_regions_)
-      profile.regions.push_back(routing::GeoRegion{code, static_cast<std::uint16_t>(profile.endpoints.size())});
+      profile.regions.push_back(
+          routing::GeoRegion{code, static_cast<std::uint16_t>(profile.endpoints.size())});
     if (pending_ref_) {
       pending_ref_->parent = static_cast<routing::ProfileId>(model_.profiles.size());
       pending_ref_->endpoint = profile.endpoints.size();
@@ -545,8 +556,8 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
     if (*status == "disabled")
       profile.enabled = false;
     else if (*status != "enabled")
-      ps_.error("status",
-                fmt::format("unknown status {} (expected enabled or disabled)", in_quotes(*status)));
+      ps_.error("status", fmt::format("unknown status {} (expected enabled or disabled)",
+                                      in_quotes(*status)));
   }
   geographic(profile);
   if (const auto max_return = ps_.integer("max_return", 1, 10)) {

@@ -172,9 +172,10 @@ void ZoneReader::read(std::uint32_t default_ttl) {
     const auto sink = [&](MasterRecord&& r) {
       if (r.type == rrtype::soa && r.owner.lowercased() == origin) {
         if (soa_table && !master_soa)
-          zone_.error("soa", fmt::format("the master file already has the SOA record ({}:{}); give it in "
-                                         "one place only",
-                                         r.file, r.line));
+          zone_.error("soa",
+                      fmt::format("the master file already has the SOA record ({}:{}); give it in "
+                                  "one place only",
+                                  r.file, r.line));
         master_soa = true;
         if (soa_table) return;
       }

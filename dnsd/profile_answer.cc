@@ -16,7 +16,8 @@ using Bytes = std::span<const std::uint8_t>;
 Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, Bytes owner,
                         std::uint16_t qtype, std::size_t depth) noexcept;
 
-bool put_address(SectionWriter& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl, Bytes address) noexcept {
+bool put_address(SectionWriter& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl,
+                 Bytes address) noexcept {
   return put_endpoint_record(answer.writer, answer.sections, owner, type, ttl, address);
 }
 

@@ -11,7 +11,7 @@
 namespace dnsd {
 
 struct ListenAddress {
-  std::string address;   // "127.0.0.1", "::1"
+  std::string address;  // "127.0.0.1", "::1"
   std::uint16_t port = 53;
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };

@@ -30,7 +30,9 @@ class ServingSlot {
     return *current_.load(std::memory_order_seq_cst);
   }
   // Query thread `reader` holds no reference any more (call before blocking).
-  void leave(std::size_t reader) noexcept { seen_[reader].value.store(k_offline, std::memory_order_release); }
+  void leave(std::size_t reader) noexcept {
+    seen_[reader].value.store(k_offline, std::memory_order_release);
+  }
 
   // Writer (one at a time): installs `next` and frees the previous state once no reader can
   // still hold it. Returns after the old state is gone.

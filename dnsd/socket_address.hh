@@ -1,13 +1,12 @@
 // Small socket helpers shared by the UDP and TCP servers.
 #pragma once
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <cstring>
-
 #include <boost/system/error_code.hpp>
-#include <fmt/format.h>
+#include <cstring>
 
 #include "dnsd/server_config.hh"
 #include "routing/pick.hh"
@@ -16,7 +15,8 @@ namespace dnsd {
 
 inline std::string format_address(const ListenAddress& listen) {
   const bool v6 = listen.address.find(':') != std::string::npos;
-  return v6 ? fmt::format("[{}]:{}", listen.address, listen.port) : fmt::format("{}:{}", listen.address, listen.port);
+  return v6 ? fmt::format("[{}]:{}", listen.address, listen.port)
+            : fmt::format("{}:{}", listen.address, listen.port);
 }
 
 // SO_REUSEPORT, so that each worker can own a socket on the same address (Linux 3.9+).

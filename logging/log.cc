@@ -21,7 +21,9 @@ constexpr std::array<char, 4> k_priorities{'3', '4', '6', '7'};
 
 }  // namespace
 
-std::string_view to_string(Level level) noexcept { return k_names[static_cast<std::size_t>(level)]; }
+std::string_view to_string(Level level) noexcept {
+  return k_names[static_cast<std::size_t>(level)];
+}
 
 std::optional<Level> parse_level(std::string_view text) noexcept {
   for (std::size_t i = 0; i < k_names.size(); ++i)

@@ -44,7 +44,8 @@ void error(fmt::format_string<Args...> text, Args&&... args) {
 }
 template <typename... Args>
 void warning(fmt::format_string<Args...> text, Args&&... args) {
-  if (enabled(Level::warning)) write(Level::warning, fmt::format(text, std::forward<Args>(args)...));
+  if (enabled(Level::warning))
+    write(Level::warning, fmt::format(text, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void info(fmt::format_string<Args...> text, Args&&... args) {

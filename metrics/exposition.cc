@@ -54,7 +54,8 @@ void Exposition::series(std::string_view name, std::initializer_list<Label> labe
   out_ += '}';
 }
 
-void Exposition::sample(std::string_view name, std::initializer_list<Label> labels, std::uint64_t value) {
+void Exposition::sample(std::string_view name, std::initializer_list<Label> labels,
+                        std::uint64_t value) {
   series(name, labels);
   out_ += fmt::format(" {}\n", value);
 }

@@ -9,12 +9,15 @@ namespace metrics {
 namespace {
 
 constexpr std::array<dnsd::Transport, 2> k_transports{dnsd::Transport::udp, dnsd::Transport::tcp};
-constexpr std::string_view transport_name(dnsd::Transport t) { return t == dnsd::Transport::udp ? "udp" : "tcp"; }
+constexpr std::string_view transport_name(dnsd::Transport t) {
+  return t == dnsd::Transport::udp ? "udp" : "tcp";
+}
 
 void render_queries(Exposition& out, const dnsd::QueryCounters& counters) {
   const std::array<dnsd::QueryTotals, 2> totals{counters.totals(dnsd::Transport::udp),
                                                 counters.totals(dnsd::Transport::tcp)};
-  out.family("dnsd_queries_total", "counter", "DNS responses sent, by transport, response code and query type.");
+  out.family("dnsd_queries_total", "counter",
+             "DNS responses sent, by transport, response code and query type.");
   for (std::size_t t = 0; t < 2; ++t)
     for (std::size_t r = 0; r < dnsd::k_rcode_names.size(); ++r)
       for (std::size_t q = 0; q < dnsd::k_qtype_names.size(); ++q)
@@ -24,22 +27,28 @@ void render_queries(Exposition& out, const dnsd::QueryCounters& counters) {
                       {"rcode", dnsd::k_rcode_names[r]},
                       {"qtype", dnsd::k_qtype_names[q]}},
                      value);
-  out.family("dnsd_responses_truncated_total", "counter", "DNS responses sent with the TC bit set.");
+  out.family("dnsd_responses_truncated_total", "counter",
+             "DNS responses sent with the TC bit set.");
   for (std::size_t t = 0; t < 2; ++t)
-    out.sample("dnsd_responses_truncated_total", {{"transport", transport_name(k_transports[t])}}, totals[t].truncated);
-  out.family("dnsd_queries_dropped_total", "counter",
-             "Messages that got no response (responses, shorter than a header, oversized datagrams).");
+    out.sample("dnsd_responses_truncated_total", {{"transport", transport_name(k_transports[t])}},
+               totals[t].truncated);
+  out.family(
+      "dnsd_queries_dropped_total", "counter",
+      "Messages that got no response (responses, shorter than a header, oversized datagrams).");
   for (std::size_t t = 0; t < 2; ++t)
-    out.sample("dnsd_queries_dropped_total", {{"transport", transport_name(k_transports[t])}}, totals[t].dropped);
+    out.sample("dnsd_queries_dropped_total", {{"transport", transport_name(k_transports[t])}},
+               totals[t].dropped);
 }
 
 void render_probes(Exposition& out, const probe::ProbeCounters& counters) {
   const probe::ProbeTotals totals = counters.totals();
   out.family("dnsd_probe_results_total", "counter", "Finished health probes, by outcome.");
   for (std::size_t i = 0; i < probe::k_outcome_names.size(); ++i)
-    out.sample("dnsd_probe_results_total", {{"outcome", probe::k_outcome_names[i]}}, totals.results[i]);
+    out.sample("dnsd_probe_results_total", {{"outcome", probe::k_outcome_names[i]}},
+               totals.results[i]);
 
-  out.family("dnsd_probe_duration_seconds", "histogram", "Health probe duration, from start to verdict.");
+  out.family("dnsd_probe_duration_seconds", "histogram",
+             "Health probe duration, from start to verdict.");
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < probe::k_latency_bounds_s.size(); ++i) {
     cumulative += totals.latency_buckets[i];
@@ -50,7 +59,8 @@ void render_probes(Exposition& out, const probe::ProbeCounters& counters) {
   // while probes finish during rendering.
   cumulative += totals.latency_buckets.back();
   out.sample("dnsd_probe_duration_seconds_bucket", {{"le", "+Inf"}}, cumulative);
-  out.sample("dnsd_probe_duration_seconds_sum", {}, static_cast<double>(totals.latency_sum.count()) / 1e6);
+  out.sample("dnsd_probe_duration_seconds_sum", {},
+             static_cast<double>(totals.latency_sum.count()) / 1e6);
   out.sample("dnsd_probe_duration_seconds_count", {}, cumulative);
 
   out.family("dnsd_endpoint_transitions_total", "counter",
@@ -64,14 +74,18 @@ void render_probes(Exposition& out, const probe::ProbeCounters& counters) {
                    totals.transitions[f][t]);
 }
 
-void render_endpoints(Exposition& out, const routing::Model& model, const routing::HealthTable& health) {
-  constexpr std::array<std::string_view, 4> k_states{"CheckingEndpoint", "Online", "Degraded", "Disabled"};
-  out.family("dnsd_endpoint_state", "gauge",
-             "1 for the endpoint's current state (Traffic Manager's monitor states), 0 for the others.");
+void render_endpoints(Exposition& out, const routing::Model& model,
+                      const routing::HealthTable& health) {
+  constexpr std::array<std::string_view, 4> k_states{"CheckingEndpoint", "Online", "Degraded",
+                                                     "Disabled"};
+  out.family(
+      "dnsd_endpoint_state", "gauge",
+      "1 for the endpoint's current state (Traffic Manager's monitor states), 0 for the others.");
   for (const auto& profile : model.profiles)
     for (const auto& endpoint : profile.endpoints) {
       if (endpoint.health_id >= health.size()) continue;
-      const std::string_view now = routing::operator_state(endpoint, health.load(endpoint.health_id));
+      const std::string_view now =
+          routing::operator_state(endpoint, health.load(endpoint.health_id));
       for (const auto state : k_states)
         out.sample("dnsd_endpoint_state",
                    {{"profile", profile.name}, {"endpoint", endpoint.name}, {"state", state}},
@@ -83,21 +97,26 @@ void render_endpoints(Exposition& out, const routing::Model& model, const routin
     for (const auto& endpoint : profile.endpoints) {
       if (endpoint.health_id >= health.size()) continue;
       const double rtt = health.load(endpoint.health_id).rtt_ms / 1e3;
-      out.sample("dnsd_endpoint_probe_rtt_seconds", {{"profile", profile.name}, {"endpoint", endpoint.name}}, rtt);
+      out.sample("dnsd_endpoint_probe_rtt_seconds",
+                 {{"profile", profile.name}, {"endpoint", endpoint.name}}, rtt);
     }
 }
 
 void render_config(Exposition& out, const ConfigStatus& config) {
-  out.family("dnsd_config_generation", "gauge", "Generation of the config being served (1 at start, +1 per reload).");
+  out.family("dnsd_config_generation", "gauge",
+             "Generation of the config being served (1 at start, +1 per reload).");
   out.sample("dnsd_config_generation", {}, config.generation.load(std::memory_order_relaxed));
-  out.family("dnsd_config_last_reload_success", "gauge", "1 if the last reload succeeded (or none was tried), else 0.");
+  out.family("dnsd_config_last_reload_success", "gauge",
+             "1 if the last reload succeeded (or none was tried), else 0.");
   out.sample("dnsd_config_last_reload_success", {},
              std::uint64_t{config.last_reload_ok.load(std::memory_order_relaxed) ? 1u : 0u});
-  out.family("dnsd_config_last_reload_timestamp_seconds", "gauge", "Unix time of the last reload attempt (0: none).");
+  out.family("dnsd_config_last_reload_timestamp_seconds", "gauge",
+             "Unix time of the last reload attempt (0: none).");
   out.sample("dnsd_config_last_reload_timestamp_seconds", {},
              static_cast<double>(config.last_reload_unix_s.load(std::memory_order_relaxed)));
   out.family("dnsd_config_reloads_total", "counter", "Config reloads, by result.");
-  out.sample("dnsd_config_reloads_total", {{"result", "success"}}, config.reloads_ok.load(std::memory_order_relaxed));
+  out.sample("dnsd_config_reloads_total", {{"result", "success"}},
+             config.reloads_ok.load(std::memory_order_relaxed));
   out.sample("dnsd_config_reloads_total", {{"result", "failure"}},
              config.reloads_failed.load(std::memory_order_relaxed));
 }

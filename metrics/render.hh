@@ -2,8 +2,8 @@
 //   dnsd_queries_total{transport,rcode,qtype}      responses sent (only combinations seen)
 //   dnsd_responses_truncated_total{transport}      responses sent with TC
 //   dnsd_queries_dropped_total{transport}          queries that got no response
-//   dnsd_probe_results_total{outcome}              ok, timeout, refused, tls, dns, status, body, other
-//   dnsd_probe_duration_seconds                    histogram: probe start to verdict
+//   dnsd_probe_results_total{outcome}              ok, timeout, refused, tls, dns, status, body,
+//   other dnsd_probe_duration_seconds                    histogram: probe start to verdict
 //   dnsd_endpoint_transitions_total{from,to}       monitor state changes, per endpoint changed
 //   dnsd_endpoint_state{profile,endpoint,state}    1 for the endpoint's operator state, else 0
 //   dnsd_endpoint_probe_rtt_seconds{profile,endpoint}  RTT of the last successful probe
@@ -27,7 +27,7 @@ namespace metrics {
 // read by render_prometheus(). Generation 1 is the config dnsd started with.
 struct ConfigStatus {
   std::atomic<std::uint64_t> generation{1};
-  std::atomic<bool> last_reload_ok{true};          // true until a reload fails
+  std::atomic<bool> last_reload_ok{true};           // true until a reload fails
   std::atomic<std::int64_t> last_reload_unix_s{0};  // 0: no reload yet
   std::atomic<std::uint64_t> reloads_ok{0};
   std::atomic<std::uint64_t> reloads_failed{0};

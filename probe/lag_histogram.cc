@@ -38,13 +38,15 @@ std::chrono::microseconds LagHistogram::percentile(double q) const noexcept {
   if (count_ == 0) return std::chrono::microseconds(0);
   // Rank of the sample wanted, 1-based: the ceil(q * n)-th smallest (at least the first).
   const auto rank = std::max<std::uint64_t>(
-      1, static_cast<std::uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(count_))));
+      1,
+      static_cast<std::uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(count_))));
   std::uint64_t seen = 0;
   for (std::size_t b = 0; b < k_buckets; ++b) {
     seen += buckets_[b];
     if (seen >= rank && b == k_buckets - 1) return max();  // beyond the range: only max is known
     if (seen >= rank)
-      return std::chrono::microseconds(static_cast<std::int64_t>(std::min(upper_bound_of(b), max_)));
+      return std::chrono::microseconds(
+          static_cast<std::int64_t>(std::min(upper_bound_of(b), max_)));
   }
   return max();
 }

@@ -27,7 +27,8 @@ class LagHistogram {
   static constexpr unsigned k_sub_bits = 5;     // 32 buckets per power of two above
   static constexpr unsigned k_top_bits = 26;    // last power of two: [2^25, 2^26) µs
   static constexpr std::size_t k_buckets =
-      (std::size_t{1} << k_linear_bits) + (k_top_bits - k_linear_bits) * (std::size_t{1} << k_sub_bits);
+      (std::size_t{1} << k_linear_bits) +
+      (k_top_bits - k_linear_bits) * (std::size_t{1} << k_sub_bits);
 
   // Negative lags (a clock step, or a caller running early) count as zero.
   void record(std::chrono::microseconds lag) noexcept;

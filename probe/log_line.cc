@@ -14,9 +14,9 @@ std::string transition_line(const Subscriber& who, const Transition& change,
 }
 
 std::string nested_line(const routing::NestedHealth::Change& change) {
-  const auto head = fmt::format("probe: profile={} endpoint={} {} -> {}", change.profile,
-                                change.endpoint, routing::to_string(change.old_status),
-                                routing::to_string(change.new_status));
+  const auto head =
+      fmt::format("probe: profile={} endpoint={} {} -> {}", change.profile, change.endpoint,
+                  routing::to_string(change.old_status), routing::to_string(change.new_status));
   if (change.new_status == routing::MonitorStatus::degraded)
     return fmt::format("{} reason=\"too few child endpoints Online\"", head);
   if (change.new_status == routing::MonitorStatus::stopped)

@@ -19,7 +19,8 @@ std::size_t latency_bucket(std::chrono::microseconds latency) noexcept {
   return static_cast<std::size_t>(it - k_latency_bounds_s.begin());
 }
 
-void ProbeCounters::record_result(bool ok, routing::Reason reason, std::chrono::microseconds latency) noexcept {
+void ProbeCounters::record_result(bool ok, routing::Reason reason,
+                                  std::chrono::microseconds latency) noexcept {
   results_[outcome_slot(ok, reason)].fetch_add(1, std::memory_order_relaxed);
   if (latency.count() < 0) latency = std::chrono::microseconds(0);
   buckets_[latency_bucket(latency)].fetch_add(1, std::memory_order_relaxed);
@@ -27,20 +28,23 @@ void ProbeCounters::record_result(bool ok, routing::Reason reason, std::chrono::
   latency_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void ProbeCounters::record_transition(routing::MonitorStatus from, routing::MonitorStatus to) noexcept {
+void ProbeCounters::record_transition(routing::MonitorStatus from,
+                                      routing::MonitorStatus to) noexcept {
   const auto f = static_cast<std::size_t>(from), t = static_cast<std::size_t>(to);
   if (f < k_states && t < k_states) transitions_[f][t].fetch_add(1, std::memory_order_relaxed);
 }
 
 ProbeTotals ProbeCounters::totals() const noexcept {
   ProbeTotals out;
-  for (std::size_t i = 0; i < results_.size(); ++i) out.results[i] = results_[i].load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < results_.size(); ++i)
+    out.results[i] = results_[i].load(std::memory_order_relaxed);
   for (std::size_t i = 0; i < buckets_.size(); ++i)
     out.latency_buckets[i] = buckets_[i].load(std::memory_order_relaxed);
   out.latency_count = latency_count_.load(std::memory_order_relaxed);
   out.latency_sum = std::chrono::microseconds(latency_sum_us_.load(std::memory_order_relaxed));
   for (std::size_t f = 0; f < k_states; ++f)
-    for (std::size_t t = 0; t < k_states; ++t) out.transitions[f][t] = transitions_[f][t].load(std::memory_order_relaxed);
+    for (std::size_t t = 0; t < k_states; ++t)
+      out.transitions[f][t] = transitions_[f][t].load(std::memory_order_relaxed);
   return out;
 }
 

@@ -18,7 +18,7 @@ inline constexpr std::array<std::string_view, 8> k_outcome_names{
     "ok", "timeout", "refused", "tls", "dns", "status", "body", "other"};
 // Upper bounds of the latency buckets, in seconds; one more bucket (+Inf) holds the rest.
 inline constexpr std::array<double, 11> k_latency_bounds_s{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                          0.5,   1.0,  2.5,   5.0,  10.0};
+                                                           0.5,   1.0,  2.5,   5.0,  10.0};
 inline constexpr std::size_t k_states = 3;  // MonitorStatus values
 
 struct ProbeTotals {

@@ -59,7 +59,8 @@ int prefix_inside(Uint128 address, Uint128 first, Uint128 last, int bits) noexce
 // from the nearer end: the common prefix of the two, plus one.
 int prefix_outside(Uint128 address, Uint128 first, Uint128 last, int bits) noexcept {
   const Uint128 differ = address < first ? (address ^ first) : (address ^ last);
-  const auto high = static_cast<std::uint64_t>(differ >> 64), low = static_cast<std::uint64_t>(differ);
+  const auto high = static_cast<std::uint64_t>(differ >> 64),
+             low = static_cast<std::uint64_t>(differ);
   const int length = high ? 128 - __builtin_clzll(high) : (low ? 64 - __builtin_clzll(low) : 0);
   const int common = bits - length;
   return common < bits ? common + 1 : bits;
@@ -102,8 +103,8 @@ bool parse_range(std::string_view text, AddressRange& out, std::string& why) {
   int prefix = bits;
   if (slash != std::string_view::npos) {
     const std::string digits(text.substr(slash + 1));
-    if (digits.empty() || digits.size() > 3 || digits.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(digits) > bits) {
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string::npos || std::stoi(digits) > bits) {
       why = "has a bad prefix length (expected 0 to " + std::to_string(bits) + ")";
       return false;
     }

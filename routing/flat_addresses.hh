@@ -25,7 +25,8 @@ struct AddressList {
 
 class FlatAddresses {
  public:
-  explicit FlatAddresses(std::size_t size) : size_(size), slots_(std::make_unique<Slot[]>(size ? size : 1)) {}
+  explicit FlatAddresses(std::size_t size)
+      : size_(size), slots_(std::make_unique<Slot[]>(size ? size : 1)) {}
   std::size_t size() const noexcept { return size_; }
 
   // Single writer per slot (the probe thread that owns the endpoint).
@@ -50,7 +51,8 @@ class FlatAddresses {
     std::uint64_t before = 0;
     do {
       before = slot.seq.load(std::memory_order_acquire);
-      for (std::size_t i = 0; i < k_words; ++i) copy[i] = slot.words[i].load(std::memory_order_relaxed);
+      for (std::size_t i = 0; i < k_words; ++i)
+        copy[i] = slot.words[i].load(std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_acquire);
     } while ((before & 1) != 0 || slot.seq.load(std::memory_order_relaxed) != before);
     std::memcpy(static_cast<void*>(&out), copy.data(), sizeof(AddressList));

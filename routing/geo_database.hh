@@ -13,8 +13,8 @@ struct ClientInfo;
 
 struct GeoLocation {
   bool found = false;
-  char continent[2] = {};   // "EU"
-  char country[2] = {};     // "DE"
+  char continent[2] = {};    // "EU"
+  char country[2] = {};      // "DE"
   char subdivision[3] = {};  // "BY" (up to 3 characters, zero-padded)
   // How many leading bits of the address the database's answer holds for (the ECS scope).
   std::uint8_t prefix = 0;

@@ -20,7 +20,14 @@ using ProfileId = std::uint32_t;
 // Endpoints per profile (Traffic Manager's own limit); bounds the query path's stack arrays.
 inline constexpr std::size_t max_endpoints = 200;
 
-enum class Method : std::uint8_t { priority, weighted, multivalue, subnet, geographic, performance };
+enum class Method : std::uint8_t {
+  priority,
+  weighted,
+  multivalue,
+  subnet,
+  geographic,
+  performance
+};
 
 // What a profile answers when no endpoint is available (every one Degraded). Traffic Manager
 // routes as if all were healthy, which for priority is the top endpoint: `first` (default).
@@ -84,18 +91,18 @@ struct MonitorSpec {
 };
 
 struct Endpoint {
-  std::string name;         // operator's name, e.g. "eu"
+  std::string name;  // operator's name, e.g. "eu"
   TargetKind kind = TargetKind::name;
-  std::string target;       // FQDN (absolute, with trailing dot) or address text
-  std::vector<std::uint8_t> target_wire;  // kind == name: uncompressed wire form of target
+  std::string target;                      // FQDN (absolute, with trailing dot) or address text
+  std::vector<std::uint8_t> target_wire;   // kind == name: uncompressed wire form of target
   std::array<std::uint8_t, 16> address{};  // kind == ipv4 (first 4 bytes) or ipv6
-  std::string probe_host;   // what the monitor connects to; defaults to target
+  std::string probe_host;                  // what the monitor connects to; defaults to target
   std::uint16_t priority = 1;
   std::uint16_t weight = 1;
-  bool enabled = true;       // false: status = "disabled" (never answered, not probed)
-  bool always_serve = false;  // status = "always_serve": available whatever the probes say
+  bool enabled = true;               // false: status = "disabled" (never answered, not probed)
+  bool always_serve = false;         // status = "always_serve": available whatever the probes say
   std::vector<AddressRange> ranges;  // subnet: client ranges; geographic/performance: overrides
-  std::string location;     // performance: the region the endpoint runs in ("westeurope")
+  std::string location;              // performance: the region the endpoint runs in ("westeurope")
   // kind == profile: the child, and how many of its endpoints must be Online for it to count
   // as available in this parent (Traffic Manager's MinChildEndpoints, and per family).
   ProfileId child = 0;
@@ -103,7 +110,7 @@ struct Endpoint {
   std::uint16_t min_child_endpoints_ipv4 = 0;
   std::uint16_t min_child_endpoints_ipv6 = 0;
   EndpointId health_id = 0;
-  MonitorSpec monitor;      // the profile's monitor with this endpoint's overrides applied
+  MonitorSpec monitor;  // the profile's monitor with this endpoint's overrides applied
 };
 
 class GeoDatabase;
@@ -135,13 +142,13 @@ struct LatencyRow {
 };
 
 struct Profile {
-  std::string name;         // owner name, absolute, e.g. "cloudintegration.tm.example.com."
+  std::string name;  // owner name, absolute, e.g. "cloudintegration.tm.example.com."
   Method method = Method::priority;
   std::uint32_t ttl = 1;
-  bool flatten = false;     // answer A/AAAA for FQDN endpoints (forced at a zone apex)
+  bool flatten = false;  // answer A/AAAA for FQDN endpoints (forced at a zone apex)
   AllDegraded all_degraded = AllDegraded::first;
   bool serve_while_checking = true;  // CheckingEndpoint counts as available, as Traffic Manager
-  bool enabled = true;      // status = "disabled": the name answers NXDOMAIN (Traffic Manager)
+  bool enabled = true;          // status = "disabled": the name answers NXDOMAIN (Traffic Manager)
   std::uint8_t max_return = 2;  // multivalue: at most this many addresses (1..10)
   // geographic: each region maps to one endpoint; the client is located in `geoip`.
   std::vector<GeoRegion> regions;
@@ -150,7 +157,7 @@ struct Profile {
   // performance: client region -> latency to each endpoint; empty: the probes' round trips.
   std::vector<LatencyRow> latency;
   std::vector<ClientRegion> client_regions;  // consulted before the GeoIP database
-  std::vector<Endpoint> endpoints;   // sorted by priority for Method::priority
+  std::vector<Endpoint> endpoints;           // sorted by priority for Method::priority
 };
 
 // The DNS servers c-ares asks to resolve FQDN endpoints ("127.0.0.1:5300", "[::1]:53").
@@ -160,8 +167,8 @@ struct ResolverSettings {
 };
 
 struct Model {
-  std::vector<Profile> profiles;     // indexed by ProfileId
-  std::size_t endpoint_count = 0;    // size of the HealthTable this model needs
+  std::vector<Profile> profiles;   // indexed by ProfileId
+  std::size_t endpoint_count = 0;  // size of the HealthTable this model needs
   ResolverSettings resolver;
 };
 

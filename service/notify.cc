@@ -1,6 +1,7 @@
 // sd_notify datagrams: one socket per message (messages are rare: start, reload, stop, watchdog).
 #include "service/notify.hh"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
 
 namespace service {
 
@@ -44,7 +44,9 @@ bool notify_with_status(std::string_view head, std::string_view status) noexcept
 
 }  // namespace
 
-bool notify_ready(std::string_view status) noexcept { return notify_with_status("READY=1", status); }
+bool notify_ready(std::string_view status) noexcept {
+  return notify_with_status("READY=1", status);
+}
 
 bool notify_reloading(std::string_view status) noexcept {
   timespec now{};
@@ -72,7 +74,8 @@ bool notify_watchdog() noexcept { return notify("WATCHDOG=1"); }
 std::optional<std::chrono::microseconds> watchdog_period() noexcept {
   const char* usec = std::getenv("WATCHDOG_USEC");
   if (!usec) return std::nullopt;
-  if (const char* pid = std::getenv("WATCHDOG_PID"); pid && std::atol(pid) != static_cast<long>(::getpid()))
+  if (const char* pid = std::getenv("WATCHDOG_PID");
+      pid && std::atol(pid) != static_cast<long>(::getpid()))
     return std::nullopt;
   const long long value = std::atoll(usec);
   if (value <= 0) return std::nullopt;

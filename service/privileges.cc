@@ -1,13 +1,13 @@
 // Dropping root for good: groups first (they need root), then the uid, then a check.
 #include "service/privileges.hh"
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <vector>
 
 namespace service {
@@ -32,8 +32,8 @@ std::string drop_privileges(const std::string& user) {
   if (!find_account(user, account, why)) return why;
   if (geteuid() != 0) {
     if (getuid() == account.uid && geteuid() == account.uid) return {};
-    return fmt::format("running as uid {}, not root: cannot switch to user \"{}\" (uid {})", geteuid(),
-                       user, account.uid);
+    return fmt::format("running as uid {}, not root: cannot switch to user \"{}\" (uid {})",
+                       geteuid(), user, account.uid);
   }
   if (initgroups(account.name.c_str(), account.gid) != 0)
     return fmt::format("initgroups({}): {}", user, std::strerror(errno));

@@ -3,8 +3,9 @@
 // the kernel clears them on the switch, so nothing privileged is left for later.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 namespace service {
 

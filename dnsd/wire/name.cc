@@ -1,8 +1,9 @@
 // Domain names: text <-> wire conversion and label arithmetic.
 #include "dnsd/wire/name.hh"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace dnsd::wire {
 
@@ -42,7 +43,8 @@ bool parse_label(std::string_view text, std::size_t& pos, std::string& label, st
         if (pos + 3 > text.size() || !std::isdigit(static_cast<unsigned char>(text[pos + 1])) ||
             !std::isdigit(static_cast<unsigned char>(text[pos + 2])))
           return fail(error, "\\DDD escape needs three digits");
-        const int value = (text[pos] - '0') * 100 + (text[pos + 1] - '0') * 10 + (text[pos + 2] - '0');
+        const int value =
+            (text[pos] - '0') * 100 + (text[pos + 1] - '0') * 10 + (text[pos + 2] - '0');
         if (value > 255) return fail(error, "\\DDD escape above 255");
         c = static_cast<char>(value);
         pos += 3;
@@ -53,7 +55,8 @@ bool parse_label(std::string_view text, std::size_t& pos, std::string& label, st
     label.push_back(c);
   }
   if (label.empty()) return fail(error, "empty label (two dots in a row)");
-  if (label.size() > max_label_size) return fail(error, fmt::format("label longer than {} bytes", max_label_size));
+  if (label.size() > max_label_size)
+    return fail(error, fmt::format("label longer than {} bytes", max_label_size));
   return true;
 }
 
@@ -95,7 +98,8 @@ std::optional<Name> Name::from_text(std::string_view text, const Name* origin, s
       fail(error, "name longer than 255 bytes after appending the origin");
       return std::nullopt;
     }
-    std::copy_n(origin->bytes_.begin(), origin->size(), out.begin() + static_cast<std::ptrdiff_t>(size));
+    std::copy_n(origin->bytes_.begin(), origin->size(),
+                out.begin() + static_cast<std::ptrdiff_t>(size));
     size += origin->size();
   } else {
     out[size++] = 0;
@@ -127,7 +131,8 @@ std::optional<Name> Name::child(std::string_view label) const noexcept {
   Name out;
   out.bytes_[0] = static_cast<std::uint8_t>(label.size());
   std::copy(label.begin(), label.end(), out.bytes_.begin() + 1);
-  std::copy_n(bytes_.begin(), size_, out.bytes_.begin() + 1 + static_cast<std::ptrdiff_t>(label.size()));
+  std::copy_n(bytes_.begin(), size_,
+              out.bytes_.begin() + 1 + static_cast<std::ptrdiff_t>(label.size()));
   out.size_ = static_cast<std::uint8_t>(size_ + 1 + label.size());
   return out;
 }
@@ -149,7 +154,8 @@ std::string Name::to_text() const {
   for (std::size_t pos = 0; bytes_[pos] != 0; pos += 1 + bytes_[pos]) {
     for (std::size_t i = 1; i <= bytes_[pos]; ++i) {
       const auto c = bytes_[pos + i];
-      if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' || c == '@' || c == '$') {
+      if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' || c == '@' ||
+          c == '$') {
         out.push_back('\\');
         out.push_back(static_cast<char>(c));
       } else if (c <= 0x20 || c >= 0x7f) {
@@ -163,7 +169,8 @@ std::string Name::to_text() const {
   return out;
 }
 
-bool is_subdomain(std::span<const std::uint8_t> name, std::span<const std::uint8_t> ancestor) noexcept {
+bool is_subdomain(std::span<const std::uint8_t> name,
+                  std::span<const std::uint8_t> ancestor) noexcept {
   if (ancestor.size() > name.size()) return false;
   // Walk labels until the remaining suffix has the ancestor's length, then compare.
   std::size_t pos = 0;

@@ -47,7 +47,8 @@ class Name {
 
   // Byte equality; compare lowercased() names for DNS equality.
   friend bool operator==(const Name& a, const Name& b) noexcept {
-    return a.size_ == b.size_ && std::equal(a.bytes_.begin(), a.bytes_.begin() + a.size_, b.bytes_.begin());
+    return a.size_ == b.size_ &&
+           std::equal(a.bytes_.begin(), a.bytes_.begin() + a.size_, b.bytes_.begin());
   }
 
  private:
@@ -64,7 +65,8 @@ constexpr std::uint8_t ascii_lower(std::uint8_t c) noexcept {
 bool names_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept;
 
 // True when `name` equals `ancestor` or lies below it (case-insensitive); both uncompressed.
-bool is_subdomain(std::span<const std::uint8_t> name, std::span<const std::uint8_t> ancestor) noexcept;
+bool is_subdomain(std::span<const std::uint8_t> name,
+                  std::span<const std::uint8_t> ancestor) noexcept;
 
 // Copies an uncompressed name into `out`, lower-cased, and returns the copy.
 std::span<const std::uint8_t> lower_into(std::span<const std::uint8_t> name,

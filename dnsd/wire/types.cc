@@ -1,9 +1,10 @@
 // Record type mnemonics.
 #include "dnsd/wire/types.hh"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
-#include <fmt/format.h>
 #include <utility>
 
 #include "dnsd/wire/name.hh"
@@ -12,20 +13,21 @@ namespace dnsd::wire {
 namespace {
 
 constexpr std::array<std::pair<std::uint16_t, std::string_view>, 22> k_types{{
-    {rrtype::a, "A"},         {rrtype::ns, "NS"},       {rrtype::cname, "CNAME"},
-    {rrtype::soa, "SOA"},     {rrtype::ptr, "PTR"},     {rrtype::hinfo, "HINFO"},
-    {rrtype::mx, "MX"},       {rrtype::txt, "TXT"},     {rrtype::aaaa, "AAAA"},
-    {rrtype::srv, "SRV"},     {rrtype::naptr, "NAPTR"}, {rrtype::opt, "OPT"},
-    {rrtype::ds, "DS"},       {rrtype::rrsig, "RRSIG"}, {rrtype::nsec, "NSEC"},
+    {rrtype::a, "A"},           {rrtype::ns, "NS"},       {rrtype::cname, "CNAME"},
+    {rrtype::soa, "SOA"},       {rrtype::ptr, "PTR"},     {rrtype::hinfo, "HINFO"},
+    {rrtype::mx, "MX"},         {rrtype::txt, "TXT"},     {rrtype::aaaa, "AAAA"},
+    {rrtype::srv, "SRV"},       {rrtype::naptr, "NAPTR"}, {rrtype::opt, "OPT"},
+    {rrtype::ds, "DS"},         {rrtype::rrsig, "RRSIG"}, {rrtype::nsec, "NSEC"},
     {rrtype::dnskey, "DNSKEY"}, {rrtype::nsec3, "NSEC3"}, {rrtype::svcb, "SVCB"},
-    {rrtype::https, "HTTPS"}, {rrtype::axfr, "AXFR"},   {rrtype::any, "ANY"},
+    {rrtype::https, "HTTPS"},   {rrtype::axfr, "AXFR"},   {rrtype::any, "ANY"},
     {rrtype::caa, "CAA"},
 }};
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(static_cast<std::uint8_t>(a[i])) != ascii_lower(static_cast<std::uint8_t>(b[i])))
+    if (ascii_lower(static_cast<std::uint8_t>(a[i])) !=
+        ascii_lower(static_cast<std::uint8_t>(b[i])))
       return false;
   return true;
 }

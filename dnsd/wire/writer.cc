@@ -86,20 +86,24 @@ bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcep
     if (compress) {
       if (const std::size_t offset = find_suffix(suffix); offset != 0) {
         if (!put_u16(static_cast<std::uint16_t>(0xc000 | offset))) break;
-        // A name that is all pointer is remembered by its target, so no pointer points at a pointer.
+        // A name that is all pointer is remembered by its target, so no pointer points at a
+        // pointer.
         const std::size_t at = pos == 0 ? offset : start.size;
         recent_[recent_slot] = Recent{name.data(), name.size(), static_cast<std::uint16_t>(at)};
         return true;
       }
     }
     // Remember where this suffix starts so later names can point at it.
-    if (size_ < 0x4000 && name_count_ < k_max_names) names_[name_count_++] = static_cast<std::uint16_t>(size_);
+    if (size_ < 0x4000 && name_count_ < k_max_names)
+      names_[name_count_++] = static_cast<std::uint16_t>(size_);
     const std::size_t label = 1 + name[pos];
     if (!put_bytes(name.subspan(pos, label))) break;
     pos += label;
   }
   if (name[pos] == 0 && put_u8(0)) {
-    if (start.size < 0x4000) recent_[recent_slot] = Recent{name.data(), name.size(), static_cast<std::uint16_t>(start.size)};
+    if (start.size < 0x4000)
+      recent_[recent_slot] =
+          Recent{name.data(), name.size(), static_cast<std::uint16_t>(start.size)};
     return true;
   }
   rollback(start);

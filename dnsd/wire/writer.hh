@@ -26,7 +26,9 @@ class Writer {
 
   std::size_t size() const noexcept { return size_; }
   std::size_t limit() const noexcept { return limit_; }
-  void set_limit(std::size_t limit) noexcept { limit_ = limit < buffer_.size() ? limit : buffer_.size(); }
+  void set_limit(std::size_t limit) noexcept {
+    limit_ = limit < buffer_.size() ? limit : buffer_.size();
+  }
   std::span<const std::uint8_t> packet() const noexcept { return {buffer_.data(), size_}; }
 
   // A point to roll back to: the size and the compression table's fill.

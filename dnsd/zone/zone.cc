@@ -1,5 +1,6 @@
 // The zone's name index (built once, probed per query) and the set of served zones.
-// Building lives in builder.cc, the lookup in zone_lookup.cc (its result type in lookup.hh), glue in glue.cc.
+// Building lives in builder.cc, the lookup in zone_lookup.cc (its result type in lookup.hh), glue
+// in glue.cc.
 #include "dnsd/zone/zone.hh"
 
 namespace dnsd::zone {

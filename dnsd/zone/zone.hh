@@ -86,9 +86,9 @@ class Zone {
   wire::Name origin_;
   std::vector<std::uint8_t> bytes_;  // owner names and rdata
   std::vector<RRset> rrsets_;
-  std::vector<Node> nodes_;           // the apex first
-  std::vector<Glue> glues_;           // Node::glues point here
-  wire::NameIndex index_;             // owner name -> node position
+  std::vector<Node> nodes_;  // the apex first
+  std::vector<Glue> glues_;  // Node::glues point here
+  wire::NameIndex index_;    // owner name -> node position
   std::uint32_t negative_ttl_ = 0;
   std::uint32_t serial_ = 0;
 };

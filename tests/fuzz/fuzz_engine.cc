@@ -81,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       reader.name(name);
       reader.skip(4);
     }
-    for (unsigned i = 0; i < header.ancount + header.nscount + header.arcount; ++i) reader.skip_rr();
+    for (unsigned i = 0; i < header.ancount + header.nscount + header.arcount; ++i)
+      reader.skip_rr();
     if (!reader.ok() || reader.remaining() != 0) __builtin_trap();
     // The prepared answers must say what the general path says, up to name compression.
     const auto general = dnsd::answer(served->general_state(), *general_scratch, {data, size},

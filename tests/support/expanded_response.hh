@@ -43,7 +43,8 @@ inline std::optional<std::size_t> expand_name(std::span<const std::uint8_t> msg,
 
 // The message with names expanded in owners and in NS, CNAME, PTR, MX and SOA rdata (the types
 // dnsd compresses); rdlengths are rewritten to match. nullopt when it does not parse.
-inline std::optional<std::vector<std::uint8_t>> expanded_response(std::span<const std::uint8_t> msg) {
+inline std::optional<std::vector<std::uint8_t>> expanded_response(
+    std::span<const std::uint8_t> msg) {
   using detail::expand_name;
   using detail::u16;
   if (msg.size() < 12) return std::nullopt;
@@ -52,7 +53,8 @@ inline std::optional<std::vector<std::uint8_t>> expanded_response(std::span<cons
   for (unsigned i = 0; i < u16(msg, 4); ++i) {
     const auto next = expand_name(msg, at, out);
     if (!next || *next + 4 > msg.size()) return std::nullopt;
-    out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(*next), msg.begin() + static_cast<std::ptrdiff_t>(*next + 4));
+    out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(*next),
+               msg.begin() + static_cast<std::ptrdiff_t>(*next + 4));
     at = *next + 4;
   }
   const unsigned records = u16(msg, 6) + u16(msg, 8) + u16(msg, 10);
@@ -62,7 +64,8 @@ inline std::optional<std::vector<std::uint8_t>> expanded_response(std::span<cons
     const std::uint16_t type = u16(msg, *next);
     const std::size_t rdata = *next + 10, end = rdata + u16(msg, *next + 8);
     if (end > msg.size()) return std::nullopt;
-    out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(*next), msg.begin() + static_cast<std::ptrdiff_t>(rdata - 2));
+    out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(*next),
+               msg.begin() + static_cast<std::ptrdiff_t>(rdata - 2));
     const std::size_t length_at = out.size();
     out.insert(out.end(), {0, 0});
     std::size_t pos = rdata;
@@ -72,11 +75,17 @@ inline std::optional<std::vector<std::uint8_t>> expanded_response(std::span<cons
       return after.has_value();
     };
     bool ok = true;
-    if (type == 2 || type == 5 || type == 12) ok = name();
-    else if (type == 15) ok = (out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(pos), msg.begin() + static_cast<std::ptrdiff_t>(pos + 2)), pos += 2, name());
-    else if (type == 6) ok = name() && name();
+    if (type == 2 || type == 5 || type == 12)
+      ok = name();
+    else if (type == 15)
+      ok = (out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(pos),
+                       msg.begin() + static_cast<std::ptrdiff_t>(pos + 2)),
+            pos += 2, name());
+    else if (type == 6)
+      ok = name() && name();
     if (!ok || pos > end) return std::nullopt;
-    out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(pos), msg.begin() + static_cast<std::ptrdiff_t>(end));
+    out.insert(out.end(), msg.begin() + static_cast<std::ptrdiff_t>(pos),
+               msg.begin() + static_cast<std::ptrdiff_t>(end));
     const std::size_t length = out.size() - length_at - 2;
     out[length_at] = static_cast<std::uint8_t>(length >> 8);
     out[length_at + 1] = static_cast<std::uint8_t>(length);
@@ -93,10 +102,13 @@ inline bool same_response(std::span<const std::uint8_t> a, std::span<const std::
   if (!x || !y) return !x && !y && std::equal(a.begin(), a.end(), b.begin(), b.end());
   if (x->size() != y->size()) return false;
   std::size_t question_end = 12;
-  while (question_end < x->size() && (*x)[question_end] != 0) question_end += 1 + (*x)[question_end];
+  while (question_end < x->size() && (*x)[question_end] != 0)
+    question_end += 1 + (*x)[question_end];
   question_end += 5;
   for (std::size_t i = 0; i < x->size(); ++i) {
-    auto lower = [](std::uint8_t c) { return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c + 32) : c; };
+    auto lower = [](std::uint8_t c) {
+      return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c + 32) : c;
+    };
     if (i < question_end ? (*x)[i] != (*y)[i] : lower((*x)[i]) != lower((*y)[i])) return false;
   }
   return true;

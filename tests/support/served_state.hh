@@ -18,7 +18,9 @@ struct Served {
   // Encodes the prepared answers, as dnsd does once its zones are loaded.
   void prepare() { prepared = dnsd::PreparedAnswers::build(general_state()); }
   // Without prepared answers: every query takes the general path.
-  dnsd::ServingState general_state() const { return {&server, &zones, &model, health.get(), flat.get()}; }
+  dnsd::ServingState general_state() const {
+    return {&server, &zones, &model, health.get(), flat.get()};
+  }
   // As dnsd serves: the prepared answers first, when prepare() was called.
   dnsd::ServingState state() const {
     dnsd::ServingState state = general_state();

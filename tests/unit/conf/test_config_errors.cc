@@ -141,7 +141,8 @@ TEST_CASE("errors: an empty listen list is refused") {
 }
 
 TEST_CASE("errors: server.user must name an existing user") {
-  const std::string unknown = std::string("[server]\nuser = \"no-such-user-dnsd\"\n") + std::string(zone_toml);
+  const std::string unknown =
+      std::string("[server]\nuser = \"no-such-user-dnsd\"\n") + std::string(zone_toml);
   check_error(load(unknown), inline_path, 2, "server.user", "no such user \"no-such-user-dnsd\"");
   const std::string empty = std::string("[server]\nuser = \"\"\n") + std::string(zone_toml);
   check_error(load(empty), inline_path, 2, "server.user", "must name a user");

@@ -339,9 +339,10 @@ TEST_CASE("profile errors: max_return is 1 to 10, and for multivalue only") {
   const std::string ip_endpoint = "[[profile.endpoint]]\nname = \"ip\"\ntarget = \"192.0.2.1\"\n";
   const auto toml = std::string(conf_test::zone_toml) +
                     "[[profile]]\nname = \"m.tm.example.com.\"\nmethod = \"multivalue\"\n"
-                    "max_return = 11\n" + ip_endpoint;
-  check_error(load(toml), inline_path, line_containing(toml, "max_return"),
-              "profile[0].max_return", "must be between 1 and 10, got 11");
+                    "max_return = 11\n" +
+                    ip_endpoint;
+  check_error(load(toml), inline_path, line_containing(toml, "max_return"), "profile[0].max_return",
+              "must be between 1 and 10, got 11");
   const auto other = profile_toml("", "", "max_return = 3\n");
   check_error(load(other), inline_path, line_containing(other, "max_return"),
               "profile[0].max_return", "max_return applies to method \"multivalue\" only");
@@ -368,8 +369,9 @@ TEST_CASE("profile errors: a bad range names itself and why, per element") {
                             {"nowhere", "is not an address, a CIDR block or a first-last range"}};
   for (const auto& [text, why] : cases) {
     INFO(text);
-    const auto toml = profile_toml("", std::string("ranges = [\"192.0.2.0/24\", \"") + text + "\"]\n",
-                                   "method = \"subnet\"\n");
+    const auto toml =
+        profile_toml("", std::string("ranges = [\"192.0.2.0/24\", \"") + text + "\"]\n",
+                     "method = \"subnet\"\n");
     check_error(load(toml), inline_path, line_containing(toml, "ranges"),
                 "profile[0].endpoint[0].ranges[1]", why);
   }
@@ -381,13 +383,13 @@ TEST_CASE("profile errors: ranges may nest but not overlap partly or repeat") {
 name = "us"
 target = "us.tenant.test."
 )";
-  const auto partly = profile_toml("", second + "ranges = [\"10.0.0.0/16\", \"9.0.0.0-10.0.0.5\"]\n",
-                                   "method = \"subnet\"\n");
+  const auto partly = profile_toml(
+      "", second + "ranges = [\"10.0.0.0/16\", \"9.0.0.0-10.0.0.5\"]\n", "method = \"subnet\"\n");
   check_error(load(partly), inline_path, line_containing(partly, "9.0.0.0"),
               "profile[0].endpoint[1].ranges[1]",
               "\"9.0.0.0-10.0.0.5\" overlaps \"10.0.0.0/8\" of endpoint \"eu\" (ranges may nest");
-  const auto twice = profile_toml("", second + "ranges = \"10.0.0.0-10.255.255.255\"\n",
-                                  "method = \"subnet\"\n");
+  const auto twice =
+      profile_toml("", second + "ranges = \"10.0.0.0-10.255.255.255\"\n", "method = \"subnet\"\n");
   check_error(load(twice), inline_path, line_containing(twice, "10.0.0.0-"),
               "profile[0].endpoint[1].ranges", "overlaps \"10.0.0.0/8\" of endpoint \"eu\"");
 }
@@ -411,7 +413,8 @@ namespace {
 std::string chain_toml(std::size_t n, bool loop_back = false) {
   std::string out(conf_test::zone_toml);
   for (std::size_t i = 0; i < n; ++i) {
-    out += "[[profile]]\nname = \"p" + std::to_string(i) + ".tm.example.com.\"\n[[profile.endpoint]]\n";
+    out += "[[profile]]\nname = \"p" + std::to_string(i) +
+           ".tm.example.com.\"\n[[profile.endpoint]]\n";
     if (i + 1 < n)
       out += "name = \"next\"\nprofile = \"p" + std::to_string(i + 1) + ".tm.example.com.\"\n";
     else if (loop_back)
@@ -465,7 +468,8 @@ TEST_CASE("profile errors: an endpoint has a target or a profile, not both") {
 }
 
 TEST_CASE("profile errors: min_child_endpoints keys belong to nested endpoints") {
-  for (const auto* key : {"min_child_endpoints", "min_child_endpoints_ipv4", "min_child_endpoints_ipv6"}) {
+  for (const auto* key :
+       {"min_child_endpoints", "min_child_endpoints_ipv4", "min_child_endpoints_ipv6"}) {
     INFO(key);
     const auto toml = profile_toml("", std::string(key) + " = 1\n");
     check_error(load(toml), inline_path, line_containing(toml, key),
@@ -476,7 +480,7 @@ TEST_CASE("profile errors: min_child_endpoints keys belong to nested endpoints")
 
 TEST_CASE("profile errors: min_child_endpoints must be reachable and at least 1") {
   auto toml = chain_toml(2);
-  toml.insert(toml.find("profile = \"p1") , "min_child_endpoints = 2\n");
+  toml.insert(toml.find("profile = \"p1"), "min_child_endpoints = 2\n");
   check_error(load(toml), inline_path, line_containing(toml, "min_child_endpoints"),
               "profile[0].endpoint[0].min_child_endpoints",
               "2 is more than the 1 endpoints of p1.tm.example.com., so it could never be met");
@@ -501,8 +505,10 @@ std::string geo_toml(std::string_view profile_extra, std::string_view first_regi
                      std::string_view second_regions = "regions = \"WORLD\"\n") {
   return std::string(conf_test::zone_toml) + "[[profile]]\nname = \"geo.tm.example.com.\"\n" +
          "method = \"geographic\"\n" + std::string(profile_extra) +
-         "[[profile.endpoint]]\nname = \"eu\"\ntarget = \"192.0.2.1\"\n" + std::string(first_regions) +
-         "[[profile.endpoint]]\nname = \"rest\"\ntarget = \"192.0.2.2\"\n" + std::string(second_regions);
+         "[[profile.endpoint]]\nname = \"eu\"\ntarget = \"192.0.2.1\"\n" +
+         std::string(first_regions) +
+         "[[profile.endpoint]]\nname = \"rest\"\ntarget = \"192.0.2.2\"\n" +
+         std::string(second_regions);
 }
 
 const std::string geo_db = std::string("geoip_database = \"") + DNSD_GEO_TEST_DB + "\"\n";
@@ -510,8 +516,8 @@ const std::string geo_db = std::string("geoip_database = \"") + DNSD_GEO_TEST_DB
 }  // namespace
 
 TEST_CASE("profile errors: a geographic profile loads with its database and regions") {
-  const auto result =
-      load(geo_toml(geo_db + "fallback = \"parent_region\"\n", "regions = [\"GEO-EU\", \"us-ca\"]\n"));
+  const auto result = load(
+      geo_toml(geo_db + "fallback = \"parent_region\"\n", "regions = [\"GEO-EU\", \"us-ca\"]\n"));
   INFO(conf_test::all_errors(result));
   REQUIRE(result.config != nullptr);
   const auto& profile = result.config->model.profiles[0];
@@ -531,7 +537,8 @@ TEST_CASE("profile errors: a geographic profile needs geoip_database") {
 TEST_CASE("profile errors: a geoip_database that does not open says why") {
   const auto toml = geo_toml("geoip_database = \"missing.mmdb\"\n", "regions = \"DE\"\n");
   check_error(load(toml), inline_path, line_containing(toml, "missing.mmdb"),
-              "profile[0].geoip_database", "cannot open \"" + conf_test::data_path("missing.mmdb") + "\"");
+              "profile[0].geoip_database",
+              "cannot open \"" + conf_test::data_path("missing.mmdb") + "\"");
 }
 
 TEST_CASE("profile errors: geoip_database, fallback and regions belong to geographic profiles") {
@@ -574,16 +581,19 @@ TEST_CASE("profile errors: every geographic endpoint needs regions") {
 
 TEST_CASE("profile errors: subnet_override is for geographic profiles, ranges for subnet ones") {
   const auto override_elsewhere = profile_toml("", "subnet_override = [\"10.0.0.0/8\"]\n");
-  check_error(load(override_elsewhere), inline_path, line_containing(override_elsewhere, "subnet_override"),
+  check_error(load(override_elsewhere), inline_path,
+              line_containing(override_elsewhere, "subnet_override"),
               "profile[0].endpoint[0].subnet_override",
               "applies to methods \"geographic\" and \"performance\" only");
   const auto ranges_in_geo = geo_toml(geo_db, "regions = \"DE\"\nranges = [\"10.0.0.0/8\"]\n");
   check_error(load(ranges_in_geo), inline_path, line_containing(ranges_in_geo, "ranges ="),
               "profile[0].endpoint[0].ranges", "subnet_override pins client ranges here");
-  const auto overlap = geo_toml(geo_db, "regions = \"DE\"\nsubnet_override = \"10.0.0.0/8\"\n",
-                                "regions = \"WORLD\"\nsubnet_override = \"10.0.0.0-10.255.255.255\"\n");
+  const auto overlap =
+      geo_toml(geo_db, "regions = \"DE\"\nsubnet_override = \"10.0.0.0/8\"\n",
+               "regions = \"WORLD\"\nsubnet_override = \"10.0.0.0-10.255.255.255\"\n");
   check_error(load(overlap), inline_path, line_containing(overlap, "10.0.0.0-"),
-              "profile[0].endpoint[1].subnet_override", "overlaps \"10.0.0.0/8\" of endpoint \"eu\"");
+              "profile[0].endpoint[1].subnet_override",
+              "overlaps \"10.0.0.0/8\" of endpoint \"eu\"");
   const auto good = geo_toml(geo_db, "regions = \"DE\"\nsubnet_override = [\"192.0.2.0/24\"]\n");
   const auto result = load(good);
   INFO(conf_test::all_errors(result));
@@ -595,7 +605,8 @@ TEST_CASE("profile errors: subnet_override is for geographic profiles, ranges fo
 
 namespace {
 
-std::string perf_toml(std::string_view profile_extra, std::string_view eu_extra = "location = \"westeurope\"\n",
+std::string perf_toml(std::string_view profile_extra,
+                      std::string_view eu_extra = "location = \"westeurope\"\n",
                       std::string_view us_extra = "location = \"eastus\"\n") {
   return std::string(conf_test::zone_toml) + "[[profile]]\nname = \"perf.tm.example.com.\"\n" +
          "method = \"performance\"\n" + std::string(profile_extra) +
@@ -630,7 +641,8 @@ TEST_CASE("profile errors: location and latency belong to performance profiles")
               "profile[0].latency", "latency applies to method \"performance\" only");
 }
 
-TEST_CASE("profile errors: a latency table needs the GeoIP database and every endpoint's location") {
+TEST_CASE(
+    "profile errors: a latency table needs the GeoIP database and every endpoint's location") {
   const auto no_db = perf_toml("[profile.latency]\nDE = { westeurope = 5 }\n");
   check_error(load(no_db), inline_path, line_containing(no_db, "[profile.latency]"),
               "profile[0].latency", "a latency table needs geoip_database");
@@ -655,16 +667,19 @@ TEST_CASE("profile errors: client_regions are performance-only, with regions and
   const auto elsewhere = profile_toml("", "", "[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n");
   check_error(load(elsewhere), inline_path, line_containing(elsewhere, "[profile.client_regions]"),
               "profile[0].client_regions", "client_regions applies to method \"performance\" only");
-  const auto bad = perf_toml("[profile.client_regions]\nDE = [\"10.0.0.0/8\", \"10.0.0.1/8\"]\n"
-                             "[profile.latency]\nDE = { westeurope = 5 }\n");
+  const auto bad = perf_toml(
+      "[profile.client_regions]\nDE = [\"10.0.0.0/8\", \"10.0.0.1/8\"]\n"
+      "[profile.latency]\nDE = { westeurope = 5 }\n");
   check_error(load(bad), inline_path, line_containing(bad, "10.0.0.1/8"),
               "profile[0].client_regions.DE[1]", "has bits set after the prefix length");
-  const auto overlap = perf_toml("[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n"
-                                 "FR = [\"9.0.0.0-10.0.0.5\"]\n[profile.latency]\nDE = { westeurope = 5 }\n");
+  const auto overlap = perf_toml(
+      "[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n"
+      "FR = [\"9.0.0.0-10.0.0.5\"]\n[profile.latency]\nDE = { westeurope = 5 }\n");
   check_error(load(overlap), inline_path, line_containing(overlap, "9.0.0.0"),
               "profile[0].client_regions.FR[0]", "overlaps \"10.0.0.0/8\"");
-  const auto good = perf_toml("[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n"
-                              "[profile.latency]\nDE = { westeurope = 5, eastus = 50 }\n");
+  const auto good = perf_toml(
+      "[profile.client_regions]\nDE = [\"10.0.0.0/8\"]\n"
+      "[profile.latency]\nDE = { westeurope = 5, eastus = 50 }\n");
   const auto result = load(good);
   INFO(conf_test::all_errors(result));
   REQUIRE(result.config != nullptr);

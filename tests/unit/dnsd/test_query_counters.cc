@@ -21,9 +21,10 @@ std::size_t slot_of(std::string_view name, std::span<const std::string_view> nam
 }
 
 std::unique_ptr<test_support::Served> example_zone() {
-  return fixture::serve("example.", {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
-                                     "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1",
-                                     "www.example. 300 A 192.0.2.80"});
+  return fixture::serve("example.",
+                        {"example. 3600 SOA ns1.example. h.example. 1 3600 600 86400 300",
+                         "example. 3600 NS ns1.example.", "ns1.example. 3600 A 192.0.2.1",
+                         "www.example. 300 A 192.0.2.80"});
 }
 
 // What the UDP and TCP servers do with each reply.
@@ -79,7 +80,8 @@ TEST_CASE("query counters: engine replies counted by rcode, qtype, truncation an
   counters.tcp(0).record(wire::rcode::noerror, k_no_qtype, true);
 
   const QueryTotals udp = counters.totals(Transport::udp);
-  const auto noerror = slot_of("NOERROR", k_rcode_names), nxdomain = slot_of("NXDOMAIN", k_rcode_names),
+  const auto noerror = slot_of("NOERROR", k_rcode_names),
+             nxdomain = slot_of("NXDOMAIN", k_rcode_names),
              refused = slot_of("REFUSED", k_rcode_names);
   CHECK(udp.responses[noerror][slot_of("A", k_qtype_names)] == 2);
   CHECK(udp.responses[nxdomain][slot_of("AAAA", k_qtype_names)] == 1);
@@ -98,13 +100,16 @@ TEST_CASE("query counters: blocks written by their own threads sum exactly") {
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) counters.udp(t).record(wire::rcode::nxdomain, k_no_qtype, false);
+      for (int i = 0; i < per_thread; ++i)
+        counters.udp(t).record(wire::rcode::nxdomain, k_no_qtype, false);
     });
   // Reading while they write is allowed and never sees more than was written.
-  for (int i = 0; i < 100; ++i) CHECK(counters.totals(Transport::udp).answered() <= 4u * per_thread);
+  for (int i = 0; i < 100; ++i)
+    CHECK(counters.totals(Transport::udp).answered() <= 4u * per_thread);
   for (auto& thread : threads) thread.join();
   CHECK(counters.totals(Transport::udp).answered() == 4u * per_thread);
-  CHECK(counters.totals(Transport::udp).responses[slot_of("NXDOMAIN", k_rcode_names)][slot_of("other", k_qtype_names)] ==
+  CHECK(counters.totals(Transport::udp)
+            .responses[slot_of("NXDOMAIN", k_rcode_names)][slot_of("other", k_qtype_names)] ==
         4u * per_thread);
   CHECK(alignof(QueryCounterBlock) == 64);
 }

@@ -33,15 +33,15 @@ TEST_CASE("reader: follows a compression pointer backwards") {
 
 TEST_CASE("reader: rejects pointer loops, forward pointers and pointers into the header") {
   for (auto body : std::vector<std::vector<std::uint8_t>>{
-           {0xc0, 12},                      // points at itself
-           {1, 'a', 0xc0, 12},              // loops back to its own start
-           {0xc0, 14, 0},                   // forward
-           {0xc0, 2},                       // into the header
-           {0x40, 'a', 0},                  // extended label type
-           {0x80, 'a', 0},                  // reserved label type
-           {5, 'a', 'b'},                   // label overruns the packet
-           {3, 'c', 'o', 'm'},              // no terminating root label
-           {0xc0},                          // half a pointer
+           {0xc0, 12},          // points at itself
+           {1, 'a', 0xc0, 12},  // loops back to its own start
+           {0xc0, 14, 0},       // forward
+           {0xc0, 2},           // into the header
+           {0x40, 'a', 0},      // extended label type
+           {0x80, 'a', 0},      // reserved label type
+           {5, 'a', 'b'},       // label overruns the packet
+           {3, 'c', 'o', 'm'},  // no terminating root label
+           {0xc0},              // half a pointer
        }) {
     auto packet = header_then(body);
     Reader reader(packet);

@@ -21,7 +21,8 @@ std::string build_errors(const std::vector<std::string>& lines, bool profile_at_
     REQUIRE(rdata);
     added_errors += builder.add_record(owner, type, 300, std::move(*rdata));
   }
-  if (profile_at_www) added_errors += builder.add_profile(*wire::Name::from_text("www.example."), 0);
+  if (profile_at_www)
+    added_errors += builder.add_profile(*wire::Name::from_text("www.example."), 0);
   auto result = std::move(builder).build();
   std::string all = added_errors;
   for (const auto& error : result.errors) all += error + "\n";
@@ -29,7 +30,8 @@ std::string build_errors(const std::vector<std::string>& lines, bool profile_at_
   return all;
 }
 
-const std::vector<std::string> minimal = {"example. SOA ns.example. h.example. 1 2 3 4 5", "example. NS ns.example."};
+const std::vector<std::string> minimal = {"example. SOA ns.example. h.example. 1 2 3 4 5",
+                                          "example. NS ns.example."};
 
 std::vector<std::string> with(std::vector<std::string> extra) {
   auto lines = minimal;
@@ -45,29 +47,34 @@ TEST_CASE("zone: a minimal zone builds and its nodes are found case-insensitivel
 
 TEST_CASE("zone: SOA and NS are required at the apex") {
   CHECK(build_errors({"example. NS ns.example."}).find("no SOA") != std::string::npos);
-  CHECK(build_errors({"example. SOA ns.example. h.example. 1 2 3 4 5"}).find("no NS") != std::string::npos);
-  CHECK(build_errors(with({"www.example. SOA ns.example. h.example. 1 2 3 4 5"})).find("outside the zone apex") !=
+  CHECK(build_errors({"example. SOA ns.example. h.example. 1 2 3 4 5"}).find("no NS") !=
         std::string::npos);
+  CHECK(build_errors(with({"www.example. SOA ns.example. h.example. 1 2 3 4 5"}))
+            .find("outside the zone apex") != std::string::npos);
 }
 
 TEST_CASE("zone: CNAME stands alone at its name") {
-  CHECK(build_errors(with({"www.example. CNAME a.example.", "www.example. A 192.0.2.1"})).find("CNAME and other data") !=
-        std::string::npos);
-  CHECK(build_errors(with({"www.example. CNAME a.example.", "www.example. CNAME b.example."})).find("more than one CNAME") !=
-        std::string::npos);
+  CHECK(build_errors(with({"www.example. CNAME a.example.", "www.example. A 192.0.2.1"}))
+            .find("CNAME and other data") != std::string::npos);
+  CHECK(build_errors(with({"www.example. CNAME a.example.", "www.example. CNAME b.example."}))
+            .find("more than one CNAME") != std::string::npos);
 }
 
 TEST_CASE("zone: only glue below a zone cut, nothing outside the zone") {
-  CHECK(build_errors(with({"sub.example. NS ns.sub.example.", "ns.sub.example. A 192.0.2.1"})).empty());
-  CHECK(build_errors(with({"sub.example. NS ns.sub.example.", "x.sub.example. TXT \"no\""})).find("below the zone cut") !=
+  CHECK(build_errors(with({"sub.example. NS ns.sub.example.", "ns.sub.example. A 192.0.2.1"}))
+            .empty());
+  CHECK(build_errors(with({"sub.example. NS ns.sub.example.", "x.sub.example. TXT \"no\""}))
+            .find("below the zone cut") != std::string::npos);
+  CHECK(build_errors(with({"www.example.org. A 192.0.2.1"})).find("outside the zone") !=
         std::string::npos);
-  CHECK(build_errors(with({"www.example.org. A 192.0.2.1"})).find("outside the zone") != std::string::npos);
 }
 
 TEST_CASE("zone: a profile name holds no static data") {
   CHECK(build_errors(minimal, true).empty());
-  CHECK(build_errors(with({"www.example. TXT \"x\""}), true).find("profile name") != std::string::npos);
-  CHECK(build_errors(with({"www.example. CNAME a.example."}), true).find("CNAME and other data") != std::string::npos);
+  CHECK(build_errors(with({"www.example. TXT \"x\""}), true).find("profile name") !=
+        std::string::npos);
+  CHECK(build_errors(with({"www.example. CNAME a.example."}), true).find("CNAME and other data") !=
+        std::string::npos);
 }
 
 TEST_CASE("zone: identical records are kept once and the first TTL stands") {

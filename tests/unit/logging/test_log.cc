@@ -46,7 +46,8 @@ TEST_CASE("logging: journal lines carry the syslog priority, plain lines are the
   CHECK(format_line(Format::journal, Level::warning, "probe: y") == "<4>probe: y");
   CHECK(format_line(Format::journal, Level::info, "z") == "<6>z");
   CHECK(format_line(Format::journal, Level::debug, "z") == "<7>z");
-  CHECK(format_line(Format::plain, Level::warning, "probe: eu Online -> Degraded") == "probe: eu Online -> Degraded");
+  CHECK(format_line(Format::plain, Level::warning, "probe: eu Online -> Degraded") ==
+        "probe: eu Online -> Degraded");
 }
 
 TEST_CASE("logging: journal format only when JOURNAL_STREAM names our stderr") {

@@ -66,9 +66,12 @@ bool parse_sample(const std::string& line, Sample& out, std::string& why) {
         if (c == '\\') {
           if (++at >= line.size()) return why = "dangling backslash", false;
           const char e = line[at];
-          if (e == 'n') value += '\n';
-          else if (e == '\\' || e == '"') value += e;
-          else return why = "bad escape in label value", false;
+          if (e == 'n')
+            value += '\n';
+          else if (e == '\\' || e == '"')
+            value += e;
+          else
+            return why = "bad escape in label value", false;
         } else {
           value += c;
         }
@@ -80,7 +83,8 @@ bool parse_sample(const std::string& line, Sample& out, std::string& why) {
     if (at >= line.size()) return why = "unterminated label set", false;
     ++at;
   }
-  if (at >= line.size() || line[at] != ' ') return why = "expected one space before the value", false;
+  if (at >= line.size() || line[at] != ' ')
+    return why = "expected one space before the value", false;
   out.value = line.substr(at + 1);
   if (!parse_number(out.value, out.number)) return why = "bad value", false;
   return true;
@@ -109,12 +113,14 @@ void check_histogram(const Family& family, std::vector<std::string>& errors) {
     double last_le = -INFINITY, last_count = 0;
     for (const auto* s : list) {
       double le = 0;
-      if (!parse_number(s->labels.at("le"), le) || le <= last_le) errors.push_back(family.name + ": le not ascending");
+      if (!parse_number(s->labels.at("le"), le) || le <= last_le)
+        errors.push_back(family.name + ": le not ascending");
       if (s->number < last_count) errors.push_back(family.name + ": bucket counts not cumulative");
       last_le = le;
       last_count = s->number;
     }
-    if (list.back()->labels.at("le") != "+Inf") errors.push_back(family.name + ": last bucket is not +Inf");
+    if (list.back()->labels.at("le") != "+Inf")
+      errors.push_back(family.name + ": last bucket is not +Inf");
     if (!counts.count(key) || counts[key] != list.back()->number)
       errors.push_back(family.name + ": _count missing or not equal to the +Inf bucket");
     if (!sums.count(key)) errors.push_back(family.name + ": _sum missing");
@@ -129,7 +135,8 @@ const Family* Parsed::find(const std::string& name) const {
   return nullptr;
 }
 
-const Sample* Parsed::sample(const std::string& family, const std::map<std::string, std::string>& labels,
+const Sample* Parsed::sample(const std::string& family,
+                             const std::map<std::string, std::string>& labels,
                              const std::string& suffix) const {
   const Family* f = find(family);
   if (!f) return nullptr;
@@ -152,7 +159,8 @@ Parsed parse(const std::string& text) {
   std::istringstream in(text);
   std::string line;
   std::size_t number = 0;
-  if (!text.empty() && text.back() != '\n') out.errors.push_back("text does not end with a newline");
+  if (!text.empty() && text.back() != '\n')
+    out.errors.push_back("text does not end with a newline");
   while (std::getline(in, line)) {
     ++number;
     const std::string where = "line " + std::to_string(number) + ": ";
@@ -164,7 +172,8 @@ Parsed parse(const std::string& text) {
       const std::string name = rest.substr(0, space);
       const std::string arg = space == std::string::npos ? "" : rest.substr(space + 1);
       if (!valid_name(name)) out.errors.push_back(where + "bad family name");
-      if (closed.count(name)) out.errors.push_back(where + name + " announced again after other families");
+      if (closed.count(name))
+        out.errors.push_back(where + name + " announced again after other families");
       if (out.families.empty() || out.families.back().name != name) {
         if (!out.families.empty()) closed.insert(out.families.back().name);
         out.families.push_back(Family{name, "", "", {}});
@@ -185,7 +194,8 @@ Parsed parse(const std::string& text) {
       } else {
         if (types.count(name)) out.errors.push_back(where + "second TYPE for " + name);
         if (!family.samples.empty()) out.errors.push_back(where + "TYPE after samples of " + name);
-        static const std::set<std::string> known{"counter", "gauge", "histogram", "summary", "untyped"};
+        static const std::set<std::string> known{"counter", "gauge", "histogram", "summary",
+                                                 "untyped"};
         if (!known.count(arg)) out.errors.push_back(where + "unknown type " + arg);
         types[name] = arg;
         family.type = arg;
@@ -207,7 +217,8 @@ Parsed parse(const std::string& text) {
     std::string id = sample.name;
     for (const auto& [k, v] : sample.labels) id += "|" + k + "=" + v;
     if (!series.insert(id).second) out.errors.push_back(where + "duplicate series " + id);
-    if (types[family] == "counter" && !(sample.number >= 0)) out.errors.push_back(where + "negative counter");
+    if (types[family] == "counter" && !(sample.number >= 0))
+      out.errors.push_back(where + "negative counter");
     out.families.back().samples.push_back(sample);
   }
   for (const auto& family : out.families) {

@@ -7,9 +7,9 @@
 #include "probe/probe_counters.hh"
 
 using namespace probe;
-using std::chrono::microseconds;
 using routing::MonitorStatus;
 using routing::Reason;
+using std::chrono::microseconds;
 
 TEST_CASE("probe counters: outcomes are ok or the failure's reason") {
   CHECK(k_outcome_names[outcome_slot(true, Reason::none)] == "ok");
@@ -21,8 +21,8 @@ TEST_CASE("probe counters: outcomes are ok or the failure's reason") {
 
 TEST_CASE("probe counters: a latency equal to a bound falls in that bound's bucket") {
   CHECK(latency_bucket(microseconds(0)) == 0);
-  CHECK(latency_bucket(microseconds(5'000)) == 0);    // le="0.005"
-  CHECK(latency_bucket(microseconds(5'001)) == 1);    // le="0.01"
+  CHECK(latency_bucket(microseconds(5'000)) == 0);      // le="0.005"
+  CHECK(latency_bucket(microseconds(5'001)) == 1);      // le="0.01"
   CHECK(latency_bucket(microseconds(1'000'000)) == 7);  // le="1"
   CHECK(latency_bucket(microseconds(10'000'000)) == 10);
   CHECK(latency_bucket(microseconds(10'000'001)) == k_latency_bounds_s.size());  // +Inf only
@@ -54,7 +54,8 @@ TEST_CASE("probe counters: several probe threads count without losing any") {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
-      for (int i = 0; i < 50'000; ++i) counters.record_result(i % 2 == 0, Reason::refused, microseconds(i % 100));
+      for (int i = 0; i < 50'000; ++i)
+        counters.record_result(i % 2 == 0, Reason::refused, microseconds(i % 100));
     });
   for (auto& thread : threads) thread.join();
   const ProbeTotals totals = counters.totals();

@@ -21,8 +21,10 @@ struct Listener {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, name.data(), name.size());
-    if (name[0] == '@') address.sun_path[0] = '\0';
-    else ::unlink(name.c_str());
+    if (name[0] == '@')
+      address.sun_path[0] = '\0';
+    else
+      ::unlink(name.c_str());
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address),
                    static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size())) == 0);
     const timeval wait{5, 0};  // a deadline, not a sleep: recv returns as soon as a message is in

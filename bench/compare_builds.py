@@ -78,6 +78,7 @@ def instructions(builds, queries, work):
 
 def report(cpu, ir, tolerance):
     lines = ["| measure | before | after | after / before | |", "|---|---|---|---|---|"]
+    spread = ["", "Every round (us/query), before | after:"]
     worst = 0.0
 
     def row(label, before, after):
@@ -92,11 +93,14 @@ def report(cpu, ir, tolerance):
 
     for mix in ("static", "profile"):
         for test in ("10k", "max"):
-            med = {n: phases.median(r["cpu_us_per_q"] for r in cpu.get((mix, test, n), [])) for n in ("before", "after")}
-            row(f"{mix}: CPU us/query at {test}", med["before"], med["after"])
+            runs = {n: [r["cpu_us_per_q"] for r in cpu.get((mix, test, n), [])] for n in ("before", "after")}
+            row(f"{mix}: CPU us/query at {test}", phases.median(runs["before"]), phases.median(runs["after"]))
+            spread.append(f"- {mix} {test}: " + " ".join(f"{v:.3f}" for v in runs["before"]) + " | " +
+                          " ".join(f"{v:.3f}" for v in runs["after"]))
     for mix in ("static", "profile"):
         if (mix, "before") in ir:
             row(f"{mix}: callgrind Ir/query", ir[(mix, "before")], ir[(mix, "after")])
+    lines += spread
     lines.append("")
     lines.append(f"worst ratio {worst:.3f}: {'ok' if worst <= 1 + tolerance else 'REGRESSION'} "
                  f"(tolerance {tolerance:.0%})")

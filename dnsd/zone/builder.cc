@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "dnsd/wire/types.hh"
+#include "dnsd/zone/soa.hh"
 #include "dnsd/zone/zone.hh"
 
 namespace dnsd::zone {
@@ -133,10 +134,6 @@ void check_node(const Draft& node, bool apex, const std::vector<std::uint16_t>& 
     errors.push_back(fmt::format("{}: NS records at a wildcard name (RFC 4592 §4.2)", owner));
 }
 
-std::uint32_t read_u32(Bytes at) noexcept {
-  return static_cast<std::uint32_t>(at[0]) << 24 | at[1] << 16 | at[2] << 8 | at[3];
-}
-
 }  // namespace
 
 // One run of ZoneBuilder::build: the builder's records and what the phases learn of them.
@@ -250,12 +247,17 @@ class ZoneBuilder::Build {
 
   void check_apex(std::vector<std::string>& errors) const {
     const Draft& apex = drafts_.front();
-    std::size_t soa_count = 0, ns_count = 0;
+    std::size_t soa_count = 0, ns_count = 0, short_soa = 0;
     for (std::uint32_t r = apex.first_record; r < apex.first_record + apex.record_count; ++r) {
-      soa_count += records_[r].type == wire::rrtype::soa;
+      const bool is_soa = records_[r].type == wire::rrtype::soa;
+      soa_count += is_soa;
+      short_soa += is_soa && records_[r].rdata_size < soa::min_rdata_size;
       ns_count += records_[r].type == wire::rrtype::ns;
     }
     const std::string name = in_.origin.to_text();
+    // The config's rdata parser checks SOA rdata, but a diff may carry any bytes, and a built
+    // zone reads SERIAL and MINIMUM from this record: it must hold them.
+    if (short_soa) errors.push_back(fmt::format("{}: SOA rdata too short for its numbers", name));
     if (soa_count == 0) errors.push_back(fmt::format("{}: no SOA record at the zone apex", name));
     if (soa_count > 1) errors.push_back(fmt::format("{}: more than one SOA record", name));
     if (ns_count == 0) errors.push_back(fmt::format("{}: no NS records at the zone apex", name));
@@ -312,8 +314,8 @@ class ZoneBuilder::Build {
     // RFC 2308 §5: negative answers are cached for min(SOA TTL, SOA MINIMUM).
     const RRset& soa = *zone->apex().find(wire::rrtype::soa);
     const Bytes soa_rdata = soa.rdatas.front();
-    zone->serial_ = read_u32(soa_rdata.subspan(soa_rdata.size() - 20));
-    zone->negative_ttl_ = std::min(soa.ttl, read_u32(soa_rdata.subspan(soa_rdata.size() - 4)));
+    zone->serial_ = soa::serial(soa_rdata);
+    zone->negative_ttl_ = std::min(soa.ttl, soa::minimum(soa_rdata));
     return zone;
   }
 

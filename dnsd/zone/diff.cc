@@ -10,18 +10,13 @@
 
 #include "dnsd/wire/types.hh"
 #include "dnsd/zone/serial.hh"
+#include "dnsd/zone/soa.hh"
 
 namespace dnsd::zone {
 namespace {
 
 using Bytes = std::span<const std::uint8_t>;
 namespace rrtype = wire::rrtype;
-
-std::uint32_t soa_serial(const Record& soa) noexcept {
-  if (soa.rdata.size() < 20) return 0;
-  const std::uint8_t* at = soa.rdata.data() + soa.rdata.size() - 20;  // serial, then 4 numbers
-  return static_cast<std::uint32_t>(at[0]) << 24 | at[1] << 16 | at[2] << 8 | at[3];
-}
 
 std::string text_of(const Record& record) {
   return fmt::format("{} {}", record.owner.to_text(), wire::type_to_text(record.type));
@@ -106,8 +101,8 @@ void add_kept(const Zone& zone, const std::unordered_set<const std::uint8_t*>& r
 
 }  // namespace
 
-std::uint32_t Diff::from_serial() const noexcept { return soa_serial(old_soa); }
-std::uint32_t Diff::to_serial() const noexcept { return soa_serial(new_soa); }
+std::uint32_t Diff::from_serial() const noexcept { return soa::serial(old_soa.rdata); }
+std::uint32_t Diff::to_serial() const noexcept { return soa::serial(new_soa.rdata); }
 
 std::size_t Diff::wire_size() const noexcept {
   std::size_t size = old_soa.wire_size() + new_soa.wire_size();
@@ -126,9 +121,7 @@ Diff Diff::starting_at(const Zone& zone, std::uint32_t serial) {
   Diff diff;
   diff.old_soa = soa_record(zone);
   diff.new_soa = diff.old_soa;
-  const std::size_t at = diff.new_soa.rdata.size() - 20;
-  for (std::size_t i = 0; i < 4; ++i)
-    diff.new_soa.rdata[at + i] = static_cast<std::uint8_t>(serial >> (24 - 8 * i));
+  soa::set_serial(diff.new_soa.rdata, serial);
   return diff;
 }
 

@@ -53,6 +53,20 @@ TEST_CASE("zone: SOA and NS are required at the apex") {
             .find("outside the zone apex") != std::string::npos);
 }
 
+TEST_CASE("zone: an SOA whose rdata cannot hold its five numbers is refused") {
+  // The config's parser never makes one; a diff (dynamic update, IXFR) could carry any bytes.
+  const auto origin = *wire::Name::from_text("example.");
+  zone::ZoneBuilder builder(origin);
+  const std::vector<std::uint8_t> short_soa{0, 0, 0, 0, 0, 1};  // two root names and 4 bytes
+  CHECK(builder.add_record(origin, wire::rrtype::soa, 300, short_soa).empty());
+  const auto ns = *wire::rdata_from_text(wire::rrtype::ns, "ns.example.", origin, nullptr);
+  CHECK(builder.add_record(origin, wire::rrtype::ns, 300, ns).empty());
+  const auto result = std::move(builder).build();
+  CHECK(result.zone == nullptr);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0] == "example.: SOA rdata too short for its numbers");
+}
+
 TEST_CASE("zone: CNAME stands alone at its name") {
   CHECK(build_errors(with({"www.example. CNAME a.example.", "www.example. A 192.0.2.1"}))
             .find("CNAME and other data") != std::string::npos);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "conf/load.hh"
+#include "config_fixture.hh"
 #include "control/runtime.hh"
 
 using namespace control;
@@ -18,18 +19,7 @@ namespace {
 
 // A TCP monitor on a loopback port nothing listens on: probes run (and fail) fast.
 std::string config(const std::string& state_file, bool with_added) {
-  std::string out = R"([[zone]]
-name = "tm.test."
-ns = ["ns1"]
-[zone.soa]
-mname = "ns1"
-rname = "hostmaster"
-serial = 1
-[[zone.record]]
-name = "ns1"
-type = "A"
-data = "127.0.0.1"
-[admin]
+  std::string out = control_test::zone_toml + R"([admin]
 state_file = ")" + state_file +
                     R"("
 [[profile]]

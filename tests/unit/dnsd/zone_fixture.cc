@@ -3,11 +3,10 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include <sstream>
-
 #include "dnsd/wire/rdata_text.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
+#include "zone_text.hh"
 
 using namespace dnsd;
 
@@ -44,19 +43,8 @@ std::unique_ptr<Served> serve(
   const auto origin = *wire::Name::from_text(origin_text);
   zone::ZoneBuilder builder(origin);
   for (const auto& line : records) {
-    std::istringstream in(line);
-    std::string owner, type;
-    std::uint32_t ttl = 0;
-    in >> owner >> ttl >> type;
-    std::string rdata;
-    std::getline(in >> std::ws, rdata);
-    std::string error;
-    const auto code = wire::type_from_text(type);
-    REQUIRE_MESSAGE(code, type);
-    auto wire_rdata = wire::rdata_from_text(*code, rdata, origin, &error);
-    REQUIRE_MESSAGE(wire_rdata, line, ": ", error);
-    const auto added =
-        builder.add_record(*wire::Name::from_text(owner), *code, ttl, std::move(*wire_rdata));
+    const zone::Record record = zone_text::record(origin_text, line);
+    const auto added = builder.add_record(record.owner, record.type, record.ttl, record.rdata);
     REQUIRE_MESSAGE(added.empty(), added);
   }
   for (const auto& [name, id] : profiles)

@@ -223,6 +223,7 @@ def main():
     parser.add_argument("--reload-timeout-s", type=float, default=300)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)  # dnsd runs in its work directory
     if args.reloads < 1 or args.reloads > 20:
         parser.error("--reloads is 1..20")
     return run(args)

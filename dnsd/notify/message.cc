@@ -119,8 +119,10 @@ Answer check_response(std::span<const std::uint8_t> message, const Request& requ
   if (request.signed_ && key) {
     tsig::Record record;
     const tsig::Find found = tsig::find_record(message, record);
-    if (found == tsig::Find::none && answer.rcode != wire::rcode::noerror) {
-      answer.outcome = Outcome::refused;  // an unsigned refusal: say what the server said
+    if (found == tsig::Find::none) {
+      // An unsigned refusal: say what the server said. An unsigned NOERROR is no ack.
+      answer.outcome =
+          answer.rcode != wire::rcode::noerror ? Outcome::refused : Outcome::tsig_error;
       return answer;
     }
     tsig::Verifier verifier(*key, request.mac.view());

@@ -63,9 +63,17 @@ std::string_view phase_text(SecondaryState::Phase phase) noexcept {
 }
 
 Sender::Sender(Settings settings)
-    : settings_(std::move(settings)), random_(std::random_device{}()) {}
+    : settings_(std::move(settings)), random_(std::random_device{}()) {
+  // The pipe lives as long as the Sender, so notify() may write to it from any thread at any
+  // time, started or not (a full pipe is fine: one pending byte wakes the thread).
+  if (::pipe2(wake_, O_NONBLOCK | O_CLOEXEC) != 0) wake_[0] = wake_[1] = -1;
+}
 
-Sender::~Sender() { stop(); }
+Sender::~Sender() {
+  stop();
+  for (int fd : wake_)
+    if (fd >= 0) ::close(fd);
+}
 
 bool Sender::start(std::string* error) {
   if (thread_.joinable()) return true;
@@ -80,9 +88,9 @@ bool Sender::start(std::string* error) {
     }
     sockets.push_back(fd);
   }
-  if (::pipe2(wake_, O_NONBLOCK | O_CLOEXEC) != 0) {
+  if (wake_[0] < 0) {
     for (int open : sockets) ::close(open);
-    if (error) *error = std::strerror(errno);
+    if (error) *error = "no wake-up pipe";
     return false;
   }
   sockets_ = std::move(sockets);
@@ -102,9 +110,6 @@ void Sender::stop() {
   thread_.join();
   for (int fd : sockets_) ::close(fd);
   sockets_.clear();
-  ::close(wake_[0]);
-  ::close(wake_[1]);
-  wake_[0] = wake_[1] = -1;
   jobs_.clear();
 }
 
@@ -116,8 +121,7 @@ void Sender::notify(const wire::Name& zone, std::uint32_t serial,
         Order{zone.lowercased(), serial, {soa_rdata.begin(), soa_rdata.end()}, soa_ttl});
   }
   const char byte = 'n';
-  if (wake_[1] >= 0) [[maybe_unused]]
-    const auto written = ::write(wake_[1], &byte, 1);
+  [[maybe_unused]] const auto written = ::write(wake_[1], &byte, 1);
 }
 
 std::vector<SecondaryState> Sender::states() const {
@@ -129,6 +133,7 @@ std::vector<SecondaryState> Sender::states() const {
 }
 
 void Sender::run() {
+  take_orders();  // those of notify() calls before start()
   std::vector<pollfd> fds;
   for (;;) {
     fds.assign(1, pollfd{wake_[0], POLLIN, 0});
@@ -216,7 +221,9 @@ void Sender::send(Job& job, SteadyTime now) {
     set_error(job, errno == ECONNREFUSED ? "port unreachable" : std::strerror(errno));
   {
     std::lock_guard lock(mutex_);
-    states_[{job.zone_text, job.secondary}].attempts = job.sends;
+    auto& state = states_[{job.zone_text, job.secondary}];
+    state.attempts = job.sends;
+    state.sent_at = std::chrono::system_clock::now();
   }
   logging::info("notify: sent zone={} serial={} secondary={} attempt={} key={}", job.zone_text,
                 job.order.serial, endpoint_text(secondary), job.sends,

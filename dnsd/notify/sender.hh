@@ -39,8 +39,9 @@ struct SecondaryState {
   std::string secondary;  // endpoint_text()
   std::string zone;       // "example.com."
   Phase phase = Phase::pending;
-  std::uint32_t serial_sent = 0;              // the serial being (or last) told
-  std::optional<std::uint32_t> serial_acked;  // the last serial the secondary acknowledged
+  std::uint32_t serial_sent = 0;                    // the serial being (or last) told
+  std::chrono::system_clock::time_point sent_at{};  // its last send
+  std::optional<std::uint32_t> serial_acked;        // the last serial the secondary acknowledged
   std::chrono::system_clock::time_point acked_at{};
   unsigned attempts = 0;   // sends of serial_sent so far
   std::string last_error;  // "" or "timeout", "port unreachable", "REFUSED", "BADSIG", ...
@@ -57,10 +58,12 @@ class Sender {
   // Opens one socket per secondary and starts the thread. False (and says why) when a
   // secondary's address is not usable; nothing is started then.
   bool start(std::string* error = nullptr);
-  // Ends the thread; pending notifications are dropped. Idempotent.
+  // Ends the thread; pending notifications are dropped (their state stays "pending", with the
+  // attempts made). Idempotent; start() may follow.
   void stop();
 
-  // Tells every secondary that `zone` now has `serial`. Returns at once. A newer serial
+  // Tells every secondary that `zone` now has `serial`. Returns at once; any thread may call
+  // it, also before start() (the orders wait for the thread). A newer serial
   // (RFC 1982) for a zone with one pending supersedes it: the secondaries are told only the
   // latest, with fresh retries; an older or equal one is ignored. `soa_rdata` (optional) is
   // the zone's SOA rdata for the answer section (message.hh build_notify).
@@ -84,7 +87,7 @@ class Sender {
 
   Settings settings_;
   std::vector<int> sockets_;
-  int wake_[2] = {-1, -1};  // a pipe: notify() and stop() write a byte to wake poll()
+  int wake_[2] = {-1, -1};  // a pipe, open for the Sender's life: notify() and stop() wake poll()
   std::thread thread_;
 
   mutable std::mutex mutex_;  // guards orders_, stopping_ and states_

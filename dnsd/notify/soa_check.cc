@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include "dnsd/notify/message.hh"
 
@@ -66,6 +67,24 @@ SoaCheck check_soa(const Secondary& secondary, const wire::Name& zone,
   }
   ::close(fd);
   return result;
+}
+
+std::vector<SoaCheck> check_soa_all(std::span<const Secondary> secondaries, const wire::Name& zone,
+                                    std::chrono::milliseconds timeout) {
+  std::vector<SoaCheck> results(secondaries.size());
+  std::vector<std::thread> threads;
+  threads.reserve(secondaries.size());
+  for (std::size_t i = 0; i < secondaries.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = check_soa(secondaries[i], zone, timeout); });
+  for (auto& thread : threads) thread.join();
+  return results;
+}
+
+std::size_t count_serving(std::span<const SoaCheck> checks, std::uint32_t wanted) noexcept {
+  std::size_t count = 0;
+  for (const auto& check : checks)
+    if (check.serial && serves_at_least(*check.serial, wanted)) ++count;
+  return count;
 }
 
 }  // namespace dnsd::notify

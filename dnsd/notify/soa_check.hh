@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "dnsd/notify/secondary.hh"
 #include "dnsd/wire/name.hh"
@@ -22,6 +24,14 @@ struct SoaCheck {
 // One query, resent every `timeout / 3` until an answer or the timeout (UDP loses datagrams).
 SoaCheck check_soa(const Secondary& secondary, const wire::Name& zone,
                    std::chrono::milliseconds timeout);
+
+// Every secondary at once (one thread each), so the whole check takes one timeout, not one
+// per secondary: results in the order of `secondaries`.
+std::vector<SoaCheck> check_soa_all(std::span<const Secondary> secondaries, const wire::Name& zone,
+                                    std::chrono::milliseconds timeout);
+
+// How many of `checks` serve `wanted` or newer: "propagated to N of M secondaries".
+std::size_t count_serving(std::span<const SoaCheck> checks, std::uint32_t wanted) noexcept;
 
 // "Has it fetched the current one": the served serial is `wanted` or newer (RFC 1982 §3.2).
 constexpr bool serves_at_least(std::uint32_t served, std::uint32_t wanted) noexcept {

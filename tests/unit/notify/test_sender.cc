@@ -236,6 +236,48 @@ TEST_CASE("the SOA check of a silent secondary ends at its timeout") {
   CHECK(took < std::chrono::seconds(5));
 }
 
+TEST_CASE("checking all secondaries at once counts those that serve the serial") {
+  FakeSecondary current, behind, silent;
+  current.set_soa_serial(12);
+  behind.set_soa_serial(11);
+  silent.set_mode(Mode::silent);
+  const std::vector<notify::Secondary> all = {current.secondary(), behind.secondary(),
+                                              silent.secondary()};
+  const auto started = std::chrono::steady_clock::now();
+  const auto checks = notify::check_soa_all(all, zone_name(), std::chrono::milliseconds(300));
+  // One timeout for all of them, not one each.
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900));
+  REQUIRE(checks.size() == 3);
+  CHECK(checks[0].serial == 12u);
+  CHECK(checks[1].serial == 11u);
+  CHECK(checks[2].error == "timeout");
+  CHECK(notify::count_serving(checks, 12) == 1);
+  CHECK(notify::count_serving(checks, 11) == 2);
+}
+
+TEST_CASE("a notify before start is sent once the sender starts") {
+  FakeSecondary secondary;
+  notify::Sender sender(settings({secondary.secondary()}));
+  sender.notify(zone_name(), 60);
+  REQUIRE(sender.start());
+  REQUIRE(wait_for(k_bound, [&] { return settled(sender); }));
+  CHECK(state_of(sender).serial_acked == 60u);
+  CHECK(state_of(sender).sent_at.time_since_epoch().count() != 0);
+}
+
+TEST_CASE("a sender stopped and started again keeps its states and sends anew") {
+  FakeSecondary secondary;
+  notify::Sender sender(settings({secondary.secondary()}));
+  REQUIRE(sender.start());
+  sender.notify(zone_name(), 61);
+  REQUIRE(wait_for(k_bound, [&] { return settled(sender); }));
+  sender.stop();
+  REQUIRE(sender.start());
+  sender.notify(zone_name(), 62);
+  REQUIRE(wait_for(k_bound, [&] { return state_of(sender).serial_acked == 62u; }));
+  CHECK(secondary.notified() == std::vector<std::uint32_t>{61, 62});
+}
+
 TEST_CASE("serves_at_least compares serials on the RFC 1982 circle") {
   CHECK(notify::serves_at_least(5, 5));
   CHECK(notify::serves_at_least(6, 5));

@@ -67,6 +67,7 @@ void log_errors(const dnsd::wire::Name& origin, const std::vector<std::string>& 
 }  // namespace
 
 Publisher::Publisher(Options options) : options_(std::move(options)) {}
+Publisher::~Publisher() = default;
 
 std::vector<Published> Publisher::reload(const Inputs& inputs) {
   std::vector<Published> changes;

@@ -61,6 +61,7 @@ class Publisher {
     std::function<void(const Published&)> on_published;
   };
   explicit Publisher(Options options = {});
+  ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 

@@ -14,8 +14,7 @@ namespace zone = dnsd::zone;
 struct Publisher::Entry {
   Key key;
   dnsd::wire::Name origin;
-  const zone::Zone* served = nullptr;  // in the Inputs of the last reload
-  std::vector<Decision> decisions;     // as the current view holds them
+  std::vector<Decision> decisions;  // as the current view holds them
   std::shared_ptr<const ZoneSnapshot> current;
   SerialFile file;
 };
@@ -106,7 +105,6 @@ std::optional<Published> Publisher::reload_zone(const zone::Zone& served, Entry*
   auto entry = std::make_unique<Entry>();
   entry->key = key_of(served.origin());
   entry->origin = served.origin();
-  entry->served = &served;
   entry->file = SerialFile(settings_.state_directory, served.origin().to_text());
   entry->decisions = decide_all(served, sources_);
   std::uint32_t serial = 0;
@@ -122,7 +120,11 @@ std::optional<Published> Publisher::reload_zone(const zone::Zone& served, Entry*
   auto built = build_view(served, serial, entry->decisions);
   if (!built.zone) {
     log_errors(served.origin(), built.errors);
-    if (old) next.push_back(std::make_unique<Entry>(std::move(*old)));
+    if (old) {  // secondaries keep the last view; refresh() leaves it until a reload succeeds,
+      entry->current = old->current;  // as its decisions were made from the old model
+      entry->decisions.clear();
+      next.push_back(std::move(entry));
+    }
     return std::nullopt;
   }
   std::shared_ptr<const zone::Journal> journal;

@@ -258,3 +258,32 @@ TEST_CASE("reload: only the zones asked for are published; a zone left out is dr
   CHECK(publisher.snapshot(tm_test) == nullptr);
   CHECK(publisher.published().empty());
 }
+
+TEST_CASE("multivalue: a set that changes in part is replaced whole, and the view follows") {
+  World world(zone_toml + R"(
+[[profile]]
+name = "api.tm.test."
+method = "multivalue"
+[profile.monitor]
+protocol = "http"
+[[profile.endpoint]]
+name = "a"
+target = "192.0.2.1"
+[[profile.endpoint]]
+name = "b"
+target = "192.0.2.2"
+[[profile.endpoint]]
+name = "c"
+target = "192.0.2.3"
+)");
+  publish::Publisher publisher;
+  publisher.reload(world.inputs());
+  world.fail("api.tm.test.", "a");
+  REQUIRE(publisher.refresh().size() == 1);
+  const auto snapshot = publisher.snapshot(tm_test);
+  CHECK(at(*snapshot->zone, "api.tm.test.") ==
+        Strings{"api.tm.test. 1 A 192.0.2.2", "api.tm.test. 1 A 192.0.2.3"});
+  const dnsd::zone::Diff& diff = (*snapshot->journal->since(7))[0];
+  CHECK(texts(diff.removed) == Strings{"api.tm.test. 1 A 192.0.2.1", "api.tm.test. 1 A 192.0.2.2"});
+  CHECK(texts(diff.added) == Strings{"api.tm.test. 1 A 192.0.2.2", "api.tm.test. 1 A 192.0.2.3"});
+}

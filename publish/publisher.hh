@@ -75,6 +75,9 @@ class Publisher {
   // for each zone where one changed: the diff (old decision records removed, new ones added),
   // zone::apply, the next serial, kept in the file, then the snapshot and the journal swapped
   // in, all at once (no batching timer). Returns the serial changes (none: nothing changed).
+  // Call it after each write through routing::HealthWriter (probed(), set_admin_disabled(),
+  // a restore batch with refresh_all()) and after flattened addresses are stored: cheap when
+  // nothing changed (one pick per profile and family, no zone built, no file written).
   std::vector<Published> refresh();
 
   // The zone as published now; null when it is not published.

@@ -70,8 +70,8 @@ Publisher::~Publisher() = default;
 
 std::vector<Published> Publisher::reload(const Inputs& inputs) {
   std::vector<Published> changes;
+  std::lock_guard lock(writer_mutex_);
   {
-    std::lock_guard lock(writer_mutex_);
     settings_ = inputs.settings;
     sources_ = Sources{inputs.model, inputs.health, inputs.flat, &settings_};
     std::vector<std::unique_ptr<Entry>> next;
@@ -95,7 +95,7 @@ std::vector<Published> Publisher::reload(const Inputs& inputs) {
     order_.clear();
     for (const auto& entry : entries_) order_.push_back(entry->key);
   }
-  announce(changes);
+  announce(changes);  // still under writer_mutex_: in serial order
   return changes;
 }
 
@@ -147,12 +147,10 @@ std::optional<Published> Publisher::reload_zone(const zone::Zone& served, Entry*
 
 std::vector<Published> Publisher::refresh() {
   std::vector<Published> changes;
-  {
-    std::lock_guard lock(writer_mutex_);
-    for (const auto& entry : entries_)
-      if (auto change = refresh_zone(*entry)) changes.push_back(std::move(*change));
-  }
-  announce(changes);
+  std::lock_guard lock(writer_mutex_);
+  for (const auto& entry : entries_)
+    if (auto change = refresh_zone(*entry)) changes.push_back(std::move(*change));
+  announce(changes);  // still under writer_mutex_: in serial order
   return changes;
 }
 

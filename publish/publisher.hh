@@ -57,7 +57,8 @@ class Publisher {
   struct Options {
     std::function<Clock::time_point()> clock;  // empty: the system clock (unix, date policies)
     // Called for each serial change, in serial order, after the snapshot is out (and before
-    // reload() or refresh() returns); not under the snapshot mutex.
+    // reload() or refresh() returns). It runs under the writer lock, not the snapshot mutex:
+    // keep it short (hand the serial to the NOTIFY sender) and never call back in.
     std::function<void(const Published&)> on_published;
   };
   explicit Publisher(Options options = {});

@@ -287,3 +287,22 @@ target = "192.0.2.3"
   CHECK(texts(diff.removed) == Strings{"api.tm.test. 1 A 192.0.2.1", "api.tm.test. 1 A 192.0.2.2"});
   CHECK(texts(diff.added) == Strings{"api.tm.test. 1 A 192.0.2.2", "api.tm.test. 1 A 192.0.2.3"});
 }
+
+TEST_CASE("flattening: the first resolution of the chosen endpoint is a new serial adding it") {
+  std::string flat = ci_profile;
+  flat.replace(flat.find("ttl = 1"), 7, "ttl = 1\nflatten = true");
+  World world(zone_toml + flat);
+  publish::Publisher publisher;
+  publisher.reload(world.inputs());
+  CHECK(at(*publisher.snapshot(tm_test)->zone, "ci.tm.test.").empty());
+  routing::AddressList list;
+  list.v4_count = 1;
+  list.v4[0] = {198, 51, 100, 1};
+  world.flat.store(world.id("ci.tm.test.", "eu"), list);
+  REQUIRE(publisher.refresh().size() == 1);
+  const auto snapshot = publisher.snapshot(tm_test);
+  CHECK(snapshot->serial() == 8);
+  const dnsd::zone::Diff& diff = (*snapshot->journal->since(7))[0];
+  CHECK(diff.removed.empty());
+  CHECK(texts(diff.added) == Strings{"ci.tm.test. 1 A 198.51.100.1"});
+}

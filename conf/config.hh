@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dnsd/zone/zone.hh"
+#include "publish/settings.hh"
 #include "routing/model.hh"
 
 namespace conf {
@@ -53,6 +54,7 @@ struct Config {
   routing::Model model;
   LogLevel log_level = LogLevel::info;
   AdminConfig admin;
+  publish::Settings publish;  // [publish] and each profile's transfer keys (publish_section.cc)
 };
 
 }  // namespace conf

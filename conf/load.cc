@@ -58,13 +58,14 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   Diagnostics diag(path);
   const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
-               {"log_level", "server", "resolver", "admin", "zone", "profile"});
+               {"log_level", "server", "resolver", "admin", "zone", "profile", "publish"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
+  read_publish(root, ctx, config->publish);
   auto zones = read_zones(root, ctx);
-  const auto sites = read_profiles(root, ctx, config->model);
+  const auto sites = read_profiles(root, ctx, config->model, config->publish.profiles);
   root.finish();
   attach_profiles(zones, sites, config->model, diag);
   build_zones(zones, config->zones, diag);

@@ -579,8 +579,8 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
 
 }  // namespace
 
-std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
-                                       routing::Model& model) {
+std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx, routing::Model& model,
+                                       std::vector<publish::ProfileTransfer>& transfers) {
   std::vector<ProfileSite> sites;
   std::vector<NestedRef> nested;
   const auto* list = root.tables("profile");
@@ -589,10 +589,11 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
     Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i),
                {"name", "method", "ttl", "flatten", "all_degraded", "serve_while_checking",
                 "status", "max_return", "geoip_database", "fallback", "latency", "client_regions",
-                "monitor", "endpoint"});
+                "monitor", "endpoint", "transfer_client", "transfer_weighted"});
     ProfileSite site;
     site.id = static_cast<routing::ProfileId>(i);
     model.profiles.push_back(ProfileReader(ps, ctx, model, nested).read(site));
+    read_profile_transfer(ps, model.profiles.back(), transfers.emplace_back());
     for (const auto& earlier : sites)
       if (site.owner && earlier.owner && earlier.owner->lowercased() == site.owner->lowercased()) {
         ps.error("name", fmt::format("profile {} is already defined by profile[{}]",

@@ -50,9 +50,15 @@ struct ProfileSite {
   std::string name_key;
   std::size_t name_line = 0;
 };
-// Fills model.profiles (ProfileId = position) and model.endpoint_count.
-std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx,
-                                       routing::Model& model);
+// Fills model.profiles (ProfileId = position) and model.endpoint_count, and each profile's
+// transfer keys into `transfers` (by ProfileId).
+std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx, routing::Model& model,
+                                       std::vector<publish::ProfileTransfer>& transfers);
+
+// [publish] and a [[profile]]'s transfer keys (publish_section.cc).
+void read_publish(Section& root, const LoadContext& ctx, publish::Settings& settings);
+void read_profile_transfer(Section& profile_section, const routing::Profile& profile,
+                           publish::ProfileTransfer& transfer);
 
 // A monitor being assembled: the profile's, then copied and overridden per endpoint.
 struct MonitorDraft {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 
+#include "dnsd/tsig/key.hh"
 #include "dnsd/xfr/acl.hh"
 #include "dnsd/zone/journal.hh"
 #include "dnsd/zone/zone.hh"
@@ -24,9 +25,16 @@ struct Transferable {
   std::shared_ptr<const void> keep_alive;
 };
 
+// The keys requests are verified with, kept alive as a Transferable is.
+struct Keys {
+  const tsig::Keyring* keyring = nullptr;  // null: no keys, every signed request is BADKEY
+  std::shared_ptr<const void> keep_alive;
+};
+
 class ZoneSource {
  public:
   virtual ~ZoneSource() = default;
+  virtual Keys keys() const { return {}; }
   // The zone whose origin is exactly `lowercased_origin` (wire form), or nullopt.
   virtual std::optional<Transferable> find(
       std::span<const std::uint8_t> lowercased_origin) const = 0;

@@ -56,6 +56,17 @@ std::string_view verdict_text(Verdict verdict) noexcept {
   return "?";
 }
 
+bool is_transfer_query(std::span<const std::uint8_t> message) noexcept {
+  wire::Reader reader(message);
+  const auto header = reader.header();
+  if (!reader.ok() || header.qr() || header.opcode() != wire::opcode::query || header.qdcount != 1)
+    return false;
+  wire::WireName name;
+  reader.name(name);
+  const auto qtype = reader.u16();
+  return reader.ok() && (qtype == rrtype::axfr || qtype == rrtype::ixfr);
+}
+
 Transfer::Transfer(std::span<const std::uint8_t> request, const tsig::Verified& verified,
                    const routing::ClientInfo& client, const ZoneSource& source, bool udp)
     : verified_(verified) {

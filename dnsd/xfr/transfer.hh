@@ -30,6 +30,10 @@ std::string_view verdict_text(Verdict verdict) noexcept;
 // The largest DNS message over TCP; a message leaves room for its TSIG RR below it.
 inline constexpr std::size_t max_message_size = 65535;
 
+// True for a query (opcode QUERY, QR clear) with one question of type AXFR or IXFR: what the
+// servers hand to a Transfer instead of the answer engine. Reads the header and question only.
+bool is_transfer_query(std::span<const std::uint8_t> message) noexcept;
+
 class Transfer {
  public:
   // `request` is the message as received (its TSIG RR may still be there: only the header,

@@ -19,7 +19,9 @@ constexpr std::uint16_t k_flag_qr = 0x8000, k_flag_aa = 0x0400;
 }  // namespace
 
 bool Transfer::start_message(wire::Writer& writer, std::uint16_t rcode) noexcept {
-  bool ok = writer.put_u16(id_) && writer.put_u16(k_flag_qr | k_flag_aa | rcode);
+  // AA only on the transfer itself; a refusal says nothing about authority (as the engine).
+  const std::uint16_t flags = is_transfer() ? k_flag_qr | k_flag_aa : k_flag_qr;
+  bool ok = writer.put_u16(id_) && writer.put_u16(flags | rcode);
   // The question is copied into the first message only (RFC 5936 §2.2.1 allows it in later
   // ones too; BIND and Knot DNS leave it out).
   const bool question = messages_ == 0;

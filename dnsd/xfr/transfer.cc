@@ -73,7 +73,7 @@ Transfer::Transfer(std::span<const std::uint8_t> request, const tsig::Verified& 
   bool ok = false;
   const auto client_serial = parse(request, ok);
   if (!ok)
-    description_ = "not one AXFR or IXFR question (IXFR needs the client's SOA, RFC 1995 §3)";
+    description_ = "not one AXFR or IXFR question";
   else
     decide(client, source, udp, client_serial);
   if (verified.status != tsig::Status::none && verified.status != tsig::Status::ok) {
@@ -106,6 +106,9 @@ std::optional<std::uint32_t> Transfer::parse(std::span<const std::uint8_t> reque
     ok = true;
     return std::nullopt;
   }
+  // From here on the question stands: a missing or bad SOA is FORMERR, but only once the
+  // zone and the ACL allow the client (decide()), as Knot DNS checks its ACL first.
+  ok = true;
   for (std::uint16_t i = 0; i < header.ancount; ++i) reader.skip_rr();
   if (header.nscount < 1) return std::nullopt;
   wire::WireName owner;
@@ -119,7 +122,6 @@ std::optional<std::uint32_t> Transfer::parse(std::span<const std::uint8_t> reque
   reader.name(skipped);  // RNAME
   const auto serial = reader.u32();
   if (!reader.ok() || type != rrtype::soa || reader.pos() > rdata_end) return std::nullopt;
-  ok = true;
   return serial;
 }
 
@@ -156,6 +158,11 @@ void Transfer::decide(const routing::ClientInfo& client, const ZoneSource& sourc
     return;
   }
   const std::uint32_t serial = zone_.zone->serial();
+  if (qtype_ == rrtype::ixfr && !client_serial) {
+    verdict_ = Verdict::formerr;
+    description_ = "IXFR without the client's SOA in the authority section (RFC 1995 §3)";
+    return;
+  }
   if (qtype_ == rrtype::axfr) {
     verdict_ = Verdict::full;
     return;

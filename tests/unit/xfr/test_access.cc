@@ -49,6 +49,7 @@ TEST_CASE("a zone without transfer entries refuses everyone (default deny)") {
   CHECK(c.ask("127.0.0.1", nullptr) == xfr::Verdict::refused);
   REQUIRE(c.last_messages.size() == 1);
   CHECK(read_message(c.last_messages[0]).rcode() == wire::rcode::refused);
+  CHECK((read_message(c.last_messages[0]).flags & 0x0400) == 0);  // no AA on a refusal
   CHECK(read_message(c.last_messages[0]).answers.empty());
   CHECK(c.ask("127.0.0.1", &c.k) == xfr::Verdict::refused);
   CHECK(c.last_description.find("not in the zone's transfer ACL") != std::string::npos);

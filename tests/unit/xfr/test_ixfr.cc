@@ -112,4 +112,7 @@ TEST_CASE("an IXFR without the client's SOA in the authority section is FORMERR"
   const auto messages = run(transfer);
   REQUIRE(messages.size() == 1);
   CHECK(read_message(messages[0]).rcode() == wire::rcode::formerr);
+  // The ACL is checked first: a client it does not allow learns nothing more (as Knot DNS).
+  xfr::Transfer outside(req.bytes, tsig::Verified{}, client("192.0.2.1"), source);
+  CHECK(outside.verdict() == xfr::Verdict::refused);
 }

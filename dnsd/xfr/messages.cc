@@ -11,9 +11,12 @@ namespace {
 
 namespace rrtype = wire::rrtype;
 
-// Room kept below the message limit for the TSIG RR: the key and algorithm names (at most 255
-// bytes each), a 64-byte MAC and the fixed fields.
-constexpr std::size_t k_tsig_reserve = 255 + 255 + 64 + 32;
+// Room kept below the message limit for the TSIG RR (RFC 8945 §4.2): its owner (the key name),
+// type, class, TTL and RDLENGTH, then the algorithm name, a full MAC and 16 bytes of fields.
+std::size_t tsig_size(const tsig::Key& key) noexcept {
+  return key.name.size() + 10 + tsig::algorithm_wire(key.algorithm).size() +
+         tsig::digest_size(key.algorithm) + 16;
+}
 constexpr std::uint16_t k_flag_qr = 0x8000, k_flag_aa = 0x0400;
 
 }  // namespace
@@ -139,7 +142,8 @@ std::size_t Transfer::next(std::span<std::uint8_t> buffer, std::chrono::sys_seco
   if (!is_transfer()) return error_message(buffer, now);
   wire::Writer writer(buffer, std::min(buffer.size(), max_message_size));
   const std::size_t full_limit = writer.limit();
-  if (signer_) writer.set_limit(full_limit > k_tsig_reserve ? full_limit - k_tsig_reserve : 0);
+  const std::size_t reserve = signer_ ? tsig_size(*verified_.key) : 0;
+  writer.set_limit(full_limit > reserve ? full_limit - reserve : 0);
   if (!start_message(writer, wire::rcode::noerror)) return phase_ = Phase::end, 0;
   std::uint16_t count = 0;
   Item item;

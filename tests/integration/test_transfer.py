@@ -171,6 +171,19 @@ class Transfers(dnstest.ServerTestCase):
         good = signed(build_query("other.test.", "AXFR"), SECRET, int(time.time()))
         self.assertEqual([m.rcode for m in tcp_messages(self.port, good)], ["REFUSED"])
 
+    def test_ixfr_over_udp_is_our_soa_alone_when_allowed_and_refused_otherwise(self):
+        kdig = dnstest.require_tool("kdig")
+        proc = dnstest._run([kdig, "@127.0.0.1", "-p", str(self.port), "+notcp", "-y",
+                             f"hmac-sha256:{KEY}:{SECRET}", "+noall", "+answer", "IXFR=40",
+                             ZONE], 30)
+        records = [line for line in proc.stdout.splitlines() if line and "TSIG" not in line
+                   and not line.startswith(";")]
+        self.assertEqual(len(records), 1, proc.stdout + proc.stderr)
+        self.assertIn("SOA", records[0])
+        self.assertIn(" 42 ", records[0])
+        reply = dnstest.udp_exchange(self.port, build_query(ZONE, "IXFR"))
+        self.assertEqual(parse_message(reply).rcode, "REFUSED")  # unsigned: not in the ACL
+
     def test_axfr_over_udp_is_not_a_transfer(self):
         reply = dnstest.udp_exchange(self.port, build_query(ZONE, "AXFR"))
         self.assertIsNotNone(reply)

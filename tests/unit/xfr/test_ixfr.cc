@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "../dnsd/zone_text.hh"
+#include "dnsd/tsig/verify.hh"
 #include "dnsd/wire/types.hh"
 #include "xfr_test_support.hh"
 
@@ -115,4 +116,20 @@ TEST_CASE("an IXFR without the client's SOA in the authority section is FORMERR"
   // The ACL is checked first: a client it does not allow learns nothing more (as Knot DNS).
   xfr::Transfer outside(req.bytes, tsig::Verified{}, client("192.0.2.1"), source);
   CHECK(outside.verdict() == xfr::Verdict::refused);
+}
+
+TEST_CASE("a signed IXFR over UDP gets its single signed SOA within 512 bytes") {
+  auto source = journaled_zone();
+  const auto k = key("xfr-key.", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0");
+  source.acl.entries = {entry("xfr-key.", std::nullopt)};
+  const tsig::Keyring keyring({k});
+  const auto req = request("example.", 7, &k);
+  const auto verified = tsig::verify_request(req.bytes, keyring, now);
+  REQUIRE(verified.status == tsig::Status::ok);
+  xfr::Transfer transfer(req.bytes, verified, client("127.0.0.1"), source, true);
+  const auto messages = run(transfer, 512);
+  REQUIRE(messages.size() == 1);
+  tsig::Verifier verifier(keyring.keys()[0], req.mac.view());
+  CHECK(verifier.verify(messages[0], now) == tsig::Status::ok);
+  CHECK(read_message(messages[0]).answers.size() == 1);
 }

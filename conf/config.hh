@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "dnsd/tsig/key.hh"
+#include "dnsd/xfr/acl.hh"
 #include "dnsd/zone/zone.hh"
 #include "publish/settings.hh"
 #include "routing/model.hh"
@@ -34,6 +36,7 @@ struct ServerSection {
   std::optional<std::string> chaos_version;   // version.bind / version.server (RFC 4892)
   std::optional<std::string> chaos_identity;  // id.server / hostname.bind
   std::optional<std::string> user;            // the user to drop root to, once bound
+  unsigned max_transfers = 10;                // zone transfers (AXFR/IXFR) at once; more: REFUSED
 };
 
 // [admin]: the admin HTTP API and what the operator tooling keeps. Off unless enabled.
@@ -47,6 +50,12 @@ struct AdminConfig {
   std::string state_file;    // empty: no state file
 };
 
+// [[zone.transfer]] of one zone: who may transfer it (an empty ACL: no one).
+struct ZoneTransfer {
+  dnsd::wire::Name origin;  // lower-cased
+  dnsd::xfr::Acl acl;
+};
+
 struct Config {
   std::string path;  // the TOML file it came from
   ServerSection server;
@@ -54,6 +63,15 @@ struct Config {
   routing::Model model;
   LogLevel log_level = LogLevel::info;
   AdminConfig admin;
+  dnsd::tsig::Keyring keys;             // [[key]]: TSIG keys; secrets never printed
+  std::vector<ZoneTransfer> transfers;  // one per [[zone]]
+
+  // The transfer ACL of the zone with this lower-cased origin; null (no one) when unknown.
+  const dnsd::xfr::Acl* transfer_acl(const dnsd::wire::Name& lowercased_origin) const noexcept {
+    for (const auto& transfer : transfers)
+      if (transfer.origin == lowercased_origin) return &transfer.acl;
+    return nullptr;
+  }
   publish::Settings publish;  // [publish] and each profile's transfer keys (publish_section.cc)
 };
 

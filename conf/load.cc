@@ -1,5 +1,6 @@
 // load_file / load_string: TOML text -> validated Config, in one pass that collects every
-// error. The steps: parse, top-level keys, [server], [resolver], [[zone]], [[profile]], then
+// error. The steps: parse, top-level keys, [server], [resolver], [[key]], [[zone]] (and their
+// [[zone.transfer]]), [[profile]], then
 // profiles attached to their zones and every zone built. Nothing throws out of here.
 #include "conf/load.hh"
 
@@ -58,13 +59,15 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   Diagnostics diag(path);
   const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
-               {"log_level", "server", "resolver", "admin", "zone", "profile", "publish"});
+               {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
+  config->keys = read_keys(root, ctx);
   read_publish(root, ctx, config->publish);
   auto zones = read_zones(root, ctx);
+  config->transfers = read_transfers(root, ctx, config->keys);
   const auto sites = read_profiles(root, ctx, config->model, config->publish.profiles);
   root.finish();
   attach_profiles(zones, sites, config->model, diag);

@@ -31,6 +31,12 @@ void read_resolver(Section& root, routing::ResolverSettings& resolver);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 
+// [[key]] (key_section.cc): TSIG keys, secrets from files or the environment.
+dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx);
+// [[zone.transfer]] of every [[zone]] (transfer_section.cc); keys named must be in `keys`.
+std::vector<ZoneTransfer> read_transfers(Section& root, const LoadContext& ctx,
+                                         const dnsd::tsig::Keyring& keys);
+
 // One [[zone]] whose records are in its builder; profiles are added before it is built.
 struct ZoneDraft {
   std::size_t index = 0;

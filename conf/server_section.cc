@@ -94,7 +94,7 @@ void read_server(Section& root, ServerSection& server) {
   if (!table) return;
   Section s(root.diag(), *table, "server",
             {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_max_connections",
-             "chaos_version", "chaos_identity", "user"});
+             "chaos_version", "chaos_identity", "user", "max_transfers"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -110,6 +110,8 @@ void read_server(Section& root, ServerSection& server) {
   server.chaos_version = read_chaos(s, "chaos_version");
   server.chaos_identity = read_chaos(s, "chaos_identity");
   server.user = read_user(s);
+  server.max_transfers =
+      static_cast<unsigned>(s.integer("max_transfers", 1, 1000).value_or(server.max_transfers));
   s.finish();
 }
 

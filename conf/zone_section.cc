@@ -206,7 +206,7 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
   }
   for (std::size_t i = 0; i < zones->size(); ++i) {
     Section s(ctx.diag, *zones->get(i)->as_table(), fmt::format("zone[{}]", i),
-              {"name", "file", "default_ttl", "ns", "soa", "record"});
+              {"name", "file", "default_ttl", "ns", "soa", "record", "transfer"});
     std::optional<Name> origin;
     if (const auto text = s.string("name", Need::required)) {
       std::string why;

@@ -17,6 +17,7 @@ dnsd::ServerConfig server_config(const conf::ServerSection& section) {
   server.chaos_version = section.chaos_version;
   server.chaos_identity = section.chaos_identity;
   server.user = section.user;
+  server.max_transfers = section.max_transfers;
   return server;
 }
 

@@ -201,6 +201,11 @@ void Runtime::inspect(const std::function<void(const Generation&, const Override
   read(*current_, overrides_);
 }
 
+std::shared_ptr<const Generation> Runtime::generation() const {
+  std::unique_lock lock(mutex_);
+  return current_;
+}
+
 conf::AdminConfig Runtime::admin_config() const {
   std::unique_lock lock(mutex_);
   return current_->config->admin;

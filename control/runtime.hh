@@ -75,6 +75,8 @@ class Runtime {
 
   // Of the current config (a copy: a reload may replace it at any time).
   conf::AdminConfig admin_config() const;
+  // The current Generation, kept alive by the caller as long as it needs it (a transfer).
+  std::shared_ptr<const Generation> generation() const;
 
  private:
   std::unique_ptr<probe::Prober> make_prober(Generation& generation) const;

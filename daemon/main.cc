@@ -23,10 +23,12 @@
 #include "conf/load.hh"
 #include "control/generation.hh"
 #include "control/runtime.hh"
+#include "daemon/transfer_zones.hh"
 #include "dnsd/query_counters.hh"
 #include "dnsd/server_config.hh"
 #include "dnsd/socket_address.hh"
 #include "dnsd/tcp_server.hh"
+#include "dnsd/transfer_server.hh"
 #include "dnsd/udp_server.hh"
 #include "logging/log.hh"
 #include "metrics/render.hh"
@@ -203,11 +205,16 @@ class Daemon {
         udp_readers_(dnsd::UdpServer::reader_count(server_)),
         query_counters_(udp_readers_, 1),
         runtime_(path, std::move(config), runtime_options(udp_readers_, &probe_counters_)),
+        transfer_zones_(runtime_),
+        transfers_(transfer_zones_, server_.max_transfers, server_.tcp_idle_timeout),
         udp_(runtime_.serving(), 0, &query_counters_),
         tcp_(runtime_.serving(), udp_readers_, &query_counters_),
         admin_config_(runtime_.admin_config()),
         api_(runtime_, {[this] { return reload(); }, [this] { return render_metrics(); }}),
-        admin_server_([this](const admin::Request& request) { return api_.handle(request); }) {}
+        admin_server_([this](const admin::Request& request) { return api_.handle(request); }) {
+    tcp_.set_transfers(&transfers_);
+    udp_.set_transfers(&transfer_zones_);
+  }
 
   // The admin API (when enabled), UDP and TCP sockets, still as root. False after logging the
   // first error.
@@ -246,6 +253,7 @@ class Daemon {
   void start() {
     runtime_.start();
     udp_.start();
+    transfers_.start();
     tcp_.start();
     if (admin_config_.enabled) {
       admin_server_.start();
@@ -274,6 +282,7 @@ class Daemon {
     // Queries already received are answered before the sockets close (see UdpServer::stop).
     udp_.stop();
     tcp_.stop();
+    transfers_.stop();  // open transfers are cut: the secondaries retry
     dump_metrics([this] { return render_metrics(); });
     logging::info("dnsd: stopped");
   }
@@ -323,6 +332,9 @@ class Daemon {
   probe::ProbeCounters probe_counters_;
   metrics::ConfigStatus config_status_;
   control::Runtime runtime_;
+  // AXFR/IXFR: the TCP server hands these connections to the transfer thread.
+  daemon_wiring::TransferZones transfer_zones_;
+  dnsd::TransferServer transfers_;
   dnsd::UdpServer udp_;
   dnsd::TcpServer tcp_;
   // The admin API is off unless [admin] enabled = true; its address is fixed at start.

@@ -109,8 +109,13 @@ void dispatch(const ServingState& state, const Parsed& parsed, const Client& cli
       sections.rcode = wire::rcode::formerr;  // OPT is a pseudo-record, never a question
       return;
     case wire::rrtype::axfr:
+      // RFC 5936 §4.2: AXFR is a TCP exchange; over UDP NOTIMP, as Knot DNS answers it. Over
+      // TCP the server hands transfers to the transfer thread; what reaches here is REFUSED.
+      sections.rcode =
+          client.transport == Transport::udp ? wire::rcode::notimp : wire::rcode::refused;
+      return;
     case wire::rrtype::ixfr:
-      sections.rcode = wire::rcode::refused;  // zone transfers are not offered
+      sections.rcode = wire::rcode::refused;  // transfers are the transfer thread's (TCP)
       return;
     case wire::rrtype::maila:
     case wire::rrtype::mailb:

@@ -28,6 +28,8 @@ struct ServerConfig {
   // Started as root: switch to this user once every socket is bound and every file read.
   // Unset: keep running as whoever started dnsd (systemd User= with CAP_NET_BIND_SERVICE).
   std::optional<std::string> user;
+  // Zone transfers (AXFR/IXFR over TCP) running at once; more are REFUSED at once.
+  unsigned max_transfers = 10;
 };
 
 }  // namespace dnsd

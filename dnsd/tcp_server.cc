@@ -3,11 +3,14 @@
 #include "dnsd/tcp_server.hh"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <list>
 
 #include "dnsd/socket_address.hh"
+#include "dnsd/transfer_server.hh"
+#include "dnsd/xfr/transfer.hh"
 
 namespace dnsd {
 
@@ -33,6 +36,7 @@ struct Shared {
   Sessions sessions;
   bool draining = false;  // stop() was called: no next query on any connection
   asio::steady_timer* drain_timer = nullptr;
+  TransferServer* transfers = nullptr;  // where AXFR/IXFR connections go
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -100,6 +104,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond(std::size_t size) {
+    const auto query = std::span<const std::uint8_t>(query_.data(), size);
+    if (shared_.transfers && xfr::is_transfer_query(query) && hand_off(query)) return;
     const Reply reply = answer(shared_.serving.enter(shared_.reader), scratch_,
                                std::span(query_.data(), size), client_);
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
@@ -118,6 +124,28 @@ class Session : public std::enable_shared_from_this<Session> {
           if (error) return self->close();
           self->read_length();
         });
+  }
+
+  // The connection goes to the transfer thread, which answers this query and closes it; the
+  // session ends here without closing the socket. False when the transfers are full.
+  bool hand_off(std::span<const std::uint8_t> query) {
+    boost::system::error_code error;
+    timer_.cancel();
+    const int fd = socket_.release(error);
+    if (error) return false;
+    if (!shared_.transfers->offer(fd, query, client_.info)) {
+      socket_.assign(client_.info.is_ipv6 ? tcp::v6() : tcp::v4(), fd, error);
+      if (error) {
+        ::close(fd);
+        close();
+        return true;
+      }
+      arm_idle_timer();
+      return false;
+    }
+    closed_ = true;
+    shared_.sessions.erase(self_);  // may drop the last owner: no member is used after this line
+    return true;
   }
 
   tcp::socket socket_;
@@ -205,6 +233,10 @@ std::string TcpServer::bind() {
     impl_->acceptors.push_back(std::move(acceptor));
   }
   return {};
+}
+
+void TcpServer::set_transfers(TransferServer* transfers) noexcept {
+  impl_->shared.transfers = transfers;
 }
 
 void TcpServer::start() {

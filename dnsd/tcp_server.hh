@@ -11,6 +11,8 @@
 
 namespace dnsd {
 
+class TransferServer;
+
 class TcpServer {
  public:
   // The TCP thread is reader `reader` of `serving`. Listen addresses and TCP limits come from
@@ -18,7 +20,10 @@ class TcpServer {
   TcpServer(Serving& serving, std::size_t reader, QueryCounters* counters = nullptr);
   ~TcpServer();
   std::string bind();  // error message, empty on success
-  void start();        // one thread runs every connection
+  // AXFR/IXFR queries hand their connection to `transfers` (call before start()); without it,
+  // or when it is full, they get the engine's answer (REFUSED).
+  void set_transfers(TransferServer* transfers) noexcept;
+  void start();  // one thread runs every connection
   // Graceful: stops accepting, closes idle connections at once, lets one that is mid-query (or
   // has a query waiting in the kernel) write its answer first, for at most 2 s; then joins.
   void stop();

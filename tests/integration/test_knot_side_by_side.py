@@ -44,11 +44,8 @@ EXPLAINED_DIFFERENCES = [
               "from its ACL check."),
     Explained("xfr", "[AI]XFR over *", "rcode", "NOTAUTH", "REFUSED",
               "RFC 1035 §4.1.1 gives zone transfer as the example of REFUSED; RFC 5936 §2.2.1 "
-              "allows it. dnsd serves no transfers yet (issue #2); Knot answers NOTAUTH for "
-              "a transfer its ACL denies."),
-    Explained("xfr-udp", "AXFR over UDP is REFUSED", "rcode", "NOTIMP", "REFUSED",
-              "RFC 5936 §4.2: AXFR over UDP is not defined; any error rcode is acceptable and "
-              "dnsd refuses all transfers alike (issue #2). Knot says NOTIMP."),
+              "allows it. These zones have no transfer ACL, so dnsd refuses; Knot answers "
+              "NOTAUTH for a transfer its ACL denies."),
     Explained("qdcount2", "QDCOUNT 2 is FORMERR (RFC 9619)", "reply", "no reply", "reply",
               "RFC 9619 §4: a QUERY with QDCOUNT > 1 is malformed and is answered FORMERR. "
               "Knot 3.2 predates RFC 9619 and drops it."),

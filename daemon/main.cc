@@ -213,7 +213,6 @@ class Daemon {
         api_(runtime_, {[this] { return reload(); }, [this] { return render_metrics(); }}),
         admin_server_([this](const admin::Request& request) { return api_.handle(request); }) {
     tcp_.set_transfers(&transfers_);
-    udp_.set_transfers(&transfer_zones_);
   }
 
   // The admin API (when enabled), UDP and TCP sockets, still as root. False after logging the

@@ -14,10 +14,6 @@
 #include <cstring>
 
 #include "dnsd/socket_address.hh"
-#include "dnsd/tsig/verify.hh"
-#include "dnsd/wire/types.hh"
-#include "dnsd/xfr/transfer.hh"
-#include "logging/log.hh"
 
 namespace dnsd {
 
@@ -48,7 +44,6 @@ struct UdpServer::Worker {
   std::size_t reader;
   QueryCounterBlock own_counters;  // when the server was given no QueryCounters
   QueryCounterBlock& counters;
-  const xfr::ZoneSource* transfers = nullptr;  // IXFR over UDP, when set
   std::array<mmsghdr, k_batch> in{};
   std::array<mmsghdr, k_batch> out{};
   std::array<iovec, k_batch> in_iov{};
@@ -64,30 +59,6 @@ struct UdpServer::Worker {
       in[i].msg_hdr.msg_iov = &in_iov[i];
       in[i].msg_hdr.msg_iovlen = 1;
     }
-  }
-
-  // IXFR over UDP (RFC 1995 §2): our SOA alone, so the client goes on over TCP; the ACL and
-  // TSIG are checked as for TCP. Not the query path: this may allocate and lock. AXFR goes
-  // to the engine (NOTIMP).
-  Reply answer_ixfr(const ServingState& state, std::span<const std::uint8_t> query,
-                    const Client& client, Scratch& out) {
-    Reply reply;
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    const xfr::Keys keys = transfers->keys();
-    const tsig::Keyring empty;
-    const auto verified = tsig::verify_request(query, keys.keyring ? *keys.keyring : empty, now);
-    xfr::Transfer transfer(query, verified, client.info, *transfers, true);
-    if (transfer.verdict() == xfr::Verdict::notimp)  // AXFR: the engine's answer
-      return answer(state, out, query, client);
-    const std::size_t size = transfer.next(std::span(out.response).first(512), now);
-    logging::info("dnsd: {} (udp)", transfer.description());
-    if (size == 0) return reply;
-    reply.kind = Reply::Kind::send;
-    reply.rcode = out.response[3] & 0xf;
-    reply.qtype = wire::rrtype::ixfr;
-    reply.bytes = std::span(out.response.data(), size);
-    return reply;
   }
 
   // Receives a batch (blocking for the first datagram only, or not at all with MSG_DONTWAIT),
@@ -109,10 +80,8 @@ struct UdpServer::Worker {
       }
       const Client client{Transport::udp,
                           client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
-      const auto query = std::span<const std::uint8_t>(queries[i].data(), in[i].msg_len);
-      const Reply reply = transfers && xfr::is_transfer_query(query)
-                              ? answer_ixfr(state, query, client, scratch[replies])
-                              : answer(state, scratch[replies], query, client);
+      const Reply reply =
+          answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
       if (reply.kind != Reply::Kind::send) {
         counters.record_dropped();
         continue;
@@ -186,7 +155,6 @@ std::string UdpServer::bind() {
 }
 
 void UdpServer::start() {
-  for (auto& worker : workers_) worker->transfers = transfers_;
   for (auto& worker : workers_)
     threads_.emplace_back([this, &worker = *worker] {
       while (!stopping_.load(std::memory_order_relaxed)) worker.serve_batch();

@@ -13,9 +13,6 @@
 #include "dnsd/query_counters.hh"
 
 namespace dnsd {
-namespace xfr {
-class ZoneSource;
-}
 
 class UdpServer {
  public:
@@ -27,9 +24,6 @@ class UdpServer {
   ~UdpServer();
   // Binds every listen address for every worker; returns an error message, empty on success.
   std::string bind();
-  // IXFR over UDP is answered from `transfers` (RFC 1995 §2: our SOA alone, when the ACL
-  // allows); call before start(). Without it, IXFR gets the engine's REFUSED.
-  void set_transfers(const xfr::ZoneSource* transfers) noexcept { transfers_ = transfers; }
   void start();
   // Graceful: each thread notices within 200 ms, then answers every query already waiting in
   // its socket (for at most 2 s), so nothing sent before stop() goes unanswered.
@@ -40,7 +34,6 @@ class UdpServer {
   Serving& serving_;
   std::size_t first_reader_;
   QueryCounters* counters_;
-  const xfr::ZoneSource* transfers_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

@@ -171,18 +171,16 @@ class Transfers(dnstest.ServerTestCase):
         good = signed(build_query("other.test.", "AXFR"), SECRET, int(time.time()))
         self.assertEqual([m.rcode for m in tcp_messages(self.port, good)], ["REFUSED"])
 
-    def test_ixfr_over_udp_is_our_soa_alone_when_allowed_and_refused_otherwise(self):
+    def test_ixfr_over_udp_is_refused_signed_or_not(self):
+        # Transfers are offered over TCP only: the UDP workers answer queries and nothing else
+        # (no lock, no allocation, no log line per packet), so a flood of UDP IXFR costs what
+        # any refused query costs. RFC 1995 §2 lets a server answer IXFR over UDP; it need not.
         kdig = dnstest.require_tool("kdig")
         proc = dnstest._run([kdig, "@127.0.0.1", "-p", str(self.port), "+notcp", "-y",
-                             f"hmac-sha256:{KEY}:{SECRET}", "+noall", "+answer", "IXFR=40",
-                             ZONE], 30)
-        records = [line for line in proc.stdout.splitlines() if line and "TSIG" not in line
-                   and not line.startswith(";")]
-        self.assertEqual(len(records), 1, proc.stdout + proc.stderr)
-        self.assertIn("SOA", records[0])
-        self.assertIn(" 42 ", records[0])
+                             f"hmac-sha256:{KEY}:{SECRET}", "IXFR=40", ZONE], 30)
+        self.assertIn("REFUSED", proc.stdout + proc.stderr, proc.stdout + proc.stderr)
         reply = dnstest.udp_exchange(self.port, build_query(ZONE, "IXFR"))
-        self.assertEqual(parse_message(reply).rcode, "REFUSED")  # unsigned: not in the ACL
+        self.assertEqual(parse_message(reply).rcode, "REFUSED")
 
     def test_axfr_over_udp_is_not_a_transfer(self):
         reply = dnstest.udp_exchange(self.port, build_query(ZONE, "AXFR"))

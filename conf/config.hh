@@ -56,6 +56,14 @@ struct ZoneTransfer {
   dnsd::xfr::Acl acl;
 };
 
+// [[secondary]]: a secondary told of every serial change of the published zones (NOTIFY).
+struct SecondarySection {
+  std::string address;  // an IPv4 or IPv6 literal
+  std::uint16_t port = 53;
+  std::optional<dnsd::wire::Name> key;  // lower-cased; NOTIFY and SOA checks signed with it
+  bool operator==(const SecondarySection&) const = default;
+};
+
 struct Config {
   std::string path;  // the TOML file it came from
   ServerSection server;
@@ -73,6 +81,7 @@ struct Config {
     return nullptr;
   }
   publish::Settings publish;  // [publish] and each profile's transfer keys (publish_section.cc)
+  std::vector<SecondarySection> secondaries;  // [[secondary]]
 };
 
 }  // namespace conf

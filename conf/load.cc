@@ -59,7 +59,8 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   Diagnostics diag(path);
   const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
-               {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish"});
+               {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
+                "secondary"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
   read_resolver(root, config->model.resolver);
@@ -68,6 +69,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   read_publish(root, ctx, config->publish);
   auto zones = read_zones(root, ctx);
   config->transfers = read_transfers(root, ctx, config->keys);
+  config->secondaries = read_secondaries(root, ctx, config->keys);
   const auto sites = read_profiles(root, ctx, config->model, config->publish.profiles);
   root.finish();
   attach_profiles(zones, sites, config->model, diag);

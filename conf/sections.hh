@@ -37,6 +37,10 @@ dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx);
 std::vector<ZoneTransfer> read_transfers(Section& root, const LoadContext& ctx,
                                          const dnsd::tsig::Keyring& keys);
 
+// [[secondary]] (secondary_section.cc); keys named must be in `keys`.
+std::vector<SecondarySection> read_secondaries(Section& root, const LoadContext& ctx,
+                                               const dnsd::tsig::Keyring& keys);
+
 // One [[zone]] whose records are in its builder; profiles are added before it is built.
 struct ZoneDraft {
   std::size_t index = 0;

@@ -27,7 +27,10 @@ Generation::Generation(std::unique_ptr<const conf::Config> loaded)
       health(config->model.endpoint_count),
       flat(config->model.endpoint_count),
       history(config->model.endpoint_count, config->admin.history),
-      served(dnsd::make_serving_state({&server, &config->zones, &config->model, &health, &flat})) {}
+      serials(config->zones),
+      served(dnsd::make_serving_state({&server, &config->zones, &config->model, &health, &flat})) {
+  served.state.serials = &serials;
+}
 
 std::unique_ptr<const dnsd::ServingState> serving_state(const Generation& generation) {
   return std::make_unique<const dnsd::ServingState>(generation.served.state);

@@ -7,6 +7,7 @@
 
 #include "conf/config.hh"
 #include "dnsd/engine.hh"
+#include "dnsd/live_serials.hh"
 #include "dnsd/served.hh"
 #include "dnsd/server_config.hh"
 #include "probe/history.hh"
@@ -26,6 +27,8 @@ struct Generation {
   routing::HealthWriter writer{config->model, health};
   routing::FlatAddresses flat;
   probe::ProbeHistory history;
+  // The SOA serial each zone shows, moved by control::Publishing for the published zones.
+  dnsd::LiveSerials serials;
   // Made once per config (prepared answers encoded after the zones): what query threads read.
   dnsd::Served served;
 };

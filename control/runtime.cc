@@ -31,7 +31,11 @@ void Runtime::start() {
   if (running_) return;
   running_ = true;
   restore();
-  start_prober();
+  // Built first: it brings nested health in line with the restored words, which the first
+  // publish then reads; probing starts once the zones are published.
+  prober_ = make_prober(*current_);
+  publishing_.start(current_);
+  prober_->start();
   timer_ = std::thread([this] { timer_loop(); });
 }
 
@@ -46,18 +50,15 @@ void Runtime::stop() {
   }
   wake_.notify_all();
   if (timer_.joinable()) timer_.join();
+  publishing_.stop();
 }
 
-std::unique_ptr<probe::Prober> Runtime::make_prober(Generation& generation) const {
+std::unique_ptr<probe::Prober> Runtime::make_prober(Generation& generation) {
   probe::Options options = options_.probe;
   options.history = &generation.history;
+  options.on_change = [this] { publishing_.poke(); };
   return std::make_unique<probe::Prober>(generation.config->model, generation.writer,
                                          generation.flat, std::move(options));
-}
-
-void Runtime::start_prober() {
-  prober_ = make_prober(*current_);
-  prober_->start();
 }
 
 namespace {
@@ -103,6 +104,14 @@ ReloadReport Runtime::reload() {
   // Made on the carried-over state: it resumes the trackers and derives nested health from it.
   // After swap_in() it holds the previous Prober, freed with `previous` outside the lock.
   std::unique_ptr<probe::Prober> prober = running_ ? make_prober(*next) : nullptr;
+  // The secondaries' view of `next` must honour the overrides from the start (swap_in applies
+  // them again, with any that came in meanwhile); its serials are set before it serves, its
+  // NOTIFYs sent after (commit).
+  {
+    std::lock_guard lock(mutex_);
+    apply_overrides(*next, WallClock::now());
+  }
+  publishing_.prepare(next);
   // Keeps the old Generation until publish() has returned, i.e. until no query thread reads it,
   // and frees it (unless a state-file write still holds it) after the lock is released.
   std::shared_ptr<const Generation> previous;
@@ -114,6 +123,7 @@ ReloadReport Runtime::reload() {
                     current_->config->model.profiles.size(), report.endpoints, report.carried));
     last_reload_ = report;
   }
+  publishing_.commit();
   prober.reset();  // before `previous`, whose tables it points into
   return report;
 }
@@ -214,14 +224,19 @@ conf::AdminConfig Runtime::admin_config() const {
 // Sets every endpoint's admin bit from the overrides (one release store each, seen by the next
 // query) through the writer, which recomputes the nested endpoints above the bits that moved.
 void Runtime::apply_overrides(WallClock::time_point now) {
+  apply_overrides(*current_, now);
+  publishing_.poke();  // the secondaries' view follows at once
+}
+
+void Runtime::apply_overrides(Generation& generation, WallClock::time_point now) {
   std::vector<routing::HealthWriter::AdminBit> bits;
-  bits.reserve(current_->config->model.endpoint_count);
-  for (const auto& profile : current_->config->model.profiles) {
+  bits.reserve(generation.config->model.endpoint_count);
+  for (const auto& profile : generation.config->model.profiles) {
     const std::string key = profile_key(profile.name);
     for (const auto& endpoint : profile.endpoints)
       bits.push_back({endpoint.health_id, overrides_.disabled(key, endpoint.name, now)});
   }
-  for (const auto& change : current_->writer.set_admin_disabled(bits))
+  for (const auto& change : generation.writer.set_admin_disabled(bits))
     log(probe::nested_line(change));
 }
 

@@ -19,6 +19,7 @@
 #include "conf/load.hh"  // Config, Error; Runtime::reload() calls load_file()
 #include "control/generation.hh"
 #include "control/overrides.hh"
+#include "control/publishing.hh"
 #include "dnsd/engine.hh"
 #include "logging/log.hh"
 #include "probe/prober.hh"
@@ -75,16 +76,19 @@ class Runtime {
 
   // Of the current config (a copy: a reload may replace it at any time).
   conf::AdminConfig admin_config() const;
-  // The current Generation, kept alive by the caller as long as it needs it (a transfer).
+  // The current Generation, kept alive by the caller as long as it needs it.
   std::shared_ptr<const Generation> generation() const;
+  // What secondaries are given (the transfer server's ZoneSource) and how far it has reached.
+  Publishing& publishing() noexcept { return publishing_; }
+  const Publishing& publishing() const noexcept { return publishing_; }
 
  private:
-  std::unique_ptr<probe::Prober> make_prober(Generation& generation) const;
-  void start_prober();
+  std::unique_ptr<probe::Prober> make_prober(Generation& generation);
   std::shared_ptr<const Generation> swap_in(std::shared_ptr<Generation> next,
                                             std::unique_ptr<probe::Prober>& prober);
   ReloadReport reject(ReloadReport report, const std::vector<conf::Error>& errors);
-  void apply_overrides(WallClock::time_point now);
+  void apply_overrides(WallClock::time_point now);  // to current_, then the publisher is poked
+  void apply_overrides(Generation& generation, WallClock::time_point now);
   const routing::Endpoint* find_endpoint(const std::string& profile,
                                          std::string_view endpoint) const;
   void timer_loop();
@@ -101,6 +105,8 @@ class Runtime {
   mutable std::mutex mutex_;
   std::shared_ptr<Generation> current_;
   dnsd::Serving serving_;
+  // Before prober_: the Prober's callback pokes it, so it must outlive the Prober.
+  Publishing publishing_;
   std::unique_ptr<probe::Prober> prober_;
   Overrides overrides_;
   ReloadReport last_reload_;

@@ -23,7 +23,6 @@
 #include "conf/load.hh"
 #include "control/generation.hh"
 #include "control/runtime.hh"
-#include "daemon/transfer_zones.hh"
 #include "dnsd/query_counters.hh"
 #include "dnsd/server_config.hh"
 #include "dnsd/socket_address.hh"
@@ -205,8 +204,7 @@ class Daemon {
         udp_readers_(dnsd::UdpServer::reader_count(server_)),
         query_counters_(udp_readers_, 1),
         runtime_(path, std::move(config), runtime_options(udp_readers_, &probe_counters_)),
-        transfer_zones_(runtime_),
-        transfers_(transfer_zones_, server_.max_transfers, server_.tcp_idle_timeout),
+        transfers_(runtime_.publishing(), server_.max_transfers, server_.tcp_idle_timeout),
         udp_(runtime_.serving(), 0, &query_counters_),
         tcp_(runtime_.serving(), udp_readers_, &query_counters_),
         admin_config_(runtime_.admin_config()),
@@ -331,8 +329,8 @@ class Daemon {
   probe::ProbeCounters probe_counters_;
   metrics::ConfigStatus config_status_;
   control::Runtime runtime_;
-  // AXFR/IXFR: the TCP server hands these connections to the transfer thread.
-  daemon_wiring::TransferZones transfer_zones_;
+  // AXFR/IXFR and signed SOA queries: the TCP server hands these connections to the transfer
+  // thread, which reads the published zones.
   dnsd::TransferServer transfers_;
   dnsd::UdpServer udp_;
   dnsd::TcpServer tcp_;

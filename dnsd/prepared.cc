@@ -62,6 +62,29 @@ bool scan_pointers(Bytes response, std::size_t start, std::size_t records,
   return reader.ok() && reader.remaining() == 0;
 }
 
+// Where the first SOA's serial field is, from `start`, in the records from `start` on; no_serial
+// when none of them is an SOA. The serial follows MNAME and RNAME (RFC 1035 §3.3.13).
+std::uint16_t find_serial(Bytes response, std::size_t start, std::size_t records) {
+  wire::Reader reader(response);
+  reader.skip(start);
+  for (std::size_t i = 0; i < records && reader.ok(); ++i) {
+    wire::WireName ignored;
+    reader.name(ignored);
+    const std::uint16_t type = reader.u16();
+    reader.skip(6);  // class, ttl
+    const std::size_t rdlength = reader.u16();
+    const std::size_t rdata_end = reader.pos() + rdlength;
+    if (type == rrtype::soa) {
+      reader.name(ignored);
+      reader.name(ignored);
+      if (!reader.ok() || reader.pos() + 20 != rdata_end) return PreparedBlock::no_serial;
+      return static_cast<std::uint16_t>(reader.pos() - start);
+    }
+    reader.skip(rdlength);
+  }
+  return PreparedBlock::no_serial;
+}
+
 }  // namespace
 
 class PreparedBuilder {
@@ -120,6 +143,9 @@ class PreparedBuilder {
       block.pointer_count = static_cast<std::uint16_t>(pointers.size());
       out_->pointers_.insert(out_->pointers_.end(), pointers.begin(), pointers.end());
     }
+    block.serial_at =
+        find_serial(response, start, block.answer + block.authority + block.additional);
+    block.zone = static_cast<std::uint32_t>(zone_index_);
     block.offset = static_cast<std::uint32_t>(out_->bytes_.size());
     block.size = static_cast<std::uint16_t>(bytes.size());
     out_->bytes_.insert(out_->bytes_.end(), bytes.begin(), bytes.end());
@@ -168,6 +194,7 @@ class PreparedBuilder {
   }
 
   void add_zone(const zone::Zone& zone) {
+    zone_index_ = zone.index();
     const std::uint32_t negative = negative_block(zone);
     for (const zone::Node& node : zone.nodes()) {
       PreparedAnswers::Entry entry;
@@ -273,6 +300,7 @@ class PreparedBuilder {
   }
 
   const ServingState& general_;
+  std::size_t zone_index_ = 0;  // of the zone whose blocks are being made
   std::unique_ptr<Scratch> scratch_;
   std::unique_ptr<PreparedAnswers> out_;
 };

@@ -32,6 +32,11 @@ struct PreparedBlock {
   // Compression pointers that must move with the question's length (negative blocks only).
   std::uint32_t first_pointer = 0;
   std::uint16_t pointer_count = 0;
+  // Where the SOA's serial is in the block (no_serial: it holds no SOA), and the zone whose
+  // live serial goes there (dnsd/live_serials.hh).
+  static constexpr std::uint16_t no_serial = 0xffff;
+  std::uint16_t serial_at = no_serial;
+  std::uint32_t zone = 0;
 };
 
 class PreparedAnswers {

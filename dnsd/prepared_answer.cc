@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "dnsd/framing.hh"
+#include "dnsd/live_serials.hh"
 #include "dnsd/prepared.hh"
 #include "dnsd/wire/edns.hh"
 #include "dnsd/wire/reader.hh"
@@ -84,6 +85,11 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
     const int target = (read_u16(body + at) & 0x3fff) + shift;
     if (target < 0 || target >= 0x4000) return std::nullopt;
     write_u16(body + at, static_cast<std::uint16_t>(0xc000 | target));
+  }
+  if (block.serial_at != PreparedBlock::no_serial && state.serials) {
+    const std::uint32_t serial = state.serials->serial(block.zone);
+    write_u16(body + block.serial_at, static_cast<std::uint16_t>(serial >> 16));
+    write_u16(body + block.serial_at + 2, static_cast<std::uint16_t>(serial));
   }
   if (plain.edns.present)
     wire::write_opt(body + block.size, state.server->udp_payload, plain.edns, rcode, 0);

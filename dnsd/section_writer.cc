@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dnsd/live_serials.hh"
 #include "dnsd/wire/types.hh"
 
 namespace dnsd {
@@ -20,6 +21,10 @@ bool SectionWriter::put_rrset(Bytes owner, const zone::RRset& rrset, std::uint16
       writer.rollback(mark);
       return false;
     }
+    // The SOA's serial is the live one (live_serials.hh): the last 20 bytes of its rdata are
+    // SERIAL, REFRESH, RETRY, EXPIRE and MINIMUM.
+    if (rrset.type == rrtype::soa && state.serials && zone.index() < state.serials->size())
+      writer.patch_u32(writer.size() - 20, state.serials->serial(zone.index()));
   }
   counter = static_cast<std::uint16_t>(counter + rrset.rdatas.size());
   return true;

@@ -18,6 +18,7 @@
 
 namespace dnsd {
 
+class LiveSerials;
 class PreparedAnswers;
 
 // Everything a query reads. Immutable while published, except the health words and flattened
@@ -29,6 +30,9 @@ struct ServingState {
   const routing::HealthTable* health = nullptr;
   const routing::FlatAddresses* flat = nullptr;
   const PreparedAnswers* prepared = nullptr;  // null: every query takes the general path
+  // The serial each zone's SOA shows (zones published to secondaries move it); null: the
+  // zones' own.
+  const LiveSerials* serials = nullptr;
 };
 
 // Where query threads find the current ServingState (replaced whole on reload).

@@ -309,6 +309,7 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
     for (const auto& who : probe.target.subscribers)
       options_.history->record(who.id, verdict, probe.tracker.memory(), at);
   }
+  if (options_.on_change) options_.on_change();
   probe_schedule_.schedule_next(i, probe.started, probe.target.monitor.interval);
 }
 
@@ -321,6 +322,7 @@ void Prober::Loop::publish_flat(std::size_t j, const Resolution& result, Clock::
   if (answered) {
     for (const auto& who : target.subscribers)
       if (who.id < flat_.size()) flat_.store(who.id, address_list(result, who.profile_ttl));
+    if (options_.on_change) options_.on_change();
   }
   const auto refresh = result.has_address() ? std::max<milliseconds>(k_min_flat_refresh, result.ttl)
                                             : k_min_flat_refresh;

@@ -37,6 +37,10 @@ struct Options {
   ProbeHistory* history = nullptr;
   // Where results, latencies and transitions are counted; may be null. Must outlive the Prober.
   ProbeCounters* counters = nullptr;
+  // Called on the probe thread after each verdict and each store of flattened addresses has
+  // been written, so what is derived from health (the published zones) follows at once. Must
+  // not block; empty: nobody listens.
+  std::function<void()> on_change;
 };
 
 class Prober {

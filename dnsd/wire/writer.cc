@@ -42,6 +42,11 @@ void Writer::patch_u16(std::size_t offset, std::uint16_t value) noexcept {
   buffer_[offset + 1] = static_cast<std::uint8_t>(value);
 }
 
+void Writer::patch_u32(std::size_t offset, std::uint32_t value) noexcept {
+  patch_u16(offset, static_cast<std::uint16_t>(value >> 16));
+  patch_u16(offset + 2, static_cast<std::uint16_t>(value));
+}
+
 // Compares the (possibly compressed) name at `offset` in the packet with an uncompressed name.
 bool Writer::same_name_at(std::size_t offset, std::span<const std::uint8_t> name) const noexcept {
   std::size_t at = offset;

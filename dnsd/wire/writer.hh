@@ -49,6 +49,7 @@ class Writer {
   bool put_u32(std::uint32_t value) noexcept;
   bool put_bytes(std::span<const std::uint8_t> bytes) noexcept;
   void patch_u16(std::size_t offset, std::uint16_t value) noexcept;
+  void patch_u32(std::size_t offset, std::uint32_t value) noexcept;
 
   // Writes a name, pointing at an earlier copy of its longest known suffix when `compress`.
   // The bytes `name` spans must stay as they are until the packet is done: a later put_name of

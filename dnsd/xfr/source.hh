@@ -38,6 +38,9 @@ class ZoneSource {
   // The zone whose origin is exactly `lowercased_origin` (wire form), or nullopt.
   virtual std::optional<Transferable> find(
       std::span<const std::uint8_t> lowercased_origin) const = 0;
+  // `client` now has `zone` at its serial: a transfer ended, or an SOA (query or IXFR) was
+  // answered. Called on the transfer thread; for "propagated to N of M secondaries".
+  virtual void served(const zone::Zone& /*zone*/, const routing::ClientInfo& /*client*/) const {}
 };
 
 }  // namespace dnsd::xfr

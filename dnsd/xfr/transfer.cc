@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "dnsd/tsig/record.hh"
 #include "dnsd/wire/types.hh"
 #include "dnsd/zone/serial.hh"
 
@@ -64,7 +65,15 @@ bool is_transfer_query(std::span<const std::uint8_t> message) noexcept {
   wire::WireName name;
   reader.name(name);
   const auto qtype = reader.u16();
-  return reader.ok() && (qtype == rrtype::axfr || qtype == rrtype::ixfr);
+  if (!reader.ok()) return false;
+  if (qtype == rrtype::axfr || qtype == rrtype::ixfr) return true;
+  if (qtype != rrtype::soa || header.arcount == 0) return false;
+  // A signed SOA query: the last record is a TSIG (RFC 8945 §5.1).
+  reader.skip(2);  // class
+  const unsigned before_last = header.ancount + header.nscount + header.arcount - 1u;
+  for (unsigned i = 0; i < before_last && reader.ok(); ++i) reader.skip_rr();
+  reader.name(name);
+  return reader.ok() && reader.u16() == tsig::rrtype_tsig;
 }
 
 Transfer::Transfer(std::span<const std::uint8_t> request, const tsig::Verified& verified,
@@ -73,7 +82,7 @@ Transfer::Transfer(std::span<const std::uint8_t> request, const tsig::Verified& 
   bool ok = false;
   const auto client_serial = parse(request, ok);
   if (!ok)
-    description_ = "not one AXFR or IXFR question";
+    description_ = "not one AXFR, IXFR or SOA question";
   else
     decide(client, source, udp, client_serial);
   if (verified.status != tsig::Status::none && verified.status != tsig::Status::ok) {
@@ -84,10 +93,10 @@ Transfer::Transfer(std::span<const std::uint8_t> request, const tsig::Verified& 
     signer_.emplace(*verified.key, verified_.request_mac.view());
   const std::string key =
       verified.status == tsig::Status::none ? "none" : name_text(verified.key_name.wire());
-  description_ = fmt::format("{} {} from {} key {}: {}{}", qtype_ == rrtype::ixfr ? "IXFR" : "AXFR",
-                             ok ? name_text(qname_.wire()) : "?", client_text(client), key,
-                             verdict_text(verdict_),
-                             description_.empty() ? "" : fmt::format(" ({})", description_));
+  const char* what = qtype_ == rrtype::ixfr ? "IXFR" : qtype_ == rrtype::soa ? "SOA" : "AXFR";
+  description_ = fmt::format(
+      "{} {} from {} key {}: {}{}", what, ok ? name_text(qname_.wire()) : "?", client_text(client),
+      key, verdict_text(verdict_), description_.empty() ? "" : fmt::format(" ({})", description_));
 }
 
 // Header, one question of type AXFR or IXFR, and for IXFR the client's SOA in the authority
@@ -101,8 +110,9 @@ std::optional<std::uint32_t> Transfer::parse(std::span<const std::uint8_t> reque
   reader.name(qname_);
   qtype_ = reader.u16();
   qclass_ = reader.u16();
-  if (!reader.ok() || (qtype_ != rrtype::axfr && qtype_ != rrtype::ixfr)) return std::nullopt;
-  if (qtype_ == rrtype::axfr) {
+  if (!reader.ok() || (qtype_ != rrtype::axfr && qtype_ != rrtype::ixfr && qtype_ != rrtype::soa))
+    return std::nullopt;
+  if (qtype_ == rrtype::axfr || qtype_ == rrtype::soa) {
     ok = true;
     return std::nullopt;
   }
@@ -151,13 +161,18 @@ void Transfer::decide(const routing::ClientInfo& client, const ZoneSource& sourc
                        : "unsigned, or address not in the zone's transfer ACL";
     return;
   }
-  // The secondaries would serve one endpoint's answer to everyone; until the transfer view of
-  // health-routed names exists, such zones are not transferred at all.
+  // A secondary serves one answer to everyone: it is given the transfer view of such a zone
+  // (publish/view.hh), never the zone with its health-routed names.
   if (has_profiles(*zone_.zone)) {
-    description_ = "the zone has health-routed names, not transferred yet";
+    description_ = "the zone has health-routed names and no transfer view";
     return;
   }
   const std::uint32_t serial = zone_.zone->serial();
+  if (qtype_ == rrtype::soa) {  // a secondary's signed refresh query (RFC 1996 §3.11)
+    verdict_ = Verdict::soa_only;
+    description_ = fmt::format("serial {}", serial);
+    return;
+  }
   if (qtype_ == rrtype::ixfr && !client_serial) {
     verdict_ = Verdict::formerr;
     description_ = "IXFR without the client's SOA in the authority section (RFC 1995 §3)";

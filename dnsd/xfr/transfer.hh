@@ -11,6 +11,7 @@
 
 #include "dnsd/tsig/sign.hh"
 #include "dnsd/tsig/verify.hh"
+#include "dnsd/wire/types.hh"
 #include "dnsd/xfr/source.hh"
 #include "routing/pick_types.hh"
 
@@ -30,8 +31,9 @@ std::string_view verdict_text(Verdict verdict) noexcept;
 // The largest DNS message over TCP; a message leaves room for its TSIG RR below it.
 inline constexpr std::size_t max_message_size = 65535;
 
-// True for a query (opcode QUERY, QR clear) with one question of type AXFR or IXFR: what the
-// servers hand to a Transfer instead of the answer engine. Reads the header and question only.
+// True for a query (opcode QUERY, QR clear) with one question of type AXFR or IXFR, or of type
+// SOA signed with TSIG (a secondary checking the serial, which needs a signed answer): what the
+// TCP server hands to a Transfer instead of the answer engine.
 bool is_transfer_query(std::span<const std::uint8_t> message) noexcept;
 
 class Transfer {
@@ -52,6 +54,11 @@ class Transfer {
   // not fit, which is logged in description()). Error verdicts give one message.
   std::size_t next(std::span<std::uint8_t> buffer, std::chrono::sys_seconds now) noexcept;
   bool done() const noexcept { return phase_ == Phase::end; }
+  // The zone the client has at our serial once done(): given whole or by diffs, or told it is
+  // current (IXFR); null for a refusal and for an SOA query (which only learns the serial).
+  const zone::Zone* zone() const noexcept {
+    return is_transfer() && qtype_ != wire::rrtype::soa ? zone_.zone : nullptr;
+  }
   std::size_t messages() const noexcept { return messages_; }
   std::size_t records() const noexcept { return records_; }
 

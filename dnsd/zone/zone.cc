@@ -16,7 +16,10 @@ const Node* Zone::find(std::span<const std::uint8_t> lowercased_owner) const noe
   return at == wire::NameIndex::npos ? nullptr : &nodes_[at];
 }
 
-void ZoneSet::add(std::unique_ptr<Zone> zone) { zones_.push_back(std::move(zone)); }
+void ZoneSet::add(std::unique_ptr<Zone> zone) {
+  zone->set_index_ = zones_.size();
+  zones_.push_back(std::move(zone));
+}
 
 const Zone* ZoneSet::find_enclosing(const wire::Name& lowercased_qname) const noexcept {
   const Zone* best = nullptr;

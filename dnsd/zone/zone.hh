@@ -71,6 +71,9 @@ class Zone {
   std::uint32_t negative_ttl() const noexcept { return negative_ttl_; }
   // The SOA serial (RFC 1035 §3.3.13).
   std::uint32_t serial() const noexcept { return serial_; }
+  // Its position in the ZoneSet that holds it (0 for a zone in none): how per-zone words of the
+  // serving state (dnsd/live_serials.hh) are found.
+  std::size_t index() const noexcept { return set_index_; }
 
   // Calls f(owner, rrset) for every RRset, the apex's first (an AXFR's order, RFC 5936 §2.2).
   template <typename F>
@@ -81,6 +84,7 @@ class Zone {
 
  private:
   friend class ZoneBuilder;
+  friend class ZoneSet;
   void build_index();  // the name index over nodes_ (zone.cc)
   void attach_glue();  // Node::glues, once nodes and index are in place (glue.cc)
   wire::Name origin_;
@@ -91,6 +95,7 @@ class Zone {
   wire::NameIndex index_;    // owner name -> node position
   std::uint32_t negative_ttl_ = 0;
   std::uint32_t serial_ = 0;
+  std::size_t set_index_ = 0;
 };
 
 // The zones a server is authoritative for; finds the closest enclosing zone of a name.

@@ -1,0 +1,242 @@
+# Hidden primary (issue 11): dnsd decides, real Knot DNS 3.2 and NSD 4.6 secondaries serve. Both
+# transfer the zone with its health-routed name from dnsd with TSIG (required: dnsd refuses them
+# without it), take dnsd's signed NOTIFY on every serial change and fetch it by IXFR. The EU
+# tenant fails: both answer the US tenant's CNAME; it recovers: both fail back; an operator
+# override and a reload move them too; dnsd restarts and the serial goes on from where it was.
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unittest
+import urllib.request
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import dnstest  # noqa: E402
+import tenants  # noqa: E402
+from tenants import EU_NAME, US_NAME, EndpointSpec, ProbeSettings  # noqa: E402
+
+ZONE = "tm.test."
+CI = f"ci.{ZONE}"
+KEY = "xfr.tm.test."
+SECRET = "a2V5Zm9ydGhlaGlkZGVucHJpbWFyeXRlc3Rvbmx5MTI="  # test key only
+WRONG = "b3RoZXJrZXlmb3J0aGVoaWRkZW5wcmltYXJ5dGVzdDE="
+ADMIN_TOKEN = "hidden-primary-test-token"
+PROBES = ProbeSettings(interval_s=0.5, timeout_s=0.3, tolerated=1)
+FOLLOW_S = 15  # a decision reaches both secondaries in about a second; bounded generously
+
+
+class KnotSecondary(dnstest.Server):
+    name = "knotd"
+
+    def __init__(self, primary_port: int):
+        super().__init__()
+        self.binary = dnstest.require_tool("knotd")
+        self.config = self.dir / "knot.conf"
+        self.config.write_text(
+            f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {self.dir}\n"
+            "log:\n  - target: stderr\n    any: info\n"
+            f"database:\n    storage: {self.dir}\n"
+            f"key:\n  - id: {KEY}\n    algorithm: hmac-sha256\n    secret: {SECRET}\n"
+            f"remote:\n  - id: dnsd\n    address: 127.0.0.1@{primary_port}\n    key: {KEY}\n"
+            f"acl:\n  - id: notify\n    address: 127.0.0.0/8\n    key: {KEY}\n"
+            "    action: notify\n"
+            f"template:\n  - id: default\n    storage: {self.dir}\n    zonefile-sync: -1\n"
+            "    journal-content: changes\n"
+            f"zone:\n  - domain: {ZONE}\n    master: dnsd\n    acl: notify\n")
+
+    def argv(self) -> list:
+        return [self.binary, "-c", str(self.config)]
+
+    def ready(self) -> bool:
+        return dnstest.udp_exchange(self.port, dnstest.build_query("version.server.", "TXT",
+                                                                   qclass="CH"),
+                                    timeout_s=0.3) is not None
+
+
+class NsdSecondary(dnstest.Server):
+    name = "nsd"
+
+    def __init__(self, primary_port: int):
+        super().__init__()
+        self.binary = dnstest.require_tool("nsd")
+        self.config = self.dir / "nsd.conf"
+        self.config.write_text(
+            "server:\n    ip-address: 127.0.0.1\n"
+            f"    port: {self.port}\n    do-ip6: no\n"
+            f'    zonesdir: "{self.dir}"\n    database: ""\n'
+            f'    pidfile: "{self.dir}/nsd.pid"\n    xfrdfile: "{self.dir}/xfrd.state"\n'
+            f'    xfrdir: "{self.dir}"\n    zonelistfile: "{self.dir}/zone.list"\n'
+            '    username: ""\n    chroot: ""\n    verbosity: 2\n'
+            "remote-control:\n    control-enable: no\n"
+            f'key:\n    name: "{KEY}"\n    algorithm: hmac-sha256\n    secret: "{SECRET}"\n'
+            f"zone:\n    name: {ZONE}\n    zonefile: tm.test.zone\n"
+            f"    allow-notify: 127.0.0.0/8 {KEY}\n"
+            f"    request-xfr: 127.0.0.1@{primary_port} {KEY}\n")
+
+    def argv(self) -> list:
+        return [self.binary, "-d", "-c", str(self.config)]
+
+    def ready(self) -> bool:
+        return dnstest.udp_exchange(self.port, dnstest.build_query("id.server.", "TXT",
+                                                                   qclass="CH"),
+                                    timeout_s=0.3) is not None
+
+
+def dnsd_body(secondary_ports: tuple, state_dir: Path) -> str:
+    secondaries = "".join(f'\n[[secondary]]\naddress = "127.0.0.1"\nport = {port}\nkey = "{KEY}"\n'
+                          for port in secondary_ports)
+    zone = tenants.zone_toml(ZONE, (("www", "A", "192.0.2.80"),))
+    monitor = PROBES.monitor_toml(protocol="http", port=0).replace("port = 0", "port = {TENANT_PORT}")
+    return (f'\n[publish]\nserial_policy = "increment"\nstate_directory = "{state_dir}"\n'
+            f'\n[admin]\nenabled = true\nlisten = "127.0.0.1:{{ADMIN_PORT}}"\n'
+            f'token_file = "admin.token"\n'
+            f'\n[[key]]\nname = "{KEY}"\nsecret_file = "xfr.secret"\n' + secondaries + zone +
+            f'[[zone.transfer]]\nkey = "{KEY}"\n' + tenants.tenant_zone_toml() +
+            tenants.profile_toml(CI, monitor, [EndpointSpec("eu", EU_NAME, 1),
+                                               EndpointSpec("us", US_NAME, 2)]))
+
+
+def cname_at(port: int, name: str = CI) -> str:
+    try:
+        resp = dnstest.dig(port, name, "CNAME", "+norecurse")
+    except dnstest.NoResponse:
+        return "no response"
+    return tenants.who(resp)
+
+
+def soa_serial(port: int) -> int:
+    resp = dnstest.dig(port, ZONE, "SOA", "+norecurse")
+    soa = [r for r in resp.answer if r.type == "SOA"]
+    return int(soa[0].rdata.split()[2]) if soa else -1
+
+
+class HiddenPrimary(dnstest.ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.creds = Path(dnstest.tempfile.mkdtemp(prefix="hidden-primary-"))
+        (cls.creds / "xfr.secret").write_text(SECRET + "\n")
+        (cls.creds / "xfr.secret").chmod(0o600)
+        (cls.creds / "admin.token").write_text(ADMIN_TOKEN)
+        (cls.creds / "admin.token").chmod(0o600)
+        cls.state_dir = cls.creds / "serials"
+        cls.state_dir.mkdir()
+        cls.eu = cls.own(tenants.Tenant("eu", tenants.EU_IP).start())
+        cls.us = cls.own(tenants.Tenant("us", tenants.US_IP, port=cls.eu.port).start())
+        cls.admin_port = dnstest.free_port(ipv6=False)
+        cls.dnsd = None
+        # The secondaries need dnsd's port and dnsd needs theirs: ports first, then start.
+        cls.dnsd_port = dnstest.free_port()
+        cls.knot = cls.own(KnotSecondary(cls.dnsd_port))
+        cls.nsd = cls.own(NsdSecondary(cls.dnsd_port))
+        cls.start_dnsd()
+        cls.knot.start()
+        cls.nsd.start()
+
+    @classmethod
+    def make_dnsd(cls) -> tenants.ScenarioDnsd:
+        body = dnsd_body((cls.knot.port, cls.nsd.port), cls.state_dir)
+        body = body.replace("{TENANT_PORT}", str(cls.eu.port)).replace(
+            "{ADMIN_PORT}", str(cls.admin_port))
+        dnsd = tenants.ScenarioDnsd(body, [cls.creds / "xfr.secret", cls.creds / "admin.token"])
+        # The port the secondaries were configured with, in place of the one dnsd picked.
+        dnsd.config.write_text(dnsd.config.read_text().replace(f":{dnsd.port}", f":{cls.dnsd_port}"))
+        dnsd.port = cls.dnsd_port
+        return dnsd
+
+    @classmethod
+    def start_dnsd(cls):
+        cls.dnsd = cls.own(cls.make_dnsd().start())
+
+    def both_answer(self, want: str):
+        for server in (self.knot, self.nsd):
+            dnstest.wait_until(FOLLOW_S, lambda: cname_at(server.port) == want,
+                               f"{server.name} to answer {want} for {CI} "
+                               f"(dnsd: {cname_at(self.dnsd.port)})")
+
+    def admin(self, method: str, path: str, body: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.admin_port}{path}", method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}",
+                     "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+
+    def test_1_both_secondaries_transfer_the_decision_and_serve_it(self):
+        dnstest.wait_until(FOLLOW_S, lambda: cname_at(self.dnsd.port) == "eu", "dnsd to answer eu")
+        self.both_answer("eu")
+        # The SOA every one of them shows is the published serial.
+        serial = soa_serial(self.dnsd.port)
+        for server in (self.knot, self.nsd):
+            dnstest.wait_until(FOLLOW_S, lambda: soa_serial(server.port) == serial,
+                               f"{server.name} at serial {serial}")
+        # A static record came along with the decision.
+        www = dnstest.dig(self.knot.port, f"www.{ZONE}", "A", "+norecurse")
+        self.assertEqual([r.rdata for r in www.answer], ["192.0.2.80"])
+
+    def test_2_failover_reaches_both_by_notify_and_ixfr_and_fails_back(self):
+        self.both_answer("eu")
+        before = soa_serial(self.dnsd.port)
+        self.eu.set_mode("503")
+        dnstest.wait_until(FOLLOW_S, lambda: cname_at(self.dnsd.port) == "us", "dnsd to fail over")
+        self.both_answer("us")
+        after = soa_serial(self.dnsd.port)
+        self.assertGreater(after, before)
+        # NOTIFY made them ask, and the change came as a diff, not as the whole zone.
+        dnstest.wait_until(FOLLOW_S, lambda: re.search(
+            r"IXFR, incoming, remote .* finished", tenants.read_log(self.knot)),
+            "knot to log an incoming IXFR")
+        self.assertRegex(tenants.read_log(self.knot), r"notify, incoming")
+        self.assertRegex(tenants.read_log(self.dnsd), r"IXFR tm\.test\. from 127\.0\.0\.1 key "
+                                                      r"xfr\.tm\.test\.: incremental")
+        self.eu.set_mode("up")
+        dnstest.wait_until(FOLLOW_S, lambda: cname_at(self.dnsd.port) == "eu", "dnsd to fail back")
+        self.both_answer("eu")
+
+    def test_3_an_operator_override_reaches_the_secondaries(self):
+        self.both_answer("eu")
+        self.admin("POST", "/api/v1/endpoints/ci.tm.test./eu/disable", {})
+        try:
+            self.both_answer("us")
+        finally:
+            self.admin("POST", "/api/v1/endpoints/ci.tm.test./eu/enable", {})
+        self.both_answer("eu")
+
+    def test_4_transfers_need_the_key(self):
+        unsigned = dnstest.dig(self.dnsd.port, ZONE, "AXFR")
+        self.assertEqual(unsigned.rcode, "REFUSED")
+        wrong = dnstest.dig(self.dnsd.port, ZONE, "AXFR", "-y", f"hmac-sha256:{KEY}:{WRONG}",
+                            allow_none=True)
+        self.assertTrue(wrong is None or not wrong.answer, "a wrong key got records")
+        signed = dnstest.dig(self.dnsd.port, ZONE, "AXFR", "-y", f"hmac-sha256:{KEY}:{SECRET}")
+        cnames = [r for r in signed.answer if r.type == "CNAME"]
+        self.assertEqual(len(cnames), 1)  # one CNAME RRset holds one name: the decision
+        self.assertEqual(cnames[0].rdata.lower(), EU_NAME)
+
+    def test_5_the_serial_goes_on_after_a_restart_and_a_reload(self):
+        self.both_answer("eu")
+        before = soa_serial(self.dnsd.port)
+        self.dnsd.stop()
+        self.dnsd.start()
+        after_restart = soa_serial(self.dnsd.port)
+        self.assertGreaterEqual(after_restart, before)  # never backwards
+        # A changed record is a new serial, a diff and a NOTIFY.
+        text = self.dnsd.config.read_text()
+        self.dnsd.config.write_text(text.replace(
+            'data = "192.0.2.80"\n', 'data = "192.0.2.80"\n[[zone.record]]\nname = "extra"\n'
+            'type = "TXT"\ndata = "reloaded"\n', 1))
+        report = self.admin("POST", "/api/v1/reload", {})
+        self.assertTrue(report.get("ok"), report)
+        after_reload = soa_serial(self.dnsd.port)
+        self.assertGreater(after_reload, after_restart)
+        for server in (self.knot, self.nsd):
+            dnstest.wait_until(FOLLOW_S, lambda: [r.rdata for r in dnstest.dig(
+                server.port, f"extra.{ZONE}", "TXT", "+norecurse").answer] == ['"reloaded"'],
+                f"{server.name} to serve the reloaded record")
+
+
+if __name__ == "__main__":
+    dnstest.main()

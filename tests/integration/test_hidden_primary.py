@@ -16,6 +16,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
 import tenants  # noqa: E402
+from secondaries import KnotSecondary, NsdSecondary  # noqa: E402
 from tenants import EU_NAME, US_NAME, EndpointSpec, ProbeSettings  # noqa: E402
 
 ZONE = "tm.test."
@@ -26,63 +27,6 @@ WRONG = "b3RoZXJrZXlmb3J0aGVoaWRkZW5wcmltYXJ5dGVzdDE="
 ADMIN_TOKEN = "hidden-primary-test-token"
 PROBES = ProbeSettings(interval_s=0.5, timeout_s=0.3, tolerated=1)
 FOLLOW_S = 15  # a decision reaches both secondaries in about a second; bounded generously
-
-
-class KnotSecondary(dnstest.Server):
-    name = "knotd"
-
-    def __init__(self, primary_port: int):
-        super().__init__()
-        self.binary = dnstest.require_tool("knotd")
-        self.config = self.dir / "knot.conf"
-        self.config.write_text(
-            f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {self.dir}\n"
-            "log:\n  - target: stderr\n    any: info\n"
-            f"database:\n    storage: {self.dir}\n"
-            f"key:\n  - id: {KEY}\n    algorithm: hmac-sha256\n    secret: {SECRET}\n"
-            f"remote:\n  - id: dnsd\n    address: 127.0.0.1@{primary_port}\n    key: {KEY}\n"
-            f"acl:\n  - id: notify\n    address: 127.0.0.0/8\n    key: {KEY}\n"
-            "    action: notify\n"
-            f"template:\n  - id: default\n    storage: {self.dir}\n    zonefile-sync: -1\n"
-            "    journal-content: changes\n"
-            f"zone:\n  - domain: {ZONE}\n    master: dnsd\n    acl: notify\n")
-
-    def argv(self) -> list:
-        return [self.binary, "-c", str(self.config)]
-
-    def ready(self) -> bool:
-        return dnstest.udp_exchange(self.port, dnstest.build_query("version.server.", "TXT",
-                                                                   qclass="CH"),
-                                    timeout_s=0.3) is not None
-
-
-class NsdSecondary(dnstest.Server):
-    name = "nsd"
-
-    def __init__(self, primary_port: int):
-        super().__init__()
-        self.binary = dnstest.require_tool("nsd")
-        self.config = self.dir / "nsd.conf"
-        self.config.write_text(
-            "server:\n    ip-address: 127.0.0.1\n"
-            f"    port: {self.port}\n    do-ip6: no\n"
-            f'    zonesdir: "{self.dir}"\n    database: ""\n'
-            f'    pidfile: "{self.dir}/nsd.pid"\n    xfrdfile: "{self.dir}/xfrd.state"\n'
-            f'    xfrdir: "{self.dir}"\n    zonelistfile: "{self.dir}/zone.list"\n'
-            '    username: ""\n    chroot: ""\n    verbosity: 2\n'
-            "remote-control:\n    control-enable: no\n"
-            f'key:\n    name: "{KEY}"\n    algorithm: hmac-sha256\n    secret: "{SECRET}"\n'
-            f"zone:\n    name: {ZONE}\n    zonefile: tm.test.zone\n"
-            f"    allow-notify: 127.0.0.0/8 {KEY}\n"
-            f"    request-xfr: 127.0.0.1@{primary_port} {KEY}\n")
-
-    def argv(self) -> list:
-        return [self.binary, "-d", "-c", str(self.config)]
-
-    def ready(self) -> bool:
-        return dnstest.udp_exchange(self.port, dnstest.build_query("id.server.", "TXT",
-                                                                   qclass="CH"),
-                                    timeout_s=0.3) is not None
 
 
 def dnsd_body(secondary_ports: tuple, state_dir: Path) -> str:
@@ -129,8 +73,8 @@ class HiddenPrimary(dnstest.ServerTestCase):
         cls.dnsd = None
         # The secondaries need dnsd's port and dnsd needs theirs: ports first, then start.
         cls.dnsd_port = dnstest.free_port()
-        cls.knot = cls.own(KnotSecondary(cls.dnsd_port))
-        cls.nsd = cls.own(NsdSecondary(cls.dnsd_port))
+        cls.knot = cls.own(KnotSecondary(ZONE, cls.dnsd_port, KEY, SECRET))
+        cls.nsd = cls.own(NsdSecondary(ZONE, cls.dnsd_port, KEY, SECRET))
         cls.start_dnsd()
         cls.knot.start()
         cls.nsd.start()

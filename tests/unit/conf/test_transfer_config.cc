@@ -153,3 +153,49 @@ max_transfers = 0
   check_error(result, inline_path, line_containing(text, "max_transfers"), "server.max_transfers",
               "");
 }
+
+TEST_CASE("[[secondary]]: address, port (default 53) and key, as NOTIFY is sent") {
+  const auto result = load(with_zone(key_toml + R"([[secondary]]
+address = "192.0.2.11"
+key = "xfr-key."
+[[secondary]]
+address = "2001:db8::12"
+port = 5300
+)"));
+  INFO(conf_test::all_errors(result));
+  REQUIRE(result.config);
+  const auto& secondaries = result.config->secondaries;
+  REQUIRE(secondaries.size() == 2);
+  CHECK(secondaries[0].address == "192.0.2.11");
+  CHECK(secondaries[0].port == 53);
+  REQUIRE(secondaries[0].key);
+  CHECK(secondaries[0].key->to_text() == "xfr-key.");
+  CHECK(secondaries[1].address == "2001:db8::12");
+  CHECK(secondaries[1].port == 5300);
+  CHECK(!secondaries[1].key);
+}
+
+TEST_CASE("[[secondary]] errors name the entry and the key") {
+  const std::string text = with_zone(key_toml + R"([[secondary]]
+address = "ns1.example.com"
+[[secondary]]
+address = "192.0.2.11"
+key = "nobody."
+[[secondary]]
+address = "192.0.2.12"
+port = 0
+[[secondary]]
+address = "192.0.2.13"
+[[secondary]]
+address = "192.0.2.13"
+)");
+  const auto result = load(text);
+  CHECK(!result.config);
+  check_error(result, inline_path, line_containing(text, "ns1.example.com"), "secondary[0].address",
+              "is not an IPv4 or IPv6 address");
+  check_error(result, inline_path, line_containing(text, "nobody."), "secondary[1].key",
+              "no [[key]] is named");
+  check_error(result, inline_path, line_containing(text, "port = 0"), "secondary[2].port", "");
+  check_error(result, inline_path, line_containing(text, "192.0.2.13") + 2, "secondary[4].address",
+              "listed twice");
+}

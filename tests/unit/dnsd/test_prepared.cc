@@ -3,6 +3,7 @@
 // and TCP, the fast path must answer exactly what the general path answers, or decline.
 #include <doctest/doctest.h>
 
+#include "dnsd/live_serials.hh"
 #include "dnsd/prepared_answer.hh"
 #include "dnsd/wire/types.hh"
 #include "routing/health_writer.hh"
@@ -170,4 +171,47 @@ TEST_CASE("prepared answers: the fast path declines what it does not cover") {
   CHECK(declines(trailing));  // FORMERR
   CHECK(!declines(fixture::query("www.example.", rrtype::a)));
   CHECK(!declines(fixture::query("nx.example.", rrtype::a)));
+}
+
+TEST_CASE("a zone's live serial shows in its SOA: answers, negative answers, both paths alike") {
+  auto served = fixture::serve("example.", zone_records, profile_model(), {{"tm.example.", 0}});
+  LiveSerials serials(served->zones);
+  const std::size_t apex_zone = served->zones.zones().front()->index();
+  CHECK(serials.serial(apex_zone) == served->zones.zones().front()->serial());
+  serials.set(apex_zone, 4000000001u);  // as a publisher moves it, past 2^31
+  ServingState general = served->general_state(), fast = served->state();
+  general.serials = fast.serials = &serials;
+  auto scratch = std::make_unique<Scratch>();
+  auto fast_scratch = std::make_unique<Scratch>();
+  const struct {
+    const char* qname;
+    std::uint16_t qtype;
+    bool in_answer;
+  } cases[] = {{"example.", rrtype::soa, true},
+               {"EXAMPLE.", rrtype::soa, true},
+               {"www.example.", rrtype::caa, false},  // NODATA
+               {"nx.nx.example.", rrtype::a, false},  // NXDOMAIN
+               {"example.", rrtype::any, true}};      // general path only
+  for (const auto& c : cases) {
+    CAPTURE(c.qname);
+    const auto packet = fixture::query(c.qname, c.qtype, {.edns = true});
+    const Client client{Transport::udp, {}};
+    const Reply reply = answer(general, *scratch, packet, client);
+    const fixture::Decoded decoded = fixture::decode(reply.bytes);
+    const auto& section = c.in_answer ? decoded.answer : decoded.authority;
+    REQUIRE(!section.empty());
+    bool seen = false;
+    for (const auto& record : section)
+      if (record.find(" SOA ") != std::string::npos) {
+        CHECK(record.find(" 4000000001 ") != std::string::npos);
+        seen = true;
+      }
+    CHECK(seen);
+    if (const auto prepared = answer_prepared(fast, *fast_scratch, packet, client))
+      CHECK(std::vector<std::uint8_t>(prepared->bytes.begin(), prepared->bytes.end()) ==
+            std::vector<std::uint8_t>(reply.bytes.begin(), reply.bytes.end()));
+  }
+  // The fast path did answer the SOA query itself, with the live serial.
+  const auto packet = fixture::query("example.", rrtype::soa, {.edns = true});
+  REQUIRE(answer_prepared(fast, *fast_scratch, packet, Client{Transport::udp, {}}));
 }

@@ -189,11 +189,10 @@ TEST_CASE("a zone's live serial shows in its SOA: answers, negative answers, bot
     bool in_answer;
   } cases[] = {{"example.", rrtype::soa, true},
                {"EXAMPLE.", rrtype::soa, true},
-               {"www.example.", rrtype::caa, false},  // NODATA
-               {"nx.nx.example.", rrtype::a, false},  // NXDOMAIN
-               {"example.", rrtype::any, true}};      // general path only
+               {"www.example.", rrtype::caa, false},   // NODATA
+               {"nx.nx.example.", rrtype::a, false}};  // NXDOMAIN
   for (const auto& c : cases) {
-    CAPTURE(c.qname);
+    CAPTURE(std::string(c.qname));
     const auto packet = fixture::query(c.qname, c.qtype, {.edns = true});
     const Client client{Transport::udp, {}};
     const Reply reply = answer(general, *scratch, packet, client);

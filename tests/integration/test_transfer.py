@@ -4,11 +4,6 @@
 # an address outside the ACL, more transfers than max_transfers, a client that stops reading.
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import socket
-import struct
 import sys
 import time
 import unittest
@@ -17,7 +12,8 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
-from dnswire import build_query, encode_name, parse_message  # noqa: E402
+from dnswire import build_query, parse_message  # noqa: E402
+from xfr_client import signed, stalling_connection, tcp_messages  # noqa: E402
 
 KEY = "xfr-key.example."
 SECRET = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="
@@ -59,55 +55,6 @@ def zone_file(directory: Path) -> Path:
     lines += [f'r{i} TXT "record {i} of the transfer test {padding}"' for i in range(RECORDS)]
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def signed(message: bytes, secret_b64: str, when: int) -> bytes:
-    """The message with a TSIG RR (RFC 8945 §4.3.3) signed at `when` with hmac-sha256."""
-    key_name, algorithm = encode_name(KEY), encode_name("hmac-sha256.")
-    fudge, qid = 300, struct.unpack("!H", message[:2])[0]
-    variables = (key_name + struct.pack("!HI", 255, 0) + algorithm +
-                 struct.pack("!HIHHH", when >> 32, when & 0xffffffff, fudge, 0, 0))
-    mac = hmac.new(base64.b64decode(secret_b64), message + variables, hashlib.sha256).digest()
-    rdata = (algorithm + struct.pack("!HIH", when >> 32, when & 0xffffffff, fudge) +
-             struct.pack("!H", len(mac)) + mac + struct.pack("!HHH", qid, 0, 0))
-    rr = key_name + struct.pack("!HHIH", 250, 255, 0, len(rdata)) + rdata
-    arcount = struct.unpack("!H", message[10:12])[0] + 1
-    return message[:10] + struct.pack("!H", arcount) + message[12:] + rr
-
-
-def tcp_messages(port: int, request: bytes, deadline_s: float = 30) -> list:
-    """Sends the request over TCP; the parsed messages until the closing SOA or an error."""
-    out, soas = [], 0
-    deadline = time.monotonic() + deadline_s
-    with socket.create_connection(("127.0.0.1", port), timeout=deadline_s) as conn:
-        conn.sendall(len(request).to_bytes(2, "big") + request)
-        while soas < 2 and time.monotonic() < deadline:
-            size = int.from_bytes(read_exact(conn, 2), "big")
-            message = parse_message(read_exact(conn, size))
-            out.append(message)
-            soas += sum(1 for rr in message.answer if rr.type == "SOA")
-            if message.rcode != "NOERROR" or (len(out) == 1 and len(message.answer) == 1):
-                break
-    return out
-
-
-def read_exact(conn: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            raise ConnectionError(f"closed after {len(data)} of {size} bytes")
-        data += chunk
-    return data
-
-
-def stalling_connection(port: int) -> socket.socket:
-    """A TCP connection with a small receive window (set before connecting), never read."""
-    conn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    conn.settimeout(10)
-    conn.connect(("127.0.0.1", port))
-    return conn
 
 
 def dig_lines(port: int, *args: str) -> list:
@@ -159,16 +106,16 @@ class Transfers(dnstest.ServerTestCase):
         self.assertTrue(any("BADKEY" in line for line in unknown), unknown)
         wrong = dig_lines(self.port, "-y", f"hmac-sha256:{KEY}:{WRONG_SECRET}", ZONE, "AXFR")
         self.assertTrue(any("BADSIG" in line for line in wrong), wrong)
-        old = signed(build_query(ZONE, "AXFR"), SECRET, int(time.time()) - 3600)
+        old = signed(build_query(ZONE, "AXFR"), KEY, SECRET, int(time.time()) - 3600)
         messages = tcp_messages(self.port, old)
         self.assertEqual([m.rcode for m in messages], ["NOTAUTH"])
-        good = signed(build_query(ZONE, "AXFR"), SECRET, int(time.time()))
+        good = signed(build_query(ZONE, "AXFR"), KEY, SECRET, int(time.time()))
         self.assertEqual(tcp_messages(self.port, good)[0].rcode, "NOERROR")
 
     def test_an_address_outside_the_acl_is_refused_even_with_the_key(self):
         lines = dig_lines(self.port, "-y", f"hmac-sha256:{KEY}:{SECRET}", "other.test.", "AXFR")
         self.assertEqual([line for line in lines if "\tTSIG\t" not in line], [])
-        good = signed(build_query("other.test.", "AXFR"), SECRET, int(time.time()))
+        good = signed(build_query("other.test.", "AXFR"), KEY, SECRET, int(time.time()))
         self.assertEqual([m.rcode for m in tcp_messages(self.port, good)], ["REFUSED"])
 
     def test_ixfr_over_udp_is_refused_signed_or_not(self):
@@ -189,7 +136,7 @@ class Transfers(dnstest.ServerTestCase):
         self.assertEqual(parse_message(reply).answer, [])
 
     def test_stalled_clients_hold_at_most_max_transfers_and_queries_keep_being_answered(self):
-        request = signed(build_query(ZONE, "AXFR"), SECRET, int(time.time()))
+        request = signed(build_query(ZONE, "AXFR"), KEY, SECRET, int(time.time()))
         stalled = []
         for _ in range(MAX_TRANSFERS):
             conn = stalling_connection(self.port)
@@ -211,11 +158,11 @@ class Transfers(dnstest.ServerTestCase):
                 conn.close()
         # Once the stalled ones are closed (or timed out), a transfer goes through again.
         dnstest.wait_until(15, lambda: tcp_messages(self.port, signed(
-            build_query(ZONE, "AXFR"), SECRET, int(time.time())))[0].rcode == "NOERROR",
+            build_query(ZONE, "AXFR"), KEY, SECRET, int(time.time())))[0].rcode == "NOERROR",
             "a transfer slot to come free")
 
     def test_a_client_that_stops_reading_is_closed_within_the_write_timeout(self):
-        request = signed(build_query(ZONE, "AXFR"), SECRET, int(time.time()))
+        request = signed(build_query(ZONE, "AXFR"), KEY, SECRET, int(time.time()))
         conn = stalling_connection(self.port)
         conn.sendall(len(request).to_bytes(2, "big") + request)
         try:

@@ -179,6 +179,11 @@ def _read_name(msg: bytes, off: int) -> tuple:
     return (".".join(labels) + "." if labels else "."), end
 
 
+def read_name(msg: bytes, off: int) -> tuple:
+    """The name at `off` in presentation form (pointers followed) and the offset after it."""
+    return _read_name(msg, off)
+
+
 def _txt_strings(data: bytes) -> str:
     out = []
     i = 0

@@ -65,6 +65,8 @@ def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstandi
         "lost": _grab(r"Queries lost:\s+(\d+)", text, int),
         "run_s": _grab(r"Run time \(s\):\s+([\d.]+)", text),
         "qps": _grab(r"Queries per second:\s+([\d.]+)", text),
+        "avg_latency_s": _grab(r"Average Latency \(s\):\s+([\d.]+)", text),
+        "max_latency_s": _grab(r"Average Latency \(s\):.*max ([\d.]+)\)", text),
         "avg_response_bytes": _grab(r"response (\d+)", text, int),
         # TCP only: a reconnection means the server closed a connection during the run.
         "reconnections": _grab(r"Reconnections:\s+(\d+)", text, int),

@@ -118,6 +118,22 @@ def _status_kib(pid, key):
     return 0
 
 
+def rss_kib(pid):
+    """(VmRSS, VmHWM) of one process in KiB: its resident memory now, and its peak so far."""
+    return _status_kib(pid, "VmRSS"), _status_kib(pid, "VmHWM")
+
+
+def reset_peak_rss(pid):
+    """Sets VmHWM back to the current VmRSS (Linux >= 4.0, our own processes), so the next
+    VmHWM is the peak of what runs next rather than of the zone load. False if refused."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def cpu1_busy_s():
     """Busy time of CPU 1 from /proc/stat, to see how much of the core went to someone else."""
     with open("/proc/stat") as f:

@@ -43,6 +43,9 @@ class Server:
         self.proc = None
         self.load_time_s = None
         self.repinned = []  # (pid, tid, cpus it had chosen) for every thread put back on self.cpus
+        # (algorithm, name, base64 secret): the zone may be transferred with this TSIG key only
+        # (bench/axfr.py); None: no transfers, as bench/run configures them.
+        self.transfer_key = None
         os.makedirs(self.dir, exist_ok=True)
 
     def prepare(self, zone_path):
@@ -94,6 +97,7 @@ class Knot(Server):
     kind = "knot"
 
     def write_config(self):
+        acl = "    acl: xfr\n" if self.transfer_key else ""
         with open(os.path.join(self.dir, "knot.conf"), "w") as f:
             f.write(f"""server:
     rundir: "{self.dir}"
@@ -113,10 +117,17 @@ template:
     zonefile-load: whole
     journal-content: none
     semantic-checks: off
-zone:
+{self._transfer_sections()}zone:
   - domain: bench.test.
     file: bench.test.zone
-""")
+{acl}""")
+
+    def _transfer_sections(self):
+        if not self.transfer_key:
+            return ""
+        algorithm, name, secret = self.transfer_key
+        return (f"key:\n  - id: {name}\n    algorithm: {algorithm}\n    secret: {secret}\n"
+                f"acl:\n  - id: xfr\n    key: {name}\n    action: transfer\n")
 
     def command(self):
         return ["knotd", "-c", os.path.join(self.dir, "knot.conf")]
@@ -224,6 +235,14 @@ class Dnsd(Server):
             'name = "bench.test."',
             'file = "bench.test.zone"',
         ]
+        if self.transfer_key:
+            algorithm, name, secret = self.transfer_key
+            secret_path = os.path.join(self.dir, "xfr.secret")
+            with open(os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+                f.write(secret + "\n")
+            lines += ["[[zone.transfer]]", f'key = "{name}"',
+                      "[[key]]", f'name = "{name}"', f'algorithm = "{algorithm}"',
+                      'secret_file = "xfr.secret"']
         p = self.profiles
         for i in range(p["count"] if p else 0):
             lines += [

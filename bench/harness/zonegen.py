@@ -20,8 +20,12 @@ HEADER = (
 HEADER_RECORDS = 5
 
 
-def _ipv4(i):
-    return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
+def _ipv6(prefix, i):
+    return f"{prefix}::{(i >> 16) & 0xffff:x}:{i & 0xffff:x}"
+
+
+def _ipv4(i, first_octet=10):
+    return f"{first_octet}.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
 
 
 def write_static_zone(path, hosts, profile_equivalents=0):
@@ -96,3 +100,69 @@ def last_name_static(hosts):
 
 def last_name_scaling(records):
     return f"host-{records - HEADER_RECORDS - 1}.bench.test."
+
+
+# The transfer zone (bench/axfr.py): what a real zone holds, not one type. Per host: A, AAAA, MX,
+# TXT (an SPF-like string) and a CNAME alias; every DELEGATION_EVERY-th host also a delegated
+# child with two in-bailiwick NS and their glue (A and AAAA), which a transfer must carry too.
+TRANSFER_HOST_RECORDS = 5
+TRANSFER_DELEGATION_RECORDS = 4
+DELEGATION_EVERY = 4
+
+
+def write_transfer_zone(path, records):
+    """Exactly `records` records: the header, whole hosts (and delegations) while they fit, then
+    pad-K A records. Returns (hosts, the name of the last A record in the file)."""
+    count, hosts, last = HEADER_RECORDS, 0, "ns2.bench.test."
+    with open(path, "w") as f:
+        f.write(HEADER)
+        while True:
+            size = TRANSFER_HOST_RECORDS
+            delegated = hosts % DELEGATION_EVERY == 0
+            if delegated:
+                size += TRANSFER_DELEGATION_RECORDS
+            if count + size > records:
+                break
+            i = hosts
+            f.write(f"host-{i} IN A {_ipv4(i)}\n"
+                    f"host-{i} IN AAAA {_ipv6('2001:db8:1', i)}\n"
+                    f"host-{i} 3600 IN MX 10 host-{i}\n"
+                    f'host-{i} IN TXT "v=spf1 ip4:{_ipv4(i)} include:_spf.example.net -all"\n'
+                    f"www-{i} 3600 IN CNAME host-{i}\n")
+            if delegated:
+                f.write(f"sub-{i} 86400 IN NS ns1.sub-{i}\n"
+                        f"sub-{i} 86400 IN NS ns2.sub-{i}\n"
+                        f"ns1.sub-{i} 86400 IN A {_ipv4(i, 172)}\n"
+                        f"ns2.sub-{i} 86400 IN AAAA {_ipv6('2001:db8:2', i)}\n")
+            count += size
+            hosts += 1
+            last = f"host-{i}.bench.test."
+        for k in range(records - count):
+            f.write(f"pad-{k} IN A {_ipv4(k)}\n")
+            last = f"pad-{k}.bench.test."
+    return hosts, last
+
+
+def transfer_queries(path, hosts, count, seed=4):
+    """Over the transfer zone: 30% A, 15% AAAA, 10% MX, 10% TXT, 15% CNAME (A query for an
+    alias), 10% referrals (below a delegation), 10% NXDOMAIN."""
+    rng = random.Random(seed)
+    delegations = max(1, (hosts + DELEGATION_EVERY - 1) // DELEGATION_EVERY)
+    with open(path, "w") as f:
+        for n in range(count):
+            pick, i = rng.random(), rng.randrange(max(1, hosts))
+            if pick < 0.30:
+                f.write(f"host-{i}.bench.test A\n")
+            elif pick < 0.45:
+                f.write(f"host-{i}.bench.test AAAA\n")
+            elif pick < 0.55:
+                f.write(f"host-{i}.bench.test MX\n")
+            elif pick < 0.65:
+                f.write(f"host-{i}.bench.test TXT\n")
+            elif pick < 0.80:
+                f.write(f"www-{i}.bench.test A\n")
+            elif pick < 0.90:
+                f.write(f"www.sub-{rng.randrange(delegations) * DELEGATION_EVERY}.bench.test A\n")
+            else:
+                f.write(f"nx-{n}.bench.test A\n")
+    return count

@@ -92,9 +92,10 @@ bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcep
       if (const std::size_t offset = find_suffix(suffix); offset != 0) {
         if (!put_u16(static_cast<std::uint16_t>(0xc000 | offset))) break;
         // A name that is all pointer is remembered by its target, so no pointer points at a
-        // pointer.
+        // pointer; one written at 0x4000 or beyond is not remembered: a pointer cannot reach it.
         const std::size_t at = pos == 0 ? offset : start.size;
-        recent_[recent_slot] = Recent{name.data(), name.size(), static_cast<std::uint16_t>(at)};
+        if (at < 0x4000)
+          recent_[recent_slot] = Recent{name.data(), name.size(), static_cast<std::uint16_t>(at)};
         return true;
       }
     }

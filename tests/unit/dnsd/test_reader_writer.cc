@@ -142,3 +142,28 @@ TEST_CASE("writer: never points into bytes not yet written (stale buffer, repeat
   REQUIRE(reader.ok());
   CHECK(names_equal(read.wire(), name));
 }
+
+TEST_CASE("writer: an owner written past 16 KiB is repeated in full, not by a wrapped pointer") {
+  // A 14-bit pointer reaches offsets below 0x4000 only. A name written beyond that, partly as a
+  // pointer ("sub-0" then bench.test.), must not be remembered for its next use: its offset
+  // would wrap, and the second record of the RRset would point into the middle of another name
+  // (found by bench/axfr.py: kdig called the AXFR malformed).
+  std::vector<std::uint8_t> buffer(65535);
+  Writer writer(buffer, buffer.size());
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  const auto zone = *Name::from_text("bench.test.");
+  REQUIRE(writer.put_name(zone.wire()));
+  const std::vector<std::uint8_t> filler(0x4000, 0);
+  REQUIRE(writer.put_bytes(filler));  // stands for the records before
+  const auto owner = *Name::from_text("sub-0.bench.test.");
+  const auto target = *Name::from_text("ns1.sub-0.bench.test.");
+  REQUIRE(writer.put_rr(owner.wire(), rrtype::ns, rrclass::in, 60, target.wire()));
+  const std::size_t second = writer.size();
+  REQUIRE(writer.put_rr(owner.wire(), rrtype::ns, rrclass::in, 60, target.wire()));
+  Reader reader(writer.packet());
+  reader.skip(second);
+  WireName read;
+  reader.name(read);
+  REQUIRE(reader.ok());
+  CHECK(names_equal(read.wire(), owner.wire()));
+}

@@ -64,6 +64,15 @@ struct SecondarySection {
   bool operator==(const SecondarySection&) const = default;
 };
 
+// [catalog]: the catalog zone (RFC 9432 v2) dnsd makes of its zones for secondaries such as
+// Knot DNS (catalog-role: interpret). The zone itself, built from these at load, is one of
+// Config::zones and has its ACL in Config::transfers, so it is served and transferred as any.
+struct CatalogConfig {
+  dnsd::wire::Name origin;                // lower-cased
+  std::uint32_t serial = 1;               // its SOA serial, as the config gives it
+  std::vector<dnsd::wire::Name> members;  // lower-cased, in config order
+};
+
 struct Config {
   std::string path;  // the TOML file it came from
   ServerSection server;
@@ -71,8 +80,9 @@ struct Config {
   routing::Model model;
   LogLevel log_level = LogLevel::info;
   AdminConfig admin;
-  dnsd::tsig::Keyring keys;             // [[key]]: TSIG keys; secrets never printed
-  std::vector<ZoneTransfer> transfers;  // one per [[zone]]
+  dnsd::tsig::Keyring keys;              // [[key]]: TSIG keys; secrets never printed
+  std::vector<ZoneTransfer> transfers;   // one per [[zone]], and the catalog's
+  std::optional<CatalogConfig> catalog;  // [catalog]; absent: no catalog zone
 
   // The transfer ACL of the zone with this lower-cased origin; null (no one) when unknown.
   const dnsd::xfr::Acl* transfer_acl(const dnsd::wire::Name& lowercased_origin) const noexcept {

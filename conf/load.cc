@@ -1,13 +1,14 @@
 // load_file / load_string: TOML text -> validated Config, in one pass that collects every
 // error. The steps: parse, top-level keys, [server], [resolver], [[key]], [[zone]] (and their
-// [[zone.transfer]]), [[profile]], then
-// profiles attached to their zones and every zone built. Nothing throws out of here.
+// [[zone.transfer]]), [catalog], [[profile]], then profiles attached to their zones, every zone
+// built, and the catalog zone built from them. Nothing throws out of here.
 #include "conf/load.hh"
 
 #include <fmt/format.h>
 
 #include "conf/files.hh"
 #include "conf/sections.hh"
+#include "dnsd/zone/catalog.hh"
 
 namespace conf {
 namespace {
@@ -53,6 +54,19 @@ void build_zones(std::vector<ZoneDraft>& drafts, dnsd::zone::ZoneSet& zones, Dia
   }
 }
 
+// The catalog zone, once the zones it lists are built: one more zone, with its own ACL.
+void build_catalog(std::optional<CatalogDraft> draft, Config& config, Diagnostics& diag) {
+  if (!draft) return;
+  auto result = dnsd::zone::build_catalog(draft->settings.origin, draft->settings.serial,
+                                          draft->settings.members);
+  for (auto& problem : result.errors)
+    diag.add(draft->name_line, draft->name_key, std::move(problem));
+  if (!result.zone || !result.errors.empty()) return;
+  config.zones.add(std::move(result.zone));
+  config.transfers.push_back(ZoneTransfer{draft->settings.origin, std::move(draft->acl)});
+  config.catalog = std::move(draft->settings);
+}
+
 LoadResult load_table(const toml::table& root_table, const std::string& path) {
   auto config = std::make_unique<Config>();
   config->path = path;
@@ -60,7 +74,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
-                "secondary"});
+                "secondary", "catalog"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
   read_resolver(root, config->model.resolver);
@@ -70,10 +84,12 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   auto zones = read_zones(root, ctx);
   config->transfers = read_transfers(root, ctx, config->keys);
   config->secondaries = read_secondaries(root, ctx, config->keys);
+  auto catalog = read_catalog(root, ctx, zones, config->transfers, config->keys);
   const auto sites = read_profiles(root, ctx, config->model, config->publish.profiles);
   root.finish();
   attach_profiles(zones, sites, config->model, diag);
   build_zones(zones, config->zones, diag);
+  build_catalog(std::move(catalog), *config, diag);
   LoadResult result;
   result.errors = diag.take();
   if (result.errors.empty()) result.config = std::move(config);

@@ -36,6 +36,11 @@ dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx);
 // [[zone.transfer]] of every [[zone]] (transfer_section.cc); keys named must be in `keys`.
 std::vector<ZoneTransfer> read_transfers(Section& root, const LoadContext& ctx,
                                          const dnsd::tsig::Keyring& keys);
+// One list of transfer entries: `node` is the value of a "transfer" key (null when absent),
+// `path` its dotted key ("zone[0].transfer"), `header` what the file writes ("zone.transfer").
+dnsd::xfr::Acl read_transfer_list(const toml::node* node, const std::string& path,
+                                  std::string_view header, const LoadContext& ctx,
+                                  const dnsd::tsig::Keyring& keys);
 
 // [[secondary]] (secondary_section.cc); keys named must be in `keys`.
 std::vector<SecondarySection> read_secondaries(Section& root, const LoadContext& ctx,
@@ -52,6 +57,19 @@ struct ZoneDraft {
   bool buildable = true;
 };
 std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx);
+
+// [catalog] (catalog_section.cc), checked against the zones and ACLs read; the zone itself is
+// built by load.cc once the other zones are.
+struct CatalogDraft {
+  CatalogConfig settings;
+  dnsd::xfr::Acl acl;    // [[catalog.transfer]]
+  std::string name_key;  // "catalog.name": where errors of the built catalog are reported
+  std::size_t name_line = 0;
+};
+std::optional<CatalogDraft> read_catalog(Section& root, const LoadContext& ctx,
+                                         const std::vector<ZoneDraft>& zones,
+                                         const std::vector<ZoneTransfer>& transfers,
+                                         const dnsd::tsig::Keyring& keys);
 
 // Where a [[profile]] is named, for attaching it to its zone.
 struct ProfileSite {

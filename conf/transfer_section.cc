@@ -1,5 +1,6 @@
-// [[zone.transfer]]: who may transfer each zone, by TSIG key and/or client address range.
-// Read after [[key]] and [[zone]]; a zone without entries is transferred to no one.
+// [[zone.transfer]]: who may transfer each zone, by TSIG key and/or client address range (and
+// the same entries for [[catalog.transfer]]). Read after [[key]] and [[zone]]; a zone without
+// entries is transferred to no one.
 #include <fmt/format.h>
 
 #include "conf/sections.hh"
@@ -38,6 +39,27 @@ std::optional<dnsd::xfr::AclEntry> read_entry(Section& t, const dnsd::tsig::Keyr
 
 }  // namespace
 
+dnsd::xfr::Acl read_transfer_list(const toml::node* node, const std::string& path,
+                                  std::string_view header, const LoadContext& ctx,
+                                  const dnsd::tsig::Keyring& keys) {
+  dnsd::xfr::Acl acl;
+  if (!node) return acl;
+  if (!node->is_array_of_tables()) {
+    ctx.diag.add(
+        line_of(*node), path,
+        fmt::format("must be an array of tables ([[{}]] with key and/or address)", header));
+    return acl;
+  }
+  const auto& list = *node->as_array();
+  for (std::size_t j = 0; j < list.size(); ++j) {
+    Section t(ctx.diag, *list.get(j)->as_table(), fmt::format("{}[{}]", path, j),
+              {"key", "address"});
+    if (auto entry = read_entry(t, keys)) acl.entries.push_back(std::move(*entry));
+    t.finish();
+  }
+  return acl;
+}
+
 std::vector<ZoneTransfer> read_transfers(Section& root, const LoadContext& ctx,
                                          const dnsd::tsig::Keyring& keys) {
   std::vector<ZoneTransfer> out;
@@ -45,25 +67,12 @@ std::vector<ZoneTransfer> read_transfers(Section& root, const LoadContext& ctx,
   if (!zones) return out;
   for (std::size_t i = 0; i < zones->size(); ++i) {
     const auto& zone = *zones->get(i)->as_table();
-    const auto path = fmt::format("zone[{}].transfer", i);
-    const auto* node = zone.get("transfer");
     const auto* name_text = zone.get_as<std::string>("name");
     const auto origin = name_text ? dnsd::wire::Name::from_text(name_text->get())
                                   : std::optional<dnsd::wire::Name>{};
-    ZoneTransfer transfer{origin ? origin->lowercased() : dnsd::wire::Name{}, {}};
-    if (node && !node->is_array_of_tables()) {
-      ctx.diag.add(line_of(*node), path,
-                   "must be an array of tables ([[zone.transfer]] with key and/or address)");
-    } else if (node) {
-      const auto& list = *node->as_array();
-      for (std::size_t j = 0; j < list.size(); ++j) {
-        Section t(ctx.diag, *list.get(j)->as_table(), fmt::format("{}[{}]", path, j),
-                  {"key", "address"});
-        if (auto entry = read_entry(t, keys)) transfer.acl.entries.push_back(std::move(*entry));
-        t.finish();
-      }
-    }
-    if (origin) out.push_back(std::move(transfer));
+    auto acl = read_transfer_list(zone.get("transfer"), fmt::format("zone[{}].transfer", i),
+                                  "zone.transfer", ctx, keys);
+    if (origin) out.push_back(ZoneTransfer{origin->lowercased(), std::move(acl)});
   }
   return out;
 }

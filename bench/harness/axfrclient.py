@@ -23,7 +23,7 @@ import struct
 import sys
 import time
 
-from .dnsclient import encode_name
+from .dnsclient import skip_name, encode_name
 
 TYPE_SOA, TYPE_AXFR, TYPE_TSIG, CLASS_IN, CLASS_ANY = 6, 252, 250, 1, 255
 DIGESTS = {"hmac-sha256": hashlib.sha256, "hmac-sha384": hashlib.sha384,
@@ -62,25 +62,15 @@ def signed_axfr_request(zone, key, qid, now=None):
     return message[:10] + struct.pack(">H", 1) + message[12:] + tsig
 
 
-def _skip_name(msg, pos):
-    while True:
-        length = msg[pos]
-        if length & 0xC0 == 0xC0:
-            return pos + 2
-        pos += 1 + length
-        if length == 0:
-            return pos
-
-
 def answer_types(msg):
     """The types of the answer records of one message, in order."""
     qdcount, ancount = struct.unpack_from(">HH", msg, 4)
     pos = 12
     for _ in range(qdcount):
-        pos = _skip_name(msg, pos) + 4
+        pos = skip_name(msg, pos) + 4
     types = []
     for _ in range(ancount):
-        pos = _skip_name(msg, pos)
+        pos = skip_name(msg, pos)
         rtype, _cls, _ttl, rdlength = struct.unpack_from(">HHIH", msg, pos)
         types.append(rtype)
         pos += 10 + rdlength

@@ -23,7 +23,7 @@ def make_query(qname, qtype, qid):
     return struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0) + encode_name(qname) + struct.pack(">HH", TYPES[qtype], 1)
 
 
-def _skip_name(msg, pos):
+def skip_name(msg, pos):
     while True:
         length = msg[pos]
         if length & 0xC0 == 0xC0:
@@ -42,10 +42,10 @@ def parse_reply(msg):
         return None
     pos = 12
     for _ in range(qd):
-        pos = _skip_name(msg, pos) + 4
+        pos = skip_name(msg, pos) + 4
     answers = []
     for _ in range(an):
-        pos = _skip_name(msg, pos)
+        pos = skip_name(msg, pos)
         rtype, _cls, _ttl, rdlen = struct.unpack(">HHIH", msg[pos:pos + 10])
         rdata = msg[pos + 10:pos + 10 + rdlen]
         pos += 10 + rdlen

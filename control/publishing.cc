@@ -55,6 +55,13 @@ std::vector<dnsd::wire::Name> published_origins(const conf::Config& config) {
   return out;
 }
 
+// The query path of `generation` shows the published serial in the zone's SOA.
+void show_serial(Generation& generation, const publish::Published& published) {
+  for (const auto& zone : generation.config->zones.zones())
+    if (zone->origin().lowercased() == published.zone.lowercased())
+      generation.serials.set(zone->index(), published.serial);
+}
+
 }  // namespace
 
 std::size_t ZonePropagation::current() const noexcept {
@@ -169,20 +176,14 @@ void Publishing::publish_all(Generation& generation) {
   inputs.settings = generation.config->publish;
   inputs.only = &published_;  // written only by start() and prepare(), on this thread
   publisher_.reload(inputs);
-  for (const auto& published : publisher_.published())
-    for (const auto& zone : generation.config->zones.zones())
-      if (zone->origin().lowercased() == published.zone.lowercased())
-        generation.serials.set(zone->index(), published.serial);
+  for (const auto& published : publisher_.published()) show_serial(generation, published);
 }
 
 // Under the Publisher's writer lock, in serial order: the serial word, then NOTIFY (or, during
 // a reload, NOTIFY once the new generation serves).
 void Publishing::on_published(const publish::Published& change) {
   std::unique_lock lock(mutex_);
-  if (current_)
-    for (const auto& zone : current_->config->zones.zones())
-      if (zone->origin().lowercased() == change.zone.lowercased())
-        current_->serials.set(zone->index(), change.serial);
+  if (current_) show_serial(*current_, change);
   if (held_) {
     held_notifies_.push_back(change);
     return;

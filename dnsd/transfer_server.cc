@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dnsd/tsig/verify.hh"
+#include "dnsd/wire/reader.hh"
 #include "dnsd/xfr/transfer.hh"
 #include "logging/log.hh"
 
@@ -69,7 +70,7 @@ class TransferSession : public std::enable_shared_from_this<TransferSession> {
         });
   }
 
-  // The next request on this connection, its length prefix first.
+  // The next request on this connection: its length prefix, then the message.
   void read_next() {
     finish();
     arm_timer();
@@ -77,18 +78,22 @@ class TransferSession : public std::enable_shared_from_this<TransferSession> {
         socket_, asio::buffer(buffer_.data(), 2),
         [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
           if (error) return self->close();
-          const std::size_t size = self->buffer_[0] << 8 | self->buffer_[1];
-          if (size < 12) return self->close();
-          asio::async_read(self->socket_, asio::buffer(self->buffer_.data(), size),
-                           [self, size](const boost::system::error_code& error, std::size_t) {
-                             self->timer_.cancel();
-                             if (error) return self->close();
-                             const auto request =
-                                 std::span<const std::uint8_t>(self->buffer_.data(), size);
-                             if (!xfr::is_transfer_query(request)) return self->close();
-                             const std::vector<std::uint8_t> copy(request.begin(), request.end());
-                             self->begin(copy);
-                           });
+          self->read_request(self->buffer_[0] << 8 | self->buffer_[1]);
+        });
+  }
+
+  void read_request(std::size_t size) {
+    if (size < wire::header_size) return close();
+    asio::async_read(
+        socket_, asio::buffer(buffer_.data(), size),
+        [self = shared_from_this(), size](const boost::system::error_code& error, std::size_t) {
+          self->timer_.cancel();
+          if (error) return self->close();
+          // The Transfer reads the request before its first message reuses
+          // the buffer. An ordinary query: the client asks it again, of the TCP server.
+          const auto request = std::span(self->buffer_).first(size);
+          if (!xfr::is_transfer_query(request)) return self->close();
+          self->begin(request);
         });
   }
 

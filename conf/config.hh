@@ -32,7 +32,9 @@ struct ServerSection {
   unsigned workers = 1;                                    // UDP worker threads
   std::uint16_t udp_payload = 1232;  // largest EDNS UDP response we send (DNS flag day 2020)
   std::chrono::milliseconds tcp_idle_timeout{10'000};
+  std::chrono::milliseconds tcp_io_timeout{500};
   unsigned tcp_max_connections = 256;
+  unsigned tcp_max_connections_per_client = 32;
   std::optional<std::string> chaos_version;   // version.bind / version.server (RFC 4892)
   std::optional<std::string> chaos_identity;  // id.server / hostname.bind
   std::optional<std::string> user;            // the user to drop root to, once bound

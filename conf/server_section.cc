@@ -93,8 +93,9 @@ void read_server(Section& root, ServerSection& server) {
   const auto* table = root.table("server");
   if (!table) return;
   Section s(root.diag(), *table, "server",
-            {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_max_connections",
-             "chaos_version", "chaos_identity", "user", "max_transfers"});
+            {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
+             "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version",
+             "chaos_identity", "user", "max_transfers"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -105,8 +106,12 @@ void read_server(Section& root, ServerSection& server) {
       static_cast<std::uint16_t>(s.integer("udp_payload", 512, 4096).value_or(server.udp_payload));
   server.tcp_idle_timeout =
       s.duration("tcp_idle_timeout", 100ms, 1h).value_or(server.tcp_idle_timeout);
+  server.tcp_io_timeout = s.duration("tcp_io_timeout", 10ms, 1min).value_or(server.tcp_io_timeout);
   server.tcp_max_connections = static_cast<unsigned>(
       s.integer("tcp_max_connections", 1, 65535).value_or(server.tcp_max_connections));
+  server.tcp_max_connections_per_client =
+      static_cast<unsigned>(s.integer("tcp_max_connections_per_client", 1, 65535)
+                                .value_or(server.tcp_max_connections_per_client));
   server.chaos_version = read_chaos(s, "chaos_version");
   server.chaos_identity = read_chaos(s, "chaos_identity");
   server.user = read_user(s);

@@ -8,6 +8,7 @@
 
 #include <map>
 
+#include "admin/propagation_json.hh"
 #include "admin/status_json.hh"
 #include "admin/status_page.hh"
 #include "control/time_text.hh"
@@ -170,6 +171,7 @@ Response Api::handle(const Request& request) {
   if (path == "/api/v1/status" && get)
     return json_reply(request, http::status::ok, status_json(runtime_));
   if (path == "/api/v1/explain" && get) return explain(request);
+  if (path == "/api/v1/secondaries" && get) return secondaries(request);
   if (path == "/metrics" && get && hooks_.metrics)
     return reply(request, http::status::ok, hooks_.metrics(),
                  "text/plain; version=0.0.4; charset=utf-8");
@@ -182,7 +184,8 @@ Response Api::handle(const Request& request) {
   if (path.substr(0, endpoints.size()) == endpoints && post)
     return endpoint_action(request, path.substr(endpoints.size()));
   if (path == "/" || path == "/api/v1/status" || path == "/api/v1/explain" ||
-      path == "/api/v1/reload" || path.substr(0, endpoints.size()) == endpoints)
+      path == "/api/v1/secondaries" || path == "/api/v1/reload" ||
+      path.substr(0, endpoints.size()) == endpoints)
     return error_reply(request, http::status::method_not_allowed, "method not allowed here");
   return error_reply(request, http::status::not_found, "no such resource");
 }
@@ -244,6 +247,27 @@ Response Api::explain(const Request& request) {
   (*out)["client"] = params["client"];
   if (!params["ecs"].empty()) (*out)["ecs"] = params["ecs"];
   return json_reply(request, http::status::ok, *out);
+}
+
+// ?check=1 waits for the secondaries' answers (at most k_soa_check) on this admin thread; the
+// others go on serving /metrics and the rest meanwhile.
+Response Api::secondaries(const Request& request) {
+  const std::string_view target = std_view(request.target());
+  const auto question = target.find('?');
+  const auto params =
+      query_params(question == std::string_view::npos ? "" : target.substr(question + 1));
+  bool check = false;
+  for (const auto& [name, value] : params) {
+    if (name != "check")
+      return error_reply(request, http::status::bad_request,
+                         fmt::format("unknown parameter {}", name));
+    if (value != "0" && value != "1")
+      return error_reply(request, http::status::bad_request, "check must be 0 or 1");
+    check = value == "1";
+  }
+  const auto zones =
+      runtime_.publishing().propagation(check ? std::optional(k_soa_check) : std::nullopt);
+  return json_reply(request, http::status::ok, propagation_json(zones));
 }
 
 }  // namespace admin

@@ -5,10 +5,13 @@
 //   POST /api/v1/endpoints/{profile}/{endpoint}/enable
 //   POST /api/v1/reload
 //   GET  /api/v1/explain?profile=P&client=ADDR[&ecs=PREFIX]
+//   GET  /api/v1/secondaries[?check=1]   propagation of each published zone; check=1 first
+//        asks every secondary's SOA (all zones and secondaries at once, within k_soa_check)
 //   GET  /metrics   Prometheus text format
 //   GET  /   the status page (the token may come as the dnsd_token cookie, for GET only)
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -29,6 +32,9 @@ struct ApiHooks {
   std::function<std::string()> metrics;
 };
 
+// The whole of a ?check=1: every secondary's SOA for every zone, asked at once.
+inline constexpr std::chrono::milliseconds k_soa_check{1000};
+
 class Api {
  public:
   explicit Api(control::Runtime& runtime, ApiHooks hooks = {})
@@ -39,6 +45,7 @@ class Api {
   bool authorized(const Request& request) const;
   Response endpoint_action(const Request& request, std::string_view path);
   Response explain(const Request& request);
+  Response secondaries(const Request& request);
 
   control::Runtime& runtime_;
   ApiHooks hooks_;

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include "admin/propagation_json.hh"
 #include "control/time_text.hh"
 #include "routing/explain.hh"
 
@@ -116,7 +117,8 @@ json status_json(const control::Runtime& runtime) {
   });
   return {{"now", format_time(WallClock::now())},
           {"last_reload", reload_json(runtime.last_reload())},
-          {"profiles", profiles}};
+          {"profiles", profiles},
+          {"publishing", propagation_json(runtime.publishing().propagation())}};
 }
 
 std::optional<json> explain_json(const control::Runtime& runtime, const std::string& profile_name,

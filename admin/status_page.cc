@@ -20,9 +20,11 @@ th{font-weight:600;color:#445;border-top:none}
 .Disabled{background:#6b7280} .answer{font-weight:600}
 .timeline{display:flex;gap:2px} .tick{width:8px;height:16px;border-radius:2px;background:#1f8a3b}
 .tick.fail{background:#c62828} .error{color:#c62828;font-weight:600}
+.yes{color:#1f8a3b;font-weight:600} .no{color:#c62828;font-weight:600}
 </style></head><body>
 <h1>dnsd status</h1><div class="meta" id="meta">loading…</div>
 <div id="profiles"></div>
+<div id="publishing"></div>
 <script>
 "use strict";
 function el(tag, attrs, text) {
@@ -70,8 +72,38 @@ function render(status) {
     s.appendChild(table);
     root.appendChild(s);
   }
+  renderPublishing(status.publishing ? status.publishing.zones : []);
   document.getElementById("meta").textContent = "updated " + status.now +
     (status.last_reload ? " · last reload " + status.last_reload.at + (status.last_reload.ok ? " ok" : " REJECTED") : "");
+}
+// Per published zone: "serial S, propagated to N of M secondaries" and a line per secondary.
+function renderPublishing(zones) {
+  const root = document.getElementById("publishing");
+  root.replaceChildren();
+  for (const z of zones) {
+    const s = el("section", {"data-zone": z.zone});
+    const h = el("h2", {}, z.zone + " ");
+    h.appendChild(el("small", {class: "summary"}, z.summary));
+    s.appendChild(h);
+    const table = el("table");
+    const head = el("tr");
+    for (const c of ["secondary", "current", "serving serial", "seen", "notify", "acked serial", "error"])
+      head.appendChild(el("th", {}, c));
+    table.appendChild(head);
+    for (const x of z.secondaries) {
+      const row = el("tr", {"data-secondary": x.secondary, "data-current": String(x.current)});
+      row.appendChild(el("td", {}, x.secondary));
+      row.appendChild(el("td", {class: x.current ? "yes" : "no"}, x.current ? "yes" : "no"));
+      row.appendChild(el("td", {}, x.serving_serial === null ? "" : String(x.serving_serial)));
+      row.appendChild(el("td", {}, x.seen_at === null ? "" : x.seen_by + " at " + x.seen_at));
+      row.appendChild(el("td", {}, x.notify || ""));
+      row.appendChild(el("td", {}, x.acked_serial === null ? "" : String(x.acked_serial)));
+      row.appendChild(el("td", {class: "error"}, x.error || ""));
+      table.appendChild(row);
+    }
+    s.appendChild(table);
+    root.appendChild(s);
+  }
 }
 async function refresh() {
   try {

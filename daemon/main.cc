@@ -286,12 +286,20 @@ class Daemon {
 
  private:
   // The model and health table change with reloads: the page is rendered under the Runtime's lock.
+  // Propagation is read first: Publishing has its own lock.
   std::string render_metrics() {
+    std::vector<metrics::ZoneSerials> published;
+    for (const auto& zone : runtime_.publishing().propagation()) {
+      published.push_back({zone.zone, zone.serial, {}});
+      for (const auto& s : zone.secondaries)
+        published.back().secondaries.push_back(
+            {s.secondary, s.serving_serial, s.acked_serial, s.current});
+    }
     std::string page;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
       page =
           metrics::render_prometheus({&query_counters_, &probe_counters_, &generation.config->model,
-                                      &generation.health, &config_status_});
+                                      &generation.health, &config_status_, &published});
     });
     return page;
   }

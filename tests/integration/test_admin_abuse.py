@@ -111,6 +111,14 @@ def closed_by_peer(s: socket.socket) -> bool:
         return True
 
 
+def answers(api) -> bool:
+    """Whether an authorized GET /api/v1/status succeeds now."""
+    try:
+        return bool(api.status())
+    except (OSError, AssertionError, http.client.HTTPException):
+        return False
+
+
 def request(port: int, path: str, headers: dict, timeout_s: float = 5.0) -> tuple:
     """(status, body text) of one GET with exactly these headers (Host included)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
@@ -172,10 +180,7 @@ class IdleFlood(TenantsAndAdmin):
 
             def fresh_status():
                 flood.top_up()
-                try:
-                    return self.api.status()
-                except (OSError, AssertionError, http.client.HTTPException):
-                    return None
+                return answers(self.api)
             try:
                 dnstest.wait_until(15, fresh_status, "a fresh authorized request", poll_s=0.2)
                 findings["fresh API request"] = "answered"
@@ -207,6 +212,36 @@ class IdleFlood(TenantsAndAdmin):
         finally:
             flood.close()
         self.assertEqual(self.api.endpoint(CI, "eu")["state"], "Online")
+
+
+    def test_with_no_descriptor_left_the_api_backs_off_instead_of_spinning(self):
+        # Runs last in this class (unittest sorts by name): it starves dnsd of descriptors
+        # outright, probes included, then gives them back.
+        pid = self.dnsd.proc.pid
+        # Below what is open: every new descriptor fails with EMFILE. Soft limit only, so that
+        # it can be raised back without privileges.
+        tight = open_fds(pid) - 2
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (tight, PROCESS_NOFILE))
+        flood = None
+        try:
+            flood = Flood(self.admin_port, 50)
+            t0, samples, running = time.monotonic(), 0, 0
+            while time.monotonic() - t0 < CPU_WINDOW_S:
+                flood.top_up()
+                time.sleep(0.05)
+                samples += 1
+                running += admin_thread_running(pid)
+            share = running / samples
+            print(f"\nout of descriptors: admin thread runnable in {share:.2f} of samples",
+                  file=sys.stderr)
+            self.assertLess(share, 0.5)
+            self.assertIn("admin: cannot accept a connection: Too many open files; trying again "
+                          "in 100 ms", tenants.read_log(self.dnsd))
+        finally:
+            if flood:
+                flood.close()
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (PROCESS_NOFILE, PROCESS_NOFILE))
+        dnstest.wait_until(10, lambda: answers(self.api), "the API to answer again", poll_s=0.2)
 
 
 class ConfiguredLimits(TenantsAndAdmin):

@@ -8,6 +8,7 @@
 #include "admin/request_guard.hh"
 #include "admin/status_json.hh"
 #include "admin/window_time.hh"
+#include "control/time_text.hh"
 
 TEST_CASE("bearer: the scheme is matched in any case and the token follows one or more spaces") {
   CHECK(admin::bearer_token("Bearer tok-1") == "tok-1");

@@ -8,7 +8,9 @@
 //   GET  /api/v1/secondaries[?check=1]   propagation of each published zone; check=1 first
 //        asks every secondary's SOA (all zones and secondaries at once, within k_soa_check)
 //   GET  /metrics   Prometheus text format
-//   GET  /   the status page (the token may come as the dnsd_token cookie, for GET only)
+//   GET  /, /status.js, /status.css   the status page, without a token (it holds no data)
+// Every request must carry an allowed Host (request_guard.hh); every response carries the
+// browser-hardening headers.
 #pragma once
 
 #include <chrono>
@@ -42,7 +44,8 @@ class Api {
   Response handle(const Request& request);
 
  private:
-  bool authorized(const Request& request) const;
+  Response route(const Request& request, const conf::AdminConfig& config);
+  bool authorized(const Request& request, const routing::Secret& token) const;
   Response endpoint_action(const Request& request, std::string_view path);
   Response explain(const Request& request);
   Response secondaries(const Request& request);

@@ -50,6 +50,12 @@ struct AdminConfig {
   std::string token_file;    // as resolved against the config's directory
   std::size_t history = 20;  // probe results kept per endpoint for the status
   std::string state_file;    // empty: no state file
+  // Abuse limits of the API's HTTP server, fixed at start (a reload does not move them).
+  unsigned max_connections = 64;                      // more: the oldest idle one is closed
+  std::chrono::milliseconds request_timeout{10'000};  // to receive a whole request, idle included
+  // Host header names the API answers besides IP literals and localhost (DNS rebinding);
+  // lower-cased, without a trailing dot.
+  std::vector<std::string> hosts;
 };
 
 // [[zone.transfer]] of one zone: who may transfer it (an empty ACL: no one).

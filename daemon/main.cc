@@ -2,6 +2,7 @@
 // admin API, tells systemd it is ready, reloads on SIGHUP and stops gracefully on
 // SIGTERM/SIGINT. The only place that links every module together.
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -174,6 +175,26 @@ int wait_for_stop(const sigset_t& signals, const std::function<std::string()>& r
   }
 }
 
+// Each TCP client, probe and admin connection takes a descriptor, and the usual soft limit
+// (1024) is far below the hard one: raise it at start, as root or not.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur != limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      logging::warning("dnsd: cannot raise the descriptor limit from {}: {}", before,
+                       std::strerror(errno));
+      return;
+    }
+    logging::info("dnsd: descriptor limit raised from {} to {} (the hard limit)", before,
+                  limit.rlim_cur);
+  } else {
+    logging::info("dnsd: descriptor limit {} (the hard limit)", limit.rlim_cur);
+  }
+}
+
 // Loads the config at `path`, logging every error; null when it does not load.
 std::unique_ptr<conf::Config> load(const std::string& path) {
   logging::set_format(logging::detect_format());
@@ -209,7 +230,8 @@ class Daemon {
         tcp_(runtime_.serving(), udp_readers_, &query_counters_),
         admin_config_(runtime_.admin_config()),
         api_(runtime_, {[this] { return reload(); }, [this] { return render_metrics(); }}),
-        admin_server_([this](const admin::Request& request) { return api_.handle(request); }) {
+        admin_server_([this](const admin::Request& request) { return api_.handle(request); },
+                      {admin_config_.max_connections, admin_config_.request_timeout}) {
     tcp_.set_transfers(&transfers_);
   }
 
@@ -353,6 +375,7 @@ int run(const std::string& path) {
   const sigset_t signals = block_signals();
   std::unique_ptr<conf::Config> config = load(path);
   if (!config) return 1;
+  raise_descriptor_limit();
   Daemon daemon(path, std::move(config));
   if (!daemon.bind() || !daemon.drop_root()) return 1;
   daemon.start();

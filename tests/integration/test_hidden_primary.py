@@ -280,7 +280,8 @@ class HiddenPrimary(dnstest.ServerTestCase):
         try:
             url = f"http://127.0.0.1:{self.admin_port}/"
             browser.get(url)
-            browser.add_cookie({"name": "dnsd_token", "value": ADMIN_TOKEN})
+            # The page keeps the token in the tab's sessionStorage (issue 12), as a login sets it.
+            browser.execute_script("sessionStorage.setItem('dnsd_token', arguments[0])", ADMIN_TOKEN)
             browser.get(url)
             read = ("const s = document.querySelector(`section[data-zone='${arguments[0]}']`);"
                     "if (!s) return null;"

@@ -92,7 +92,8 @@ class SecretsScenario(dnstest.ServerTestCase):
     def assertNoSecret(self, text: str, where: str):
         self.assertTrue(text, f"{where} is empty: nothing was checked")
         for what, secret in self.secret_forms().items():
-            self.assertNotIn(secret, text, f"the {what} appears in {where}")
+            # Not assertNotIn: its message would quote the text, secret and all.
+            self.assertFalse(secret in text, f"the {what} appears in {where}")
 
     def wait_state(self, profile: str, endpoint: str, state: str) -> dict:
         found = {}

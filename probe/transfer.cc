@@ -5,7 +5,8 @@
 #include <openssl/crypto.h>
 
 #include <cstring>
-#include <mutex>
+
+#include "probe/curl_memory.hh"
 
 namespace probe {
 namespace {
@@ -45,8 +46,7 @@ void Transfer::set(CURLoption option, T value) {
 
 Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
     : port_(target.monitor.port), body_cap_(target.monitor.max_body_bytes) {
-  static std::once_flag global_once;
-  std::call_once(global_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  init_curl_with_wiping_memory();
   easy_ = curl_easy_init();
   if (easy_ == nullptr) {
     setup_error_ = "curl_easy_init failed";
@@ -128,7 +128,7 @@ void Transfer::prepare(const std::vector<std::string>& addresses,
   body_.clear();
   body_capped_ = false;
   header_bytes_ = 0;
-  in_headers_ = true;
+  in_headers_ = false;
   header_capped_ = false;
   error_[0] = '\0';
   curl_slist_free_all(resolve_);

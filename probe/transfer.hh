@@ -60,7 +60,7 @@ class Transfer {
   std::string body_;
   bool body_capped_ = false;
   std::size_t header_bytes_ = 0;   // of this run's responses, status lines included
-  bool in_headers_ = true;         // no blank line after the last status line yet
+  bool in_headers_ = false;        // a status line came, and no blank line after it yet
   bool header_capped_ = false;     // on_header stopped the run at k_max_header_bytes
   curl_slist* headers_ = nullptr;  // built once; holds header values, wiped in ~Transfer
   curl_slist* resolve_ = nullptr;

@@ -13,9 +13,9 @@ namespace conf {
 namespace {
 
 // Leading and trailing whitespace (a newline from `echo > file`) is not part of the token.
-std::string trimmed(const std::string& text) {
+std::string_view trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
+  if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(" \t\r\n");
   return text.substr(first, last - first + 1);
 }
@@ -31,16 +31,18 @@ void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
   admin.token_file = ctx.resolve(*name);
   std::string text, why;
   if (!read_file(admin.token_file, text, &why)) {
+    routing::cleanse(text);
     s.error("token_file", why);
     return;
   }
-  const std::string token = trimmed(text);
-  if (token.size() < 16) {
+  // The token goes straight into its Secret; the file's text is wiped either way.
+  const std::string_view token = trimmed(text);
+  if (token.size() < 16)
     s.error("token_file",
             fmt::format("the token in {} must be at least 16 characters long", in_quotes(*name)));
-    return;
-  }
-  admin.token = routing::Secret(token);
+  else
+    admin.token = routing::Secret(token);
+  routing::cleanse(text);
 }
 
 // The HTTP server's limits against idle and slow clients, and the names it answers to.

@@ -39,6 +39,11 @@ struct ServerSection {
   std::optional<std::string> chaos_identity;  // id.server / hostname.bind
   std::optional<std::string> user;            // the user to drop root to, once bound
   unsigned max_transfers = 10;                // zone transfers (AXFR/IXFR) at once; more: REFUSED
+  // Core dumps hold every secret in memory: off unless asked for (service/hardening.hh).
+  bool core_dumps = false;
+  // Header values (credentials) over plain http: allowed with a warning per endpoint, or a
+  // config error when false.
+  bool allow_plain_http_credentials = true;
 };
 
 // [admin]: the admin HTTP API and what the operator tooling keeps. Off unless enabled.

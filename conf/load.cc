@@ -71,12 +71,13 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   auto config = std::make_unique<Config>();
   config->path = path;
   Diagnostics diag(path);
-  const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
+  LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
                 "secondary", "catalog"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
+  ctx.allow_plain_http_credentials = config->server.allow_plain_http_credentials;
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
   config->keys = read_keys(root, ctx);

@@ -16,7 +16,8 @@ namespace conf {
 
 struct LoadContext {
   Diagnostics& diag;
-  std::filesystem::path dir;  // relative file names in the config start here
+  std::filesystem::path dir;                 // relative file names in the config start here
+  bool allow_plain_http_credentials = true;  // [server], read before any monitor
 
   // `name` relative to the config's directory, as it is opened and named in errors.
   std::string resolve(const std::string& name) const {

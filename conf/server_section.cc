@@ -95,7 +95,8 @@ void read_server(Section& root, ServerSection& server) {
   Section s(root.diag(), *table, "server",
             {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
              "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version",
-             "chaos_identity", "user", "max_transfers"});
+             "chaos_identity", "user", "max_transfers", "core_dumps",
+             "allow_plain_http_credentials"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -117,6 +118,9 @@ void read_server(Section& root, ServerSection& server) {
   server.user = read_user(s);
   server.max_transfers =
       static_cast<unsigned>(s.integer("max_transfers", 1, 1000).value_or(server.max_transfers));
+  server.core_dumps = s.boolean("core_dumps").value_or(server.core_dumps);
+  server.allow_plain_http_credentials =
+      s.boolean("allow_plain_http_credentials").value_or(server.allow_plain_http_credentials);
   s.finish();
 }
 

@@ -33,6 +33,7 @@
 #include "logging/log.hh"
 #include "metrics/render.hh"
 #include "probe/prober.hh"
+#include "service/hardening.hh"
 #include "service/notify.hh"
 #include "service/privileges.hh"
 
@@ -125,6 +126,20 @@ bool become_user(const conf::Config& config) {
   if (::access(config.path.c_str(), R_OK) != 0)
     logging::warning("dnsd: config {} is not readable by user {}: reloads will fail", config.path,
                      *config.server.user);
+  return true;
+}
+
+// [server] core_dumps, settled once root is gone (a uid change resets the dumpable flag).
+bool settle_core_dumps(const conf::Config& config) {
+  if (const std::string error = service::apply_core_dumps(config.server.core_dumps);
+      !error.empty()) {
+    logging::error("dnsd: cannot set core dumps: {}", error);
+    return false;
+  }
+  if (config.server.core_dumps)
+    logging::warning(
+        "dnsd: core dumps allowed (server.core_dumps = true): a core file holds "
+        "the probe header values and the admin token");
   return true;
 }
 
@@ -257,7 +272,7 @@ class Daemon {
     bool may_run = true;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
       const conf::Config& config = *generation.config;
-      may_run = become_user(config);
+      may_run = become_user(config) && settle_core_dumps(config);
       if (const std::string error = may_run ? check_probe_files(config) : ""; !error.empty()) {
         logging::error("dnsd: {}", error);
         may_run = false;
@@ -386,6 +401,11 @@ int run(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any secret is read (--check-config reads them too); the config may allow them later.
+  if (const std::string error = service::forbid_core_dumps(); !error.empty()) {
+    fmt::print(stderr, "dnsd: cannot turn core dumps off: {}\n", error);
+    return 1;
+  }
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.size() == 1 && (args[0] == "--version" || args[0] == "-V")) {
     fmt::print("dnsd {}\n", DNSD_VERSION);

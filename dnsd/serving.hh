@@ -41,6 +41,8 @@ using Serving = ServingSlot<ServingState>;
 struct Client {
   Transport transport = Transport::udp;
   routing::ClientInfo info;  // source address (and later EDNS Client Subnet)
+  // Seconds since the epoch, for DNS cookie timestamps; 0: the engine reads the clock.
+  std::uint32_t now = 0;
 };
 
 // Per-worker memory, allocated once at start (gdnsd dnsp_ctx): the response is built here.
@@ -55,6 +57,9 @@ struct Reply {
   // In this order the reply is 24 bytes, returned in registers-and-a-word like before.
   Kind kind = Kind::drop;
   bool truncated = false;               // TC is set, for counters
+  // The query carried a valid server cookie of ours (RFC 7873 §5.2.4): its source address is
+  // proven, so rate limiting may let it through.
+  bool valid_server_cookie = false;
   std::uint16_t rcode = 0;              // the full 12-bit rcode, for counters
   std::uint32_t qtype = no_qtype;       // the echoed question's QTYPE, for counters
   std::span<const std::uint8_t> bytes;  // into Scratch::response when kind == send

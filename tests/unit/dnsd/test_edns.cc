@@ -37,8 +37,7 @@ Edns read(const std::vector<std::uint8_t>& body, bool owner_is_root = true) {
 }  // namespace
 
 TEST_CASE("edns: the payload size, version and DO bit are read, unknown options skipped") {
-  const Edns edns =
-      read(opt_body(4096, 0, true, {0xfd, 0xe9, 0, 2, 0xab, 0xcd}));  // option 65001
+  const Edns edns = read(opt_body(4096, 0, true, {0xfd, 0xe9, 0, 2, 0xab, 0xcd}));  // option 65001
   CHECK(edns.present);
   CHECK_FALSE(edns.malformed);
   CHECK(edns.udp_payload == 4096);

@@ -215,8 +215,8 @@ TEST_CASE("engine: malformed queries get FORMERR or silence, never a crash") {
 TEST_CASE("engine: meta and obsolete types are looked up like any other, as Knot answers them") {
   Engine engine;
   const auto soa = "example. 300 SOA ns1.example. hostmaster.example. 1 3600 600 86400 300";
-  for (const std::uint16_t type : {rrtype::opt, rrtype::maila, rrtype::mailb,
-                                   std::uint16_t{249}, std::uint16_t{250}, std::uint16_t{128}}) {
+  for (const std::uint16_t type : {rrtype::opt, rrtype::maila, rrtype::mailb, std::uint16_t{249},
+                                   std::uint16_t{250}, std::uint16_t{128}}) {
     CAPTURE(type);
     auto r = engine.ask("www.example.", type);
     CHECK(r.rcode == wire::rcode::noerror);

@@ -76,8 +76,7 @@ void put_hash(const Secret& secret, std::span<const std::uint8_t, client_size> c
   std::memcpy(input.data() + client_size, cookie.data(), 8);
   const auto ip = address.wire();
   std::memcpy(input.data() + client_size + 8, ip.data(), ip.size());
-  const std::uint64_t hash =
-      siphash24(secret, std::span(input).first(client_size + 8 + ip.size()));
+  const std::uint64_t hash = siphash24(secret, std::span(input).first(client_size + 8 + ip.size()));
   for (int i = 0; i < 8; ++i) cookie[8 + i] = static_cast<std::uint8_t>(hash >> (8 * i));
 }
 
@@ -94,8 +93,13 @@ bool matches(const Secret& secret, std::span<const std::uint8_t, client_size> cl
 
 ServerCookie mint(const Secret& secret, std::span<const std::uint8_t, client_size> client,
                   std::uint32_t now, const Address& address) noexcept {
-  ServerCookie cookie{1, 0, 0, 0, static_cast<std::uint8_t>(now >> 24),
-                      static_cast<std::uint8_t>(now >> 16), static_cast<std::uint8_t>(now >> 8),
+  ServerCookie cookie{1,
+                      0,
+                      0,
+                      0,
+                      static_cast<std::uint8_t>(now >> 24),
+                      static_cast<std::uint8_t>(now >> 16),
+                      static_cast<std::uint8_t>(now >> 8),
                       static_cast<std::uint8_t>(now)};
   put_hash(secret, client, cookie, address);
   return cookie;

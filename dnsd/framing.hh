@@ -84,13 +84,14 @@ inline CookieAnswer cookie_answer(const ServerConfig& server, const Client& clie
                                   const wire::Edns& edns) noexcept {
   CookieAnswer out;
   if (!server.cookies_enabled || !edns.cookie.usable()) return out;
-  const std::uint32_t now = client.now ? client.now : static_cast<std::uint32_t>(std::time(nullptr));
+  const std::uint32_t now =
+      client.now ? client.now : static_cast<std::uint32_t>(std::time(nullptr));
   const cookies::Address address = cookie_address(client);
   const std::span<const std::uint8_t, cookies::client_size> client_cookie(edns.cookie.client);
   out.kind = CookieAnswer::Kind::answer;
   if (edns.cookie.server_length != 0) {
-    const cookies::Verdict verdict = cookies::check(
-        server.cookie_secrets, client_cookie, edns.cookie.server_cookie(), now, address);
+    const cookies::Verdict verdict = cookies::check(server.cookie_secrets, client_cookie,
+                                                    edns.cookie.server_cookie(), now, address);
     out.valid = verdict != cookies::Verdict::invalid;
     if (verdict == cookies::Verdict::fresh) {
       std::memcpy(out.server.data(), edns.cookie.server.data(), cookies::server_size);

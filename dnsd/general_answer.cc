@@ -179,8 +179,8 @@ Reply answer_general(const ServingState& state, Scratch& scratch,
     writer.put_u16(parsed.question.qtype);
     writer.put_u16(parsed.question.qclass);
   }
-  const bool formerr = parsed.malformed || parsed.header.qdcount != 1 || edns.ecs.malformed ||
-                       edns.cookie.malformed;
+  const bool formerr =
+      parsed.malformed || parsed.header.qdcount != 1 || edns.ecs.malformed || edns.cookie.malformed;
   framing::CookieAnswer cookie;
   if (formerr) {
     sections.rcode = wire::rcode::formerr;  // RFC 7873 §5.2.2 for a malformed COOKIE too
@@ -198,9 +198,9 @@ Reply answer_general(const ServingState& state, Scratch& scratch,
   writer.set_limit(limit);
   if (with_opt) {
     std::array<std::uint8_t, wire::max_opt_size> opt;
-    const std::size_t size = wire::write_opt(opt.data(), state.server->udp_payload, edns,
-                                             sections.rcode, sections.ecs_scope,
-                                             cookie.server_span());
+    const std::size_t size =
+        wire::write_opt(opt.data(), state.server->udp_payload, edns, sections.rcode,
+                        sections.ecs_scope, cookie.server_span());
     writer.put_bytes(std::span(opt.data(), size));
   }
   const std::size_t size = writer.size();
@@ -209,7 +209,10 @@ Reply answer_general(const ServingState& state, Scratch& scratch,
       {sections.rcode, sections.aa, sections.tc, static_cast<std::uint16_t>(echo_question ? 1 : 0),
        sections.answer, sections.authority,
        static_cast<std::uint16_t>(sections.additional + (with_opt ? 1 : 0))});
-  return Reply{Reply::Kind::send, sections.tc, cookie.valid, sections.rcode,
+  return Reply{Reply::Kind::send,
+               sections.tc,
+               cookie.valid,
+               sections.rcode,
                echo_question ? parsed.question.qtype : Reply::no_qtype,
                std::span(scratch.response.data(), size)};
 }

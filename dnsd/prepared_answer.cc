@@ -65,8 +65,8 @@ bool read_plain(std::span<const std::uint8_t> query, PlainQuery& out) noexcept {
 // frames (framing.hh).
 std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
                              std::span<const std::uint8_t> query, const PlainQuery& plain,
-                             const Client& client, const PreparedBlock& block,
-                             std::uint8_t rcode, const framing::CookieAnswer& cookie) noexcept {
+                             const Client& client, const PreparedBlock& block, std::uint8_t rcode,
+                             const framing::CookieAnswer& cookie) noexcept {
   const PreparedAnswers& prepared = *state.prepared;
   const std::size_t opt_size =
       plain.edns.present
@@ -98,8 +98,9 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
   if (plain.edns.present)
     wire::write_opt(body + block.size, state.server->udp_payload, plain.edns, rcode, 0,
                     cookie.server_span());
-  return Reply{Reply::Kind::send, false, cookie.valid, rcode, plain.qtype,
-               std::span<const std::uint8_t>(out, size)};
+  return Reply{Reply::Kind::send, false,
+               cookie.valid,      rcode,
+               plain.qtype,       std::span<const std::uint8_t>(out, size)};
 }
 
 // The block a name's entry has for the query type, from the profile's pick for a routed name.

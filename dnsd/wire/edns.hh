@@ -1,6 +1,6 @@
-// EDNS (RFC 6891), its Client Subnet (RFC 7871) and COOKIE (RFC 7873) options on the wire: reading a query's OPT
-// record and writing the response's. Both answer paths use these; no policy lives here (which
-// rcode a bad option earns is the general path's business).
+// EDNS (RFC 6891), its Client Subnet (RFC 7871) and COOKIE (RFC 7873) options on the wire: reading
+// a query's OPT record and writing the response's. Both answer paths use these; no policy lives
+// here (which rcode a bad option earns is the general path's business).
 #pragma once
 
 #include <array>

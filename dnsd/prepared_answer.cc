@@ -36,8 +36,8 @@ struct PlainQuery {
 
 // A query with exactly one class IN question of a data type, optionally one OPT without Client
 // Subnet (a well-formed COOKIE is answered here too; other options do not change an answer),
-// and nothing else; anything less plain is for
-// the general path, which also reports what is wrong.
+// and nothing else; anything less plain is for the general path, which also reports what is
+// wrong.
 bool read_plain(std::span<const std::uint8_t> query, PlainQuery& out) noexcept {
   wire::Reader reader(query);
   const wire::Header header = reader.header();

@@ -78,7 +78,7 @@ inline cookies::Address cookie_address(const Client& client) noexcept {
 
 // Client cookie only: a fresh server cookie. A valid one: echoed while younger than half an
 // hour, else renewed. An invalid one: BADCOOKIE over UDP, as Knot's mod-cookies answers
-// (§5.2.3 allows it); over TCP the address is proven by the handshake, so a fresh cookie and
+// (§5.2.4 allows it); over TCP the address is proven by the handshake, so a fresh cookie and
 // the answer. `client` is the query's source, never its Client Subnet.
 inline CookieAnswer cookie_answer(const ServerConfig& server, const Client& client,
                                   const wire::Edns& edns) noexcept {

@@ -57,7 +57,7 @@ struct Reply {
   // In this order the reply is 24 bytes, returned in registers-and-a-word like before.
   Kind kind = Kind::drop;
   bool truncated = false;  // TC is set, for counters
-  // The query carried a valid server cookie of ours (RFC 7873 §5.2.4): its source address is
+  // The query carried a valid server cookie of ours (RFC 7873 §5.2.5): its source address is
   // proven, so rate limiting may let it through.
   bool valid_server_cookie = false;
   std::uint16_t rcode = 0;              // the full 12-bit rcode, for counters

@@ -231,7 +231,7 @@ TEST_CASE("engine cookies: a server cookie not ours is BADCOOKIE over UDP, answe
     CHECK(r.rcode == wire::rcode::badcookie);
     CHECK(r.answers == 0);
     CHECK_FALSE(r.valid);
-    REQUIRE(r.has_cookie);  // with a fresh one to retry with (RFC 7873 §5.2.3)
+    REQUIRE(r.has_cookie);  // with a fresh one to retry with (RFC 7873 §5.2.4)
     CHECK(r.server == from_hex("010000005cf79f111f8130c3eee29480"));
     r = engine.ask(cookie_query("www.example.", forged), Transport::tcp, general);
     CHECK(r.rcode == wire::rcode::noerror);

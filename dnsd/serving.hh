@@ -54,15 +54,16 @@ struct Reply {
   enum class Kind : std::uint8_t { send, drop };
   static constexpr std::uint32_t no_qtype = 0x10000;  // the response echoes no question
 
-  // In this order the reply is 24 bytes, returned in registers-and-a-word like before.
+  // In this order, the two flags sharing a byte, the reply is 24 bytes (checked below).
   Kind kind = Kind::drop;
-  bool truncated = false;  // TC is set, for counters
+  bool truncated : 1 = false;  // TC is set, for counters
   // The query carried a valid server cookie of ours (RFC 7873 §5.2.5): its source address is
   // proven, so rate limiting may let it through.
-  bool valid_server_cookie = false;
+  bool valid_server_cookie : 1 = false;
   std::uint16_t rcode = 0;              // the full 12-bit rcode, for counters
   std::uint32_t qtype = no_qtype;       // the echoed question's QTYPE, for counters
   std::span<const std::uint8_t> bytes;  // into Scratch::response when kind == send
 };
+static_assert(sizeof(Reply) == 24);
 
 }  // namespace dnsd

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dnsd/cookies.hh"
 #include "dnsd/tsig/key.hh"
 #include "dnsd/xfr/acl.hh"
 #include "dnsd/zone/zone.hh"
@@ -27,6 +28,14 @@ struct ListenAddress {
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
 
+// [cookies]: DNS Cookies (RFC 7873) and the server secret (RFC 9018). Secrets come from files
+// (32 hex digits) and are never printed; without secret_file dnsd picks a random one at start.
+struct CookiesSection {
+  bool enabled = true;
+  std::optional<dnsd::cookies::Secret> secret;           // secret_file
+  std::optional<dnsd::cookies::Secret> previous_secret;  // previous_secret_file: still accepted
+};
+
 struct ServerSection {
   std::vector<ListenAddress> listen{{"127.0.0.1", 5353}};  // each is served over UDP and TCP
   unsigned workers = 1;                                    // UDP worker threads
@@ -44,6 +53,7 @@ struct ServerSection {
   // Header values (credentials) over plain http: allowed with a warning per endpoint, or a
   // config error when false.
   bool allow_plain_http_credentials = true;
+  CookiesSection cookies;                     // from [cookies] (cookies_section.cc)
 };
 
 // [admin]: the admin HTTP API and what the operator tooling keeps. Off unless enabled.

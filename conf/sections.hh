@@ -29,6 +29,8 @@ struct LoadContext {
 LogLevel read_log_level(Section& root);
 void read_server(Section& root, ServerSection& server);
 void read_resolver(Section& root, routing::ResolverSettings& resolver);
+// [cookies] (cookies_section.cc).
+void read_cookies(Section& root, const LoadContext& ctx, CookiesSection& cookies);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 

@@ -2,9 +2,25 @@
 #include "control/generation.hh"
 
 #include <map>
+#include <random>
 #include <utility>
 
 namespace control {
+namespace {
+
+// Without a configured secret, one random secret per process (RFC 7873 §7.1): picked at the
+// first load and kept across reloads, so a reload does not invalidate every client's cookie.
+const dnsd::cookies::Secret& process_cookie_secret() {
+  static const dnsd::cookies::Secret secret = [] {
+    std::random_device random;  // the kernel's CSPRNG (getrandom / /dev/urandom) on Linux
+    dnsd::cookies::Secret out{};
+    for (auto& byte : out) byte = static_cast<std::uint8_t>(random());
+    return out;
+  }();
+  return secret;
+}
+
+}  // namespace
 
 dnsd::ServerConfig server_config(const conf::ServerSection& section) {
   dnsd::ServerConfig server;
@@ -20,6 +36,9 @@ dnsd::ServerConfig server_config(const conf::ServerSection& section) {
   server.chaos_identity = section.chaos_identity;
   server.user = section.user;
   server.max_transfers = section.max_transfers;
+  server.cookies_enabled = section.cookies.enabled;
+  server.cookie_secrets.current = section.cookies.secret.value_or(process_cookie_secret());
+  server.cookie_secrets.previous = section.cookies.previous_secret;
   return server;
 }
 

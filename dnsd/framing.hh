@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 
+#include "dnsd/cookies.hh"
 #include "dnsd/serving.hh"
 #include "dnsd/wire/edns.hh"
 #include "dnsd/wire/types.hh"
@@ -53,6 +55,53 @@ inline std::size_t response_limit(const ServingState& state, const Client& clien
   if (!edns.present) return 512;
   return std::clamp<std::size_t>(edns.udp_payload, 512,
                                  std::max<std::size_t>(512, state.server->udp_payload));
+}
+
+// What a query's COOKIE option earns (RFC 7873 §5.2, RFC 9018 §4.3), decided once for both paths.
+struct CookieAnswer {
+  enum class Kind : std::uint8_t {
+    none,       // no usable cookie, or cookies off: no COOKIE in the response
+    answer,     // answer normally, with `server` in the response's COOKIE
+    badcookie,  // UDP with a server cookie that is not ours: BADCOOKIE with a fresh one
+  };
+  Kind kind = Kind::none;
+  bool valid = false;  // the query's server cookie is ours (Reply::valid_server_cookie)
+  cookies::ServerCookie server{};
+  std::span<const std::uint8_t> server_span() const noexcept {
+    return kind == Kind::none ? std::span<const std::uint8_t>{} : std::span(server);
+  }
+};
+
+inline cookies::Address cookie_address(const Client& client) noexcept {
+  return {client.info.address, client.info.is_ipv6};
+}
+
+// Client cookie only: a fresh server cookie. A valid one: echoed while younger than half an
+// hour, else renewed. An invalid one: BADCOOKIE over UDP, as Knot's mod-cookies answers
+// (§5.2.4 allows it); over TCP the address is proven by the handshake, so a fresh cookie and
+// the answer. `client` is the query's source, never its Client Subnet.
+inline CookieAnswer cookie_answer(const ServerConfig& server, const Client& client,
+                                  const wire::Edns& edns) noexcept {
+  CookieAnswer out;
+  if (!server.cookies_enabled || !edns.cookie.usable()) return out;
+  const std::uint32_t now =
+      client.now ? client.now : static_cast<std::uint32_t>(std::time(nullptr));
+  const cookies::Address address = cookie_address(client);
+  const std::span<const std::uint8_t, cookies::client_size> client_cookie(edns.cookie.client);
+  out.kind = CookieAnswer::Kind::answer;
+  if (edns.cookie.server_length != 0) {
+    const cookies::Verdict verdict = cookies::check(server.cookie_secrets, client_cookie,
+                                                    edns.cookie.server_cookie(), now, address);
+    out.valid = verdict != cookies::Verdict::invalid;
+    if (verdict == cookies::Verdict::fresh) {
+      std::memcpy(out.server.data(), edns.cookie.server.data(), cookies::server_size);
+      return out;
+    }
+    if (verdict == cookies::Verdict::invalid && client.transport == Transport::udp)
+      out.kind = CookieAnswer::Kind::badcookie;
+  }
+  out.server = cookies::mint(server.cookie_secrets.current, client_cookie, now, address);
+  return out;
 }
 
 // Which of a profile's addresses a query type asks for: A the IPv4 ones, AAAA the IPv6 ones,

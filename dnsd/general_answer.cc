@@ -40,8 +40,14 @@ Parsed parse(std::span<const std::uint8_t> query) noexcept {
       reader.skip(4);
     }
   }
-  for (unsigned i = 0; i < parsed.header.ancount + parsed.header.nscount && reader.ok(); ++i)
-    reader.skip_rr();
+  bool opt_misplaced = false;  // RFC 6891 §6.1.1: OPT belongs in the additional section only
+  for (unsigned i = 0; i < parsed.header.ancount + parsed.header.nscount && reader.ok(); ++i) {
+    wire::WireName owner;
+    reader.name(owner);
+    if (reader.u16() == wire::rrtype::opt) opt_misplaced = true;
+    reader.skip(6);
+    reader.skip(reader.u16());
+  }
   for (unsigned i = 0; i < parsed.header.arcount && reader.ok(); ++i) {
     wire::WireName owner;
     reader.name(owner);
@@ -54,7 +60,8 @@ Parsed parse(std::span<const std::uint8_t> query) noexcept {
     }
   }
   // Counts that overrun the packet, and bytes after the last record, are both malformed.
-  if (!reader.ok() || reader.remaining() != 0 || parsed.edns.malformed) parsed.malformed = true;
+  if (!reader.ok() || reader.remaining() != 0 || parsed.edns.malformed || opt_misplaced)
+    parsed.malformed = true;
   return parsed;
 }
 
@@ -105,8 +112,8 @@ void dispatch(const ServingState& state, const Parsed& parsed, const Client& cli
     return;
   }
   switch (question.qtype) {
-    case wire::rrtype::opt:
-      sections.rcode = wire::rcode::formerr;  // OPT is a pseudo-record, never a question
+    case 0:
+      sections.rcode = wire::rcode::notimp;  // RFC 6895 §3.1 reserves type 0; Knot: NOTIMP
       return;
     case wire::rrtype::axfr:
       // RFC 5936 §4.2: AXFR is a TCP exchange; over UDP NOTIMP, as Knot DNS answers it. Over
@@ -117,20 +124,20 @@ void dispatch(const ServingState& state, const Parsed& parsed, const Client& cli
     case wire::rrtype::ixfr:
       sections.rcode = wire::rcode::refused;  // transfers are the transfer thread's (TCP)
       return;
-    case wire::rrtype::maila:
-    case wire::rrtype::mailb:
-      sections.rcode = wire::rcode::notimp;
-      return;
     default:
+      // Every other type, meta (OPT, TKEY, TSIG, 128-255) and obsolete (MAILA, MAILB) ones
+      // included, is looked up: no zone stores them, so the name has no data of that type
+      // (NODATA or NXDOMAIN), as Knot answers.
       break;
   }
   if (question.qclass == wire::rrclass::ch) {
     answer_chaos(*state.server, question, writer, sections);
     return;
   }
-  const zone::Zone* zone = question.qclass == wire::rrclass::in
-                               ? state.zones->find_enclosing(question.lowered)
-                               : nullptr;
+  // QCLASS * matches every class (RFC 1035 §3.2.5): our zones are all class IN.
+  const bool class_in =
+      question.qclass == wire::rrclass::in || question.qclass == wire::rrclass::any;
+  const zone::Zone* zone = class_in ? state.zones->find_enclosing(question.lowered) : nullptr;
   if (!zone) {
     sections.rcode = wire::rcode::refused;  // not authoritative: no recursion here
     return;
@@ -165,22 +172,35 @@ Reply answer_general(const ServingState& state, Scratch& scratch,
   writer.put_bytes(query.first(wire::header_size));                     // patched below
 
   Sections sections;
-  const bool echo_question = parsed.has_question && !parsed.malformed;
+  // A FORMERR echoes the question too when it could be read (as Knot does).
+  const bool echo_question = parsed.has_question;
   if (echo_question) {
     writer.put_name(parsed.question.qname.wire());
     writer.put_u16(parsed.question.qtype);
     writer.put_u16(parsed.question.qclass);
   }
-  if (parsed.malformed || parsed.header.qdcount != 1 || edns.ecs.malformed)
-    sections.rcode = wire::rcode::formerr;
-  else
-    dispatch(state, parsed, routed_client(client, edns.ecs), writer, sections);
+  const bool formerr =
+      parsed.malformed || parsed.header.qdcount != 1 || edns.ecs.malformed || edns.cookie.malformed;
+  framing::CookieAnswer cookie;
+  if (formerr) {
+    sections.rcode = wire::rcode::formerr;  // RFC 7873 §5.2.2 for a malformed COOKIE too
+  } else {
+    cookie = framing::cookie_answer(*state.server, client, edns);
+    if (cookie.kind == framing::CookieAnswer::Kind::badcookie)
+      sections.rcode = wire::rcode::badcookie;
+    else
+      dispatch(state, parsed, routed_client(client, edns.ecs), writer, sections);
+  }
 
+  // An OPT that is itself malformed (a second one, not the root's, options overrunning it) is
+  // not answered with one: nothing in it can be trusted, Knot leaves it out too.
+  const bool with_opt = edns.present && !edns.malformed;
   writer.set_limit(limit);
-  if (edns.present) {
+  if (with_opt) {
     std::array<std::uint8_t, wire::max_opt_size> opt;
-    const std::size_t size = wire::write_opt(opt.data(), state.server->udp_payload, edns,
-                                             sections.rcode, sections.ecs_scope);
+    const std::size_t size =
+        wire::write_opt(opt.data(), state.server->udp_payload, edns, sections.rcode,
+                        sections.ecs_scope, cookie.server_span());
     writer.put_bytes(std::span(opt.data(), size));
   }
   const std::size_t size = writer.size();
@@ -188,8 +208,11 @@ Reply answer_general(const ServingState& state, Scratch& scratch,
       scratch.response.data(), parsed.header.flags,
       {sections.rcode, sections.aa, sections.tc, static_cast<std::uint16_t>(echo_question ? 1 : 0),
        sections.answer, sections.authority,
-       static_cast<std::uint16_t>(sections.additional + (edns.present ? 1 : 0))});
-  return Reply{Reply::Kind::send, sections.tc, sections.rcode,
+       static_cast<std::uint16_t>(sections.additional + (with_opt ? 1 : 0))});
+  return Reply{Reply::Kind::send,
+               sections.tc,
+               cookie.valid,
+               sections.rcode,
                echo_question ? parsed.question.qtype : Reply::no_qtype,
                std::span(scratch.response.data(), size)};
 }

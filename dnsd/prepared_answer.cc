@@ -35,8 +35,9 @@ struct PlainQuery {
 };
 
 // A query with exactly one class IN question of a data type, optionally one OPT without Client
-// Subnet (other options do not change an answer), and nothing else; anything less plain is for
-// the general path, which also reports what is wrong.
+// Subnet (a well-formed COOKIE is answered here too; other options do not change an answer),
+// and nothing else; anything less plain is for the general path, which also reports what is
+// wrong.
 bool read_plain(std::span<const std::uint8_t> query, PlainQuery& out) noexcept {
   wire::Reader reader(query);
   const wire::Header header = reader.header();
@@ -57,17 +58,20 @@ bool read_plain(std::span<const std::uint8_t> query, PlainQuery& out) noexcept {
   wire::read_opt(reader, true, out.edns);
   // EDNS version: BADVERS is the general path's, as is all of Client Subnet.
   return reader.ok() && reader.remaining() == 0 && !out.edns.malformed && out.edns.version == 0 &&
-         !out.edns.ecs.present;
+         !out.edns.ecs.present && !out.edns.cookie.malformed;
 }
 
 // Header, the question as the client wrote it, the block, and OPT: framed as the general path
 // frames (framing.hh).
 std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
                              std::span<const std::uint8_t> query, const PlainQuery& plain,
-                             const Client& client, const PreparedBlock& block,
-                             std::uint8_t rcode) noexcept {
+                             const Client& client, const PreparedBlock& block, std::uint8_t rcode,
+                             const framing::CookieAnswer& cookie) noexcept {
   const PreparedAnswers& prepared = *state.prepared;
-  const std::size_t opt_size = plain.edns.present ? wire::opt_size(plain.edns) : 0;
+  const std::size_t opt_size =
+      plain.edns.present
+          ? wire::opt_rr_size + (cookie.server_span().empty() ? 0 : wire::cookie_answer_size)
+          : 0;
   const std::size_t size = plain.question_end + block.size + opt_size;
   if (size > framing::response_limit(state, client, plain.edns))
     return std::nullopt;  // truncation is general
@@ -92,9 +96,11 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
     write_u16(body + block.serial_at + 2, static_cast<std::uint16_t>(serial));
   }
   if (plain.edns.present)
-    wire::write_opt(body + block.size, state.server->udp_payload, plain.edns, rcode, 0);
-  return Reply{Reply::Kind::send, false, rcode, plain.qtype,
-               std::span<const std::uint8_t>(out, size)};
+    wire::write_opt(body + block.size, state.server->udp_payload, plain.edns, rcode, 0,
+                    cookie.server_span());
+  return Reply{Reply::Kind::send, false,
+               cookie.valid,      rcode,
+               plain.qtype,       std::span<const std::uint8_t>(out, size)};
 }
 
 // The block a name's entry has for the query type, from the profile's pick for a routed name.
@@ -135,13 +141,15 @@ std::optional<Reply> answer_prepared(const ServingState& state, Scratch& scratch
   const PreparedAnswers& prepared = *state.prepared;
   PlainQuery plain;
   if (!read_plain(query, plain)) return std::nullopt;
+  const framing::CookieAnswer cookie = framing::cookie_answer(*state.server, client, plain.edns);
+  if (cookie.kind == framing::CookieAnswer::Kind::badcookie) return std::nullopt;
   const std::span<const std::uint8_t> name = plain.name.wire();
 
   if (const PreparedAnswers::Entry* entry = prepared.find(name, plain.name.hash)) {
     if (entry->kind == PreparedAnswers::Kind::general) return std::nullopt;
     const PreparedBlock* block = choose(state, *entry, plain.qtype, client);
     if (!block) return std::nullopt;
-    return compose(state, scratch, query, plain, client, *block, wire::rcode::noerror);
+    return compose(state, scratch, query, plain, client, *block, wire::rcode::noerror, cookie);
   }
   // The name does not exist: its closest encloser decides between NXDOMAIN and the rest.
   for (std::size_t at = 1 + name[0]; at < name.size(); at += 1 + name[at]) {
@@ -150,7 +158,7 @@ std::optional<Reply> answer_prepared(const ServingState& state, Scratch& scratch
       if (encloser->kind == PreparedAnswers::Kind::general || !encloser->nxdomain_below)
         return std::nullopt;
       return compose(state, scratch, query, plain, client, prepared.block(encloser->negative_block),
-                     wire::rcode::nxdomain);
+                     wire::rcode::nxdomain, cookie);
     }
   }
   return std::nullopt;  // outside every zone: REFUSED, from the general path

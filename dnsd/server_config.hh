@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "dnsd/cookies.hh"
+
 namespace dnsd {
 
 struct ListenAddress {
@@ -34,6 +36,9 @@ struct ServerConfig {
   std::optional<std::string> user;
   // Zone transfers (AXFR/IXFR over TCP) running at once; more are REFUSED at once.
   unsigned max_transfers = 10;
+  // DNS Cookies (RFC 7873, RFC 9018 server cookies); off: the COOKIE option is ignored.
+  bool cookies_enabled = true;
+  cookies::Secrets cookie_secrets;
 };
 
 }  // namespace dnsd

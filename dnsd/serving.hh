@@ -41,6 +41,8 @@ using Serving = ServingSlot<ServingState>;
 struct Client {
   Transport transport = Transport::udp;
   routing::ClientInfo info;  // source address (and later EDNS Client Subnet)
+  // Seconds since the epoch, for DNS cookie timestamps; 0: the engine reads the clock.
+  std::uint32_t now = 0;
 };
 
 // Per-worker memory, allocated once at start (gdnsd dnsp_ctx): the response is built here.
@@ -52,12 +54,16 @@ struct Reply {
   enum class Kind : std::uint8_t { send, drop };
   static constexpr std::uint32_t no_qtype = 0x10000;  // the response echoes no question
 
-  // In this order the reply is 24 bytes, returned in registers-and-a-word like before.
+  // In this order, the two flags sharing a byte, the reply is 24 bytes (checked below).
   Kind kind = Kind::drop;
-  bool truncated = false;               // TC is set, for counters
+  bool truncated : 1 = false;  // TC is set, for counters
+  // The query carried a valid server cookie of ours (RFC 7873 §5.2.5): its source address is
+  // proven, so rate limiting may let it through.
+  bool valid_server_cookie : 1 = false;
   std::uint16_t rcode = 0;              // the full 12-bit rcode, for counters
   std::uint32_t qtype = no_qtype;       // the echoed question's QTYPE, for counters
   std::span<const std::uint8_t> bytes;  // into Scratch::response when kind == send
 };
+static_assert(sizeof(Reply) == 24);
 
 }  // namespace dnsd

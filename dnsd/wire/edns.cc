@@ -35,6 +35,20 @@ void read_ecs(Reader& reader, std::uint16_t length, Ecs& ecs) noexcept {
   if (bytes > 0 && (ecs.address[bytes - 1] & ((1u << spare) - 1)) != 0) ecs.malformed = true;
 }
 
+// RFC 7873 §4: 8 bytes of client cookie, or 16 to 40 with a server cookie; one COOKIE per OPT.
+void read_cookie(Reader& reader, std::uint16_t length, Cookie& cookie) noexcept {
+  if (cookie.present) cookie.malformed = true;
+  cookie.present = true;
+  if (length != 8 && (length < 16 || length > 40)) {
+    cookie.malformed = true;
+    reader.skip(length);
+    return;
+  }
+  for (auto& byte : cookie.client) byte = reader.u8();
+  cookie.server_length = static_cast<std::uint8_t>(length - 8);
+  for (std::size_t i = 0; i < cookie.server_length; ++i) cookie.server[i] = reader.u8();
+}
+
 std::uint8_t* put_u16(std::uint8_t* out, std::uint16_t value) noexcept {
   out[0] = static_cast<std::uint8_t>(value >> 8);
   out[1] = static_cast<std::uint8_t>(value);
@@ -58,6 +72,8 @@ void read_opt(Reader& reader, bool owner_is_root, Edns& edns) noexcept {
     if (length > rdlength) break;
     if (code == option_ecs)
       read_ecs(reader, length, edns.ecs);
+    else if (code == option_cookie)
+      read_cookie(reader, length, edns.cookie);
     else
       reader.skip(length);
     rdlength -= length;
@@ -67,7 +83,8 @@ void read_opt(Reader& reader, bool owner_is_root, Edns& edns) noexcept {
 }
 
 std::size_t write_opt(std::uint8_t* out, std::uint16_t udp_payload, const Edns& query,
-                      std::uint16_t rcode, std::uint8_t ecs_scope) noexcept {
+                      std::uint16_t rcode, std::uint8_t ecs_scope,
+                      std::span<const std::uint8_t> server_cookie) noexcept {
   std::uint8_t* at = out;
   *at++ = 0;  // the root owns it
   at = put_u16(at, rrtype::opt);
@@ -76,7 +93,8 @@ std::size_t write_opt(std::uint8_t* out, std::uint16_t udp_payload, const Edns& 
   *at++ = 0;
   at = put_u16(at, query.dnssec_ok ? 0x8000 : 0);  // RFC 3225: DO is copied
   const Ecs& ecs = query.ecs;
-  at = put_u16(at, static_cast<std::uint16_t>(ecs.option_size()));
+  std::uint8_t* const rdlength = at;
+  at += 2;
   if (ecs.usable()) {
     // RFC 7871 §7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS echoed; SCOPE says how much
     // of the address the answer depended on.
@@ -88,6 +106,14 @@ std::size_t write_opt(std::uint8_t* out, std::uint16_t udp_payload, const Edns& 
     std::memcpy(at, ecs.address.data(), ecs.address_length);
     at += ecs.address_length;
   }
+  if (query.cookie.usable() && !server_cookie.empty()) {
+    at = put_u16(at, option_cookie);
+    at = put_u16(at, static_cast<std::uint16_t>(8 + server_cookie.size()));
+    std::memcpy(at, query.cookie.client.data(), 8);
+    std::memcpy(at + 8, server_cookie.data(), server_cookie.size());
+    at += 8 + server_cookie.size();
+  }
+  put_u16(rdlength, static_cast<std::uint16_t>(at - rdlength - 2));
   return static_cast<std::size_t>(at - out);
 }
 

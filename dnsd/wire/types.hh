@@ -26,7 +26,8 @@ inline constexpr std::uint8_t query = 0, iquery = 1, status = 2, notify = 4, upd
 
 namespace rcode {
 inline constexpr std::uint16_t noerror = 0, formerr = 1, servfail = 2, nxdomain = 3, notimp = 4,
-                               refused = 5, badvers = 16;
+                               refused = 5, badvers = 16,
+                               badcookie = 23;  // RFC 7873 §8
 }
 
 // "A", "AAAA", "TYPE65280" ... (RFC 3597 §5 generic form for unknown types).

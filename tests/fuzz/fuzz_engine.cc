@@ -68,8 +68,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const dnsd::ServingState state = served->state();
   static auto* scratch = new dnsd::Scratch();
   static auto* general_scratch = new dnsd::Scratch();
+  // One fixed second for DNS cookie timestamps, so both paths mint the same server cookie.
+  constexpr std::uint32_t now = 1'700'000'000;
   for (auto transport : {dnsd::Transport::udp, dnsd::Transport::tcp}) {
-    const auto reply = dnsd::answer(state, *scratch, {data, size}, dnsd::Client{transport, {}});
+    const auto reply =
+        dnsd::answer(state, *scratch, {data, size}, dnsd::Client{transport, {}, now});
     if (reply.kind != dnsd::Reply::Kind::send) continue;
     if (reply.bytes.size() < dnsd::wire::header_size) __builtin_trap();
     if (transport == dnsd::Transport::udp && reply.bytes.size() > 1232) __builtin_trap();
@@ -86,8 +89,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!reader.ok() || reader.remaining() != 0) __builtin_trap();
     // The prepared answers must say what the general path says, up to name compression.
     const auto general = dnsd::answer(served->general_state(), *general_scratch, {data, size},
-                                      dnsd::Client{transport, {}});
-    if (general.kind != reply.kind || general.rcode != reply.rcode) __builtin_trap();
+                                      dnsd::Client{transport, {}, now});
+    if (general.kind != reply.kind || general.rcode != reply.rcode ||
+        general.valid_server_cookie != reply.valid_server_cookie)
+      __builtin_trap();
     if (!test_support::same_response(reply.bytes, general.bytes)) __builtin_trap();
   }
   return 0;

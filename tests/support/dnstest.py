@@ -370,8 +370,9 @@ class Knotd(Server):
     name = "knotd"
 
     def __init__(self, zones: dict, *, chaos: bool = True, tcp_idle_timeout_s: int = 2,
-                 tcp_max_clients: int = 16):
-        """zones maps zone name -> path of its master file."""
+                 tcp_max_clients: int = 16, cookie_secret: Optional[str] = None):
+        """zones maps zone name -> path of its master file. cookie_secret (32 hex digits) turns
+        on mod-cookies with that server secret (RFC 9018 cookies, BADCOOKIE for every bad one)."""
         super().__init__()
         self.binary = require_tool("knotd")
         zone_lines = []
@@ -395,8 +396,11 @@ class Knotd(Server):
             "log:\n"
             "  - target: stderr\n"
             "    any: info\n"
+            + (f"mod-cookies:\n  - id: shared\n    secret: 0x{cookie_secret}\n"
+               "    badcookie-slip: 1\n" if cookie_secret else "") +
             "template:\n"
             "  - id: default\n"
+            + ("    global-module: mod-cookies/shared\n" if cookie_secret else "") +
             f"    storage: {self.dir}\n"
             "    semantic-checks: on\n"
             "    dnssec-signing: off\n"

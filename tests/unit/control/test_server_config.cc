@@ -45,3 +45,21 @@ TEST_CASE("server config: the config file's defaults are the servers' defaults")
   CHECK_FALSE(from_file.chaos_identity);
   CHECK_FALSE(from_file.user);
 }
+
+TEST_CASE("server config: [cookies] secrets pass through; without one, one random secret") {
+  conf::ServerSection section;
+  section.cookies.enabled = false;
+  section.cookies.secret = dnsd::cookies::Secret{1, 2, 3};
+  section.cookies.previous_secret = dnsd::cookies::Secret{4, 5, 6};
+  const dnsd::ServerConfig server = control::server_config(section);
+  CHECK_FALSE(server.cookies_enabled);
+  CHECK(server.cookie_secrets.current == dnsd::cookies::Secret{1, 2, 3});
+  CHECK(server.cookie_secrets.previous == dnsd::cookies::Secret{4, 5, 6});
+  // No secret configured: random, and the same at every load (a reload keeps clients' cookies).
+  const dnsd::ServerConfig first = control::server_config(conf::ServerSection{});
+  const dnsd::ServerConfig second = control::server_config(conf::ServerSection{});
+  CHECK(first.cookies_enabled);
+  CHECK(first.cookie_secrets.current != dnsd::cookies::Secret{});
+  CHECK(first.cookie_secrets.current == second.cookie_secrets.current);
+  CHECK_FALSE(first.cookie_secrets.previous);
+}

@@ -37,8 +37,7 @@ Edns read(const std::vector<std::uint8_t>& body, bool owner_is_root = true) {
 }  // namespace
 
 TEST_CASE("edns: the payload size, version and DO bit are read, unknown options skipped") {
-  const Edns edns =
-      read(opt_body(4096, 0, true, {0, 10, 0, 2, 0xab, 0xcd}));  // a cookie-ish option
+  const Edns edns = read(opt_body(4096, 0, true, {0xfd, 0xe9, 0, 2, 0xab, 0xcd}));  // option 65001
   CHECK(edns.present);
   CHECK_FALSE(edns.malformed);
   CHECK(edns.udp_payload == 4096);
@@ -113,4 +112,48 @@ TEST_CASE(
   REQUIRE(write_opt(out.data(), 1232, query, 0, 16) == opt_size(query));
   CHECK(std::vector<std::uint8_t>(out.begin() + 9, out.begin() + opt_size(query)) ==
         std::vector<std::uint8_t>{0, 11, 0, 8, 0, 7, 0, 1, 24, 16, 192, 0, 2});
+}
+
+TEST_CASE("edns: a COOKIE option keeps its client and server cookie; RFC 7873 lengths only") {
+  std::vector<std::uint8_t> option = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
+  Edns edns = read(opt_body(1232, 0, false, option));
+  REQUIRE(edns.cookie.usable());
+  CHECK(edns.cookie.client == std::array<std::uint8_t, 8>{1, 2, 3, 4, 5, 6, 7, 8});
+  CHECK(edns.cookie.server_cookie().empty());
+  CHECK(opt_size(edns) == opt_rr_size + cookie_answer_size);
+
+  option[3] = 24;
+  for (std::uint8_t i = 0; i < 16; ++i) option.push_back(static_cast<std::uint8_t>(0xa0 + i));
+  edns = read(opt_body(1232, 0, false, option));
+  REQUIRE(edns.cookie.usable());
+  REQUIRE(edns.cookie.server_cookie().size() == 16);
+  CHECK(edns.cookie.server_cookie()[15] == 0xaf);
+
+  for (const std::uint8_t length : {0, 7, 9, 15, 41}) {
+    CAPTURE(length);
+    std::vector<std::uint8_t> bad = {0, 10, 0, length};
+    bad.resize(4 + length, 1);
+    const Edns e = read(opt_body(1232, 0, false, bad));
+    CHECK(e.cookie.malformed);
+    CHECK_FALSE(e.malformed);  // the OPT is fine; the option earns FORMERR
+  }
+  std::vector<std::uint8_t> two = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
+  two.insert(two.end(), two.begin(), two.end());
+  CHECK(read(opt_body(1232, 0, false, two)).cookie.malformed);
+}
+
+TEST_CASE("edns: the response's COOKIE echoes the client cookie beside the server cookie") {
+  const Edns query = read(opt_body(1232, 0, false, {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8}));
+  std::array<std::uint8_t, 16> server{};
+  server.fill(0x55);
+  std::array<std::uint8_t, max_opt_size> out{};
+  REQUIRE(write_opt(out.data(), 1232, query, 0, 0, server) == opt_size(query));
+  CHECK(out[9] == 0);
+  CHECK(out[10] == cookie_answer_size);  // RDLENGTH
+  CHECK(std::vector<std::uint8_t>(out.begin() + 11, out.begin() + 19) ==
+        std::vector<std::uint8_t>{0, 10, 0, 24, 1, 2, 3, 4});
+  CHECK(out[opt_size(query) - 1] == 0x55);
+  // No server cookie given (cookies off, or FORMERR): no COOKIE at all.
+  REQUIRE(write_opt(out.data(), 1232, query, 1, 0) == opt_rr_size);
+  CHECK(out[10] == 0);
 }

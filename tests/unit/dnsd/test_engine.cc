@@ -208,8 +208,66 @@ TEST_CASE("engine: malformed queries get FORMERR or silence, never a crash") {
   auto loop = std::vector<std::uint8_t>(good.begin(), good.begin() + 12);
   loop.insert(loop.end(), {0xc0, 12, 0, 1, 0, 1});
   CHECK(engine.ask(loop).rcode == wire::rcode::formerr);
-  auto opt_as_question = fixture::query("example.", rrtype::opt);
-  CHECK(engine.ask(opt_as_question).rcode == wire::rcode::formerr);
+  auto trailing_echo = engine.ask(trailing);
+  CHECK(trailing_echo.question == "www.example. A");  // read fine: echoed, as Knot does
+}
+
+TEST_CASE("engine: meta and obsolete types are looked up like any other, as Knot answers them") {
+  Engine engine;
+  const auto soa = "example. 300 SOA ns1.example. hostmaster.example. 1 3600 600 86400 300";
+  for (const std::uint16_t type : {rrtype::opt, rrtype::maila, rrtype::mailb, std::uint16_t{249},
+                                   std::uint16_t{250}, std::uint16_t{128}}) {
+    CAPTURE(type);
+    auto r = engine.ask("www.example.", type);
+    CHECK(r.rcode == wire::rcode::noerror);
+    CHECK(r.aa);
+    CHECK(r.answer.empty());
+    CHECK(r.authority == Records{soa});
+    CHECK(engine.ask("nope.example.", type).rcode == wire::rcode::nxdomain);
+  }
+  CHECK(engine.ask("www.example.", 0).rcode == wire::rcode::notimp);
+}
+
+TEST_CASE("engine: QCLASS ANY is answered from the class IN zone; NONE is REFUSED") {
+  Engine engine;
+  const auto r = engine.ask(fixture::query("www.example.", rrtype::a, {}, 255));
+  CHECK(r.rcode == wire::rcode::noerror);
+  CHECK(r.answer == Records{"www.example. 300 A 192.0.2.80"});
+  CHECK(r.question == "www.example. A");
+  CHECK(engine.ask(fixture::query("www.example.", rrtype::a, {}, 254)).rcode ==
+        wire::rcode::refused);
+  CHECK(engine.ask(fixture::query("version.bind.", rrtype::txt, {}, 255)).rcode ==
+        wire::rcode::refused);
+}
+
+TEST_CASE("engine: a malformed OPT is FORMERR without an OPT, an OPT outside additional too") {
+  Engine engine;
+  auto two_opts = fixture::query("www.example.", rrtype::a, {.edns = true});
+  two_opts[11] = 2;
+  two_opts.insert(two_opts.end(), two_opts.end() - 11, two_opts.end());
+  auto r = engine.ask(two_opts);
+  CHECK(r.rcode == wire::rcode::formerr);
+  CHECK_FALSE(r.edns);
+  CHECK(r.question == "www.example. A");
+  // The same OPT counted as the answer section's, then the authority section's.
+  for (const std::size_t count_at : {7u, 9u}) {
+    auto misplaced = fixture::query("www.example.", rrtype::a, {.edns = true});
+    misplaced[11] = 0;
+    misplaced[count_at] = 1;
+    r = engine.ask(misplaced);
+    CHECK(r.rcode == wire::rcode::formerr);
+    CHECK_FALSE(r.edns);
+  }
+  // An option overrunning the OPT RDATA; a truncated option header.
+  for (const std::vector<std::uint8_t>& rdata :
+       {std::vector<std::uint8_t>{0xfd, 0xe9, 0, 10, 'a', 'b'}, std::vector<std::uint8_t>{0, 10}}) {
+    auto bad = fixture::query("www.example.", rrtype::a, {.edns = true});
+    bad[bad.size() - 1] = static_cast<std::uint8_t>(rdata.size());
+    bad.insert(bad.end(), rdata.begin(), rdata.end());
+    r = engine.ask(bad);
+    CHECK(r.rcode == wire::rcode::formerr);
+    CHECK_FALSE(r.edns);
+  }
 }
 
 TEST_CASE("engine: EDNS is echoed, unknown versions get BADVERS") {

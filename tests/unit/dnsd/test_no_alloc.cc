@@ -195,3 +195,31 @@ TEST_CASE("no allocation: geographic answers, GeoIP lookups included") {
   }
   CHECK(allocations.load() == before);
 }
+
+TEST_CASE("no allocation: DNS cookies minted, checked, renewed and refused, on both paths") {
+  auto served = fixture::serve("example.", fixture::example_zone());
+  auto scratch = std::make_unique<Scratch>();
+  const std::uint8_t client_cookie[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  const auto with_cookie = [&](const std::vector<std::uint8_t>& server_cookie) {
+    auto packet = fixture::query("www.example.", rrtype::a, {.edns = true});
+    packet[packet.size() - 1] = static_cast<std::uint8_t>(12 + server_cookie.size());
+    packet.insert(packet.end(), {0, 10, 0, static_cast<std::uint8_t>(8 + server_cookie.size())});
+    packet.insert(packet.end(), std::begin(client_cookie), std::end(client_cookie));
+    packet.insert(packet.end(), server_cookie.begin(), server_cookie.end());
+    return packet;
+  };
+  // Client cookie only; then the server cookie it was given (valid); then a forged one.
+  const Reply first = answer(served->state(), *scratch, with_cookie({}), Client{});
+  REQUIRE(first.bytes.size() > 16);
+  const std::vector<std::uint8_t> ours(first.bytes.end() - 16, first.bytes.end());
+  const std::vector<std::uint8_t> forged(16, 1);
+  for (const auto& packet : {with_cookie({}), with_cookie(ours), with_cookie(forged)}) {
+    for (const ServingState state : {served->state(), served->general_state()}) {
+      answer(state, *scratch, packet, Client{});
+      const std::size_t before = allocations.load();
+      for (int i = 0; i < 1000; ++i)
+        REQUIRE(answer(state, *scratch, packet, Client{}).kind == Reply::Kind::send);
+      CHECK(allocations.load() == before);
+    }
+  }
+}

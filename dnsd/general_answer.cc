@@ -189,9 +189,12 @@ Reply answer_general(const ServingState& state, Scratch& scratch,
       {sections.rcode, sections.aa, sections.tc, static_cast<std::uint16_t>(echo_question ? 1 : 0),
        sections.answer, sections.authority,
        static_cast<std::uint16_t>(sections.additional + (edns.present ? 1 : 0))});
-  return Reply{Reply::Kind::send, sections.tc, sections.rcode,
+  return Reply{Reply::Kind::send,
+               sections.tc,
+               sections.rcode,
                echo_question ? parsed.question.qtype : Reply::no_qtype,
-               std::span(scratch.response.data(), size)};
+               std::span(scratch.response.data(), size),
+               sections.wildcard};
 }
 
 }  // namespace dnsd

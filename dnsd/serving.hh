@@ -52,12 +52,17 @@ struct Reply {
   enum class Kind : std::uint8_t { send, drop };
   static constexpr std::uint32_t no_qtype = 0x10000;  // the response echoes no question
 
-  // In this order the reply is 24 bytes, returned in registers-and-a-word like before.
   Kind kind = Kind::drop;
   bool truncated = false;               // TC is set, for counters
   std::uint16_t rcode = 0;              // the full 12-bit rcode, for counters
   std::uint32_t qtype = no_qtype;       // the echoed question's QTYPE, for counters
   std::span<const std::uint8_t> bytes;  // into Scratch::response when kind == send
+  // The answer was synthesised from a wildcard (RFC 4592): rate limiting (rrl.hh) counts such
+  // answers per zone, not per qname, which a client could vary at will.
+  bool wildcard = false;
+  // set by the cookie check: the query carried a valid server cookie (RFC 7873), so its source
+  // address is not spoofed and rate limiting lets the response pass.
+  bool valid_server_cookie = false;
 };
 
 }  // namespace dnsd

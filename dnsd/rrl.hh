@@ -1,0 +1,107 @@
+// Response rate limiting (RRL) of UDP responses, as BIND, Knot and NSD do it: responses are
+// counted per bucket (client prefix, response class, name) and a bucket over its rate has its
+// responses dropped, every slip-th one sent truncated instead so that a real client retries over
+// TCP (a spoofed victim gets nothing large). TCP is never limited: its source cannot be forged.
+// The query path: no allocation, no lock, no I/O. The only log line a check may ask for is
+// written by the UDP thread after its batch is sent (RrlWorker::pending).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dnsd/serving.hh"
+#include "dnsd/zone/zone.hh"
+#include "routing/pick_types.hh"
+
+namespace dnsd {
+
+// As BIND and Knot tell responses apart: an answer counts for its qname, a negative answer or a
+// referral for the name in its authority section (the zone, the delegation), a wildcard answer
+// for its zone, an error for no name at all. So random names cannot spread a flood over buckets.
+enum class RrlClass : std::uint8_t { answer, nodata, nxdomain, referral, wildcard, error };
+std::string_view to_string(RrlClass cls) noexcept;
+
+struct RrlResponse {
+  RrlClass cls = RrlClass::error;
+  std::uint64_t name_hash = 0;  // of the case-folded name the class counts by (0: none)
+};
+
+// Reads the class and name of a response we built (bytes from answer()); `zones` finds the
+// zone of a wildcard answer. Never fails: what it cannot read counts as an error response.
+RrlResponse rrl_classify(std::span<const std::uint8_t> response, bool wildcard,
+                         const zone::ZoneSet* zones) noexcept;
+
+enum class RrlAction : std::uint8_t { send, slip, drop };
+
+// A limited response one UDP thread may log once its batch is sent; fixed size, no allocation.
+struct RrlLogEvent {
+  bool pending = false;
+  RrlClass cls = RrlClass::answer;
+  RrlAction action = RrlAction::drop;
+  routing::ClientInfo client;
+  std::uint8_t prefix = 0;
+  std::array<std::uint8_t, 255> qname{};  // uncompressed, as received
+  std::uint8_t qname_size = 0;
+};
+
+// What one UDP thread keeps for itself: the slip sequence and the log line it owes.
+struct RrlWorker {
+  unsigned since_slip = 0;  // limited responses since the last slipped one
+  RrlLogEvent log;
+};
+
+// The buckets, shared by every UDP thread: SO_REUSEPORT spreads one client's source ports over
+// all sockets, so per-thread tables would multiply the rate by the number of threads. One
+// 64-bit word per bucket, updated by compare-and-swap (lock-free): a 16-bit tag of the key and
+// 48 bits of GCRA "theoretical arrival time" in microseconds since the table was made.
+// Different keys that meet in one slot share it while it is busy (as Knot does); an idle slot
+// goes to whoever comes. The hash is seeded at random, so collisions cannot be aimed.
+class RrlTable {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // `buckets` is rounded up to a power of two.
+  RrlTable(std::size_t buckets, Clock::time_point epoch, std::uint64_t seed);
+  ~RrlTable();
+  RrlTable(const RrlTable&) = delete;
+  RrlTable& operator=(const RrlTable&) = delete;
+
+  // The bucket key of a response to `client`.
+  std::uint64_t key(const routing::ClientInfo& client, const RrlConfig& config,
+                    const RrlResponse& response) const noexcept;
+  // Debits one response from the bucket of `key` (limited ones too, as BIND: a source that keeps
+  // over the rate stays limited, for up to `window` after it stops); true when within the rate.
+  bool allow(std::uint64_t key, Clock::time_point now, const RrlConfig& config) noexcept;
+  // At most one log line per bucket per 5 s and 10 lines per second in all; true: log this one.
+  bool may_log(std::uint64_t key, Clock::time_point now) noexcept;
+  std::size_t size() const noexcept { return mask_ + 1; }
+
+ private:
+  std::uint64_t micros(Clock::time_point now) const noexcept;
+  std::uint64_t* words_;  // calloc'd: untouched buckets cost no memory
+  std::size_t mask_;
+  Clock::time_point epoch_;
+  std::uint64_t seed_;
+  std::array<std::uint64_t, 256> logged_{};  // per-bucket log gate: key tag | time in ms
+  std::atomic<std::uint64_t> next_log_us_{0};
+};
+
+// The whole decision for one UDP response: exempt, valid cookie or within the rate: send; else
+// slip or drop, by the thread's slip sequence. Fills worker.log when a line is due.
+RrlAction rrl_check(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
+                    const routing::ClientInfo& client, const Reply& reply,
+                    const zone::ZoneSet* zones, RrlTable::Clock::time_point now) noexcept;
+
+// Turns the response at `response` in place into its slip form: header and question only, TC
+// set, rcode NOERROR. Returns the new size.
+std::size_t rrl_truncate(std::uint8_t* response, std::size_t size) noexcept;
+
+// "rrl: limiting prefix=192.0.2.0/24 class=answer qname=txt.example. action=slip"
+std::string rrl_log_line(const RrlLogEvent& event);
+
+}  // namespace dnsd

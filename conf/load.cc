@@ -74,9 +74,10 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   const LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
-                "secondary", "catalog"});
+                "secondary", "catalog", "rrl"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
+  read_rrl(root, config->rrl);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
   config->keys = read_keys(root, ctx);

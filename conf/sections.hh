@@ -28,6 +28,8 @@ struct LoadContext {
 LogLevel read_log_level(Section& root);
 void read_server(Section& root, ServerSection& server);
 void read_resolver(Section& root, routing::ResolverSettings& resolver);
+// [rrl] (rrl_section.cc).
+void read_rrl(Section& root, RrlSection& rrl);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 

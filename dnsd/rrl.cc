@@ -162,25 +162,32 @@ std::uint64_t RrlTable::micros(Clock::time_point now) const noexcept {
   return since > 0 ? static_cast<std::uint64_t>(since) & k_tat_mask : 0;
 }
 
-std::uint64_t RrlTable::key(const routing::ClientInfo& client, const RrlConfig& config,
-                            const RrlResponse& response) const noexcept {
-  const int bits = client.is_ipv6 ? config.ipv6_prefix : config.ipv4_prefix;
-  std::uint64_t high = 0, low = 0;  // the address, its first byte highest
+std::uint64_t RrlTable::prefix_key(const routing::ClientInfo& client,
+                                   const RrlConfig& config) const noexcept {
+  std::uint64_t high;  // the address, its first byte highest
   std::memcpy(&high, client.address.data(), 8);
-  std::memcpy(&low, client.address.data() + 8, 8);
   high = __builtin_bswap64(high);
+  if (!client.is_ipv6) {  // IPv4 is the first 4 bytes
+    const unsigned drop = 64 - config.ipv4_prefix;
+    return mix(seed_ ^ (high >> drop << drop));
+  }
+  std::uint64_t low;
+  std::memcpy(&low, client.address.data() + 8, 8);
   low = __builtin_bswap64(low);
-  if (!client.is_ipv6) low = 0;  // IPv4 is the first 4 bytes; the rest is zero anyway
   const auto keep = [](int n) { return n <= 0 ? 0 : n >= 64 ? ~0ull : ~0ull << (64 - n); };
-  high &= keep(bits);
-  low &= keep(bits - 64);
-  const std::uint64_t head =
-      static_cast<std::uint64_t>(response.cls) << 1 | (client.is_ipv6 ? 1 : 0);
-  return mix(mix(mix(seed_ ^ high) ^ low) ^ response.name_hash ^ head << 56);
+  const int bits = config.ipv6_prefix;
+  return mix(mix(seed_ ^ (high & keep(bits)) ^ 1) ^ (low & keep(bits - 64)));
 }
 
-bool RrlTable::allow(std::uint64_t key, Clock::time_point now, const RrlConfig& config) noexcept {
+std::uint64_t RrlTable::key(std::uint64_t prefix_key, const RrlResponse& response) noexcept {
+  return mix(prefix_key ^ response.name_hash ^
+             (static_cast<std::uint64_t>(response.cls) + 1) << 56);
+}
+
+bool RrlTable::allow(std::uint64_t key, Clock::time_point now, const RrlConfig& config,
+                     std::chrono::microseconds burst) noexcept {
   const std::uint64_t now_us = micros(now);
+  const auto tolerance = static_cast<std::uint64_t>(burst.count());
   const std::uint64_t interval = k_second_us / std::max(1u, config.rate);  // GCRA emission
   const std::uint64_t window = static_cast<std::uint64_t>(config.window.count()) * k_second_us;
   const std::uint64_t tag = key >> k_tat_bits;  // the index comes from the low bits
@@ -193,9 +200,9 @@ bool RrlTable::allow(std::uint64_t key, Clock::time_point now, const RrlConfig& 
     std::uint64_t new_tag = old_tag;
     if (old_tag != tag && tat <= now_us) new_tag = tag;  // idle: the slot is ours now
     tat = std::max(tat, now_us);
-    // A bucket holds one second of responses: `rate` pass at once, then one per interval.
-    allowed = tat + interval <= now_us + k_second_us;
-    const std::uint64_t next = std::min(tat + interval, now_us + k_second_us + window);
+    // A bucket holds `burst` of responses (`rate` in a second), then passes one per interval.
+    allowed = tat + interval <= now_us + tolerance;
+    const std::uint64_t next = std::min(tat + interval, now_us + tolerance + window);
     if (slot.compare_exchange_weak(old, new_tag << k_tat_bits | (next & k_tat_mask),
                                    std::memory_order_relaxed))
       break;
@@ -250,8 +257,10 @@ RrlAction rrl_check(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
                     const routing::ClientInfo& client, const Reply& reply,
                     const zone::ZoneSet* zones, RrlTable::Clock::time_point now) noexcept {
   if (reply.valid_server_cookie || exempt(config, client)) return RrlAction::send;
+  const std::uint64_t prefix = table.prefix_key(client, config);
+  if (table.allow(prefix, now, config, k_rrl_gate)) return RrlAction::send;
   const RrlResponse response = rrl_classify(reply.bytes, reply.wildcard, zones);
-  const std::uint64_t key = table.key(client, config, response);
+  const std::uint64_t key = RrlTable::key(prefix, response);
   if (table.allow(key, now, config)) return RrlAction::send;
   RrlAction action = RrlAction::drop;
   if (config.slip > 0 && ++worker.since_slip >= config.slip) {

@@ -39,6 +39,8 @@ RrlResponse rrl_classify(std::span<const std::uint8_t> response, bool wildcard,
 
 enum class RrlAction : std::uint8_t { send, slip, drop };
 
+inline constexpr std::chrono::microseconds k_rrl_gate{250'000};
+
 // A limited response one UDP thread may log once its batch is sent; fixed size, no allocation.
 struct RrlLogEvent {
   bool pending = false;
@@ -71,12 +73,16 @@ class RrlTable {
   RrlTable(const RrlTable&) = delete;
   RrlTable& operator=(const RrlTable&) = delete;
 
-  // The bucket key of a response to `client`.
-  std::uint64_t key(const routing::ClientInfo& client, const RrlConfig& config,
-                    const RrlResponse& response) const noexcept;
+  // The key of all responses to `client`'s prefix together: the gate rrl_check() passes first.
+  std::uint64_t prefix_key(const routing::ClientInfo& client,
+                           const RrlConfig& config) const noexcept;
+  // The bucket key of one response to the prefix of `prefix_key`.
+  static std::uint64_t key(std::uint64_t prefix_key, const RrlResponse& response) noexcept;
   // Debits one response from the bucket of `key` (limited ones too, as BIND: a source that keeps
   // over the rate stays limited, for up to `window` after it stops); true when within the rate.
-  bool allow(std::uint64_t key, Clock::time_point now, const RrlConfig& config) noexcept;
+  // A bucket holds `burst` of responses at `rate` (one second for the buckets proper).
+  bool allow(std::uint64_t key, Clock::time_point now, const RrlConfig& config,
+             std::chrono::microseconds burst = std::chrono::seconds(1)) noexcept;
   // At most one log line per bucket per 5 s and 10 lines per second in all; true: log this one.
   bool may_log(std::uint64_t key, Clock::time_point now) noexcept;
   std::size_t size() const noexcept { return mask_ + 1; }
@@ -93,6 +99,10 @@ class RrlTable {
 
 // The whole decision for one UDP response: exempt, valid cookie or within the rate: send; else
 // slip or drop, by the thread's slip sequence. Fills worker.log when a line is due.
+// First a gate per client prefix (k_rrl_gate of responses at `rate`): while a prefix's responses
+// as a whole stay under the rate, no bucket of it can be over, so they are not classified at all
+// (the cost of RRL for clients it does not limit). Only past the gate are the buckets counted,
+// so a source gets at most k_rrl_gate's worth more than one second of responses before limiting.
 RrlAction rrl_check(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
                     const routing::ClientInfo& client, const Reply& reply,
                     const zone::ZoneSet* zones, RrlTable::Clock::time_point now) noexcept;

@@ -72,6 +72,19 @@ int allowed_of(RrlTable& table, std::uint64_t key, int count, Clock::time_point 
 
 }  // namespace
 
+TEST_CASE("rrl: the prefix gate passes a quarter second of responses before buckets count") {
+  Engine engine;
+  const Reply& reply = engine.ask("www.example.", rrtype::a);
+  RrlTable table(1024, t0, 42);
+  RrlWorker worker;
+  const RrlConfig config = limits(20, 0);
+  int sent = 0;
+  for (int i = 0; i < 100; ++i)
+    sent +=
+        rrl_check(table, worker, config, v4(192, 0, 2, 1), reply, nullptr, t0) == RrlAction::send;
+  CHECK(sent == 5 + 20);
+}
+
 TEST_CASE("rrl: a fresh bucket passes one second of responses at once, then none") {
   RrlTable table(1024, t0, 42);
   const RrlConfig config = limits(10);
@@ -116,13 +129,14 @@ TEST_CASE("rrl: slip sends every slip-th limited response truncated, 0 drops the
     RrlTable table(1024, t0, 42);
     RrlWorker worker;
     const RrlConfig config = limits(5, slip);
-    for (int i = 0; i < 5; ++i)
-      CHECK(rrl_check(table, worker, config, client, reply, nullptr, t0) == RrlAction::send);
     std::string sequence;
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < 20; ++i) {
       const RrlAction action = rrl_check(table, worker, config, client, reply, nullptr, t0);
       sequence += action == RrlAction::slip ? 'S' : action == RrlAction::drop ? 'D' : '+';
     }
+    // The prefix gate passes a quarter second's worth (1), the answer's bucket a second's (5).
+    CHECK(sequence.substr(0, 6) == "++++++");
+    sequence = sequence.substr(6, 6);
     const char* expected[] = {"DDDDDD", "SSSSSS", "DSDSDS", "DDSDDS"};
     CHECK(sequence == expected[slip]);
   }
@@ -152,7 +166,7 @@ TEST_CASE("rrl: clients share a bucket within their prefix (IPv4 /24, IPv6 /56 b
   RrlConfig config = limits(10);
   const RrlResponse response{RrlClass::answer, 12345};
   const auto key = [&](const routing::ClientInfo& client) {
-    return table.key(client, config, response);
+    return RrlTable::key(table.prefix_key(client, config), response);
   };
   CHECK(key(v4(192, 0, 2, 1)) == key(v4(192, 0, 2, 200)));
   CHECK(key(v4(192, 0, 2, 1)) != key(v4(192, 0, 3, 1)));

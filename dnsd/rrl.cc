@@ -20,12 +20,9 @@ namespace {
 
 using Bytes = std::span<const std::uint8_t>;
 
-constexpr std::uint64_t k_tat_bits = 48;
-constexpr std::uint64_t k_tat_mask = (std::uint64_t{1} << k_tat_bits) - 1;
 constexpr std::uint64_t k_second_us = 1'000'000;
 constexpr std::uint64_t k_log_bucket_ms = 5'000;    // one line per bucket per 5 s
 constexpr std::uint64_t k_log_global_us = 100'000;  // and at most 10 lines a second in all
-constexpr int k_cas_tries = 4;  // under contention a lost update only makes the bucket kinder
 
 // A 64-bit finaliser (splitmix64): every input bit moves every output bit.
 constexpr std::uint64_t mix(std::uint64_t x) noexcept {
@@ -157,26 +154,13 @@ RrlTable::RrlTable(std::size_t buckets, Clock::time_point epoch, std::uint64_t s
 
 RrlTable::~RrlTable() { std::free(words_); }
 
-std::uint64_t RrlTable::micros(Clock::time_point now) const noexcept {
+RrlTable::Timing RrlTable::timing(Clock::time_point now, const RrlConfig& config) const noexcept {
   const auto since = std::chrono::duration_cast<std::chrono::microseconds>(now - epoch_).count();
-  return since > 0 ? static_cast<std::uint64_t>(since) & k_tat_mask : 0;
-}
-
-std::uint64_t RrlTable::prefix_key(const routing::ClientInfo& client,
-                                   const RrlConfig& config) const noexcept {
-  std::uint64_t high;  // the address, its first byte highest
-  std::memcpy(&high, client.address.data(), 8);
-  high = __builtin_bswap64(high);
-  if (!client.is_ipv6) {  // IPv4 is the first 4 bytes
-    const unsigned drop = 64 - config.ipv4_prefix;
-    return mix(seed_ ^ (high >> drop << drop));
-  }
-  std::uint64_t low;
-  std::memcpy(&low, client.address.data() + 8, 8);
-  low = __builtin_bswap64(low);
-  const auto keep = [](int n) { return n <= 0 ? 0 : n >= 64 ? ~0ull : ~0ull << (64 - n); };
-  const int bits = config.ipv6_prefix;
-  return mix(mix(seed_ ^ (high & keep(bits)) ^ 1) ^ (low & keep(bits - 64)));
+  Timing timing;
+  timing.now_us = since > 0 ? static_cast<std::uint64_t>(since) & k_tat_mask : 0;
+  timing.interval_us = k_second_us / std::max(1u, config.rate);
+  timing.window_us = static_cast<std::uint64_t>(config.window.count()) * k_second_us;
+  return timing;
 }
 
 std::uint64_t RrlTable::key(std::uint64_t prefix_key, const RrlResponse& response) noexcept {
@@ -184,34 +168,7 @@ std::uint64_t RrlTable::key(std::uint64_t prefix_key, const RrlResponse& respons
              (static_cast<std::uint64_t>(response.cls) + 1) << 56);
 }
 
-bool RrlTable::allow(std::uint64_t key, Clock::time_point now, const RrlConfig& config,
-                     std::chrono::microseconds burst) noexcept {
-  const std::uint64_t now_us = micros(now);
-  const auto tolerance = static_cast<std::uint64_t>(burst.count());
-  const std::uint64_t interval = k_second_us / std::max(1u, config.rate);  // GCRA emission
-  const std::uint64_t window = static_cast<std::uint64_t>(config.window.count()) * k_second_us;
-  const std::uint64_t tag = key >> k_tat_bits;  // the index comes from the low bits
-  std::atomic_ref<std::uint64_t> slot(words_[key & mask_]);
-  std::uint64_t old = slot.load(std::memory_order_relaxed);
-  bool allowed = true;
-  for (int tries = 0; tries < k_cas_tries; ++tries) {
-    const std::uint64_t old_tag = old >> k_tat_bits;
-    std::uint64_t tat = old & k_tat_mask;
-    std::uint64_t new_tag = old_tag;
-    if (old_tag != tag && tat <= now_us) new_tag = tag;  // idle: the slot is ours now
-    tat = std::max(tat, now_us);
-    // A bucket holds `burst` of responses (`rate` in a second), then passes one per interval.
-    allowed = tat + interval <= now_us + tolerance;
-    const std::uint64_t next = std::min(tat + interval, now_us + tolerance + window);
-    if (slot.compare_exchange_weak(old, new_tag << k_tat_bits | (next & k_tat_mask),
-                                   std::memory_order_relaxed))
-      break;
-  }
-  return allowed;
-}
-
-bool RrlTable::may_log(std::uint64_t key, Clock::time_point now) noexcept {
-  const std::uint64_t now_us = micros(now);
+bool RrlTable::may_log(std::uint64_t key, std::uint64_t now_us) noexcept {
   std::uint64_t next = next_log_us_.load(std::memory_order_relaxed);
   if (now_us < next) return false;
   const std::uint64_t now_ms = now_us / 1000;
@@ -256,18 +213,24 @@ void note_for_log(RrlLogEvent& event, const RrlConfig& config, const routing::Cl
 RrlAction rrl_check(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
                     const routing::ClientInfo& client, const Reply& reply,
                     const zone::ZoneSet* zones, RrlTable::Clock::time_point now) noexcept {
+  const RrlTable::Timing timing = table.timing(now, config);
+  if (table.pass_gate(client, config, timing)) return RrlAction::send;
+  return rrl_limit(table, worker, config, client, reply, zones, timing);
+}
+
+RrlAction rrl_limit(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
+                    const routing::ClientInfo& client, const Reply& reply,
+                    const zone::ZoneSet* zones, const RrlTable::Timing& timing) noexcept {
   if (reply.valid_server_cookie || exempt(config, client)) return RrlAction::send;
-  const std::uint64_t prefix = table.prefix_key(client, config);
-  if (table.allow(prefix, now, config, k_rrl_gate)) return RrlAction::send;
   const RrlResponse response = rrl_classify(reply.bytes, reply.wildcard, zones);
-  const std::uint64_t key = RrlTable::key(prefix, response);
-  if (table.allow(key, now, config)) return RrlAction::send;
+  const std::uint64_t key = RrlTable::key(table.prefix_key(client, config), response);
+  if (table.allow(key, timing, k_second_us)) return RrlAction::send;
   RrlAction action = RrlAction::drop;
   if (config.slip > 0 && ++worker.since_slip >= config.slip) {
     worker.since_slip = 0;
     action = RrlAction::slip;
   }
-  if (!worker.log.pending && table.may_log(key, now))
+  if (!worker.log.pending && table.may_log(key, timing.now_us))
     note_for_log(worker.log, config, client, response.cls, action, reply.bytes);
   return action;
 }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -73,22 +74,84 @@ class RrlTable {
   RrlTable(const RrlTable&) = delete;
   RrlTable& operator=(const RrlTable&) = delete;
 
+  // The limits in the table's units, worked out once per batch of queries.
+  struct Timing {
+    std::uint64_t now_us = 0;       // since the table was made
+    std::uint64_t interval_us = 1;  // GCRA emission interval: one response per this at `rate`
+    std::uint64_t window_us = 0;    // the most debt a bucket runs up
+  };
+  Timing timing(Clock::time_point now, const RrlConfig& config) const noexcept;
+
   // The key of all responses to `client`'s prefix together: the gate rrl_check() passes first.
+  // One multiply: the gate is what RRL costs a client it does not limit.
   std::uint64_t prefix_key(const routing::ClientInfo& client,
-                           const RrlConfig& config) const noexcept;
+                           const RrlConfig& config) const noexcept {
+    std::uint64_t high;  // the address, its first byte highest
+    std::memcpy(&high, client.address.data(), 8);
+    high = __builtin_bswap64(high);
+    if (!client.is_ipv6) {  // IPv4 is the first 4 bytes
+      const unsigned drop = 64u - config.ipv4_prefix;
+      return spread(seed_ ^ (high >> drop << drop));
+    }
+    std::uint64_t low;
+    std::memcpy(&low, client.address.data() + 8, 8);
+    low = __builtin_bswap64(low);
+    const int bits = config.ipv6_prefix;
+    const auto keep = [](int n) { return n <= 0 ? 0 : n >= 64 ? ~0ull : ~0ull << (64 - n); };
+    return spread(spread(seed_ ^ 1 ^ (high & keep(bits))) ^ (low & keep(bits - 64)));
+  }
   // The bucket key of one response to the prefix of `prefix_key`.
   static std::uint64_t key(std::uint64_t prefix_key, const RrlResponse& response) noexcept;
+
   // Debits one response from the bucket of `key` (limited ones too, as BIND: a source that keeps
   // over the rate stays limited, for up to `window` after it stops); true when within the rate.
-  // A bucket holds `burst` of responses at `rate` (one second for the buckets proper).
+  // A bucket holds `burst_us` of responses at `rate` (one second for the buckets proper).
+  bool allow(std::uint64_t key, const Timing& timing, std::uint64_t burst_us) noexcept {
+    const std::uint64_t now = timing.now_us;
+    const std::uint64_t tag = key >> k_tat_bits;  // the index comes from the low bits
+    std::atomic_ref<std::uint64_t> slot(words_[key & mask_]);
+    std::uint64_t old = slot.load(std::memory_order_relaxed);
+    bool allowed = true;
+    // Bounded: under contention a lost update only makes the bucket kinder.
+    for (int tries = 0; tries < 4; ++tries) {
+      std::uint64_t tat = old & k_tat_mask;
+      std::uint64_t new_tag = old >> k_tat_bits;
+      if (new_tag != tag && tat <= now) new_tag = tag;  // idle: the slot is ours now
+      tat = tat > now ? tat : now;
+      allowed = tat + timing.interval_us <= now + burst_us;
+      const std::uint64_t cap = now + burst_us + timing.window_us;
+      const std::uint64_t next = tat + timing.interval_us < cap ? tat + timing.interval_us : cap;
+      if (slot.compare_exchange_weak(old, new_tag << k_tat_bits | (next & k_tat_mask),
+                                     std::memory_order_relaxed))
+        break;
+    }
+    return allowed;
+  }
   bool allow(std::uint64_t key, Clock::time_point now, const RrlConfig& config,
-             std::chrono::microseconds burst = std::chrono::seconds(1)) noexcept;
+             std::chrono::microseconds burst = std::chrono::seconds(1)) noexcept {
+    return allow(key, timing(now, config), static_cast<std::uint64_t>(burst.count()));
+  }
+  // True: the client's prefix as a whole is under the rate, so the response may go unclassified.
+  bool pass_gate(const routing::ClientInfo& client, const RrlConfig& config,
+                 const Timing& timing) noexcept {
+    return allow(prefix_key(client, config), timing,
+                 static_cast<std::uint64_t>(k_rrl_gate.count()));
+  }
   // At most one log line per bucket per 5 s and 10 lines per second in all; true: log this one.
-  bool may_log(std::uint64_t key, Clock::time_point now) noexcept;
+  bool may_log(std::uint64_t key, std::uint64_t now_us) noexcept;
+  bool may_log(std::uint64_t key, Clock::time_point now) noexcept {
+    return may_log(key, timing(now, RrlConfig{}).now_us);
+  }
   std::size_t size() const noexcept { return mask_ + 1; }
 
  private:
-  std::uint64_t micros(Clock::time_point now) const noexcept;
+  static constexpr unsigned k_tat_bits = 48;
+  static constexpr std::uint64_t k_tat_mask = (std::uint64_t{1} << k_tat_bits) - 1;
+  // Multiply and fold: enough for a key already seeded at random (Fibonacci hashing).
+  static std::uint64_t spread(std::uint64_t x) noexcept {
+    x *= 0x9e3779b97f4a7c15ull;
+    return x ^ (x >> 29);
+  }
   std::uint64_t* words_;  // calloc'd: untouched buckets cost no memory
   std::size_t mask_;
   Clock::time_point epoch_;
@@ -106,6 +169,10 @@ class RrlTable {
 RrlAction rrl_check(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
                     const routing::ClientInfo& client, const Reply& reply,
                     const zone::ZoneSet* zones, RrlTable::Clock::time_point now) noexcept;
+// rrl_check() past the gate: what the UDP server calls when pass_gate() says no.
+RrlAction rrl_limit(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
+                    const routing::ClientInfo& client, const Reply& reply,
+                    const zone::ZoneSet* zones, const RrlTable::Timing& timing) noexcept;
 
 // Turns the response at `response` in place into its slip form: header and question only, TC
 // set, rcode NOERROR. Returns the new size.

@@ -83,7 +83,8 @@ struct UdpServer::Worker {
     const ServingState& state = serving.enter(reader);
     // Read per batch, so a reload changes the limits at once (the table itself stays).
     const RrlConfig& limits = state.server->rrl;
-    const auto now = limits.enabled ? RrlTable::Clock::now() : RrlTable::Clock::time_point{};
+    const RrlTable::Timing timing =
+        limits.enabled ? rrl.timing(RrlTable::Clock::now(), limits) : RrlTable::Timing{};
     for (int i = 0; i < received; ++i) {
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
         counters.record_dropped();  // too large to be a query
@@ -98,9 +99,11 @@ struct UdpServer::Worker {
         continue;
       }
       std::span<const std::uint8_t> bytes = reply.bytes;
+      // The gate inline: a client under the rate costs one hash and one compare-and-swap.
       const RrlAction action =
-          limits.enabled ? rrl_check(rrl, rrl_state, limits, client.info, reply, state.zones, now)
-                         : RrlAction::send;
+          limits.enabled && !rrl.pass_gate(client.info, limits, timing)
+              ? rrl_limit(rrl, rrl_state, limits, client.info, reply, state.zones, timing)
+              : RrlAction::send;
       if (action == RrlAction::send) {
         counters.record(reply.rcode, reply.qtype, reply.truncated);
       } else if (action == RrlAction::drop) {

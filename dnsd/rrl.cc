@@ -147,8 +147,11 @@ RrlResponse rrl_classify(Bytes response, bool wildcard, const zone::ZoneSet* zon
 }
 
 RrlTable::RrlTable(std::size_t buckets, Clock::time_point epoch, std::uint64_t seed)
-    : mask_(std::bit_ceil(std::max<std::size_t>(buckets, 64)) - 1), epoch_(epoch), seed_(seed) {
-  words_ = static_cast<std::uint64_t*>(std::calloc(mask_ + 1, sizeof(std::uint64_t)));
+    : shift_(64u - static_cast<unsigned>(
+                       std::bit_width(std::bit_ceil(std::max<std::size_t>(buckets, 64))) - 1)),
+      epoch_(epoch),
+      seed_(seed) {
+  words_ = static_cast<std::uint64_t*>(std::calloc(size(), sizeof(std::uint64_t)));
   if (!words_) throw std::bad_alloc();
 }
 
@@ -157,9 +160,10 @@ RrlTable::~RrlTable() { std::free(words_); }
 RrlTable::Timing RrlTable::timing(Clock::time_point now, const RrlConfig& config) const noexcept {
   const auto since = std::chrono::duration_cast<std::chrono::microseconds>(now - epoch_).count();
   Timing timing;
-  timing.now_us = since > 0 ? static_cast<std::uint64_t>(since) & k_tat_mask : 0;
+  timing.now_us = since > 0 ? static_cast<std::uint64_t>(since) : 0;
   timing.interval_us = k_second_us / std::max(1u, config.rate);
   timing.window_us = static_cast<std::uint64_t>(config.window.count()) * k_second_us;
+  timing.v4_mask = ~0ull << (64 - config.ipv4_prefix);
   return timing;
 }
 
@@ -223,7 +227,7 @@ RrlAction rrl_limit(RrlTable& table, RrlWorker& worker, const RrlConfig& config,
                     const zone::ZoneSet* zones, const RrlTable::Timing& timing) noexcept {
   if (reply.valid_server_cookie || exempt(config, client)) return RrlAction::send;
   const RrlResponse response = rrl_classify(reply.bytes, reply.wildcard, zones);
-  const std::uint64_t key = RrlTable::key(table.prefix_key(client, config), response);
+  const std::uint64_t key = RrlTable::key(table.prefix_key(client, config, timing), response);
   if (table.allow(key, timing, k_second_us)) return RrlAction::send;
   RrlAction action = RrlAction::drop;
   if (config.slip > 0 && ++worker.since_slip >= config.slip) {

@@ -61,10 +61,10 @@ struct RrlWorker {
 
 // The buckets, shared by every UDP thread: SO_REUSEPORT spreads one client's source ports over
 // all sockets, so per-thread tables would multiply the rate by the number of threads. One
-// 64-bit word per bucket, updated by compare-and-swap (lock-free): a 16-bit tag of the key and
-// 48 bits of GCRA "theoretical arrival time" in microseconds since the table was made.
-// Different keys that meet in one slot share it while it is busy (as Knot does); an idle slot
-// goes to whoever comes. The hash is seeded at random, so collisions cannot be aimed.
+// 64-bit word per bucket, updated by compare-and-swap (lock-free): the GCRA "theoretical arrival
+// time" in microseconds since the table was made. Keys that meet in one slot share it, as in
+// Knot (an idle slot is as good as a fresh one, so no tag is needed to hand it over). The hash
+// is seeded at random, so collisions cannot be aimed.
 class RrlTable {
  public:
   using Clock = std::chrono::steady_clock;
@@ -79,20 +79,18 @@ class RrlTable {
     std::uint64_t now_us = 0;       // since the table was made
     std::uint64_t interval_us = 1;  // GCRA emission interval: one response per this at `rate`
     std::uint64_t window_us = 0;    // the most debt a bucket runs up
+    std::uint64_t v4_mask = 0;      // keeps an IPv4 address's prefix (in the top 32 bits)
   };
   Timing timing(Clock::time_point now, const RrlConfig& config) const noexcept;
 
   // The key of all responses to `client`'s prefix together: the gate rrl_check() passes first.
   // One multiply: the gate is what RRL costs a client it does not limit.
-  std::uint64_t prefix_key(const routing::ClientInfo& client,
-                           const RrlConfig& config) const noexcept {
+  std::uint64_t prefix_key(const routing::ClientInfo& client, const RrlConfig& config,
+                           const Timing& timing) const noexcept {
     std::uint64_t high;  // the address, its first byte highest
     std::memcpy(&high, client.address.data(), 8);
     high = __builtin_bswap64(high);
-    if (!client.is_ipv6) {  // IPv4 is the first 4 bytes
-      const unsigned drop = 64u - config.ipv4_prefix;
-      return spread(seed_ ^ (high >> drop << drop));
-    }
+    if (!client.is_ipv6) return spread(seed_ ^ (high & timing.v4_mask));  // the first 4 bytes
     std::uint64_t low;
     std::memcpy(&low, client.address.data() + 8, 8);
     low = __builtin_bswap64(low);
@@ -108,22 +106,15 @@ class RrlTable {
   // A bucket holds `burst_us` of responses at `rate` (one second for the buckets proper).
   bool allow(std::uint64_t key, const Timing& timing, std::uint64_t burst_us) noexcept {
     const std::uint64_t now = timing.now_us;
-    const std::uint64_t tag = key >> k_tat_bits;  // the index comes from the low bits
-    std::atomic_ref<std::uint64_t> slot(words_[key & mask_]);
+    std::atomic_ref<std::uint64_t> slot(words_[key >> shift_]);  // the hash's best bits
     std::uint64_t old = slot.load(std::memory_order_relaxed);
     bool allowed = true;
     // Bounded: under contention a lost update only makes the bucket kinder.
     for (int tries = 0; tries < 4; ++tries) {
-      std::uint64_t tat = old & k_tat_mask;
-      std::uint64_t new_tag = old >> k_tat_bits;
-      if (new_tag != tag && tat <= now) new_tag = tag;  // idle: the slot is ours now
-      tat = tat > now ? tat : now;
-      allowed = tat + timing.interval_us <= now + burst_us;
+      const std::uint64_t tat = (old > now ? old : now) + timing.interval_us;
+      allowed = tat <= now + burst_us;
       const std::uint64_t cap = now + burst_us + timing.window_us;
-      const std::uint64_t next = tat + timing.interval_us < cap ? tat + timing.interval_us : cap;
-      if (slot.compare_exchange_weak(old, new_tag << k_tat_bits | (next & k_tat_mask),
-                                     std::memory_order_relaxed))
-        break;
+      if (slot.compare_exchange_weak(old, tat < cap ? tat : cap, std::memory_order_relaxed)) break;
     }
     return allowed;
   }
@@ -134,7 +125,7 @@ class RrlTable {
   // True: the client's prefix as a whole is under the rate, so the response may go unclassified.
   bool pass_gate(const routing::ClientInfo& client, const RrlConfig& config,
                  const Timing& timing) noexcept {
-    return allow(prefix_key(client, config), timing,
+    return allow(prefix_key(client, config, timing), timing,
                  static_cast<std::uint64_t>(k_rrl_gate.count()));
   }
   // At most one log line per bucket per 5 s and 10 lines per second in all; true: log this one.
@@ -142,18 +133,14 @@ class RrlTable {
   bool may_log(std::uint64_t key, Clock::time_point now) noexcept {
     return may_log(key, timing(now, RrlConfig{}).now_us);
   }
-  std::size_t size() const noexcept { return mask_ + 1; }
+  std::size_t size() const noexcept { return std::size_t{1} << (64 - shift_); }
 
  private:
-  static constexpr unsigned k_tat_bits = 48;
-  static constexpr std::uint64_t k_tat_mask = (std::uint64_t{1} << k_tat_bits) - 1;
-  // Multiply and fold: enough for a key already seeded at random (Fibonacci hashing).
-  static std::uint64_t spread(std::uint64_t x) noexcept {
-    x *= 0x9e3779b97f4a7c15ull;
-    return x ^ (x >> 29);
-  }
+  // Fibonacci hashing: the top bits of the product, which the index takes, depend on every
+  // bit of the (randomly seeded) input.
+  static std::uint64_t spread(std::uint64_t x) noexcept { return x * 0x9e3779b97f4a7c15ull; }
   std::uint64_t* words_;  // calloc'd: untouched buckets cost no memory
-  std::size_t mask_;
+  unsigned shift_;        // 64 - log2(buckets)
   Clock::time_point epoch_;
   std::uint64_t seed_;
   std::array<std::uint64_t, 256> logged_{};  // per-bucket log gate: key tag | time in ms

@@ -62,6 +62,9 @@ struct Engine {
   }
 };
 
+// A bucket's key, spread over the table as real keys are.
+std::uint64_t bucket(std::uint64_t n) { return RrlTable::key(n, RrlResponse{RrlClass::answer, 1}); }
+
 // How many of `count` responses at one instant the bucket of `key` lets through.
 int allowed_of(RrlTable& table, std::uint64_t key, int count, Clock::time_point now,
                const RrlConfig& config) {
@@ -88,36 +91,36 @@ TEST_CASE("rrl: the prefix gate passes a quarter second of responses before buck
 TEST_CASE("rrl: a fresh bucket passes one second of responses at once, then none") {
   RrlTable table(1024, t0, 42);
   const RrlConfig config = limits(10);
-  CHECK(allowed_of(table, 7, 10, t0, config) == 10);
-  CHECK_FALSE(table.allow(7, t0, config));
-  CHECK(allowed_of(table, 8, 10, t0, config) == 10);  // another bucket has its own
+  CHECK(allowed_of(table, bucket(7), 10, t0, config) == 10);
+  CHECK_FALSE(table.allow(bucket(7), t0, config));
+  CHECK(allowed_of(table, bucket(8), 10, t0, config) == 10);  // another bucket has its own
 }
 
 TEST_CASE("rrl: below the rate every response passes") {
   RrlTable table(1024, t0, 42);
   const RrlConfig config = limits(10);
-  for (int i = 0; i < 1000; ++i) CHECK(table.allow(7, t0 + i * 100ms, config));
+  for (int i = 0; i < 1000; ++i) CHECK(table.allow(bucket(7), t0 + i * 100ms, config));
 }
 
 TEST_CASE("rrl: limited responses are debited too, so a source over the rate stays limited") {
   RrlTable table(1024, t0, 42);
   const RrlConfig config = limits(10);
-  CHECK(allowed_of(table, 7, 10, t0, config) == 10);
+  CHECK(allowed_of(table, bucket(7), 10, t0, config) == 10);
   // Twice the rate for ten seconds: after the first second's ten, nothing passes (BIND).
   int allowed = 0;
-  for (int i = 1; i <= 200; ++i) allowed += table.allow(7, t0 + i * 50ms, config) ? 1 : 0;
+  for (int i = 1; i <= 200; ++i) allowed += table.allow(bucket(7), t0 + i * 50ms, config) ? 1 : 0;
   CHECK(allowed == 0);
 }
 
 TEST_CASE("rrl: a flood's debt is capped at the window, then the source is answered again") {
   RrlTable table(1024, t0, 42);
   const RrlConfig config = limits(10, 2, 2s);
-  CHECK(allowed_of(table, 7, 10'000, t0, config) == 10);
+  CHECK(allowed_of(table, bucket(7), 10'000, t0, config) == 10);
   // In debt by at most the window (2 s): answered again one interval (100 ms) after it.
   RrlTable other(1024, t0, 42);
-  CHECK(allowed_of(other, 7, 10'000, t0, config) == 10);
-  CHECK_FALSE(other.allow(7, t0 + 2s + 99ms, config));
-  CHECK(table.allow(7, t0 + 2s + 100ms, config));
+  CHECK(allowed_of(other, bucket(7), 10'000, t0, config) == 10);
+  CHECK_FALSE(other.allow(bucket(7), t0 + 2s + 99ms, config));
+  CHECK(table.allow(bucket(7), t0 + 2s + 100ms, config));
 }
 
 TEST_CASE("rrl: slip sends every slip-th limited response truncated, 0 drops them all") {
@@ -166,7 +169,7 @@ TEST_CASE("rrl: clients share a bucket within their prefix (IPv4 /24, IPv6 /56 b
   RrlConfig config = limits(10);
   const RrlResponse response{RrlClass::answer, 12345};
   const auto key = [&](const routing::ClientInfo& client) {
-    return RrlTable::key(table.prefix_key(client, config), response);
+    return RrlTable::key(table.prefix_key(client, config, table.timing(t0, config)), response);
   };
   CHECK(key(v4(192, 0, 2, 1)) == key(v4(192, 0, 2, 200)));
   CHECK(key(v4(192, 0, 2, 1)) != key(v4(192, 0, 3, 1)));

@@ -2,6 +2,7 @@
 """bench/compare_builds.py: one dnsd build against another, for "no regression" claims.
 
     bench/compare_builds.py --before OLD/dnsd --after NEW/dnsd --tenant-sim build/tools/tenant_sim
+    bench/compare_builds.py --before B/dnsd --after B/dnsd --after-config rrl-on.toml ...
 
 Both builds serve the same zone and the same 10 health-routed profiles as bench/run (mix 1
 static, mix 2 health-routed), each with one server thread pinned to CPU 1, dnsperf on CPU 0. The
@@ -42,6 +43,9 @@ def start_all(args, work):
     for name, binary in (("before", args.before), ("after", args.after)):
         server = servers.Dnsd(name, work, procs.free_port(), profiles=profiles)
         server.binary = binary  # shadows the class attribute bench/run sets for every instance
+        if name == "after" and args.after_config:
+            with open(args.after_config) as f:
+                server.extra_config = f.read()
         server.prepare(zone)
         server.start(zonegen.last_name_static(HOSTS))
         started.append(server)
@@ -112,6 +116,8 @@ def main():
     ap.add_argument("--before", required=True, help="the dnsd binary to compare against")
     ap.add_argument("--after", required=True, help="the dnsd binary under test")
     ap.add_argument("--tenant-sim", required=True, help="tools/tenant_sim binary")
+    ap.add_argument("--after-config", help="TOML appended to the after build's config (e.g. an "
+                    "[rrl] section, to compare a feature on against off with one binary)")
     ap.add_argument("--rounds", type=int, default=4, help="interleaved rounds (default 4)")
     ap.add_argument("--seconds", type=float, default=4, help="seconds per dnsperf run (default 4)")
     ap.add_argument("--callgrind-n", type=int, default=20000, help="queries per callgrind run")

@@ -56,6 +56,17 @@ struct ServerSection {
   CookiesSection cookies;                     // from [cookies] (cookies_section.cc)
 };
 
+// [rrl]: response rate limiting of UDP responses (README "Rate limiting"). Off by default.
+struct RrlSection {
+  bool enabled = false;
+  unsigned rate = 20;               // responses per second per bucket
+  std::chrono::seconds window{15};  // how long a source over the rate stays limited
+  unsigned slip = 2;                // every slip-th limited response sent truncated; 0: none
+  std::uint8_t ipv4_prefix = 24, ipv6_prefix = 56;
+  std::vector<routing::AddressRange> exempt;
+  std::size_t table_size = 262'144;  // buckets (read at start)
+};
+
 // [admin]: the admin HTTP API and what the operator tooling keeps. Off unless enabled.
 struct AdminConfig {
   bool enabled = false;
@@ -99,6 +110,7 @@ struct CatalogConfig {
 struct Config {
   std::string path;  // the TOML file it came from
   ServerSection server;
+  RrlSection rrl;
   dnsd::zone::ZoneSet zones;
   routing::Model model;
   LogLevel log_level = LogLevel::info;

@@ -74,11 +74,12 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
-                "secondary", "catalog", "cookies"});
+                "secondary", "catalog", "cookies", "rrl"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
   ctx.allow_plain_http_credentials = config->server.allow_plain_http_credentials;
   read_cookies(root, ctx, config->server.cookies);
+  read_rrl(root, config->rrl);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
   config->keys = read_keys(root, ctx);

@@ -31,6 +31,8 @@ void read_server(Section& root, ServerSection& server);
 void read_resolver(Section& root, routing::ResolverSettings& resolver);
 // [cookies] (cookies_section.cc).
 void read_cookies(Section& root, const LoadContext& ctx, CookiesSection& cookies);
+// [rrl] (rrl_section.cc).
+void read_rrl(Section& root, RrlSection& rrl);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 

@@ -22,6 +22,19 @@ const dnsd::cookies::Secret& process_cookie_secret() {
 
 }  // namespace
 
+dnsd::RrlConfig rrl_config(const conf::RrlSection& section) {
+  dnsd::RrlConfig rrl;
+  rrl.enabled = section.enabled;
+  rrl.rate = section.rate;
+  rrl.window = section.window;
+  rrl.slip = section.slip;
+  rrl.ipv4_prefix = section.ipv4_prefix;
+  rrl.ipv6_prefix = section.ipv6_prefix;
+  rrl.exempt = section.exempt;
+  rrl.table_size = section.table_size;
+  return rrl;
+}
+
 dnsd::ServerConfig server_config(const conf::ServerSection& section) {
   dnsd::ServerConfig server;
   server.listen.clear();
@@ -42,9 +55,15 @@ dnsd::ServerConfig server_config(const conf::ServerSection& section) {
   return server;
 }
 
+dnsd::ServerConfig server_config(const conf::ServerSection& section, const conf::RrlSection& rrl) {
+  dnsd::ServerConfig server = server_config(section);
+  server.rrl = rrl_config(rrl);
+  return server;
+}
+
 Generation::Generation(std::unique_ptr<const conf::Config> loaded)
     : config(std::move(loaded)),
-      server(server_config(config->server)),
+      server(server_config(config->server, config->rrl)),
       health(config->model.endpoint_count),
       flat(config->model.endpoint_count),
       history(config->model.endpoint_count, config->admin.history),

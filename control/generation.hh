@@ -35,6 +35,9 @@ struct Generation {
 
 // conf's [server] section as dnsd's servers and engine read it.
 dnsd::ServerConfig server_config(const conf::ServerSection& section);
+// The same with [rrl] (response rate limiting) in it: what the serving state carries.
+dnsd::ServerConfig server_config(const conf::ServerSection& section, const conf::RrlSection& rrl);
+dnsd::RrlConfig rrl_config(const conf::RrlSection& section);
 
 // The state query threads read: pointers into `generation`, which must outlive it (the Runtime
 // frees a Generation only after ServingSlot::publish() of its successor has returned).

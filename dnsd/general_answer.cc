@@ -212,6 +212,7 @@ Reply answer_general(const ServingState& state, Scratch& scratch,
   return Reply{Reply::Kind::send,
                sections.tc,
                cookie.valid,
+               sections.wildcard,
                sections.rcode,
                echo_question ? parsed.question.qtype : Reply::no_qtype,
                std::span(scratch.response.data(), size)};

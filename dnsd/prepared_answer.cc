@@ -99,7 +99,8 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
     wire::write_opt(body + block.size, state.server->udp_payload, plain.edns, rcode, 0,
                     cookie.server_span());
   return Reply{Reply::Kind::send, false,
-               cookie.valid,      rcode,
+               cookie.valid,      false,
+               rcode,
                plain.qtype,       std::span<const std::uint8_t>(out, size)};
 }
 

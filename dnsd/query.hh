@@ -23,6 +23,7 @@ struct Sections {
   std::uint16_t rcode = 0;
   bool aa = false;
   bool tc = false;
+  bool wildcard = false;  // a wildcard synthesised the answer (for rate limiting)
   std::uint8_t ecs_scope =
       0;  // RFC 7871 SCOPE PREFIX-LENGTH of the answer (0: address-independent)
 };

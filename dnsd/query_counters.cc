@@ -83,6 +83,8 @@ void QueryCounterBlock::add_to(QueryTotals& totals) const noexcept {
       totals.responses[r][q] += responses_[r][q].load(std::memory_order_relaxed);
   totals.truncated += truncated_.load(std::memory_order_relaxed);
   totals.dropped += dropped_.load(std::memory_order_relaxed);
+  totals.rrl_slipped += rrl_slipped_.load(std::memory_order_relaxed);
+  totals.rrl_dropped += rrl_dropped_.load(std::memory_order_relaxed);
 }
 
 QueryCounters::QueryCounters(std::size_t udp_threads, std::size_t tcp_threads)

@@ -32,6 +32,8 @@ struct QueryTotals {
   std::array<std::array<std::uint64_t, k_qtype_names.size()>, k_rcode_names.size()> responses{};
   std::uint64_t truncated = 0;  // responses sent with TC set
   std::uint64_t dropped = 0;    // messages that got no response (a response, too short, oversized)
+  std::uint64_t rrl_slipped = 0;  // rate-limited responses sent truncated (also in truncated)
+  std::uint64_t rrl_dropped = 0;  // rate-limited responses not sent (also in dropped)
   std::uint64_t answered() const noexcept;
 };
 
@@ -47,6 +49,9 @@ class alignas(64) QueryCounterBlock {
   }
   // Counts a message that got no response.
   void record_dropped() noexcept { bump(dropped_); }
+  // Counts a response rate limiting held back: slipped (sent truncated) or dropped. The sent
+  // slip is also counted by record(), the drop by record_dropped().
+  void record_rrl(bool slipped) noexcept { bump(slipped ? rrl_slipped_ : rrl_dropped_); }
   // Any thread: adds this block's counts into `totals` (each counter read once, relaxed).
   void add_to(QueryTotals& totals) const noexcept;
 
@@ -58,6 +63,8 @@ class alignas(64) QueryCounterBlock {
   std::array<std::array<Counter, k_qtype_names.size()>, k_rcode_names.size()> responses_{};
   Counter truncated_{0};
   Counter dropped_{0};
+  Counter rrl_slipped_{0};
+  Counter rrl_dropped_{0};
 };
 
 // Every query thread's block: UDP threads 0..udp-1 and TCP threads 0..tcp-1. Outlives the servers

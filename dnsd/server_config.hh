@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dnsd/cookies.hh"
+#include "routing/model.hh"
 
 namespace dnsd {
 
@@ -16,6 +17,18 @@ struct ListenAddress {
   std::string address;  // "127.0.0.1", "::1"
   std::uint16_t port = 53;
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+// Response rate limiting of UDP responses (rrl.hh; README "Rate limiting"). Off by default, as
+// in BIND and Knot: the right rate depends on the zones and their clients.
+struct RrlConfig {
+  bool enabled = false;
+  unsigned rate = 20;               // responses per second per bucket (prefix, class, name)
+  std::chrono::seconds window{15};  // a source that keeps exceeding stays limited this long (BIND)
+  unsigned slip = 2;                // every slip-th limited response goes out TC=1; 0: drop all
+  std::uint8_t ipv4_prefix = 24, ipv6_prefix = 56;  // clients grouped by these prefixes
+  std::vector<routing::AddressRange> exempt;        // never limited
+  std::size_t table_size = 262'144;                 // buckets, allocated once at start
 };
 
 struct ServerConfig {
@@ -39,6 +52,7 @@ struct ServerConfig {
   // DNS Cookies (RFC 7873, RFC 9018 server cookies); off: the COOKIE option is ignored.
   bool cookies_enabled = true;
   cookies::Secrets cookie_secrets;
+  RrlConfig rrl;
 };
 
 }  // namespace dnsd

@@ -54,12 +54,15 @@ struct Reply {
   enum class Kind : std::uint8_t { send, drop };
   static constexpr std::uint32_t no_qtype = 0x10000;  // the response echoes no question
 
-  // In this order, the two flags sharing a byte, the reply is 24 bytes (checked below).
+  // In this order, the three flags sharing a byte, the reply is 24 bytes (checked below).
   Kind kind = Kind::drop;
   bool truncated : 1 = false;  // TC is set, for counters
   // The query carried a valid server cookie of ours (RFC 7873 §5.2.5): its source address is
   // proven, so rate limiting may let it through.
   bool valid_server_cookie : 1 = false;
+  // The answer was synthesised from a wildcard (RFC 4592): rate limiting (rrl.hh) counts such
+  // answers per zone, not per qname, which a client could vary at will.
+  bool wildcard : 1 = false;
   std::uint16_t rcode = 0;              // the full 12-bit rcode, for counters
   std::uint32_t qtype = no_qtype;       // the echoed question's QTYPE, for counters
   std::span<const std::uint8_t> bytes;  // into Scratch::response when kind == send

@@ -12,8 +12,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <random>
 
+#include "dnsd/rrl.hh"
 #include "dnsd/socket_address.hh"
+#include "dnsd/wire/types.hh"
+#include "logging/log.hh"
 
 namespace dnsd {
 
@@ -32,11 +36,13 @@ constexpr auto k_drain_limit = std::chrono::seconds(2);
 }  // namespace
 
 struct UdpServer::Worker {
-  Worker(Serving& slot, std::size_t reader_id, QueryCounterBlock* shared_counters)
+  Worker(Serving& slot, std::size_t reader_id, QueryCounterBlock* shared_counters,
+         RrlTable& rrl_table)
       : socket(io),
         serving(slot),
         reader(reader_id),
-        counters(shared_counters ? *shared_counters : own_counters) {}
+        counters(shared_counters ? *shared_counters : own_counters),
+        rrl(rrl_table) {}
 
   asio::io_context io;  // owns the socket; never run, the loop below does the I/O
   udp::socket socket;
@@ -44,6 +50,8 @@ struct UdpServer::Worker {
   std::size_t reader;
   QueryCounterBlock own_counters;  // when the server was given no QueryCounters
   QueryCounterBlock& counters;
+  RrlTable& rrl;        // shared by every worker
+  RrlWorker rrl_state;  // this worker's slip sequence and pending log line
   std::array<mmsghdr, k_batch> in{};
   std::array<mmsghdr, k_batch> out{};
   std::array<iovec, k_batch> in_iov{};
@@ -73,6 +81,10 @@ struct UdpServer::Worker {
     if (received <= 0) return 0;  // timeout (stop check), EINTR, or a transient error
     unsigned replies = 0;
     const ServingState& state = serving.enter(reader);
+    // Read per batch, so a reload changes the limits at once (the table itself stays).
+    const RrlConfig& limits = state.server->rrl;
+    const RrlTable::Timing timing =
+        limits.enabled ? rrl.timing(RrlTable::Clock::now(), limits) : RrlTable::Timing{};
     for (int i = 0; i < received; ++i) {
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
         counters.record_dropped();  // too large to be a query
@@ -86,8 +98,26 @@ struct UdpServer::Worker {
         counters.record_dropped();
         continue;
       }
-      counters.record(reply.rcode, reply.qtype, reply.truncated);
-      out_iov[replies] = {const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size()};
+      std::span<const std::uint8_t> bytes = reply.bytes;
+      // The gate inline: a client under the rate costs one hash and one compare-and-swap.
+      const RrlAction action =
+          limits.enabled && !rrl.pass_gate(client.info, limits, timing)
+              ? rrl_limit(rrl, rrl_state, limits, client.info, reply, state.zones, timing)
+              : RrlAction::send;
+      if (action == RrlAction::send) {
+        counters.record(reply.rcode, reply.qtype, reply.truncated);
+      } else if (action == RrlAction::drop) {
+        counters.record_rrl(false);
+        counters.record_dropped();
+        continue;
+      } else {
+        // The reply is in this worker's scratch, so it may be cut down in place.
+        auto* response = const_cast<std::uint8_t*>(bytes.data());
+        bytes = bytes.first(rrl_truncate(response, bytes.size()));
+        counters.record_rrl(true);
+        counters.record(wire::rcode::noerror, reply.qtype, true);
+      }
+      out_iov[replies] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
       out[replies].msg_hdr = {};
       out[replies].msg_hdr.msg_name = &peers[i];
       out[replies].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
@@ -103,6 +133,10 @@ struct UdpServer::Worker {
       } else if (errno != EINTR) {
         ++sent;  // this datagram cannot be sent (e.g. unreachable peer): skip it, keep the rest
       }
+    }
+    if (rrl_state.log.pending) {  // after the batch is out: the answers never wait for a log line
+      logging::info("{}", rrl_log_line(rrl_state.log));
+      rrl_state.log.pending = false;
     }
     return received;
   }
@@ -127,12 +161,18 @@ UdpServer::~UdpServer() { stop(); }
 std::string UdpServer::bind() {
   const ServerConfig& server = *serving_.current().server;
   const unsigned workers = std::max(1u, server.workers);
+  // Sized at start, whether or not [rrl] is enabled yet (a reload may enable it): calloc'd, so
+  // its pages cost memory only once buckets are used.
+  if (!rrl_)
+    rrl_ = std::make_unique<RrlTable>(
+        server.rrl.table_size, RrlTable::Clock::now(),
+        std::random_device{}() * 0x100000001ull ^ std::random_device{}());
   for (unsigned w = 0; w < workers; ++w) {
     for (const auto& listen : server.listen) {
       const std::size_t index = workers_.size();
       auto* block =
           counters_ && index < counters_->udp_threads() ? &counters_->udp(index) : nullptr;
-      auto worker = std::make_unique<Worker>(serving_, first_reader_ + index, block);
+      auto worker = std::make_unique<Worker>(serving_, first_reader_ + index, block, *rrl_);
       boost::system::error_code error;
       const udp::endpoint endpoint(asio::ip::make_address(listen.address, error), listen.port);
       auto& socket = worker->socket;

@@ -14,6 +14,8 @@
 
 namespace dnsd {
 
+class RrlTable;
+
 class UdpServer {
  public:
   // Query threads are readers first_reader, first_reader + 1, ... of `serving`; reader_count()
@@ -34,6 +36,7 @@ class UdpServer {
   Serving& serving_;
   std::size_t first_reader_;
   QueryCounters* counters_;
+  std::unique_ptr<RrlTable> rrl_;  // response rate limiting, shared by the workers
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

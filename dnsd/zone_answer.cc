@@ -62,6 +62,7 @@ void answer_from_zone(const ServingState& state, const zone::Zone& zone, const Q
     const zone::Lookup found = zone.lookup(lowered, qtype);
     // "Is authoritative answer unless referral" (Knot); the first name decides it.
     if (hop == 0) sections.aa = found.kind != Kind::referral;
+    if (hop == 0) sections.wildcard = found.wildcard;
     const Bytes next = put_found(out, found, owner, qtype);
     // Follow the chain only inside this zone; a resolver chases the rest.
     if (next.empty() || !wire::is_subdomain(next, zone.origin().wire())) return;

@@ -38,6 +38,11 @@ void render_queries(Exposition& out, const dnsd::QueryCounters& counters) {
   for (std::size_t t = 0; t < 2; ++t)
     out.sample("dnsd_queries_dropped_total", {{"transport", transport_name(k_transports[t])}},
                totals[t].dropped);
+  // UDP only: TCP is never rate limited.
+  out.family("dnsd_rrl_responses_total", "counter",
+             "UDP responses held back by rate limiting: slipped (sent truncated) or dropped.");
+  out.sample("dnsd_rrl_responses_total", {{"action", "slipped"}}, totals[0].rrl_slipped);
+  out.sample("dnsd_rrl_responses_total", {{"action", "dropped"}}, totals[0].rrl_dropped);
 }
 
 void render_probes(Exposition& out, const probe::ProbeCounters& counters) {

@@ -221,6 +221,7 @@ class Dnsd(Server):
     def __init__(self, name, root, port, profiles=None, **kw):
         super().__init__(name, root, port, **kw)
         self.profiles = profiles  # None or dict(count, eu, us, port, interval, timeout)
+        self.extra_config = ""  # TOML appended to the config (compare_builds --after-config)
 
     def write_config(self):
         lines = [
@@ -254,7 +255,7 @@ class Dnsd(Server):
                 "[[profile.endpoint]]", 'name = "us"', f'target = "{p["us"]}"', "priority = 2",
             ]
         with open(os.path.join(self.dir, "dnsd.toml"), "w") as f:
-            f.write("\n".join(lines) + "\n")
+            f.write("\n".join(lines) + "\n" + self.extra_config)
 
     def command(self):
         return [self.binary, "--config", os.path.join(self.dir, "dnsd.toml")]

@@ -7,7 +7,9 @@
 #include <new>
 
 #include "dnsd/query_counters.hh"
+#include "dnsd/rrl.hh"
 #include "dnsd/wire/types.hh"
+#include "routing/address_range.hh"
 #include "routing/geo_database.hh"
 #include "routing/health_writer.hh"
 #include "zone_fixture.hh"
@@ -222,4 +224,47 @@ TEST_CASE("no allocation: DNS cookies minted, checked, renewed and refused, on b
       CHECK(allocations.load() == before);
     }
   }
+}
+
+TEST_CASE("no allocation: the rate-limiting check, passing, slipping, dropping and logging") {
+  auto served = fixture::serve("example.", fixture::example_zone());
+  const auto state = served->state();
+  auto scratch = std::make_unique<Scratch>();
+  RrlTable table(4096, RrlTable::Clock::now(), 7);
+  auto worker = std::make_unique<RrlWorker>();
+  RrlConfig config;
+  config.enabled = true;
+  config.rate = 100;
+  routing::AddressRange range;
+  std::string why;
+  REQUIRE(routing::parse_range("198.51.100.0/24", range, why));
+  config.exempt.push_back(range);
+  struct Case {
+    const char* qname;
+    std::uint16_t qtype;
+  };
+  // answer, nodata, nxdomain, referral, wildcard (its zone found), error
+  const Case cases[] = {{"www.example.", rrtype::a},      {"www.example.", rrtype::txt},
+                        {"nope.example.", rrtype::a},     {"host.sub.example.", rrtype::a},
+                        {"any.wild.example.", rrtype::a}, {"www.elsewhere.", rrtype::a}};
+  std::vector<std::vector<std::uint8_t>> queries;
+  for (const auto& c : cases) queries.push_back(fixture::query(c.qname, c.qtype));
+  routing::ClientInfo client;
+  client.address = {192, 0, 2, 1};
+  std::size_t counts[3] = {};
+  const auto now = RrlTable::Clock::now();
+  const std::size_t before = allocations.load();
+  for (int i = 0; i < 2000; ++i) {
+    const auto& query = queries[static_cast<std::size_t>(i) % queries.size()];
+    const Reply reply = answer(state, *scratch, query, Client{});
+    const RrlAction action = rrl_check(table, *worker, config, client, reply, &served->zones, now);
+    ++counts[static_cast<int>(action)];
+    if (action == RrlAction::slip)
+      rrl_truncate(const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size());
+    worker->log.pending = false;  // the server writes the line outside the query path
+  }
+  CHECK(allocations.load() == before);
+  CHECK(counts[0] > 0);  // every action was taken
+  CHECK(counts[1] > 0);
+  CHECK(counts[2] > 0);
 }

@@ -44,7 +44,7 @@ std::optional<std::string> value_from_file(Section& h, const std::string& name,
                                            const LoadContext& ctx) {
   const auto path = ctx.resolve(name);
   std::string value, why;
-  if (!read_file(path, value, &why)) {
+  if (!ctx.read_secret(path, value, &why)) {
     h.error("value_file", why);
     return std::nullopt;
   }

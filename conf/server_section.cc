@@ -87,6 +87,23 @@ std::optional<std::string> read_user(Section& section) {
   return name;
 }
 
+// The bounds on files (config.hh FileLimits); each key optional, the defaults are the struct's.
+void read_file_limits(Section& s, FileLimits& files) {
+  const auto size = [&](std::string_view key, std::int64_t min, std::int64_t max,
+                        std::size_t fallback) {
+    return static_cast<std::size_t>(
+        s.integer(key, min, max).value_or(static_cast<std::int64_t>(fallback)));
+  };
+  files.max_zone_file_size =
+      size("max_zone_file_size", 1024, std::int64_t{1} << 32, files.max_zone_file_size);
+  files.max_zone_records = size("max_zone_records", 1, 100'000'000, files.max_zone_records);
+  files.max_zone_line_length =
+      size("max_zone_line_length", 256, std::int64_t{16} << 20, files.max_zone_line_length);
+  files.max_record_drop =
+      static_cast<unsigned>(size("max_record_drop", 0, 100, files.max_record_drop));
+  files.strict_secret_files = s.boolean("strict_secret_files").value_or(files.strict_secret_files);
+}
+
 }  // namespace
 
 void read_server(Section& root, ServerSection& server) {
@@ -94,7 +111,8 @@ void read_server(Section& root, ServerSection& server) {
   if (!table) return;
   Section s(root.diag(), *table, "server",
             {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_max_connections",
-             "chaos_version", "chaos_identity", "user", "max_transfers"});
+             "chaos_version", "chaos_identity", "user", "max_transfers", "max_zone_file_size",
+             "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -112,6 +130,7 @@ void read_server(Section& root, ServerSection& server) {
   server.user = read_user(s);
   server.max_transfers =
       static_cast<unsigned>(s.integer("max_transfers", 1, 1000).value_or(server.max_transfers));
+  read_file_limits(s, server.files);
   s.finish();
 }
 

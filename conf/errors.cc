@@ -15,18 +15,34 @@ std::string Error::to_string() const {
 
 namespace {
 
-// Printable ASCII kept, anything else as \xNN, at most `limit` input bytes.
-std::string printable(std::string_view text, std::size_t limit) {
+// Printable ASCII kept, any other byte as \xNN (and, when `quote`, " and \ escaped), until the
+// output reaches `limit` characters.
+struct Printable {
+  std::string text;
+  std::string cut;  // "... (N bytes)" when the text did not fit, else empty
+};
+Printable printable(std::string_view text, std::size_t limit, bool quote) {
   std::string out;
-  for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte >= 0x7f)
+  std::size_t used = 0;
+  for (; used < text.size() && out.size() < limit; ++used) {
+    const auto byte = static_cast<unsigned char>(text[used]);
+    if (byte < 0x20 || byte >= 0x7f) {
       out += fmt::format("\\x{:02x}", byte);
-    else
-      out += text[i];
+    } else {
+      if (quote && (byte == '"' || byte == '\\')) out += '\\';
+      out += text[used];
+    }
   }
-  return out;
+  if (used == text.size()) return {std::move(out), ""};
+  return {std::move(out), fmt::format("... ({} bytes)", text.size())};
 }
+
+std::string printable_line(std::string_view text) {
+  auto p = printable(text, k_max_message, false);
+  return p.text + p.cut;
+}
+
+constexpr std::size_t k_excerpt = 80;
 
 }  // namespace
 
@@ -36,9 +52,7 @@ void Diagnostics::add_in(std::string file, std::size_t line, std::string key, st
     return;
   }
   // Messages quote what they found; whatever a reader quoted, what is kept stays short.
-  std::string kept = printable(message, k_max_message);
-  if (message.size() > k_max_message) kept += fmt::format("... ({} bytes)", message.size());
-  errors_.push_back(Error{printable(file, k_max_message), line, std::move(key), std::move(kept)});
+  errors_.push_back(Error{printable_line(file), line, std::move(key), printable_line(message)});
 }
 
 std::vector<Error> Diagnostics::take() {
@@ -57,22 +71,13 @@ void Diagnostics::warn(std::string message) {
 }
 
 std::string excerpt(std::string_view text) {
-  constexpr std::size_t k_excerpt = 80;
-  std::string out = "\"";
-  for (char c : text.substr(0, k_excerpt)) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += printable(std::string_view(&c, 1), 1);
-  }
-  out += '"';
-  if (text.size() > k_excerpt) out += fmt::format("... ({} bytes)", text.size());
-  return out;
+  const auto p = printable(text, k_excerpt, true);
+  return "\"" + p.text + "\"" + p.cut;
 }
 
 std::string bare_excerpt(std::string_view text) {
-  constexpr std::size_t k_excerpt = 80;
-  std::string out = printable(text, k_excerpt);
-  if (text.size() > k_excerpt) out += fmt::format("... ({} bytes)", text.size());
-  return out;
+  const auto p = printable(text, k_excerpt, false);
+  return p.text + p.cut;
 }
 
 std::string in_quotes(std::string_view text) {

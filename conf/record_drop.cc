@@ -17,11 +17,12 @@ std::vector<Error> check_record_drop(const Config& before, const Config& after) 
     if (dropped * 100 <= static_cast<std::size_t>(now.max_record_drop) * was->records) continue;
     errors.push_back(Error{
         after.path, now.name_line, now.name_key,
-        fmt::format("zone {}: the reload would drop {} of its {} records ({} left, {}%), more "
+        fmt::format("zone {}: the reload would drop {} of its {} records ({} left, {:.1f}%), more "
                     "than max_record_drop = {}% allows; if that is intended, set "
                     "max_record_drop = 100 in this [[zone]] for this reload",
                     now.origin.to_text(), dropped, was->records, now.records,
-                    dropped * 100 / was->records, now.max_record_drop)});
+                    100.0 * static_cast<double>(dropped) / static_cast<double>(was->records),
+                    now.max_record_drop)});
   }
   return errors;
 }

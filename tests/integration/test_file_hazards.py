@@ -42,7 +42,7 @@ class FileHazards(dnstest.ServerTestCase):
 
     def start_dnsd(self, *, zone_extra: str = "", master: str = "", admin: bool = True,
                    state_file: str = "", fifo_state: bool = False,
-                   extra_toml: str = "") -> dnstest.Dnsd:
+                   extra_toml: str = "", files: dict = None) -> dnstest.Dnsd:
         self.admin_port = dnstest.free_port(ipv6=False)
         toml = f'[[zone]]\nname = "{ZONE}"\nfile = "example.test.zone"\n{zone_extra}'
         if admin:
@@ -51,6 +51,9 @@ class FileHazards(dnstest.ServerTestCase):
         self.zone_file = dnsd.dir / "example.test.zone"
         self.zone_file.write_text(master or zone_text(HOSTS))
         self.token = admin_client.write_token(dnsd.dir / "admin.token")
+        for name, text in (files or {}).items():
+            (dnsd.dir / name).write_text(text)
+            (dnsd.dir / name).chmod(0o600)
         if fifo_state:
             os.mkfifo(dnsd.dir / state_file)
         self.own(dnsd).start()
@@ -165,7 +168,8 @@ class FileHazards(dnstest.ServerTestCase):
         # 24 MB: under the default max_zone_file_size, so it is read; lines of 1 MB and of bytes
         # that are no text at all, as a file of the wrong kind would have.
         line = bytes(range(1, 256)) * 4096  # 1 MB, newline-free
-        garbage = (b"x" * (1 << 20) + b"\n") * 4 + (line.replace(b"\n", b" ") + b"\n") * 20
+        garbage = ((b"x" * (1 << 20) + b"\n") * 4 + (line.replace(b"\n", b" ") + b"\n") * 20 +
+                   b"\x7f\x80 IN \x01\x02 junk\n" * 10000)
         self.replace_zone_file(garbage)
         started = time.monotonic()
         _, body = self.admin.post("/api/v1/reload")
@@ -176,7 +180,8 @@ class FileHazards(dnstest.ServerTestCase):
         hwm_after = vm_hwm_kib(dnsd.proc.pid)
         print(f"garbage 24 MB: rejected after {took:.3f}s, API body {body_size} bytes, longest log "
               f"line {longest} bytes, VmHWM {hwm_before} -> {hwm_after} KiB", file=sys.stderr)
-        self.assertLessEqual(len(body["errors"]), 51)
+        self.assertEqual(len(body["errors"]), 51)
+        self.assertIn("and 9974 more errors", body["errors"][-1])
         self.assertLess(body_size, 64 * 1024)
         self.assertLess(longest, 2048)
         # The text is read once (24 MB); no copy of a 1 MB line, no million-line report.
@@ -238,28 +243,40 @@ class FileHazards(dnstest.ServerTestCase):
 
     # --- secrets
 
-    def test_include_of_the_token_file_is_refused_and_the_token_never_shown(self):
-        dnsd = self.start_dnsd()
-        self.replace_zone_file(zone_text(HOSTS) + "$INCLUDE admin.token\n")
-        _, body = self.admin.post("/api/v1/reload")
-        self.assertFalse(body["ok"], body)
-        self.assertTrue(any("it is configured as a secret file" in e for e in body["errors"]), body)
-        check = self.check_config(dnsd.config)
-        self.assertEqual(check.returncode, 1)
-        self.assertIn("it is configured as a secret file", check.stderr)
-        dnsctl = os.environ.get("DNSCTL_BIN")
-        outputs = [str(body), check.stdout, check.stderr, self.log()]
-        if dnsctl:
-            proc = subprocess.run([dnsctl, "--server", f"127.0.0.1:{self.admin_port}",
-                                   "--token-file", str(dnsd.dir / "admin.token"), "reload"],
-                                  capture_output=True, text=True, timeout=30)
-            self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
-            outputs += [proc.stdout, proc.stderr]
-        secret = self.token.removeprefix("tok-")
+    def test_include_of_a_secret_file_is_refused_and_the_secret_never_shown(self):
+        # A header secret as operators write it ("Basic <base64>"): read as a record, its second
+        # word was quoted back as an unknown record type, in every output below.
+        auth = "Basic ZmlsZS1ndWFyZDpzM2NyZXQtcGFzc3dvcmQ="
+        probe_port = dnstest.free_port(ipv6=False)  # nobody listens: the probe just fails
+        dnsd = self.start_dnsd(files={"tenant.auth": auth + "\n"}, extra_toml=(
+            '\n[[profile]]\nname = "ci.example.test."\nmethod = "priority"\n'
+            f'[profile.monitor]\nprotocol = "http"\nport = {probe_port}\n'
+            '[[profile.monitor.header]]\nname = "Authorization"\nvalue_file = "tenant.auth"\n'
+            '[[profile.endpoint]]\nname = "eu"\ntarget = "127.0.0.1"\npriority = 1\n'))
+        outputs = []
+        for secret_file in ("tenant.auth", "admin.token"):
+            self.replace_zone_file(zone_text(HOSTS) + f"$INCLUDE {secret_file}\n")
+            _, body = self.admin.post("/api/v1/reload")
+            self.assertFalse(body["ok"], body)
+            self.assertNotIn(auth.split()[1], str(body))
+            self.assertTrue(any(f'{secret_file}": it is configured as a secret file' in e
+                                for e in body["errors"]), body)
+            check = self.check_config(dnsd.config)
+            self.assertEqual(check.returncode, 1)
+            self.assertIn("it is configured as a secret file", check.stderr)
+            outputs += [str(body), check.stdout, check.stderr]
+            dnsctl = os.environ.get("DNSCTL_BIN")
+            if dnsctl:
+                proc = subprocess.run([dnsctl, "--server", f"127.0.0.1:{self.admin_port}",
+                                       "--token-file", str(dnsd.dir / "admin.token"), "reload"],
+                                      capture_output=True, text=True, timeout=30)
+                self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+                outputs += [proc.stdout, proc.stderr]
+        outputs.append(self.log())
         for out in outputs:
-            self.assertNotIn(secret, out)
+            self.assertNotIn(auth.split()[1], out)
+            self.assertNotIn(self.token.removeprefix("tok-"), out)
         self.assert_old_zone_answers()
-
 
 if __name__ == "__main__":
     dnstest.main()

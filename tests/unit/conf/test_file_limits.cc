@@ -48,6 +48,14 @@ rname = "hostmaster"
 serial = 1
 )";
 
+// k_zone with one more key in its [[zone]] table.
+std::string with_zone_key(std::string_view line) {
+  std::string toml(k_zone);
+  const std::string_view after = "file = \"tm.zone\"\n";
+  toml.insert(toml.find(after) + after.size(), line);
+  return toml;
+}
+
 std::string records(std::size_t count) {
   std::string out;
   for (std::size_t i = 0; i < count; ++i) out += fmt::format("host{} 300 IN A 192.0.2.1\n", i);
@@ -254,7 +262,7 @@ TEST_CASE("record drop: an emptied master file is refused unless the zone allows
   const auto after = dir.load(k_zone);
   REQUIRE(after.config);
   CHECK(conf::check_record_drop(*before.config, *after.config).size() == 1);
-  const auto allowed = dir.load(std::string(k_zone) + "max_record_drop = 100\n");
+  const auto allowed = dir.load(with_zone_key("max_record_drop = 100\n"));
   REQUIRE_MESSAGE(allowed.config, conf_test::all_errors(allowed));
   CHECK(conf::check_record_drop(*before.config, *allowed.config).empty());
   const auto server_wide = dir.load("[server]\nmax_record_drop = 100\n" + std::string(k_zone));

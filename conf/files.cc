@@ -38,8 +38,10 @@ struct Fd {
 // Reads at most `limit` + 1 bytes: one more than allowed is enough to know the file is too big
 // (a file that grew after fstat, or a /proc file whose size says 0).
 bool read_bounded(int fd, const std::string& path, std::size_t limit, std::string& text,
-                  std::string* error) {
+                  std::string* error, std::size_t size_hint) {
   std::string out;
+  // The size fstat gave, plus one byte to see the end: no doubling growth, no second copy.
+  out.reserve(std::min(size_hint, limit) + 1);
   char buffer[65536];
   while (out.size() <= limit) {
     const std::size_t want = std::min(sizeof buffer, limit + 1 - out.size());
@@ -111,7 +113,8 @@ bool read_file(const std::string& path, std::string& text, std::string* error,
                          in_quotes(path), st.st_size, options.max_size);
     return false;
   }
-  return read_bounded(file.fd, path, options.max_size, text, error);
+  return read_bounded(file.fd, path, options.max_size, text, error,
+                      static_cast<std::size_t>(st.st_size));
 }
 
 bool read_secret_file(const std::string& path, std::string& text, std::string* error, bool strict,
@@ -149,7 +152,8 @@ bool read_secret_file(const std::string& path, std::string& text, std::string* e
                          in_quotes(path), st.st_size, k_max_secret_size);
     return false;
   }
-  return read_bounded(file.fd, path, k_max_secret_size, text, error);
+  return read_bounded(file.fd, path, k_max_secret_size, text, error,
+                      static_cast<std::size_t>(st.st_size));
 }
 
 }  // namespace conf

@@ -8,14 +8,15 @@
 
 #include <map>
 
+#include "admin/propagation_json.hh"
+#include "admin/request_guard.hh"
 #include "admin/status_json.hh"
 #include "admin/status_page.hh"
+#include "admin/window_time.hh"
 #include "control/time_text.hh"
 
 namespace admin {
 
-using control::format_time;
-using control::parse_time;
 using control::WallClock;
 
 namespace http = boost::beast::http;
@@ -36,8 +37,9 @@ Response reply(const Request& request, http::status status, std::string body,
   return response;
 }
 
+// Invalid UTF-8 (an error quoting a garbage file) is replaced, not thrown at the client as a 500.
 Response json_reply(const Request& request, http::status status, const json& body) {
-  return reply(request, status, body.dump(2) + "\n");
+  return reply(request, status, body.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 Response error_reply(const Request& request, http::status status, const std::string& message) {
@@ -72,20 +74,6 @@ std::map<std::string, std::string> query_params(std::string_view query) {
     query.remove_prefix(amp + 1);
   }
   return out;
-}
-
-std::string cookie_value(std::string_view cookies, std::string_view name) {
-  while (!cookies.empty()) {
-    const auto semi = cookies.find(';');
-    auto item = cookies.substr(0, semi);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.size() > name.size() && item.substr(0, name.size()) == name &&
-        item[name.size()] == '=')
-      return percent_decode(item.substr(name.size() + 1));
-    if (semi == std::string_view::npos) break;
-    cookies.remove_prefix(semi + 1);
-  }
-  return {};
 }
 
 // "192.0.2.1" or "2001:db8::1"; with ecs "192.0.2.0/24" the subnet is what routing sees, as
@@ -132,44 +120,43 @@ bool token_matches(std::string_view presented, const routing::Secret& token) {
   return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
-bool Api::authorized(const Request& request) const {
-  const routing::Secret token = runtime_.admin_config().token;
-  const std::string_view header = std_view(request[http::field::authorization]);
-  constexpr std::string_view bearer = "Bearer ";
-  if (header.size() > bearer.size() && header.substr(0, bearer.size()) == bearer)
-    return token_matches(
-        std::string_view(header.data() + bearer.size(), header.size() - bearer.size()), token);
-  // The status page's own requests: a browser cannot add a header to a navigation. Read-only
-  // methods only, so a cookie can never be used to change anything (no CSRF).
-  if (request.method() == http::verb::get) {
-    const std::string cookie = cookie_value(std_view(request[http::field::cookie]), "dnsd_token");
-    if (!cookie.empty()) return token_matches(cookie, token);
-  }
-  return false;
+// The Authorization header only: a cookie would reach every port of this host (cookies are not
+// port-isolated), so the status page keeps the token in its own tab and sends the header too.
+bool Api::authorized(const Request& request, const routing::Secret& token) const {
+  const auto presented = bearer_token(std_view(request[http::field::authorization]));
+  return presented && token_matches(*presented, token);
 }
 
 Response Api::handle(const Request& request) {
+  const conf::AdminConfig config = runtime_.admin_config();
+  Response response = route(request, config);
+  add_security_headers(response);
+  return response;
+}
+
+Response Api::route(const Request& request, const conf::AdminConfig& config) {
+  if (!host_allowed(std_view(request[http::field::host]), config.hosts))
+    return error_reply(request, http::status::misdirected_request,
+                       "this Host is not one the admin API answers to (see [admin] hosts)");
   const std::string_view target = std_view(request.target());
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
-  if (!authorized(request)) {
-    if (path == "/" && request.method() == http::verb::get) {
-      Response page = reply(request, http::status::unauthorized, std::string(login_page()),
-                            "text/html; charset=utf-8");
-      page.set(http::field::www_authenticate, "Bearer");
-      return page;
-    }
+  const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;
+  // The page and its script hold no data and no secret: the script asks for the token.
+  if (get) {
+    if (const auto asset = status_page_asset(path))
+      return reply(request, http::status::ok, std::string(asset->body), asset->content_type);
+  }
+  if (!authorized(request, config.token)) {
     Response denied =
         error_reply(request, http::status::unauthorized, "a valid bearer token is required");
     denied.set(http::field::www_authenticate, "Bearer");
     return denied;
   }
-  const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;
-  if (path == "/" && get)
-    return reply(request, http::status::ok, std::string(status_page()), "text/html; charset=utf-8");
   if (path == "/api/v1/status" && get)
     return json_reply(request, http::status::ok, status_json(runtime_));
   if (path == "/api/v1/explain" && get) return explain(request);
+  if (path == "/api/v1/secondaries" && get) return secondaries(request);
   if (path == "/metrics" && get && hooks_.metrics)
     return reply(request, http::status::ok, hooks_.metrics(),
                  "text/plain; version=0.0.4; charset=utf-8");
@@ -181,7 +168,8 @@ Response Api::handle(const Request& request) {
   constexpr std::string_view endpoints = "/api/v1/endpoints/";
   if (path.substr(0, endpoints.size()) == endpoints && post)
     return endpoint_action(request, path.substr(endpoints.size()));
-  if (path == "/" || path == "/api/v1/status" || path == "/api/v1/explain" ||
+  if (status_page_asset(path) || path == "/api/v1/status" || path == "/api/v1/explain" ||
+      path == "/api/v1/secondaries" ||
       path == "/api/v1/reload" || path.substr(0, endpoints.size()) == endpoints)
     return error_reply(request, http::status::method_not_allowed, "method not allowed here");
   return error_reply(request, http::status::not_found, "no such resource");
@@ -211,10 +199,9 @@ Response Api::endpoint_action(const Request& request, std::string_view rest) {
       if (name != "from" && name != "until")
         return error_reply(request, http::status::bad_request,
                            fmt::format("unknown parameter {}", name));
-      slot = parse_time(value);
-      if (!slot)
-        return error_reply(request, http::status::bad_request,
-                           fmt::format("{} must be a UTC time such as 2026-11-24T03:00:00Z", name));
+      std::string error;
+      slot = parse_window_time(name, value, &error);
+      if (!slot) return error_reply(request, http::status::bad_request, error);
     }
     problem = runtime_.disable(profile, endpoint, from, until);
   } else {
@@ -244,6 +231,27 @@ Response Api::explain(const Request& request) {
   (*out)["client"] = params["client"];
   if (!params["ecs"].empty()) (*out)["ecs"] = params["ecs"];
   return json_reply(request, http::status::ok, *out);
+}
+
+// ?check=1 waits for the secondaries' answers (at most k_soa_check) on this admin thread; the
+// others go on serving /metrics and the rest meanwhile.
+Response Api::secondaries(const Request& request) {
+  const std::string_view target = std_view(request.target());
+  const auto question = target.find('?');
+  const auto params =
+      query_params(question == std::string_view::npos ? "" : target.substr(question + 1));
+  bool check = false;
+  for (const auto& [name, value] : params) {
+    if (name != "check")
+      return error_reply(request, http::status::bad_request,
+                         fmt::format("unknown parameter {}", name));
+    if (value != "0" && value != "1")
+      return error_reply(request, http::status::bad_request, "check must be 0 or 1");
+    check = value == "1";
+  }
+  const auto zones =
+      runtime_.publishing().propagation(check ? std::optional(k_soa_check) : std::nullopt);
+  return json_reply(request, http::status::ok, propagation_json(zones));
 }
 
 }  // namespace admin

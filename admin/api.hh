@@ -5,10 +5,15 @@
 //   POST /api/v1/endpoints/{profile}/{endpoint}/enable
 //   POST /api/v1/reload
 //   GET  /api/v1/explain?profile=P&client=ADDR[&ecs=PREFIX]
+//   GET  /api/v1/secondaries[?check=1]   propagation of each published zone; check=1 first
+//        asks every secondary's SOA (all zones and secondaries at once, within k_soa_check)
 //   GET  /metrics   Prometheus text format
-//   GET  /   the status page (the token may come as the dnsd_token cookie, for GET only)
+//   GET  /, /status.js, /status.css   the status page, without a token (it holds no data)
+// Every request must carry an allowed Host (request_guard.hh); every response carries the
+// browser-hardening headers.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -29,6 +34,9 @@ struct ApiHooks {
   std::function<std::string()> metrics;
 };
 
+// The whole of a ?check=1: every secondary's SOA for every zone, asked at once.
+inline constexpr std::chrono::milliseconds k_soa_check{1000};
+
 class Api {
  public:
   explicit Api(control::Runtime& runtime, ApiHooks hooks = {})
@@ -36,9 +44,11 @@ class Api {
   Response handle(const Request& request);
 
  private:
-  bool authorized(const Request& request) const;
+  Response route(const Request& request, const conf::AdminConfig& config);
+  bool authorized(const Request& request, const routing::Secret& token) const;
   Response endpoint_action(const Request& request, std::string_view path);
   Response explain(const Request& request);
+  Response secondaries(const Request& request);
 
   control::Runtime& runtime_;
   ApiHooks hooks_;

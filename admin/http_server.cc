@@ -1,14 +1,20 @@
 // HttpServer: accept loop and keep-alive sessions with Beast's callback API (Boost 1.74 has no
-// usable coroutines here, see the top CMakeLists.txt). Each read and write has a deadline, and
-// request bodies are capped, so a slow or hostile client costs one socket and nothing more.
+// usable coroutines here, see the top CMakeLists.txt). Each read and write has a deadline,
+// request bodies are capped, connections are counted and descriptors budgeted, and the accept
+// loop backs off when the process is out of descriptors, so a slow or hostile client costs a
+// bounded number of sockets and no CPU.
 #include "admin/http_server.hh"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <chrono>
+#include <list>
+#include <mutex>
 #include <optional>
 
 #include "logging/log.hh"
@@ -22,34 +28,115 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr auto k_io_deadline = std::chrono::seconds(10);
+constexpr auto k_write_deadline = std::chrono::seconds(10);
 constexpr std::size_t k_max_body = 64 * 1024;
 // One thread may sit in a reload for seconds (a big zone), a second reload may wait for it, and
 // the last still answers /metrics and the status.
 constexpr int k_threads = 3;
+// After EMFILE/ENFILE the pending connection stays in the backlog and the listener stays
+// readable: accepting again at once would spin a core. Wait this long instead.
+constexpr auto k_accept_backoff = std::chrono::milliseconds(100);
+constexpr auto k_warning_interval = std::chrono::seconds(10);
+
+// A warning said at most once per interval, with how many were not said since: an attack must
+// not flood the log either.
+class ThrottledWarning {
+ public:
+  template <typename... Args>
+  void say(fmt::format_string<Args...> format, Args&&... args) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (said_ && now - last_ < k_warning_interval) {
+      ++quiet_;
+      return;
+    }
+    std::string line = fmt::format(format, std::forward<Args>(args)...);
+    if (quiet_ > 0) line += fmt::format(" ({} more since the last warning)", quiet_);
+    logging::warning("{}", line);
+    said_ = true;
+    last_ = now;
+    quiet_ = 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool said_ = false;
+  std::chrono::steady_clock::time_point last_;
+  std::size_t quiet_ = 0;
+};
+
+// Linux hands out the lowest free descriptor, so a new socket numbered fd means fds 0..fd-1 are
+// all in use: refusing at three quarters of the soft limit keeps a quarter for everything else.
+bool over_descriptor_budget(int fd) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return false;
+  return static_cast<rlim_t>(fd) >= limit.rlim_cur / 4 * 3;
+}
+
+bool out_of_descriptors(const beast::error_code& ec) {
+  return ec == net::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == net::error::no_buffer_space || ec == net::error::no_memory;
+}
+
+class Session;
+
+// The open sessions in accept order, so that the oldest idle one can make room for a new one.
+// Touched by the accept handler and by session destructors (admin threads only).
+class Registry {
+ public:
+  explicit Registry(std::size_t max) : max_(max) {}
+  enum class Room { free, made, none };
+  // Room for one more session: free, made by closing the oldest session that waits for a
+  // request, or none when all max_ sessions are busy answering.
+  Room make_room();
+  void add(const std::shared_ptr<Session>& session);
+  void remove(Session* session);
+
+ private:
+  struct Entry {
+    Session* session;
+    std::weak_ptr<Session> alive;
+  };
+  std::mutex mutex_;
+  std::list<Entry> entries_;
+  std::size_t max_;
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Handler& handler)
-      : stream_(std::move(socket)), handler_(handler) {}
+  Session(tcp::socket socket, const Handler& handler, const HttpLimits& limits, Registry& registry)
+      : stream_(std::move(socket)), handler_(handler), limits_(limits), registry_(registry) {}
+  ~Session() { registry_.remove(this); }
 
   void read() {
     parser_.emplace();
     parser_->body_limit(k_max_body);
-    stream_.expires_after(k_io_deadline);
+    reading_ = true;
+    stream_.expires_after(limits_.request_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
+  bool reading() const noexcept { return reading_; }
+
+  // From the accept handler's thread: the close runs on this session's strand.
+  void evict() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->stream_.close(); });
+  }
+
  private:
+  friend class Registry;
+
   void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec) return close();
+    reading_ = false;
+    if (ec) return close();
     const Request request = parser_->release();
     response_ = handle(request);
     response_.keep_alive(request.keep_alive());
     response_.prepare_payload();
-    stream_.expires_after(k_io_deadline);
+    stream_.expires_after(k_write_deadline);
     http::async_write(stream_, response_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec || !self->response_.keep_alive()) return self->close();
@@ -79,27 +166,99 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   Response response_;
   const Handler& handler_;
+  const HttpLimits& limits_;
+  Registry& registry_;
+  std::atomic<bool> reading_{false};
+  bool registered_ = false;  // guarded by the Registry's mutex
 };
+
+Registry::Room Registry::make_room() {
+  std::shared_ptr<Session> victim;  // dropped after the lock is: ~Session takes the lock
+  std::lock_guard lock(mutex_);
+  if (entries_.size() < max_) return Room::free;
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    // A registered session's memory stays valid while we hold the lock (~Session waits for it).
+    if (!it->session->reading()) continue;
+    victim = it->alive.lock();
+    if (!victim) continue;
+    victim->registered_ = false;
+    entries_.erase(it);
+    victim->evict();
+    return Room::made;
+  }
+  return Room::none;
+}
+
+void Registry::add(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mutex_);
+  entries_.push_back({session.get(), session});
+  session->registered_ = true;
+}
+
+void Registry::remove(Session* session) {
+  std::lock_guard lock(mutex_);
+  if (!session->registered_) return;
+  entries_.remove_if([session](const Entry& entry) { return entry.session == session; });
+}
 
 }  // namespace
 
 struct HttpServer::Impl {
-  explicit Impl(Handler h) : handler(std::move(h)) {}
+  Impl(Handler h, HttpLimits l) : handler(std::move(h)), limits(l), registry(l.max_connections) {}
 
   void accept() {
     acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), handler)->read();
+      if (!ec) {
+        admit(std::move(socket));
+      } else if (out_of_descriptors(ec)) {
+        out_of_fds.say("admin: cannot accept a connection: {}; trying again in {} ms", ec.message(),
+                       k_accept_backoff.count());
+        backoff.expires_after(k_accept_backoff);
+        backoff.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && acceptor.is_open()) accept();
+        });
+        return;
+      }
       accept();
     });
   }
 
+  // A socket dropped here is closed by its destructor.
+  void admit(tcp::socket socket) {
+    if (over_descriptor_budget(socket.native_handle())) {
+      refused.say(
+          "admin: connection refused: descriptor {} is past three quarters of the limit, "
+          "kept for DNS and probes",
+          socket.native_handle());
+      return;
+    }
+    const Registry::Room room = registry.make_room();
+    if (room == Registry::Room::none) {
+      refused.say("admin: connection refused: all {} connections (max_connections) are busy",
+                  limits.max_connections);
+      return;
+    }
+    if (room == Registry::Room::made)
+      evicted.say("admin: {} connections open (max_connections): closed the oldest idle one",
+                  limits.max_connections);
+    auto session = std::make_shared<Session>(std::move(socket), handler, limits, registry);
+    registry.add(session);
+    session->read();
+  }
+
+  // Destroyed last to first: sessions still owned by io's handlers unregister as io goes.
   Handler handler;
+  HttpLimits limits;
+  Registry registry;
+  ThrottledWarning out_of_fds, refused, evicted;
   net::io_context io{k_threads};
   tcp::acceptor acceptor{io};
+  net::steady_timer backoff{io};
 };
 
-HttpServer::HttpServer(Handler handler) : impl_(std::make_unique<Impl>(std::move(handler))) {}
+HttpServer::HttpServer(Handler handler, HttpLimits limits)
+    : impl_(std::make_unique<Impl>(std::move(handler), limits)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -114,6 +273,11 @@ std::string HttpServer::bind(const std::string& address, std::uint16_t port) {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return fmt::format("admin: cannot listen on {}:{}: {}", address, port, ec.message());
+  if (!ip.is_loopback())
+    logging::warning(
+        "admin: the API listens on {} port {}, beyond loopback: anyone who reaches it may try "
+        "tokens, and HTTP carries the token in clear text; prefer 127.0.0.1 behind a TLS proxy",
+        address, port);
   return {};
 }
 
@@ -131,6 +295,7 @@ void HttpServer::stop() {
   net::post(impl_->io, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->backoff.cancel();
   });
   impl_->io.stop();
   for (auto& thread : threads_) thread.join();

@@ -2,7 +2,9 @@
 #include "admin/status_json.hh"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
+#include "admin/propagation_json.hh"
 #include "control/time_text.hh"
 #include "routing/explain.hh"
 
@@ -90,11 +92,37 @@ json answer_json(const routing::Profile& profile, const routing::Pick& pick,
 
 }  // namespace
 
+namespace {
+
+// A config full of garbage can have millions of errors, each quoting a long line: the API sends
+// the first k_max_errors, each cut to about k_max_error_bytes, and how many more there were.
+// --check-config on the host prints them all.
+json bounded_errors(const std::vector<std::string>& errors) {
+  constexpr std::size_t k_max_errors = 50, k_max_error_bytes = 200;
+  json out = json::array();
+  for (std::size_t i = 0; i < errors.size() && i < k_max_errors; ++i) {
+    const std::string& error = errors[i];
+    if (error.size() <= k_max_error_bytes) {
+      out.push_back(error);
+      continue;
+    }
+    std::size_t cut = k_max_error_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(error[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    out.push_back(error.substr(0, cut) + "…");
+  }
+  if (errors.size() > k_max_errors)
+    out.push_back(fmt::format("and {} more errors (dnsd --check-config lists them all)",
+                              errors.size() - k_max_errors));
+  return out;
+}
+
+}  // namespace
+
 json reload_json(const control::ReloadReport& report) {
   if (report.at == WallClock::time_point{}) return nullptr;
   return {{"at", format_time(report.at)},
           {"ok", report.ok},
-          {"errors", report.errors},
+          {"errors", bounded_errors(report.errors)},
           {"endpoints", report.endpoints},
           {"carried", report.carried}};
 }
@@ -116,7 +144,8 @@ json status_json(const control::Runtime& runtime) {
   });
   return {{"now", format_time(WallClock::now())},
           {"last_reload", reload_json(runtime.last_reload())},
-          {"profiles", profiles}};
+          {"profiles", profiles},
+          {"publishing", propagation_json(runtime.publishing().propagation())}};
 }
 
 std::optional<json> explain_json(const control::Runtime& runtime, const std::string& profile_name,

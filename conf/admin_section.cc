@@ -1,6 +1,9 @@
-// [admin]: the admin API's listen address and bearer token, the probe history length and the
-// state file. The token is read here, once per load, so a reload rotates it.
+// [admin]: the admin API's listen address, bearer token, connection limits and host names, the
+// probe history length and the state file. The token is read here, once per load, so a reload
+// rotates it.
 #include <fmt/format.h>
+
+#include <cctype>
 
 #include "conf/address.hh"
 #include "conf/files.hh"
@@ -10,9 +13,9 @@ namespace conf {
 namespace {
 
 // Leading and trailing whitespace (a newline from `echo > file`) is not part of the token.
-std::string trimmed(const std::string& text) {
+std::string_view trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
+  if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(" \t\r\n");
   return text.substr(first, last - first + 1);
 }
@@ -28,16 +31,40 @@ void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
   admin.token_file = ctx.resolve(*name);
   std::string text, why;
   if (!ctx.read_secret(admin.token_file, text, &why)) {
+    routing::cleanse(text);
     s.error("token_file", why);
     return;
   }
-  const std::string token = trimmed(text);
-  if (token.size() < 16) {
+  // The token goes straight into its Secret; the file's text is wiped either way.
+  const std::string_view token = trimmed(text);
+  if (token.size() < 16)
     s.error("token_file",
             fmt::format("the token in {} must be at least 16 characters long", in_quotes(*name)));
-    return;
+  else
+    admin.token = routing::Secret(token);
+  routing::cleanse(text);
+}
+
+// The HTTP server's limits against idle and slow clients, and the names it answers to.
+void read_limits(Section& s, AdminConfig& admin) {
+  using namespace std::chrono_literals;
+  admin.max_connections =
+      static_cast<unsigned>(s.integer("max_connections", 1, 10000).value_or(admin.max_connections));
+  admin.request_timeout =
+      s.duration("request_timeout", 100ms, 10min).value_or(admin.request_timeout);
+  const auto hosts = s.strings("hosts", false);
+  if (!hosts) return;
+  for (const auto& item : *hosts) {
+    std::string name = item.value;
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name.empty() || name.find_first_of(":/[] \t") != std::string::npos)
+      s.error_at(
+          item.line, item.key,
+          fmt::format("{} is not a host name (no port, scheme or path)", in_quotes(item.value)));
+    else
+      admin.hosts.push_back(std::move(name));
   }
-  admin.token = routing::Secret(token);
 }
 
 }  // namespace
@@ -46,7 +73,8 @@ void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin) {
   const auto* table = root.table("admin");
   if (!table) return;
   Section s(root.diag(), *table, "admin",
-            {"enabled", "listen", "token_file", "history", "state_file"});
+            {"enabled", "listen", "token_file", "history", "state_file", "max_connections",
+             "request_timeout", "hosts"});
   admin.enabled = s.boolean("enabled").value_or(false);
   if (const auto listen = s.string("listen")) {
     std::string why;
@@ -66,6 +94,7 @@ void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin) {
     else
       admin.state_file = ctx.resolve(*state);
   }
+  read_limits(s, admin);
   s.finish();
 }
 

@@ -42,11 +42,18 @@ struct ServerSection {
   unsigned workers = 1;                                    // UDP worker threads
   std::uint16_t udp_payload = 1232;  // largest EDNS UDP response we send (DNS flag day 2020)
   std::chrono::milliseconds tcp_idle_timeout{10'000};
+  std::chrono::milliseconds tcp_io_timeout{500};
   unsigned tcp_max_connections = 256;
+  unsigned tcp_max_connections_per_client = 32;
   std::optional<std::string> chaos_version;   // version.bind / version.server (RFC 4892)
   std::optional<std::string> chaos_identity;  // id.server / hostname.bind
   std::optional<std::string> user;            // the user to drop root to, once bound
   unsigned max_transfers = 10;                // zone transfers (AXFR/IXFR) at once; more: REFUSED
+  // Core dumps hold every secret in memory: off unless asked for (service/hardening.hh).
+  bool core_dumps = false;
+  // Header values (credentials) over plain http: allowed with a warning per endpoint, or a
+  // config error when false.
+  bool allow_plain_http_credentials = true;
   FileLimits files;
 };
 
@@ -68,6 +75,12 @@ struct AdminConfig {
   std::string token_file;    // as resolved against the config's directory
   std::size_t history = 20;  // probe results kept per endpoint for the status
   std::string state_file;    // empty: no state file
+  // Abuse limits of the API's HTTP server, fixed at start (a reload does not move them).
+  unsigned max_connections = 64;                      // more: the oldest idle one is closed
+  std::chrono::milliseconds request_timeout{10'000};  // to receive a whole request, idle included
+  // Host header names the API answers besides IP literals and localhost (DNS rebinding);
+  // lower-cased, without a trailing dot.
+  std::vector<std::string> hosts;
 };
 
 // [[zone.transfer]] of one zone: who may transfer it (an empty ACL: no one).

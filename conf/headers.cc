@@ -31,26 +31,31 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::optional<std::string> value_from_env(Section& h, const std::string& variable) {
+// Values go straight into a Secret, whose buffer is the only copy left once the load is done.
+std::optional<routing::Secret> value_from_env(Section& h, const std::string& variable) {
   const char* value = std::getenv(variable.c_str());
   if (!value) {
     h.error("value_env", fmt::format("environment variable {} is not set", in_quotes(variable)));
     return std::nullopt;
   }
-  return std::string(value);
+  return routing::Secret(std::string_view(value));
 }
 
-std::optional<std::string> value_from_file(Section& h, const std::string& name,
-                                           const LoadContext& ctx) {
+std::optional<routing::Secret> value_from_file(Section& h, const std::string& name,
+                                               const LoadContext& ctx) {
   const auto path = ctx.resolve(name);
   std::string value, why;
   if (!ctx.read_secret(path, value, &why)) {
+    routing::cleanse(value);  // a partial read may have left some of it
     h.error("value_file", why);
     return std::nullopt;
   }
   // Editors end files with a newline; it is not part of the secret.
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  return value;
+  std::string_view text(value);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  routing::Secret secret(text);
+  routing::cleanse(value);
+  return secret;
 }
 
 std::optional<routing::Header> read_header(Section& h, const LoadContext& ctx) {
@@ -83,12 +88,12 @@ std::optional<routing::Header> read_header(Section& h, const LoadContext& ctx) {
     h.error(source, "the header value is empty");
     return std::nullopt;
   }
-  if (value->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+  if (value->reveal().find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
     h.error(source, "the header value contains a line break or a NUL byte");
     return std::nullopt;
   }
   if (!name || !h.clean()) return std::nullopt;
-  return routing::Header{*name, routing::Secret(*value)};
+  return routing::Header{*name, *value};
 }
 
 }  // namespace

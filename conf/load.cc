@@ -96,7 +96,8 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   const auto dir = std::filesystem::path(path).parent_path();
   // Known before any master file is read, so none of them can $INCLUDE a secret.
   const SecretFiles secrets = find_secret_files(root_table, dir);
-  const LoadContext ctx{diag, dir, config->server.files, secrets};
+  const LoadContext ctx{diag, dir, config->server.files, secrets,
+                        config->server.allow_plain_http_credentials};
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
   config->keys = read_keys(root, ctx);

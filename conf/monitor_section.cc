@@ -197,6 +197,11 @@ routing::MonitorSpec finish_monitor(MonitorDraft draft, const std::string& path,
   if (draft.files_clean && spec.client_cert_file.empty() != spec.client_key_file.empty())
     report(spec.client_cert_file.empty() ? "client_cert" : "client_key",
            "client_cert and client_key come together (expected both or neither)");
+  if (!ctx.allow_plain_http_credentials && spec.protocol == Protocol::http && !spec.headers.empty())
+    report("protocol",
+           fmt::format("sends {} over plain http, and server.allow_plain_http_credentials is "
+                       "false (expected protocol \"https\")",
+                       spec.headers.front().name));
   return spec;
 }
 

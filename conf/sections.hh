@@ -20,6 +20,7 @@ struct LoadContext {
   std::filesystem::path dir;   // relative file names in the config start here
   const FileLimits& limits;    // [server]'s, read first
   const SecretFiles& secrets;  // every secret file the config names, found before any is read
+  bool allow_plain_http_credentials = true;  // [server], read before any monitor
 
   // `name` relative to the config's directory, as it is opened and named in errors.
   std::string resolve(const std::string& name) const {

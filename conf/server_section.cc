@@ -109,10 +109,12 @@ void read_file_limits(Section& s, FileLimits& files) {
 void read_server(Section& root, ServerSection& server) {
   const auto* table = root.table("server");
   if (!table) return;
-  Section s(root.diag(), *table, "server",
-            {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_max_connections",
-             "chaos_version", "chaos_identity", "user", "max_transfers", "max_zone_file_size",
-             "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files"});
+  Section s(
+      root.diag(), *table, "server",
+      {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
+       "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version", "chaos_identity",
+       "user", "max_transfers", "core_dumps", "allow_plain_http_credentials", "max_zone_file_size",
+       "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -123,13 +125,20 @@ void read_server(Section& root, ServerSection& server) {
       static_cast<std::uint16_t>(s.integer("udp_payload", 512, 4096).value_or(server.udp_payload));
   server.tcp_idle_timeout =
       s.duration("tcp_idle_timeout", 100ms, 1h).value_or(server.tcp_idle_timeout);
+  server.tcp_io_timeout = s.duration("tcp_io_timeout", 10ms, 1min).value_or(server.tcp_io_timeout);
   server.tcp_max_connections = static_cast<unsigned>(
       s.integer("tcp_max_connections", 1, 65535).value_or(server.tcp_max_connections));
+  server.tcp_max_connections_per_client =
+      static_cast<unsigned>(s.integer("tcp_max_connections_per_client", 1, 65535)
+                                .value_or(server.tcp_max_connections_per_client));
   server.chaos_version = read_chaos(s, "chaos_version");
   server.chaos_identity = read_chaos(s, "chaos_identity");
   server.user = read_user(s);
   server.max_transfers =
       static_cast<unsigned>(s.integer("max_transfers", 1, 1000).value_or(server.max_transfers));
+  server.core_dumps = s.boolean("core_dumps").value_or(server.core_dumps);
+  server.allow_plain_http_credentials =
+      s.boolean("allow_plain_http_credentials").value_or(server.allow_plain_http_credentials);
   read_file_limits(s, server.files);
   s.finish();
 }

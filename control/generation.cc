@@ -13,7 +13,9 @@ dnsd::ServerConfig server_config(const conf::ServerSection& section) {
   server.workers = section.workers;
   server.udp_payload = section.udp_payload;
   server.tcp_idle_timeout = section.tcp_idle_timeout;
+  server.tcp_io_timeout = section.tcp_io_timeout;
   server.tcp_max_connections = section.tcp_max_connections;
+  server.tcp_max_connections_per_client = section.tcp_max_connections_per_client;
   server.chaos_version = section.chaos_version;
   server.chaos_identity = section.chaos_identity;
   server.user = section.user;

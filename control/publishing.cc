@@ -31,6 +31,10 @@ routing::ClientInfo client_of(const dnsd::notify::Secondary& secondary) {
   return client;
 }
 
+bool same_key(const dnsd::tsig::Key& a, const dnsd::tsig::Key& b) {
+  return a.name == b.name && a.algorithm == b.algorithm;
+}
+
 bool same_address(const routing::ClientInfo& a, const routing::ClientInfo& b) {
   const std::size_t size = a.is_ipv6 ? 16 : 4;
   return a.is_ipv6 == b.is_ipv6 &&
@@ -67,6 +71,20 @@ void show_serial(Generation& generation, const publish::Published& published) {
 std::size_t ZonePropagation::current() const noexcept {
   return static_cast<std::size_t>(std::count_if(secondaries.begin(), secondaries.end(),
                                                 [](const auto& s) { return s.current; }));
+}
+
+std::optional<std::size_t> transfer_sender(std::span<const dnsd::notify::Secondary> secondaries,
+                                           const routing::ClientInfo& client,
+                                           const dnsd::tsig::Key* key) {
+  std::optional<std::size_t> found;
+  for (std::size_t i = 0; i < secondaries.size(); ++i) {
+    const auto& secondary = secondaries[i];
+    if (!same_address(client_of(secondary), client)) continue;
+    if (secondary.key && !(key && same_key(*secondary.key, *key))) continue;
+    if (found) return std::nullopt;  // two could have sent it
+    found = i;
+  }
+  return found;
 }
 
 std::vector<dnsd::notify::Secondary> notify_secondaries(const conf::Config& config) {
@@ -210,8 +228,6 @@ void Publishing::restart_sender(const conf::Config& config) {
   if (sender_) sender_->stop();
   sender_.reset();
   secondaries_ = notify_secondaries(config);
-  secondary_addresses_.clear();
-  for (const auto& secondary : secondaries_) secondary_addresses_.push_back(client_of(secondary));
   seen_.clear();
   if (secondaries_.empty()) return;
   sender_ = std::make_unique<dnsd::notify::Sender>(dnsd::notify::Settings{secondaries_, {}});
@@ -248,12 +264,14 @@ std::optional<dnsd::xfr::Transferable> Publishing::find(
   return out;
 }
 
-void Publishing::served(const dnsd::zone::Zone& zone, const routing::ClientInfo& client) const {
+// Only a transfer that one secondary alone could have made counts (transfer_sender()); the
+// others are left to the SOA check.
+void Publishing::served(const dnsd::zone::Zone& zone, const routing::ClientInfo& client,
+                        const dnsd::tsig::Key* key) const {
   std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < secondary_addresses_.size(); ++i)
-    if (same_address(secondary_addresses_[i], client))
-      seen_[{zone_key(zone.origin()), i}] =
-          Seen{zone.serial(), "transfer", std::chrono::system_clock::now()};
+  if (const auto i = transfer_sender(secondaries_, client, key))
+    seen_[{zone_key(zone.origin()), *i}] =
+        Seen{zone.serial(), "transfer", std::chrono::system_clock::now()};
 }
 
 std::vector<ZonePropagation> Publishing::propagation(
@@ -265,41 +283,55 @@ std::vector<ZonePropagation> Publishing::propagation(
     secondaries = secondaries_;
     if (sender_) states = sender_->states();
   }
+  const std::vector<publish::Published> published = publisher_.published();
+  // checks[zone][secondary], every one at once: the whole check takes one `check`.
+  std::vector<std::vector<dnsd::notify::SoaCheck>> checks;
+  if (check && !secondaries.empty() && !published.empty()) {
+    std::vector<dnsd::wire::Name> zones;
+    for (const auto& zone : published) zones.push_back(zone.zone);
+    checks = dnsd::notify::check_soa_all(secondaries, zones, *check);
+  }
+  const auto now = std::chrono::system_clock::now();
   std::vector<ZonePropagation> out;
-  for (const auto& published : publisher_.published()) {
-    ZonePropagation zone{zone_key(published.zone), published.serial, {}};
-    std::vector<dnsd::notify::SoaCheck> checks;
-    if (check && !secondaries.empty())
-      checks = dnsd::notify::check_soa_all(secondaries, published.zone, *check);
-    std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex_);
+  if (!same_secondaries(secondaries, secondaries_)) checks.clear();  // a reload changed the list
+  for (std::size_t z = 0; z < published.size(); ++z) {
+    ZonePropagation zone{zone_key(published[z].zone), published[z].serial, {}};
     for (std::size_t i = 0; i < secondaries.size(); ++i) {
-      SecondaryStatus status;
-      status.secondary = dnsd::notify::endpoint_text(secondaries[i]);
-      for (const auto& state : states)
-        if (state.secondary == status.secondary && state.zone == zone.zone) {
-          if (state.serial_sent == published.serial)
-            status.notify = std::string(dnsd::notify::phase_text(state.phase));
-          status.acked_serial = state.serial_acked;
-          status.error = state.last_error;
-        }
-      if (i < checks.size()) {
-        if (checks[i].serial)
-          seen_[{zone.zone, i}] =
-              Seen{*checks[i].serial, "soa check", std::chrono::system_clock::now()};
-        else
-          status.error = checks[i].error;
-      }
-      if (const auto seen = seen_.find({zone.zone, i}); seen != seen_.end()) {
-        status.serving_serial = seen->second.serial;
-        status.seen_by = seen->second.by;
-        status.seen_at = seen->second.at;
-        status.current = dnsd::notify::serves_at_least(seen->second.serial, published.serial);
-      }
+      if (z < checks.size() && checks[z][i].serial)
+        seen_[{zone.zone, i}] = Seen{*checks[z][i].serial, "soa check", now};
+      SecondaryStatus status =
+          status_of(zone, i, dnsd::notify::endpoint_text(secondaries[i]), states);
+      if (z < checks.size() && !checks[z][i].serial) status.error = checks[z][i].error;
       zone.secondaries.push_back(std::move(status));
     }
     out.push_back(std::move(zone));
   }
   return out;
+}
+
+// With mutex_ held: secondary `i` of `zone` from the NOTIFY state and what it was seen to serve.
+// Current only when that serial is the zone's or newer: an old sighting (e.g. before its last
+// SOA check failed) does not count once the zone's serial has moved on.
+SecondaryStatus Publishing::status_of(const ZonePropagation& zone, std::size_t i,
+                                      std::string endpoint,
+                                      std::span<const dnsd::notify::SecondaryState> states) const {
+  SecondaryStatus status;
+  status.secondary = std::move(endpoint);
+  for (const auto& state : states)
+    if (state.secondary == status.secondary && state.zone == zone.zone) {
+      if (state.serial_sent == zone.serial)
+        status.notify = std::string(dnsd::notify::phase_text(state.phase));
+      status.acked_serial = state.serial_acked;
+      status.error = state.last_error;
+    }
+  if (const auto seen = seen_.find({zone.zone, i}); seen != seen_.end()) {
+    status.serving_serial = seen->second.serial;
+    status.seen_by = seen->second.by;
+    status.seen_at = seen->second.at;
+    status.current = dnsd::notify::serves_at_least(seen->second.serial, zone.serial);
+  }
+  return status;
 }
 
 }  // namespace control

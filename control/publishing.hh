@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,11 +78,12 @@ class Publishing : public dnsd::xfr::ZoneSource {
   dnsd::xfr::Keys keys() const override;
   std::optional<dnsd::xfr::Transferable> find(
       std::span<const std::uint8_t> lowercased_origin) const override;
-  void served(const dnsd::zone::Zone& zone, const routing::ClientInfo& client) const override;
+  void served(const dnsd::zone::Zone& zone, const routing::ClientInfo& client,
+              const dnsd::tsig::Key* key) const override;
 
-  // Every published zone and how far its serial has reached. With `check`, each secondary is
-  // asked for its SOA first (all at once, each within `check`): call it from a thread that
-  // may wait that long (the admin API), never the query path.
+  // Every published zone and how far its serial has reached. With `check`, every secondary is
+  // asked for the SOA of every zone first, all at once, the whole within `check`: call it from
+  // a thread that may wait that long (the admin API), never the query path.
   std::vector<ZonePropagation> propagation(
       std::optional<std::chrono::milliseconds> check = std::nullopt) const;
 
@@ -92,6 +94,8 @@ class Publishing : public dnsd::xfr::ZoneSource {
     std::chrono::system_clock::time_point at{};
   };
   void run();
+  SecondaryStatus status_of(const ZonePropagation& zone, std::size_t i, std::string endpoint,
+                            std::span<const dnsd::notify::SecondaryState> states) const;
   void publish_all(Generation& generation);
   void on_published(const publish::Published& change);
   void send_notify(const publish::Published& change);
@@ -104,7 +108,6 @@ class Publishing : public dnsd::xfr::ZoneSource {
   std::shared_ptr<Generation> current_;      // whose serial words on_published() moves
   std::vector<dnsd::wire::Name> published_;  // the origins published, for Inputs::only
   std::vector<dnsd::notify::Secondary> secondaries_;
-  std::vector<routing::ClientInfo> secondary_addresses_;  // to match transfer clients
   std::unique_ptr<dnsd::notify::Sender> sender_;
   bool started_ = false;
   bool stopping_ = false;
@@ -120,5 +123,14 @@ class Publishing : public dnsd::xfr::ZoneSource {
 
 // [[secondary]] entries as the NOTIFY sender takes them, keys looked up in the config's keyring.
 std::vector<dnsd::notify::Secondary> notify_secondaries(const conf::Config& config);
+
+// Which of `secondaries` a transfer from `client` signed with `key` (null: unsigned) came from:
+// the only one at that address that could have sent it. One with a key sends only transfers
+// signed with that key; one without may send any. nullopt when none or several fit (e.g. two
+// on one address with one key): a transfer comes from an ephemeral port, so only the SOA check,
+// which asks each at its own port, can tell those apart.
+std::optional<std::size_t> transfer_sender(std::span<const dnsd::notify::Secondary> secondaries,
+                                           const routing::ClientInfo& client,
+                                           const dnsd::tsig::Key* key);
 
 }  // namespace control

@@ -2,6 +2,7 @@
 // admin API, tells systemd it is ready, reloads on SIGHUP and stops gracefully on
 // SIGTERM/SIGINT. The only place that links every module together.
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,6 +33,7 @@
 #include "logging/log.hh"
 #include "metrics/render.hh"
 #include "probe/prober.hh"
+#include "service/hardening.hh"
 #include "service/notify.hh"
 #include "service/privileges.hh"
 
@@ -128,6 +130,20 @@ bool become_user(const conf::Config& config) {
   return true;
 }
 
+// [server] core_dumps, settled once root is gone (a uid change resets the dumpable flag).
+bool settle_core_dumps(const conf::Config& config) {
+  if (const std::string error = service::apply_core_dumps(config.server.core_dumps);
+      !error.empty()) {
+    logging::error("dnsd: cannot set core dumps: {}", error);
+    return false;
+  }
+  if (config.server.core_dumps)
+    logging::warning(
+        "dnsd: core dumps allowed (server.core_dumps = true): a core file holds "
+        "the probe header values and the admin token");
+  return true;
+}
+
 // DNSD_METRICS_DUMP=FILE: the /metrics page written to FILE on SIGUSR1 and at stop (replaced
 // whole, through a rename), for tests and for debugging without the admin server.
 void dump_metrics(const std::function<std::string()>& render) {
@@ -175,6 +191,26 @@ int wait_for_stop(const sigset_t& signals, const std::function<std::string()>& r
   }
 }
 
+// Each TCP client, probe and admin connection takes a descriptor, and the usual soft limit
+// (1024) is far below the hard one: raise it at start, as root or not.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur != limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      logging::warning("dnsd: cannot raise the descriptor limit from {}: {}", before,
+                       std::strerror(errno));
+      return;
+    }
+    logging::info("dnsd: descriptor limit raised from {} to {} (the hard limit)", before,
+                  limit.rlim_cur);
+  } else {
+    logging::info("dnsd: descriptor limit {} (the hard limit)", limit.rlim_cur);
+  }
+}
+
 // Loads the config at `path`, logging every error; null when it does not load.
 std::unique_ptr<conf::Config> load(const std::string& path) {
   logging::set_format(logging::detect_format());
@@ -211,7 +247,8 @@ class Daemon {
         tcp_(runtime_.serving(), udp_readers_, &query_counters_),
         admin_config_(runtime_.admin_config()),
         api_(runtime_, {[this] { return reload(); }, [this] { return render_metrics(); }}),
-        admin_server_([this](const admin::Request& request) { return api_.handle(request); }) {
+        admin_server_([this](const admin::Request& request) { return api_.handle(request); },
+                      {admin_config_.max_connections, admin_config_.request_timeout}) {
     tcp_.set_transfers(&transfers_);
   }
 
@@ -237,7 +274,7 @@ class Daemon {
     bool may_run = true;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
       const conf::Config& config = *generation.config;
-      may_run = become_user(config);
+      may_run = become_user(config) && settle_core_dumps(config);
       if (const std::string error = may_run ? check_probe_files(config) : ""; !error.empty()) {
         logging::error("dnsd: {}", error);
         may_run = false;
@@ -288,12 +325,20 @@ class Daemon {
 
  private:
   // The model and health table change with reloads: the page is rendered under the Runtime's lock.
+  // Propagation is read first: Publishing has its own lock.
   std::string render_metrics() {
+    std::vector<metrics::ZoneSerials> published;
+    for (const auto& zone : runtime_.publishing().propagation()) {
+      published.push_back({zone.zone, zone.serial, {}});
+      for (const auto& s : zone.secondaries)
+        published.back().secondaries.push_back(
+            {s.secondary, s.serving_serial, s.acked_serial, s.current});
+    }
     std::string page;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
       page =
           metrics::render_prometheus({&query_counters_, &probe_counters_, &generation.config->model,
-                                      &generation.health, &config_status_});
+                                      &generation.health, &config_status_, &published});
     });
     return page;
   }
@@ -347,6 +392,7 @@ int run(const std::string& path) {
   const sigset_t signals = block_signals();
   std::unique_ptr<conf::Config> config = load(path);
   if (!config) return 1;
+  raise_descriptor_limit();
   Daemon daemon(path, std::move(config));
   if (!daemon.bind() || !daemon.drop_root()) return 1;
   daemon.start();
@@ -357,6 +403,11 @@ int run(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any secret is read (--check-config reads them too); the config may allow them later.
+  if (const std::string error = service::forbid_core_dumps(); !error.empty()) {
+    fmt::print(stderr, "dnsd: cannot turn core dumps off: {}\n", error);
+    return 1;
+  }
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.size() == 1 && (args[0] == "--version" || args[0] == "-V")) {
     fmt::print("dnsd {}\n", DNSD_VERSION);

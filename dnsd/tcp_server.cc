@@ -1,14 +1,21 @@
 // TCP service on Boost.Asio. Each session owns its buffers (allocated once per connection, not
 // per query); reads, the engine and writes alternate, so pipelined queries are answered in order.
+// A session never reads past the message it is on, so a transfer request hands over a clean
+// connection. Deadlines (issue 12, after Knot's tcp-idle-timeout and tcp-io-timeout): nothing
+// received for tcp_idle_timeout closes; a message begun must be whole, and an answer must be
+// taken by the kernel, within tcp_io_timeout. Who gets a slot is decided in tcp_admission.hh.
 #include "dnsd/tcp_server.hh"
 
 #include <fmt/format.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <list>
 
 #include "dnsd/socket_address.hh"
+#include "dnsd/tcp_admission.hh"
 #include "dnsd/transfer_server.hh"
 #include "dnsd/xfr/transfer.hh"
 
@@ -17,11 +24,16 @@ namespace dnsd {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+namespace admission = tcp_admission;
 
 namespace {
 
 // At stop, how long a connection in the middle of a query may take to write its answer.
 constexpr auto k_drain_limit = std::chrono::seconds(2);
+// What the kernel may hold unsent per connection (it doubles this for its own bookkeeping):
+// one largest answer and its length. Without a bound, a client that asks and never reads
+// leaves megabytes in our send queue (about 2 MB each seen, issue 12).
+constexpr int k_send_buffer = 2 + 65535;
 
 class Session;
 using Sessions = std::list<std::shared_ptr<Session>>;
@@ -31,7 +43,8 @@ struct Shared {
   Serving& serving;
   std::size_t reader;
   std::chrono::milliseconds idle_timeout;
-  std::size_t max_connections;
+  std::chrono::milliseconds io_timeout;
+  admission::Limits limits;
   QueryCounterBlock& counters;
   Sessions sessions;
   bool draining = false;  // stop() was called: no next query on any connection
@@ -39,31 +52,51 @@ struct Shared {
   TransferServer* transfers = nullptr;  // where AXFR/IXFR connections go
 };
 
+// Bytes we wrote that the client has not acknowledged (SIOCOUTQ): left there, they outlive
+// the socket in FIN-WAIT-1 until the kernel gives up.
+std::size_t unsent_bytes(int fd) {
+  int queued = 0;
+  return ::ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0 ? static_cast<std::size_t>(queued) : 0;
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared) {}
+  Session(tcp::socket socket, const routing::ClientInfo& client, Shared& shared)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        shared_(shared),
+        client_{Transport::tcp, client},
+        key_(admission::client_key(client)) {}
 
   void start(Sessions::iterator self) {
     self_ = self;
-    boost::system::error_code error;
-    const auto peer = socket_.remote_endpoint(error);
-    if (!error) client_ = Client{Transport::tcp, client_info(peer.data())};
-    read_length();
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+    wait_for_input();
   }
-  Clock::time_point last_active() const { return last_active_; }
-  bool busy() const { return busy_; }
+  const admission::ClientKey& key() const { return key_; }
+  bool busy() const { return phase_ != Phase::idle; }
   // Bytes the client sent that we have not read yet: a query that arrived before stop().
   bool input_waiting() {
     boost::system::error_code error;
     return socket_.available(error) > 0 && !error;
   }
+  admission::Candidate candidate() {
+    using admission::Standing;
+    if (phase_ == Phase::writing || input_waiting()) return {Standing::answering, since_};
+    return {phase_ == Phase::idle ? Standing::idle : Standing::partial, since_};
+  }
+  // Ends the connection. One whose answer is not written or not read yet is reset (SO_LINGER
+  // 0), so the kernel drops what it still holds for the client instead of keeping it.
   void close() {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    if (phase_ == Phase::writing || unsent_bytes(socket_.native_handle()) > 0)
+      socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+    else
+      socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     Shared& shared = shared_;
     shared.sessions.erase(self_);  // may drop the last owner: no member is used after this line
@@ -72,58 +105,78 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  void arm_idle_timer() {
-    last_active_ = Clock::now();
-    timer_.expires_after(shared_.idle_timeout);
+  enum class Phase : std::uint8_t { idle, reading, writing };
+
+  void arm_timer(Clock::time_point deadline) {
+    timer_.expires_at(deadline);
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
-      // A later read may have moved the deadline; only a deadline really past closes.
+      // A later step may have moved the deadline; only a deadline really past closes.
       if (!error && self->timer_.expiry() <= Clock::now()) self->close();
     });
   }
 
-  void read_length() {
-    busy_ = false;
-    if (shared_.draining) return close();  // the answer is out: the connection ends here
-    arm_idle_timer();
-    asio::async_read(
-        socket_, asio::buffer(length_),
-        [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-          if (error) return self->close();
-          self->read_message(static_cast<std::size_t>(self->length_[0] << 8 | self->length_[1]));
-        });
+  // Waits for the next bytes: the idle deadline between messages, the I/O one inside one.
+  void wait_for_input() {
+    if (phase_ == Phase::idle && shared_.draining) return close();  // answered: ends here
+    arm_timer(phase_ == Phase::idle ? Clock::now() + shared_.idle_timeout
+                                    : started_ + shared_.io_timeout);
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& error) {
+                         if (error || self->closed_) return self->close();
+                         self->read_available();
+                       });
   }
 
-  void read_message(std::size_t size) {
-    busy_ = true;
-    asio::async_read(
-        socket_, asio::buffer(query_.data(), size),
-        [self = shared_from_this()](const boost::system::error_code& error, std::size_t size) {
-          if (error) return self->close();
-          self->respond(size);
-        });
+  // Reads what the kernel has of the current message, and no further.
+  void read_available() {
+    for (;;) {
+      const std::size_t whole = filled_ < 2 ? 2 : 2 + message_size();
+      if (filled_ == whole) return respond();
+      boost::system::error_code error;
+      const std::size_t got =
+          socket_.read_some(asio::buffer(frame_.data() + filled_, whole - filled_), error);
+      if (error == asio::error::would_block) return wait_for_input();
+      if (error) return close();
+      if (filled_ == 0) {
+        phase_ = Phase::reading;
+        started_ = Clock::now();
+      }
+      filled_ += got;
+    }
   }
 
-  void respond(std::size_t size) {
-    const auto query = std::span<const std::uint8_t>(query_.data(), size);
+  std::size_t message_size() const { return static_cast<std::size_t>(frame_[0] << 8 | frame_[1]); }
+
+  void respond() {
+    const auto query = std::span<const std::uint8_t>(frame_.data() + 2, message_size());
+    filled_ = 0;
     if (shared_.transfers && xfr::is_transfer_query(query) && hand_off(query)) return;
     const Reply reply = answer(shared_.serving.enter(shared_.reader), scratch_,
-                               std::span(query_.data(), size), client_);
+                               std::span(frame_.data() + 2, query.size()), client_);
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
     if (reply.kind != Reply::Kind::send) {
       shared_.counters.record_dropped();
-      return read_length();  // nothing to say: next query
+      return answered();  // nothing to say: next query
     }
     shared_.counters.record(reply.rcode, reply.qtype, reply.truncated);
     reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
     reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(reply_length_), asio::buffer(reply.bytes.data(), reply.bytes.size())};
+    phase_ = Phase::writing;
+    arm_timer(Clock::now() + shared_.io_timeout);
     asio::async_write(
         socket_, buffers,
         [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-          if (error) return self->close();
-          self->read_length();
+          if (error || self->closed_) return self->close();
+          self->answered();
         });
+  }
+
+  void answered() {
+    phase_ = Phase::idle;
+    since_ = Clock::now();
+    wait_for_input();
   }
 
   // The connection goes to the transfer thread, which answers this query and closes it; the
@@ -140,7 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
         close();
         return true;
       }
-      arm_idle_timer();
+      socket_.non_blocking(true, error);
       return false;
     }
     closed_ = true;
@@ -153,12 +206,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Shared& shared_;
   Sessions::iterator self_;
   Client client_;
-  Clock::time_point last_active_ = Clock::now();
-  bool busy_ = false;
+  admission::ClientKey key_;
+  Phase phase_ = Phase::idle;
+  Clock::time_point since_ = Clock::now();  // accepted, or the last answer written
+  Clock::time_point started_;               // the first bytes of the current message came
   bool closed_ = false;
-  std::array<std::uint8_t, 2> length_{};
+  std::size_t filled_ = 0;  // bytes of the current message (length included) in frame_
   std::array<std::uint8_t, 2> reply_length_{};
-  std::array<std::uint8_t, 65535> query_{};
+  std::array<std::uint8_t, 2 + 65535> frame_{};
   Scratch scratch_;
 };
 
@@ -170,7 +225,9 @@ struct TcpServer::Impl {
         shared{serving,
                reader,
                serving.current().server->tcp_idle_timeout,
-               serving.current().server->tcp_max_connections,
+               serving.current().server->tcp_io_timeout,
+               admission::limits(serving.current().server->tcp_max_connections,
+                                 serving.current().server->tcp_max_connections_per_client),
                counters && counters->tcp_threads() > 0 ? counters->tcp(0) : own_counters,
                {}} {}
   QueryCounterBlock own_counters;  // when the server was given no QueryCounters
@@ -189,25 +246,43 @@ struct TcpServer::Impl {
             // (about 1 ms on Linux loopback, 40 ms elsewhere) when queries are pipelined.
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
+            socket.set_option(asio::socket_base::send_buffer_size(k_send_buffer), ignored);
             admit(std::move(socket));
           }
           accept(acceptor);
         });
   }
 
-  // At the cap, the connection idle the longest gives way (RFC 7766 §6.2.3 lets servers close
-  // idle connections), so a flood of idle sockets cannot lock out real clients.
+  // A slot for the newcomer, making room by the rules of tcp_admission.hh: the connection
+  // that has been of no use the longest gives way, among the client's own when it holds too
+  // many, among everyone's when the cap is reached. One that is answering never does: then
+  // the newcomer is refused (its socket closes here).
   void admit(tcp::socket socket) {
+    boost::system::error_code error;
+    const auto peer = socket.remote_endpoint(error);
+    if (error) return;
+    const routing::ClientInfo client = client_info(peer.data());
+    const auto key = admission::client_key(client);
     auto& sessions = shared.sessions;
-    if (sessions.size() >= shared.max_connections) {
-      std::shared_ptr<Session> oldest;
-      for (const auto& session : sessions)
-        if (!session->busy() && (!oldest || session->last_active() < oldest->last_active()))
-          oldest = session;
-      if (!oldest) return;  // every connection is mid-query: refuse this one (socket closes)
-      oldest->close();
+    unsigned own = 0;
+    for (const auto& session : sessions) own += session->key() == key;
+    const auto scope =
+        admission::eviction_scope(shared.limits, static_cast<unsigned>(sessions.size()), own);
+    if (scope != admission::Scope::none) {
+      std::shared_ptr<Session> victim;
+      admission::Candidate worst;
+      for (const auto& session : sessions) {
+        if (scope == admission::Scope::own && !(session->key() == key)) continue;
+        const auto candidate = session->candidate();
+        if (!victim || admission::closes_before(candidate, worst)) {
+          victim = session;
+          worst = candidate;
+        }
+      }
+      if (!victim || worst.standing == admission::Standing::answering) return;
+      victim->close();
     }
-    auto session = std::make_shared<Session>(std::move(socket), shared);
+    auto session = std::make_shared<Session>(std::move(socket), client, shared);
     sessions.push_front(session);
     session->start(sessions.begin());
   }

@@ -1,5 +1,6 @@
 // TCP service (RFC 7766): 2-byte length framing, pipelined queries answered in order, an idle
-// timeout, and a cap on connections that closes the longest-idle one to make room.
+// timeout between messages and an I/O timeout within one, a cap on connections and a limit per
+// client (tcp_admission.hh says who makes room for a newcomer).
 #pragma once
 
 #include <memory>
@@ -25,7 +26,8 @@ class TcpServer {
   void set_transfers(TransferServer* transfers) noexcept;
   void start();  // one thread runs every connection
   // Graceful: stops accepting, closes idle connections at once, lets one that is mid-query (or
-  // has a query waiting in the kernel) write its answer first, for at most 2 s; then joins.
+  // has a query waiting in the kernel) write its answer first, for at most 2 s (a half-sent
+  // one also ends at its I/O timeout); then joins.
   void stop();
 
  private:

@@ -107,7 +107,8 @@ class TransferSession : public std::enable_shared_from_this<TransferSession> {
   // Logs the request just answered (once), and tells the source what the client now has.
   void finish() {
     if (!transfer_) return;
-    if (transfer_->done() && transfer_->zone()) source_.served(*transfer_->zone(), client_);
+    if (transfer_->done() && transfer_->zone())
+      source_.served(*transfer_->zone(), client_, transfer_->key());
     if (transfer_->is_transfer())
       logging::info("dnsd: {}, {} messages, {} records{}", transfer_->description(),
                     transfer_->messages(), transfer_->records(),

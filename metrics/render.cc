@@ -121,6 +121,32 @@ void render_config(Exposition& out, const ConfigStatus& config) {
              config.reloads_failed.load(std::memory_order_relaxed));
 }
 
+void render_publishing(Exposition& out, const std::vector<ZoneSerials>& zones) {
+  out.family("dnsd_zone_serial", "gauge", "The serial of a published zone (transferred).");
+  for (const auto& zone : zones)
+    out.sample("dnsd_zone_serial", {{"zone", zone.zone}}, std::uint64_t{zone.serial});
+  out.family("dnsd_secondary_serial", "gauge",
+             "The serial a secondary was last seen to serve (by a transfer or an SOA check).");
+  for (const auto& zone : zones)
+    for (const auto& s : zone.secondaries)
+      if (s.serving)
+        out.sample("dnsd_secondary_serial", {{"zone", zone.zone}, {"secondary", s.secondary}},
+                   std::uint64_t{*s.serving});
+  out.family("dnsd_secondary_acked_serial", "gauge",
+             "The last serial a secondary acknowledged a NOTIFY of.");
+  for (const auto& zone : zones)
+    for (const auto& s : zone.secondaries)
+      if (s.acked)
+        out.sample("dnsd_secondary_acked_serial", {{"zone", zone.zone}, {"secondary", s.secondary}},
+                   std::uint64_t{*s.acked});
+  out.family("dnsd_secondary_current", "gauge",
+             "1 when the secondary serves the zone's serial or newer, else 0.");
+  for (const auto& zone : zones)
+    for (const auto& s : zone.secondaries)
+      out.sample("dnsd_secondary_current", {{"zone", zone.zone}, {"secondary", s.secondary}},
+                 std::uint64_t{s.current ? 1u : 0u});
+}
+
 }  // namespace
 
 void ConfigStatus::record_reload(bool ok, std::int64_t unix_s) noexcept {
@@ -140,6 +166,7 @@ std::string render_prometheus(const Sources& sources) {
   if (sources.probes) render_probes(out, *sources.probes);
   if (sources.model && sources.health) render_endpoints(out, *sources.model, *sources.health);
   if (sources.config) render_config(out, *sources.config);
+  if (sources.publishing) render_publishing(out, *sources.publishing);
   return out.take();
 }
 

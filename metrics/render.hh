@@ -9,12 +9,18 @@
 //   dnsd_endpoint_probe_rtt_seconds{profile,endpoint}  RTT of the last successful probe
 //   dnsd_config_generation, dnsd_config_last_reload_success,
 //   dnsd_config_last_reload_timestamp_seconds, dnsd_config_reloads_total{result}
+//   dnsd_zone_serial{zone}                         a published zone's serial
+//   dnsd_secondary_serial{zone,secondary}          the serial it was last seen to serve
+//   dnsd_secondary_acked_serial{zone,secondary}    the last serial it acknowledged (NOTIFY)
+//   dnsd_secondary_current{zone,secondary}         1 when it serves the zone's serial or newer
 // The renderer reads counters and atomics only; it takes no lock the query path could wait on.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "dnsd/query_counters.hh"
 #include "probe/probe_counters.hh"
@@ -36,6 +42,20 @@ struct ConfigStatus {
   void record_reload(bool ok, std::int64_t unix_s) noexcept;
 };
 
+// A published zone and how far its serial has reached, copied from control::Publishing by the
+// daemon (control/ sits above metrics/). Unknown serials are left out of the page.
+struct SecondarySerials {
+  std::string secondary;  // "127.0.0.1:53"
+  std::optional<std::uint32_t> serving;
+  std::optional<std::uint32_t> acked;
+  bool current = false;
+};
+struct ZoneSerials {
+  std::string zone;  // "tm.example.com."
+  std::uint32_t serial = 0;
+  std::vector<SecondarySerials> secondaries;
+};
+
 // Where the numbers come from; any pointer may be null (that part is left out). The model and
 // health table must stay valid for the call (the current ServingState's, say).
 struct Sources {
@@ -44,6 +64,7 @@ struct Sources {
   const routing::Model* model = nullptr;
   const routing::HealthTable* health = nullptr;
   const ConfigStatus* config = nullptr;
+  const std::vector<ZoneSerials>* publishing = nullptr;
 };
 
 // Content-Type: text/plain; version=0.0.4; charset=utf-8

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "probe/curl_memory.hh"
+
 namespace probe {
 namespace {
 
@@ -32,6 +34,7 @@ void unwatch(int epoll, int fd) { epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr); 
 }  // namespace
 
 MultiDriver::MultiDriver(std::size_t max_connections) {
+  init_curl_with_wiping_memory();  // before curl allocates anything
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
                     static_cast<long>(std::max<std::size_t>(max_connections, 1)));

@@ -2,6 +2,7 @@
 #include "probe/plan.hh"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <unordered_map>
@@ -72,6 +73,20 @@ Plan make_plan(const routing::Model& model) {
     }
   }
   return plan;
+}
+
+std::vector<std::string> plain_http_credential_warnings(const Plan& plan) {
+  std::vector<std::string> lines;
+  for (const auto& probe : plan.probes) {
+    const auto& monitor = probe.monitor;
+    if (monitor.protocol != routing::Protocol::http || monitor.headers.empty()) continue;
+    std::string names;
+    for (const auto& header : monitor.headers) names += (names.empty() ? "" : ", ") + header.name;
+    for (const auto& who : probe.subscribers)
+      lines.push_back(fmt::format("probe: profile={} endpoint={} sends {} over plain http",
+                                  who.profile, who.endpoint, names));
+  }
+  return lines;
 }
 
 }  // namespace probe

@@ -49,6 +49,12 @@ struct Plan {
 
 Plan make_plan(const routing::Model& model);
 
+// One line per probed endpoint whose monitor sends [[header]] values (credentials) over plain
+// http, naming the headers, never their values:
+// `probe: profile=ci.tm.example.com. endpoint=eu sends Authorization over plain http`.
+// conf/ refuses such a monitor when server.allow_plain_http_credentials = false.
+std::vector<std::string> plain_http_credential_warnings(const Plan& plan);
+
 // "EU.Tenant.test." -> "eu.tenant.test"; "::1" stays.
 std::string normalize_host(std::string_view host);
 bool is_address_literal(std::string_view host);

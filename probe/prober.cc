@@ -413,6 +413,12 @@ Prober::Prober(const routing::Model& model, routing::HealthWriter& health,
       logging::info("{}", line);
   }
   Plan plan = make_plan(model);
+  for (const auto& line : plain_http_credential_warnings(plan)) {
+    if (options.log)
+      options.log(line);
+    else
+      logging::warning("{}", line);
+  }
   const std::size_t threads = thread_count(plan.probes.size());
   auto parts = split(std::move(plan), threads);
   for (std::size_t t = 0; t < threads; ++t) {

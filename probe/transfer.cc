@@ -2,8 +2,11 @@
 #include "probe/transfer.hh"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 
-#include <mutex>
+#include <cstring>
+
+#include "probe/curl_memory.hh"
 
 namespace probe {
 namespace {
@@ -11,6 +14,24 @@ namespace {
 // Literal IPv6 hosts need brackets in URLs and in CURLOPT_RESOLVE entries.
 std::string bracketed(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// "Name: value" appended to the list. The line is built in a string wiped right after: curl
+// keeps its own copy in the list, which ~Transfer wipes (wipe_and_free).
+curl_slist* append_header(curl_slist* list, std::string_view name, std::string_view value) {
+  std::string line;
+  line.reserve(name.size() + 2 + value.size());
+  line.append(name).append(": ").append(value);
+  curl_slist* grown = curl_slist_append(list, line.c_str());
+  routing::cleanse(line);
+  return grown;
+}
+
+// The header list held header values (credentials): their bytes are wiped before curl frees them.
+void wipe_and_free(curl_slist* list) {
+  for (curl_slist* item = list; item != nullptr; item = item->next)
+    OPENSSL_cleanse(item->data, std::strlen(item->data));
+  curl_slist_free_all(list);
 }
 
 }  // namespace
@@ -25,8 +46,7 @@ void Transfer::set(CURLoption option, T value) {
 
 Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
     : port_(target.monitor.port), body_cap_(target.monitor.max_body_bytes) {
-  static std::once_flag global_once;
-  std::call_once(global_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  init_curl_with_wiping_memory();
   easy_ = curl_easy_init();
   if (easy_ == nullptr) {
     setup_error_ = "curl_easy_init failed";
@@ -77,10 +97,15 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
   set(CURLOPT_USERAGENT, "dnsd-probe/0.1");
   set(CURLOPT_WRITEFUNCTION, &Transfer::on_body);
   set(CURLOPT_WRITEDATA, this);
+  // Response headers are counted (on_header), so an endless or huge header block ends the probe
+  // with its own reason instead of curl's "Out of memory".
+  set(CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  set(CURLOPT_HEADERDATA, this);
+  // The one long-lived copy of the header values outside their Secrets: curl reads this list at
+  // every run, so it is built once per endpoint and wiped with the Transfer.
   for (const auto& header : m.headers)
-    headers_ = curl_slist_append(headers_, (header.name + ": " + header.value.reveal()).c_str());
-  if (!m.host_header.empty())
-    headers_ = curl_slist_append(headers_, ("Host: " + m.host_header).c_str());
+    headers_ = append_header(headers_, header.name, header.value.reveal());
+  if (!m.host_header.empty()) headers_ = append_header(headers_, "Host", m.host_header);
   if (headers_ != nullptr) set(CURLOPT_HTTPHEADER, headers_);
   if (m.protocol == routing::Protocol::https) {
     set(CURLOPT_SSL_VERIFYPEER, m.verify_tls ? 1L : 0L);
@@ -94,7 +119,7 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
 Transfer::~Transfer() {
   if (easy_ != nullptr) curl_easy_cleanup(easy_);
   curl_url_cleanup(url_);  // after the easy handle that refers to it
-  curl_slist_free_all(headers_);
+  wipe_and_free(headers_);
   curl_slist_free_all(resolve_);
 }
 
@@ -102,6 +127,9 @@ void Transfer::prepare(const std::vector<std::string>& addresses,
                        std::chrono::milliseconds budget) {
   body_.clear();
   body_capped_ = false;
+  header_bytes_ = 0;
+  in_headers_ = false;
+  header_capped_ = false;
   error_[0] = '\0';
   curl_slist_free_all(resolve_);
   resolve_ = nullptr;
@@ -136,6 +164,21 @@ std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, v
   return n;
 }
 
+// curl calls this once per complete header line, of every response (a 100 Continue too).
+std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  const std::size_t n = size * count;
+  const std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) t->in_headers_ = true;  // a status line: a new header block
+  if (line == "\r\n" || line == "\n") t->in_headers_ = false;
+  t->header_bytes_ += n;
+  if (t->header_bytes_ > k_max_header_bytes) {
+    t->header_capped_ = true;
+    return 0;  // ends the transfer (CURLE_WRITE_ERROR); outcome() says why
+  }
+  return n;
+}
+
 TransferOutcome Transfer::outcome(CURLcode code) const {
   TransferOutcome out;
   out.code = code;
@@ -145,6 +188,8 @@ TransferOutcome Transfer::outcome(CURLcode code) const {
   out.rtt = std::chrono::milliseconds(total_us / 1000);
   out.body = body_;
   out.body_capped = body_capped_;
+  out.header_capped = header_capped_;
+  out.in_headers = in_headers_;
   out.error_text = error_;
   return out;
 }

@@ -26,6 +26,9 @@ class Transfer {
 
   // A kept-alive connection is reused for at most this long after it was opened.
   static constexpr std::chrono::seconds k_connection_lifetime{10};
+  // Response header bytes a probe reads before it fails with "http: response header too large".
+  // curl's own limit is 100 KiB for one line (it then says "Out of memory", see verdict.cc).
+  static constexpr std::size_t k_max_header_bytes = 100 * 1024;
 
   CURL* easy() const noexcept { return easy_; }
   // True when runs may reuse a kept-alive connection from the multi handle's cache (HTTP and
@@ -43,6 +46,7 @@ class Transfer {
 
  private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
   template <typename T>
   void set(CURLoption option, T value);
 
@@ -55,7 +59,10 @@ class Transfer {
   bool reuses_connections_ = false;
   std::string body_;
   bool body_capped_ = false;
-  curl_slist* headers_ = nullptr;
+  std::size_t header_bytes_ = 0;   // of this run's responses, status lines included
+  bool in_headers_ = false;        // a status line came, and no blank line after it yet
+  bool header_capped_ = false;     // on_header stopped the run at k_max_header_bytes
+  curl_slist* headers_ = nullptr;  // built once; holds header values, wiped in ~Transfer
   curl_slist* resolve_ = nullptr;
   char error_[CURL_ERROR_SIZE] = {};
 };

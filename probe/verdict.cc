@@ -41,6 +41,19 @@ bool is_tls_error(CURLcode code) {
   }
 }
 
+// Our header bound, or curl's: a header line past 100 KiB fails in curl 7.88 as
+// CURLE_OUT_OF_MEMORY (its line buffer refuses to grow), later versions say CURLE_TOO_LARGE.
+// Read inside a header block, either means the tenant sent too much header, not that we are out
+// of memory.
+bool header_too_large(const TransferOutcome& outcome) {
+  if (outcome.header_capped) return true;
+  if (!outcome.in_headers) return false;
+#if LIBCURL_VERSION_NUM >= 0x080600
+  if (outcome.code == CURLE_TOO_LARGE) return true;
+#endif
+  return outcome.code == CURLE_OUT_OF_MEMORY;
+}
+
 std::string_view curl_text(const TransferOutcome& outcome) {
   return outcome.error_text.empty() ? std::string_view(curl_easy_strerror(outcome.code))
                                     : outcome.error_text;
@@ -66,6 +79,8 @@ Verdict classify_transfer(const TransferOutcome& outcome, const routing::Monitor
       return failed(Reason::tls, fmt::format("tls: {}", curl_text(outcome)));
     if (outcome.code == CURLE_COULDNT_RESOLVE_HOST)
       return failed(Reason::dns, fmt::format("dns: {}", curl_text(outcome)));
+    if (header_too_large(outcome))
+      return failed(Reason::other, "http: response header too large", outcome.http_status);
     return failed(Reason::other, fmt::format("curl: {}", curl_text(outcome)));
   }
   Verdict v;

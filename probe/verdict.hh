@@ -29,8 +29,10 @@ struct Verdict {
 struct TransferOutcome {
   CURLcode code = CURLE_OK;
   long http_status = 0;
-  std::string_view body;     // at most max_body_bytes
-  bool body_capped = false;  // the write callback stopped reading at the cap
+  std::string_view body;       // at most max_body_bytes
+  bool body_capped = false;    // the write callback stopped reading at the cap
+  bool header_capped = false;  // the header callback stopped reading at its bound
+  bool in_headers = false;     // the run ended inside a response's header block
   std::chrono::milliseconds rtt{0};
   std::string_view error_text;  // curl's CURLOPT_ERRORBUFFER, may be empty
 };

@@ -25,10 +25,20 @@ struct SoaCheck {
 SoaCheck check_soa(const Secondary& secondary, const wire::Name& zone,
                    std::chrono::milliseconds timeout);
 
+// Every zone of one secondary at once: one socket, one query per zone (each its own ID), all
+// within one `timeout`. Results in the order of `zones`.
+std::vector<SoaCheck> check_soa_zones(const Secondary& secondary, std::span<const wire::Name> zones,
+                                      std::chrono::milliseconds timeout);
+
 // Every secondary at once (one thread each), so the whole check takes one timeout, not one
 // per secondary: results in the order of `secondaries`.
 std::vector<SoaCheck> check_soa_all(std::span<const Secondary> secondaries, const wire::Name& zone,
                                     std::chrono::milliseconds timeout);
+// Every zone of every secondary within one timeout (one thread per secondary, each asking all
+// zones at once): out[zone][secondary].
+std::vector<std::vector<SoaCheck>> check_soa_all(std::span<const Secondary> secondaries,
+                                                 std::span<const wire::Name> zones,
+                                                 std::chrono::milliseconds timeout);
 
 // How many of `checks` serve `wanted` or newer: "propagated to N of M secondaries".
 std::size_t count_serving(std::span<const SoaCheck> checks, std::uint32_t wanted) noexcept;

@@ -39,8 +39,11 @@ class ZoneSource {
   virtual std::optional<Transferable> find(
       std::span<const std::uint8_t> lowercased_origin) const = 0;
   // `client` now has `zone` at its serial: a transfer ended, or an SOA (query or IXFR) was
-  // answered. Called on the transfer thread; for "propagated to N of M secondaries".
-  virtual void served(const zone::Zone& /*zone*/, const routing::ClientInfo& /*client*/) const {}
+  // answered. `key`: the key the request was signed with (null: unsigned), which tells apart
+  // secondaries sharing an address (a transfer comes from an ephemeral port). Called on the
+  // transfer thread; for "propagated to N of M secondaries".
+  virtual void served(const zone::Zone& /*zone*/, const routing::ClientInfo& /*client*/,
+                      const tsig::Key* /*key*/) const {}
 };
 
 }  // namespace dnsd::xfr

@@ -59,6 +59,10 @@ class Transfer {
   const zone::Zone* zone() const noexcept {
     return is_transfer() && qtype_ != wire::rrtype::soa ? zone_.zone : nullptr;
   }
+  // The key the request was signed with and verified by; null when unsigned (or not verified).
+  const tsig::Key* key() const noexcept {
+    return verified_.status == tsig::Status::ok ? verified_.key : nullptr;
+  }
   std::size_t messages() const noexcept { return messages_; }
   std::size_t records() const noexcept { return records_; }
 

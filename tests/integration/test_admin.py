@@ -3,6 +3,7 @@
 # next query and survive reloads, reload through the API, explain, and maintenance windows that
 # end by themselves. Real dnsd, real tenants (tools/tenant_sim), real dig.
 import calendar
+import json
 import os
 import re
 import signal
@@ -23,6 +24,14 @@ SETTINGS = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
 SLACK_S = 2.0
 PASSWORD = "pw-admin-test-4567"
 HISTORY = 5
+GARBAGE_LINES = 2000
+GARBAGE_ZONE = """
+[[zone]]
+name = "garbage.test."
+file = "garbage.zone"
+ns = ["ns1.garbage.test."]
+soa = { mname = "ns1.garbage.test.", rname = "h.garbage.test.", serial = 1, refresh = 60, retry = 60, expire = 600, minimum = 60 }
+"""
 
 
 def utc(seconds_from_now: float) -> str:
@@ -60,20 +69,38 @@ class Admin(TenantsAndAdmin):
             for method, path in (("GET", "/api/v1/status"), ("POST", "/api/v1/reload"),
                                  ("POST", f"/api/v1/endpoints/{CI}/eu/disable"),
                                  ("GET", f"/api/v1/explain?profile={CI}&client=192.0.2.1"),
-                                 ("GET", "/"), ("GET", "/nope")):
+                                 ("GET", "/metrics"), ("GET", "/nope")):
                 code, body, headers = client.request(method, path)
                 self.assertEqual(code, 401, f"{method} {path} with token {token!r}")
                 self.assertEqual(headers.get("WWW-Authenticate"), "Bearer")
                 self.assertNotIn(self.token, str(body))
         self.assertEqual(self.answer(), "eu", "a refused disable must change nothing")
 
-    def test_a_cookie_is_accepted_for_reading_only(self):
+    def test_the_status_page_itself_needs_no_token_and_holds_no_data(self):
         client = AdminClient(self.admin_port, None)
-        code, _, _ = client.request("GET", "/api/v1/status", {"Cookie": f"dnsd_token={self.token}"})
-        self.assertEqual(code, 200)
-        code, _, _ = client.request("POST", f"/api/v1/endpoints/{CI}/eu/disable",
-                                    {"Cookie": f"dnsd_token={self.token}"})
-        self.assertEqual(code, 401)
+        for path in ("/", "/status.js", "/status.css"):
+            code, body, _ = client.request("GET", path)
+            self.assertEqual(code, 200, path)
+            self.assertNotIn("eu.", body)
+            self.assertNotIn(self.token, body)
+
+    def test_a_cookie_is_never_accepted(self):
+        client = AdminClient(self.admin_port, None)
+        for method, path in (("GET", "/api/v1/status"), ("POST", f"/api/v1/endpoints/{CI}/eu/disable")):
+            code, _, _ = client.request(method, path, {"Cookie": f"dnsd_token={self.token}"})
+            self.assertEqual(code, 401, f"{method} {path}")
+        self.assertEqual(self.answer(), "eu")
+
+    def test_the_bearer_scheme_is_case_insensitive(self):
+        client = AdminClient(self.admin_port, None)
+        for value in (f"bearer {self.token}", f"BEARER {self.token}", f"Bearer   {self.token}",
+                      f"bEaReR {self.token}"):
+            code, body, _ = client.request("GET", "/api/v1/status", {"Authorization": value})
+            self.assertEqual(code, 200, f"{value.split()[0]!r}: {body}")
+        for value in (f"Basic {self.token}", f"Bearer{self.token}", f"Bearers {self.token}",
+                      "Bearer ", self.token):
+            code, _, _ = client.request("GET", "/api/v1/status", {"Authorization": value})
+            self.assertEqual(code, 401, repr(value.replace(self.token, "TOKEN")))
 
     # --- status
 
@@ -142,8 +169,31 @@ class Admin(TenantsAndAdmin):
         self.assertEqual(code, 400)
         self.assertIn("past", body["error"])
         self.assertEqual(self.api.get("/api/v1/reload")[0], 405)
+        self.assertEqual(self.api.post("/")[0], 405)
         self.assertEqual(self.api.get("/api/v1/nothing")[0], 404)
         self.assertEqual(self.answer(), "eu")
+
+    def test_a_far_future_until_is_kept_exactly_or_refused(self):
+        # The wall clock counts nanoseconds in 64 bits: 2262-04-11T23:47:16Z is its last second.
+        # Unix seconds that wrap, as nanoseconds, to about a day from now (year 2611): once
+        # accepted and kept as tomorrow.
+        wraps_to_tomorrow = str(2**64 // 10**9 + int(time.time()) + 86400)
+        for far in ("9999-12-31T23:59:59Z", "2262-04-11T23:47:17Z", "99999999999",
+                    "99999999999999999999999", wraps_to_tomorrow):
+            code, body = self.api.post(f"/api/v1/endpoints/{CI}/eu/disable?until={far}")
+            self.assertEqual(code, 400, f"until={far}: {body}")
+            self.assertIn("until is out of range", body["error"])
+            self.assertIn("2262-04-11T23:47:16Z", body["error"])
+            self.assertEqual(self.answer(), "eu", f"until={far} changed nothing")
+        code, body = self.api.post(f"/api/v1/endpoints/{CI}/eu/disable?from=-1&until=2200-01-01T00:00:00Z")
+        self.assertEqual(code, 400, body)
+        self.assertIn("from is out of range", body["error"])
+        for kept in ("2200-01-01T00:00:00Z", "2262-04-11T23:47:16Z"):
+            code, body = self.api.post(f"/api/v1/endpoints/{CI}/eu/disable?until={kept}")
+            self.assertEqual(code, 200, body)
+            self.assertEqual(self.api.endpoint(CI, "eu")["override"]["until"], kept)
+            self.assertEqual(self.answer(), "us")
+        self.api.post(f"/api/v1/endpoints/{CI}/eu/enable")
 
     def test_maintenance_window_ends_by_itself(self):
         code, body = self.api.post(f"/api/v1/endpoints/{CI}/eu/disable?until={utc(2)}")
@@ -179,6 +229,32 @@ class Admin(TenantsAndAdmin):
         self.assertRegex(body["errors"][0], r"dnsd\.toml:\d+: bogus: unknown key \"bogus\"")
         self.assertFalse(self.api.status()["last_reload"]["ok"])
         self.assertEqual(self.answer(), "eu")
+
+    def test_a_reload_with_a_huge_garbage_file_answers_a_bounded_error_list(self):
+        garbage = self.dnsd.dir / "garbage.zone"
+        # Long lines, and lines whose record type is not even UTF-8 (quoted as it is).
+        garbage.write_bytes(b"".join(
+            b"g%d " % i + (b"Z" * 500 if i % 2 == 0 else b"\xff" * 20 + b"\xc3\xa9" * 100) +
+            b" IN BOGUS yyy\n" for i in range(GARBAGE_LINES)))
+        self.dnsd.config.write_text(self.good_config + GARBAGE_ZONE)
+        try:
+            code, body, _ = self.api.request("POST", "/api/v1/reload")
+            size = len(json.dumps(body))
+            print(f"\nreload with {GARBAGE_LINES} bad lines: HTTP {code}, {size} bytes of JSON",
+                  file=sys.stderr)
+            self.assertEqual(code, 422)
+            errors = body["errors"]
+            self.assertEqual(len(errors), 51)
+            self.assertTrue(all(len(e) <= 201 for e in errors), [len(e) for e in errors])
+            self.assertRegex(errors[0], r"garbage\.zone:1: .*unknown record type")
+            self.assertEqual(errors[-1], f"and {GARBAGE_LINES - 50} more errors "
+                                         "(dnsd --check-config lists them all)")
+            self.assertLess(size, 20_000)
+            status = self.api.status()
+            self.assertEqual(len(status["last_reload"]["errors"]), 51)
+            self.assertEqual(self.answer(), "eu")
+        finally:
+            garbage.unlink()
 
     # --- metrics
 

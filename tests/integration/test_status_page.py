@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 # The status page (issue 6) in a real headless Chromium driven by Selenium: log in with the
 # token through the page's own form, see the tenants' rows, make a tenant fail and watch its row
-# change without reloading the page (the page refreshes itself). Needs Debian's chromium,
-# chromium-driver and python3-selenium; run with /usr/bin/python3 (CMake does).
+# change without reloading the page (the page refreshes itself). The token stays out of cookies
+# (issue 12): the page keeps it in the tab's sessionStorage and sends it as a header; every
+# response carries CSP and the other hardening headers; a foreign Host is refused (DNS
+# rebinding). Needs Debian's chromium, chromium-driver and python3-selenium; run with
+# /usr/bin/python3 (CMake does).
+import http.client
 import sys
 from pathlib import Path
 
@@ -99,6 +103,54 @@ class StatusPage(TenantsAndAdmin):
 
         self.eu.set_mode("up")
         self.wait_row("eu", "Online", SETTINGS.recover_worst_s() + SLACK_S)
+
+        # The token is in no cookie (cookies reach every port of the host), only in this tab's
+        # sessionStorage, bound to this origin; the page finds it there after a reload.
+        cookies = self.browser.get_cookies()
+        self.assertFalse([c["name"] for c in cookies if self.token in str(c)], cookies)
+        self.assertEqual(self.js("return document.cookie"), "")
+        self.assertEqual(self.js("return sessionStorage.getItem('dnsd_token')"), self.token)
+        self.assertNotIn("<script>", self.browser.page_source, "no inline script (CSP)")
+        self.browser.refresh()
+        dnstest.wait_until(10, lambda: self.browser.title == "dnsd status", "the page after a reload")
+        self.wait_row("eu", "Online", SLACK_S)
+
+    def get(self, path, host, token=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=10)
+        try:
+            conn.putrequest("GET", path, skip_host=True)
+            conn.putheader("Host", host)
+            if token:
+                conn.putheader("Authorization", f"Bearer {token}")
+            conn.endheaders()
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read().decode()
+        finally:
+            conn.close()
+
+    def test_every_response_carries_the_hardening_headers(self):
+        host = f"127.0.0.1:{self.admin_port}"
+        for path, token, expected in (("/", None, 200), ("/status.js", None, 200),
+                                      ("/api/v1/status", self.token, 200),
+                                      ("/api/v1/status", None, 401)):
+            code, headers, _ = self.get(path, host, token)
+            self.assertEqual(code, expected, path)
+            csp = headers.get("content-security-policy", "")
+            for directive in ("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"):
+                self.assertIn(directive, csp, path)
+            self.assertNotIn("unsafe-inline", csp)
+            self.assertEqual(headers.get("x-frame-options"), "DENY", path)
+            self.assertEqual(headers.get("x-content-type-options"), "nosniff", path)
+            self.assertEqual(headers.get("referrer-policy"), "no-referrer", path)
+            self.assertNotIn("set-cookie", headers, path)
+
+    def test_a_foreign_host_is_refused(self):
+        for path, token in (("/", None), ("/api/v1/status", self.token)):
+            code, _, body = self.get(path, "evil.example", token)
+            self.assertEqual(code, 421, f"{path}: {body}")
+            self.assertNotIn("profiles", body)
+            code, _, _ = self.get(path, f"localhost:{self.admin_port}", token)
+            self.assertEqual(code, 200, path)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Optional
 
 
-def admin_toml(port: int, token_file: str, *, history: int = 5, state_file: str = "") -> str:
+def admin_toml(port: int, token_file: str, *, history: int = 5, state_file: str = "",
+               extra: str = "") -> str:
+    """extra: further [admin] lines, e.g. 'max_connections = 8\\n'."""
     state = f'state_file = "{state_file}"\n' if state_file else ""
     return (f'\n[admin]\nenabled = true\nlisten = "127.0.0.1:{port}"\ntoken_file = "{token_file}"\n'
-            f"history = {history}\n{state}")
+            f"history = {history}\n{state}{extra}")
 
 
 def write_token(path: Path) -> str:

@@ -24,7 +24,7 @@ class TenantsAndAdmin(dnstest.ServerTestCase):
 
     @classmethod
     def start_scenario(cls, *, prefix: str, settings: ProbeSettings, password: str,
-                       history: int = 5, state_file: str = "") -> None:
+                       history: int = 5, state_file: str = "", admin_extra: str = "") -> None:
         """Sets cls.creds (a temporary directory holding certificate, auth file and token),
         cls.token, cls.eu, cls.us, cls.admin_port, cls.dnsd (started) and cls.api. Each test
         passes its own password, so a leaked secret names the test it came from."""
@@ -41,7 +41,8 @@ class TenantsAndAdmin(dnstest.ServerTestCase):
         body = (tenants.zone_toml(tenants.PROFILE_ZONE) + tenants.tenant_zone_toml() +
                 tenants.profile_toml(CI, monitor, [EndpointSpec("eu", EU_NAME, 1),
                                                    EndpointSpec("us", US_NAME, 2)]) +
-                admin_toml(cls.admin_port, "admin.token", history=history, state_file=state_file))
+                admin_toml(cls.admin_port, "admin.token", history=history, state_file=state_file,
+                           extra=admin_extra))
         cls.dnsd = cls.own(tenants.ScenarioDnsd(body, [cert, auth, cls.creds / "admin.token"]).start())
         cls.api = AdminClient(cls.admin_port, cls.token)
 

@@ -1,9 +1,10 @@
 // dnsctl: the command-line client of dnsd's admin API.
 //   dnsctl status | reload | enable P E | disable P E [--from TIME] [--until TIME]
 //   dnsctl explain P CLIENT [--ecs PREFIX]
+//   dnsctl secondaries [--check]
 // Server from --server or DNSCTL_SERVER (default 127.0.0.1:8053); token from --token-file,
 // DNSCTL_TOKEN_FILE or DNSCTL_TOKEN. Exit codes: 0 ok, 1 refused by dnsd, 2 usage,
-// 3 server unreachable, 4 token refused.
+// 3 server unreachable, 4 token refused, 5 (secondaries) not every secondary is current.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -31,10 +32,16 @@ constexpr std::string_view usage =
     "  enable PROFILE ENDPOINT                 remove the override\n"
     "  explain PROFILE CLIENT [--ecs PREFIX]   which endpoint CLIENT gets, and why\n"
     "  reload                                  re-read dnsd's config (as SIGHUP)\n"
+    "  secondaries [--check]                   how far each published zone's serial has\n"
+    "                                          reached; --check asks every secondary's SOA\n"
+    "                                          first; exit 5 unless every one is current\n"
     "TIME: 2026-11-24T03:00:00Z (UTC), Unix seconds, or from now: 90s, 30m, 2h, 1d\n"
     "Environment: DNSCTL_SERVER, DNSCTL_TOKEN_FILE, DNSCTL_TOKEN\n";
 
-enum Exit { ok = 0, refused = 1, bad_usage = 2, unreachable = 3, bad_token = 4 };
+enum Exit { ok = 0, refused = 1, bad_usage = 2, unreachable = 3, bad_token = 4, lagging = 5 };
+
+// Options that take no value.
+bool is_flag(const std::string& word) { return word == "--check"; }
 
 struct Args {
   std::vector<std::string> words;
@@ -45,7 +52,9 @@ std::optional<Args> parse_args(int argc, char** argv) {
   Args args;
   for (int i = 1; i < argc; ++i) {
     const std::string word = argv[i];
-    if (word.rfind("--", 0) == 0) {
+    if (is_flag(word)) {
+      args.options[word.substr(2)] = "";
+    } else if (word.rfind("--", 0) == 0) {
       if (i + 1 >= argc) return std::nullopt;
       args.options[word.substr(2)] = argv[++i];
     } else {
@@ -166,6 +175,14 @@ int run(const Args& args, const dnsctl::Client& client) {
     fmt::print("{}", dnsctl::render_explain(out));
     return ok;
   }
+  if (command == "secondaries" && w.size() == 1) {
+    const bool check = args.options.count("check") > 0;
+    if (const int code =
+            call(client, "GET", check ? "/api/v1/secondaries?check=1" : "/api/v1/secondaries", out))
+      return code;
+    fmt::print("{}", dnsctl::render_secondaries(out));
+    return out.value("all_current", false) ? ok : lagging;
+  }
   fmt::print(stderr, "{}", usage);
   return bad_usage;
 }
@@ -180,7 +197,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& [name, value] : args->options)
     if (name != "server" && name != "token-file" && name != "from" && name != "until" &&
-        name != "ecs")
+        name != "ecs" && name != "check")
       return fail(bad_usage, fmt::format("unknown option --{}", name));
   std::string error;
   const std::string token = read_token(*args, &error);

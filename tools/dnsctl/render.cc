@@ -91,4 +91,23 @@ std::string render_explain(const json& explanation) {
   return out;
 }
 
+std::string render_secondaries(const json& secondaries) {
+  std::vector<Row> rows{
+      {"ZONE", "SERIAL", "SECONDARY", "CURRENT", "SERVING", "SEEN", "NOTIFY", "ACKED", "ERROR"}};
+  std::string summaries;
+  const json zones = secondaries.value("zones", json::array());
+  if (zones.empty()) return "no published zones (none has [[zone.transfer]])\n";
+  for (const auto& z : zones) {
+    summaries += fmt::format("{}: {}\n", text(z["zone"]), text(z["summary"]));
+    for (const auto& s : z["secondaries"])
+      rows.push_back({text(z["zone"]), text(z["serial"]), text(s["secondary"]),
+                      s.value("current", false) ? "yes" : "no", text(s["serving_serial"]),
+                      s["seen_at"].is_null()
+                          ? "-"
+                          : fmt::format("{} at {}", text(s["seen_by"]), text(s["seen_at"])),
+                      text(s["notify"]), text(s["acked_serial"]), text(s["error"])});
+  }
+  return table(rows) + "\n" + summaries;
+}
+
 }  // namespace dnsctl

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <type_traits>
 
 namespace tenant_sim {
@@ -20,9 +21,11 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 struct Answer {
-  enum class Kind { now, later, never } kind = Kind::now;
+  // raw: `raw` is written as it is (a response Beast would not build), then the connection ends.
+  enum class Kind { now, later, never, raw } kind = Kind::now;
   Response response;
   std::chrono::milliseconds delay{0};
+  std::shared_ptr<const std::string> raw;
 };
 
 using Handler = std::function<Answer(const Request&)>;
@@ -77,6 +80,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         return;
       case Answer::Kind::never:
         return hang();
+      case Answer::Kind::raw:
+        return write_raw();
     }
   }
 
@@ -98,6 +103,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                             .socket()
                             .shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
                       });
+  }
+
+  void write_raw() {
+    boost::asio::async_write(stream_, boost::asio::buffer(*answer_.raw),
+                             [self = this->shared_from_this()](beast::error_code, std::size_t) {
+                               beast::error_code ignored;
+                               beast::get_lowest_layer(self->stream_).socket().close(ignored);
+                             });
   }
 
   // Closes with RST (linger 0), as the kernel does for a connection to a process that is gone.

@@ -1,7 +1,7 @@
 // tenant_sim: plays a SAP Cloud Integration tenant for tests, benchmarks and the demo.
 //   tenant_sim --listen 127.0.0.2:8443 [--tls-cert c.pem --tls-key k.pem] --region eu
 //              [--tenant name] [--user u --password p] --control 127.0.0.2:9000
-//              [--mode up|503|hang|refuse|slow] [--slow-ms N]
+//              [--mode up|503|hang|refuse|slow|huge-header] [--slow-ms N]
 // Port 0 picks a free port; the ready line on stdout names the real ones. Not a real server:
 // no limits, no logging per request; one io_context on one thread.
 #include <fmt/format.h>
@@ -28,7 +28,7 @@ using tenant_sim::Mode;
 constexpr std::string_view k_usage =
     "usage: tenant_sim --listen HOST:PORT --region NAME --control HOST:PORT\n"
     "                  [--tls-cert PEM --tls-key PEM] [--tenant NAME] [--user U --password P]\n"
-    "                  [--mode up|503|hang|refuse|slow] [--slow-ms N]\n";
+    "                  [--mode up|503|hang|refuse|slow|huge-header] [--slow-ms N]\n";
 
 // "127.0.0.2:8443" or "[::1]:8443".
 std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {

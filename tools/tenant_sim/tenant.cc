@@ -76,12 +76,15 @@ std::string_view to_string(Mode mode) {
       return "refuse";
     case Mode::slow:
       return "slow";
+    case Mode::huge_header:
+      return "huge-header";
   }
   return "?";
 }
 
 std::optional<Mode> parse_mode(std::string_view text) {
-  for (Mode m : {Mode::up, Mode::unavailable, Mode::hang, Mode::refuse, Mode::slow})
+  for (Mode m :
+       {Mode::up, Mode::unavailable, Mode::hang, Mode::refuse, Mode::slow, Mode::huge_header})
     if (text == to_string(m)) return m;
   return std::nullopt;
 }
@@ -94,9 +97,25 @@ Tenant::Tenant(Identity identity) : identity_(std::move(identity)) {
 Answer Tenant::answer_ping(const Request& request) {
   const bool ping = path_of(request) == "/http/ping";
   if (ping) ++pings_;
-  if (mode_ == Mode::hang) return Answer{Answer::Kind::never, {}, {}};
+  if (mode_ == Mode::hang) return Answer{Answer::Kind::never, {}, {}, {}};
   if (mode_ == Mode::unavailable)
     return reply(http::status::service_unavailable, request, "Service Unavailable\n");
+  if (mode_ == Mode::huge_header) {
+    // Raw bytes, as Beast keeps a field under 64 KB: 200 lines of 1 KB (a client that bounds
+    // the header block stops here), then one line of 10 MB (one that bounds lines stops here).
+    if (!huge_header_) {
+      std::string text = "HTTP/1.1 200 OK\r\n";
+      for (int i = 0; i < 200; ++i)
+        text += fmt::format("X-Padding-{:03}: {}\r\n", i, std::string(1000, 'a'));
+      text += "X-Huge: " + std::string(10 << 20, 'a') + "\r\n";
+      text += "Content-Length: 0\r\nConnection: close\r\n\r\n";
+      huge_header_ = std::make_shared<const std::string>(std::move(text));
+    }
+    Answer a;
+    a.kind = Answer::Kind::raw;
+    a.raw = huge_header_;
+    return a;
+  }
   Answer a;
   if (!ping || request.method() != http::verb::get) {
     a = reply(http::status::not_found, request, "Not Found\n");

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +14,10 @@
 
 namespace tenant_sim {
 
-enum class Mode { up, unavailable, hang, refuse, slow };
+// huge-header: 200 with 10 MB of header (200 lines of 1 KB, then one of 10 MB).
+enum class Mode { up, unavailable, hang, refuse, slow, huge_header };
 
-std::string_view to_string(Mode mode);  // "up", "503", "hang", "refuse", "slow"
+std::string_view to_string(Mode mode);  // "up", "503", "hang", "refuse", "slow", "huge-header"
 std::optional<Mode> parse_mode(std::string_view text);
 
 struct Identity {
@@ -47,6 +49,7 @@ class Tenant {
   Mode mode_ = Mode::up;
   std::chrono::milliseconds slow_delay_{1000};
   std::uint64_t pings_ = 0;
+  std::shared_ptr<const std::string> huge_header_;  // built at the first use
   Listener* main_ = nullptr;
 };
 

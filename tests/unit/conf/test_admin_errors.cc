@@ -91,5 +91,36 @@ TEST_CASE("admin errors: an unknown key lists the expected ones") {
   const auto toml = with_admin("token = \"inline-tokens-are-not-allowed\"\n");
   check_error(
       load(toml), inline_path, line_containing(toml, "token ="), "admin.token",
-      "unknown key \"token\" (expected one of enabled, listen, token_file, history, state_file)");
+      "unknown key \"token\" (expected one of enabled, listen, token_file, history, state_file, "
+      "max_connections, request_timeout, hosts)");
+}
+
+TEST_CASE("admin: 64 connections, a 10 s request timeout and no extra host names by default") {
+  const auto result = load(with_admin(""));
+  REQUIRE(result.config);
+  CHECK(result.config->admin.max_connections == 64);
+  CHECK(result.config->admin.request_timeout == std::chrono::seconds(10));
+  CHECK(result.config->admin.hosts.empty());
+}
+
+TEST_CASE("admin: connection limits and host names, lower-cased without the trailing dot") {
+  const auto result =
+      load(with_admin("max_connections = 8\nrequest_timeout = \"2s\"\nhosts = "
+                      "[\"Ops.Example.NET.\", \"dnsd.test\"]\n"));
+  REQUIRE(result.config);
+  CHECK(result.config->admin.max_connections == 8);
+  CHECK(result.config->admin.request_timeout == std::chrono::seconds(2));
+  CHECK(result.config->admin.hosts == std::vector<std::string>{"ops.example.net", "dnsd.test"});
+}
+
+TEST_CASE("admin errors: max_connections out of range") {
+  const auto toml = with_admin("max_connections = 0\n");
+  check_error(load(toml), inline_path, line_containing(toml, "max_connections"),
+              "admin.max_connections", "must be between 1 and 10000, got 0");
+}
+
+TEST_CASE("admin errors: a host with a port is not a host name") {
+  const auto toml = with_admin("hosts = [\"dnsd.test:8053\"]\n");
+  check_error(load(toml), inline_path, line_containing(toml, "hosts"), "admin.hosts[0]",
+              "\"dnsd.test:8053\" is not a host name");
 }

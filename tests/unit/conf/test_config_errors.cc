@@ -112,6 +112,29 @@ serial = 1
               "must be between 0 and 2147483647, got 2147483648");
 }
 
+TEST_CASE("errors: the TCP I/O timeout and the per-client limit are range-checked") {
+  const std::string toml = std::string(R"([server]
+tcp_io_timeout = "5ms"
+tcp_max_connections_per_client = 0
+)") + std::string(zone_toml);
+  const auto result = load(toml);
+  check_error(result, inline_path, 2, "server.tcp_io_timeout",
+              "must be between 10ms and 1m, got 5ms");
+  check_error(result, inline_path, 3, "server.tcp_max_connections_per_client",
+              "must be between 1 and 65535, got 0");
+}
+
+TEST_CASE("server: a valid TCP I/O timeout and per-client limit are read") {
+  const std::string toml = std::string(R"([server]
+tcp_io_timeout = "250ms"
+tcp_max_connections_per_client = 8
+)") + std::string(zone_toml);
+  const auto result = load(toml);
+  REQUIRE(result.config);
+  CHECK(result.config->server.tcp_io_timeout == std::chrono::milliseconds(250));
+  CHECK(result.config->server.tcp_max_connections_per_client == 8);
+}
+
 TEST_CASE("errors: a bad duration shows the accepted forms") {
   const std::string toml =
       std::string("[server]\ntcp_idle_timeout = \"10 seconds\"\n") + std::string(zone_toml);

@@ -12,7 +12,9 @@ TEST_CASE("server config: every field of [server] reaches the servers' ServerCon
   section.workers = 3;
   section.udp_payload = 1400;
   section.tcp_idle_timeout = 15s;
+  section.tcp_io_timeout = 750ms;
   section.tcp_max_connections = 99;
+  section.tcp_max_connections_per_client = 7;
   section.chaos_version = "dnsd test";
   section.chaos_identity = "ns1.test";
   section.user = "nobody";
@@ -21,7 +23,9 @@ TEST_CASE("server config: every field of [server] reaches the servers' ServerCon
   CHECK(server.workers == 3);
   CHECK(server.udp_payload == 1400);
   CHECK(server.tcp_idle_timeout == 15s);
+  CHECK(server.tcp_io_timeout == 750ms);
   CHECK(server.tcp_max_connections == 99);
+  CHECK(server.tcp_max_connections_per_client == 7);
   CHECK(server.chaos_version == "dnsd test");
   CHECK(server.chaos_identity == "ns1.test");
   CHECK(server.user == "nobody");
@@ -34,7 +38,9 @@ TEST_CASE("server config: the config file's defaults are the servers' defaults")
   CHECK(from_file.workers == defaults.workers);
   CHECK(from_file.udp_payload == defaults.udp_payload);
   CHECK(from_file.tcp_idle_timeout == defaults.tcp_idle_timeout);
+  CHECK(from_file.tcp_io_timeout == defaults.tcp_io_timeout);
   CHECK(from_file.tcp_max_connections == defaults.tcp_max_connections);
+  CHECK(from_file.tcp_max_connections_per_client == defaults.tcp_max_connections_per_client);
   CHECK_FALSE(from_file.chaos_version);
   CHECK_FALSE(from_file.chaos_identity);
   CHECK_FALSE(from_file.user);

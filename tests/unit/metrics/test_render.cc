@@ -159,3 +159,28 @@ TEST_CASE("render: config generation and the last reload's result") {
   CHECK(value(parsed, "dnsd_config_generation", {}) == 3);
   CHECK(value(parsed, "dnsd_config_last_reload_success", {}) == 1);
 }
+
+TEST_CASE("render: published zones' serials and each secondary's serving, acked and current") {
+  const std::vector<ZoneSerials> zones{
+      {"tm.example.",
+       4200,
+       {{"127.0.0.1:5301", 4200, 4200, true}, {"127.0.0.1:5302", 4199, std::nullopt, false}}},
+      {"other.example.", 7, {{"127.0.0.1:5301", std::nullopt, 7, false}}}};
+  Sources sources;
+  sources.publishing = &zones;
+  const auto parsed = render_and_parse(sources);
+  CHECK(value(parsed, "dnsd_zone_serial", {{"zone", "tm.example."}}) == 4200);
+  CHECK(value(parsed, "dnsd_zone_serial", {{"zone", "other.example."}}) == 7);
+  const std::map<std::string, std::string> knot{{"zone", "tm.example."},
+                                                {"secondary", "127.0.0.1:5301"}},
+      nsd{{"zone", "tm.example."}, {"secondary", "127.0.0.1:5302"}},
+      unseen{{"zone", "other.example."}, {"secondary", "127.0.0.1:5301"}};
+  CHECK(value(parsed, "dnsd_secondary_serial", knot) == 4200);
+  CHECK(value(parsed, "dnsd_secondary_serial", nsd) == 4199);
+  CHECK(parsed.sample("dnsd_secondary_serial", unseen) == nullptr);  // never seen: no sample
+  CHECK(value(parsed, "dnsd_secondary_acked_serial", knot) == 4200);
+  CHECK(parsed.sample("dnsd_secondary_acked_serial", nsd) == nullptr);
+  CHECK(value(parsed, "dnsd_secondary_current", knot) == 1);
+  CHECK(value(parsed, "dnsd_secondary_current", nsd) == 0);
+  CHECK(value(parsed, "dnsd_secondary_current", unseen) == 0);
+}

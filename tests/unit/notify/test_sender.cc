@@ -257,6 +257,29 @@ TEST_CASE("checking all secondaries at once counts those that serve the serial")
   CHECK(notify::count_serving(checks, 11) == 2);
 }
 
+TEST_CASE("checking many zones of many secondaries takes one timeout, not one per zone") {
+  FakeSecondary current, signing({key()}), silent;
+  current.set_soa_serial(21);
+  signing.set_soa_serial(22);
+  silent.set_mode(Mode::silent);
+  const std::vector<notify::Secondary> all = {current.secondary(), signing.secondary(key()),
+                                              silent.secondary()};
+  std::vector<wire::Name> zones;
+  for (int i = 0; i < 8; ++i)
+    zones.push_back(*wire::Name::from_text("z" + std::to_string(i) + ".example.com."));
+  const auto started = std::chrono::steady_clock::now();
+  const auto checks = notify::check_soa_all(all, zones, std::chrono::milliseconds(400));
+  // Zone after zone, the silent secondary alone would take 8 x 400 ms.
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1600));
+  REQUIRE(checks.size() == zones.size());
+  for (const auto& zone : checks) {
+    REQUIRE(zone.size() == 3);
+    CHECK(zone[0].serial == 21u);
+    CHECK(zone[1].serial == 22u);
+    CHECK(zone[2].error == "timeout");
+  }
+}
+
 TEST_CASE("a notify before start is sent once the sender starts") {
   FakeSecondary secondary;
   notify::Sender sender(settings({secondary.secondary()}));

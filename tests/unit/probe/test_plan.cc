@@ -122,3 +122,31 @@ TEST_CASE("plan: always_serve and nested-profile endpoints are not probed") {
   REQUIRE(plan.probes[0].subscribers.size() == 1);
   CHECK(plan.probes[0].subscribers[0].id == 0);
 }
+
+TEST_CASE("plan: credentials over plain http get one warning line per endpoint, without values") {
+  auto plain = endpoint("eu", "eu.tenant.test.", 0);
+  plain.monitor.protocol = routing::Protocol::http;
+  plain.monitor.headers.push_back({"X-Api-Key", routing::Secret("key-0123")});
+  auto shared = plain;  // the same probe, a second subscriber
+  shared.name = "eu-again";
+  shared.health_id = 1;
+  auto tls = endpoint("us", "us.tenant.test.", 2);
+  tls.monitor.protocol = routing::Protocol::https;
+  auto bare = endpoint("ap", "ap.tenant.test.", 3);
+  bare.monitor.protocol = routing::Protocol::http;
+  bare.monitor.headers.clear();
+  auto off = endpoint("off", "off.tenant.test.", 4);
+  off.monitor = plain.monitor;
+  off.enabled = false;
+  Model m;
+  m.profiles = {profile("a.", {plain, tls, bare, off}), profile("b.", {shared})};
+  const auto lines = probe::plain_http_credential_warnings(probe::make_plan(m));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "probe: profile=a. endpoint=eu sends Authorization, X-Api-Key over plain http");
+  CHECK(lines[1] ==
+        "probe: profile=b. endpoint=eu-again sends Authorization, X-Api-Key over plain http");
+  for (const auto& line : lines) {
+    CHECK(line.find("abc") == std::string::npos);
+    CHECK(line.find("key-0123") == std::string::npos);
+  }
+}

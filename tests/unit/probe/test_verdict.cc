@@ -143,3 +143,38 @@ TEST_CASE("verdict: status ranges are inclusive at both ends") {
   CHECK(probe::status_expected(403, k_2xx_403));
   CHECK_FALSE(probe::status_expected(200, {}));
 }
+
+TEST_CASE("verdict: a response header too large says so, not out of memory") {
+  struct HeaderRow {
+    std::string what;
+    CURLcode code;
+    bool header_capped;
+    bool in_headers;
+    std::string detail;
+  };
+  const std::vector<HeaderRow> rows = {
+      {"our header bound stopped the run", CURLE_WRITE_ERROR, true, true,
+       "http: response header too large"},
+      {"curl refused a header line past its own bound", CURLE_OUT_OF_MEMORY, false, true,
+       "http: response header too large"},
+      {"out of memory after the headers is out of memory", CURLE_OUT_OF_MEMORY, false, false,
+       "curl: what curl said"},
+      {"a write error inside the headers is not ours", CURLE_WRITE_ERROR, false, true,
+       "curl: what curl said"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.what);
+    routing::MonitorSpec monitor;
+    monitor.expected_status = k_200;
+    TransferOutcome outcome;
+    outcome.code = row.code;
+    outcome.http_status = 200;
+    outcome.header_capped = row.header_capped;
+    outcome.in_headers = row.in_headers;
+    outcome.error_text = "what curl said";
+    const auto v = probe::classify_transfer(outcome, monitor);
+    CHECK_FALSE(v.ok);
+    CHECK(v.reason == Reason::other);
+    CHECK(v.detail == row.detail);
+  }
+}

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "conf/errors.hh"
+#include "routing/secret.hh"  // cleanse
 
 namespace conf {
 namespace {
@@ -43,12 +44,19 @@ bool read_bounded(int fd, const std::string& path, std::size_t limit, std::strin
   // The size fstat gave, plus one byte to see the end: no doubling growth, no second copy.
   out.reserve(std::min(size_hint, limit) + 1);
   char buffer[65536];
+  // Secrets pass through here: what is not handed over is wiped on every way out.
+  struct Wipe {
+    char* bytes;
+    std::size_t size;
+    ~Wipe() { OPENSSL_cleanse(bytes, size); }
+  } wipe{buffer, sizeof buffer};
   while (out.size() <= limit) {
     const std::size_t want = std::min(sizeof buffer, limit + 1 - out.size());
     const ssize_t got = ::read(fd, buffer, want);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       *error = fmt::format("cannot read {}: {}", in_quotes(path), std::strerror(errno));
+      routing::cleanse(out);
       return false;
     }
     if (got == 0) break;
@@ -57,6 +65,7 @@ bool read_bounded(int fd, const std::string& path, std::size_t limit, std::strin
   if (out.size() > limit) {
     *error =
         fmt::format("cannot read {}: larger than the limit of {} bytes", in_quotes(path), limit);
+    routing::cleanse(out);
     return false;
   }
   text = std::move(out);

@@ -20,11 +20,11 @@ std::string format_time(WallClock::time_point at) {
 namespace {
 
 // Seconds since the epoch that a WallClock::time_point holds without overflow (its ticks are
-// nanoseconds on Linux: up to the year 2262). Before 1970 is refused too: no override or window
-// starts then, and a negative number is a typo.
+// nanoseconds on Linux: up to 2262-04-11T23:47:16Z, as admin/window_time.cc says). Before 1970 is
+// refused too: no override or window starts then, and a negative number is a typo.
 std::optional<WallClock::time_point> in_range(long long seconds) {
   constexpr auto k_max =
-      std::chrono::duration_cast<std::chrono::seconds>(WallClock::duration::max()).count() - 1;
+      std::chrono::duration_cast<std::chrono::seconds>(WallClock::duration::max()).count();
   if (seconds < 0 || seconds > k_max) return std::nullopt;
   return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
       std::chrono::seconds(static_cast<std::chrono::seconds::rep>(seconds))));

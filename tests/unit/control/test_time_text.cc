@@ -19,7 +19,8 @@ TEST_CASE("time text: a time past what the clock holds is refused, not wrapped t
   CHECK_FALSE(parse_time("99999999999999999999999"));  // more than 64 bits
   CHECK_FALSE(parse_time("9999-12-31T23:59:59Z"));
   CHECK_FALSE(parse_time("2263-01-01T00:00:00Z"));
-  CHECK(parse_time("2262-01-01T00:00:00Z"));
+  CHECK(parse_time("2262-04-11T23:47:16Z"));  // the clock's last whole second
+  CHECK_FALSE(parse_time("2262-04-11T23:47:17Z"));
 }
 
 TEST_CASE("time text: negative and empty times are refused") {

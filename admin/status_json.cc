@@ -94,11 +94,11 @@ json answer_json(const routing::Profile& profile, const routing::Pick& pick,
 
 namespace {
 
-// A config full of garbage can have millions of errors, each quoting a long line: the API sends
-// the first k_max_errors, each cut to about k_max_error_bytes, and how many more there were.
-// --check-config on the host prints them all.
+// conf/ already reports at most 50 errors and a last "and N more" line; this bound is the API's
+// own, so that no report, however made, can send a huge body: the first k_max_errors, each cut
+// to about k_max_error_bytes, and how many more there were.
 json bounded_errors(const std::vector<std::string>& errors) {
-  constexpr std::size_t k_max_errors = 50, k_max_error_bytes = 200;
+  constexpr std::size_t k_max_errors = 64, k_max_error_bytes = 200;
   json out = json::array();
   for (std::size_t i = 0; i < errors.size() && i < k_max_errors; ++i) {
     const std::string& error = errors[i];
@@ -111,8 +111,7 @@ json bounded_errors(const std::vector<std::string>& errors) {
     out.push_back(error.substr(0, cut) + "…");
   }
   if (errors.size() > k_max_errors)
-    out.push_back(fmt::format("and {} more errors (dnsd --check-config lists them all)",
-                              errors.size() - k_max_errors));
+    out.push_back(fmt::format("and {} more errors", errors.size() - k_max_errors));
   return out;
 }
 

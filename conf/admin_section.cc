@@ -30,7 +30,7 @@ void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
   }
   admin.token_file = ctx.resolve(*name);
   std::string text, why;
-  if (!read_file(admin.token_file, text, &why)) {
+  if (!ctx.read_secret(admin.token_file, text, &why)) {
     routing::cleanse(text);
     s.error("token_file", why);
     return;

@@ -36,6 +36,16 @@ struct CookiesSection {
   std::optional<dnsd::cookies::Secret> previous_secret;  // previous_secret_file: still accepted
 };
 
+// [server] bounds on the files a config names, and how secret files are checked (README
+// "Files"). A reload never reads more than these allow.
+struct FileLimits {
+  std::size_t max_zone_file_size = std::size_t{64} << 20;  // bytes, per master file
+  std::size_t max_zone_records = 1'000'000;                // per master file, $INCLUDEs too
+  std::size_t max_zone_line_length = 65'536;               // bytes, per master-file line
+  unsigned max_record_drop = 50;     // percent of a zone's records a reload may drop (100: any)
+  bool strict_secret_files = false;  // a loose mode or a symlink is an error, not a warning
+};
+
 struct ServerSection {
   std::vector<ListenAddress> listen{{"127.0.0.1", 5353}};  // each is served over UDP and TCP
   unsigned workers = 1;                                    // UDP worker threads
@@ -54,6 +64,16 @@ struct ServerSection {
   // config error when false.
   bool allow_plain_http_credentials = true;
   CookiesSection cookies;                     // from [cookies] (cookies_section.cc)
+  FileLimits files;
+};
+
+// How many records a [[zone]] was loaded with, for the reload's record-drop guard.
+struct ZoneRecordCount {
+  dnsd::wire::Name origin;        // lower-cased
+  std::size_t records = 0;        // from the TOML and the master file; profiles not counted
+  unsigned max_record_drop = 50;  // percent; the zone's own or [server]'s
+  std::string name_key;           // "zone[0].name", where a guard error is reported
+  std::size_t name_line = 0;
 };
 
 // [rrl]: response rate limiting of UDP responses (README "Rate limiting"). Off by default.
@@ -127,6 +147,7 @@ struct Config {
   }
   publish::Settings publish;  // [publish] and each profile's transfer keys (publish_section.cc)
   std::vector<SecondarySection> secondaries;  // [[secondary]]
+  std::vector<ZoneRecordCount> zone_records;  // one per [[zone]], in config order
 };
 
 }  // namespace conf

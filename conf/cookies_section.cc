@@ -39,7 +39,7 @@ std::optional<dnsd::cookies::Secret> read_secret(Section& s, const LoadContext& 
   const auto name = s.string(key);
   if (!name) return std::nullopt;
   std::string text, why;
-  if (!read_file(ctx.resolve(*name), text, &why)) {
+  if (!ctx.read_secret(ctx.resolve(*name), text, &why)) {
     s.error(key, why);
     return std::nullopt;
   }

@@ -17,6 +17,12 @@ struct Error {
   std::string to_string() const;
 };
 
+// At most this many errors are kept per load; the rest are counted ("and 1234 more errors"), so
+// a garbage file gives a short report, not a million lines.
+inline constexpr std::size_t k_max_errors = 50;
+// An error message is cut to this many bytes (with non-printable bytes escaped) when kept.
+inline constexpr std::size_t k_max_message = 400;
+
 class Diagnostics {
  public:
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
@@ -24,22 +30,34 @@ class Diagnostics {
   // The TOML file, as errors name it.
   const std::string& file() const noexcept { return file_; }
   void add(std::size_t line, std::string key, std::string message) {
-    errors_.push_back(Error{file_, line, std::move(key), std::move(message)});
+    add_in(file_, line, std::move(key), std::move(message));
   }
   // An error in another file (a master file, a $INCLUDE), still tied to the TOML key behind it.
-  void add_in(std::string file, std::size_t line, std::string key, std::string message) {
-    errors_.push_back(Error{std::move(file), line, std::move(key), std::move(message)});
-  }
-  std::size_t count() const noexcept { return errors_.size(); }
-  std::vector<Error> take() { return std::move(errors_); }
+  void add_in(std::string file, std::size_t line, std::string key, std::string message);
+  // Every error found, kept or not.
+  std::size_t count() const noexcept { return errors_.size() + dropped_; }
+  // The kept errors, then one "... and N more errors" entry when some were dropped.
+  std::vector<Error> take();
+
+  // Something the operator should fix that does not stop the load (a secret file others may
+  // read); each distinct message once.
+  void warn(std::string message);
+  std::vector<std::string> take_warnings() { return std::move(warnings_); }
 
  private:
   std::string file_;
   std::vector<Error> errors_;
+  std::size_t dropped_ = 0;
+  std::vector<std::string> warnings_;
 };
 
 // `text` in double quotes, with control characters escaped, for messages.
 std::string in_quotes(std::string_view text);
+// At most 80 bytes of `text`, in double quotes, printable ASCII only (other bytes as \xNN), with
+// "..." and the full length when cut: how an error quotes what it found in a file.
+std::string excerpt(std::string_view text);
+// The same without the quotes, for a word a message shows bare ("class CH is not supported").
+std::string bare_excerpt(std::string_view text);
 // "a, b, c": the list of what was expected, for messages.
 std::string join(const std::vector<std::string_view>& items, std::string_view separator = ", ");
 

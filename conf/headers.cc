@@ -45,7 +45,7 @@ std::optional<routing::Secret> value_from_file(Section& h, const std::string& na
                                                const LoadContext& ctx) {
   const auto path = ctx.resolve(name);
   std::string value, why;
-  if (!read_file(path, value, &why)) {
+  if (!ctx.read_secret(path, value, &why)) {
     routing::cleanse(value);  // a partial read may have left some of it
     h.error("value_file", why);
     return std::nullopt;

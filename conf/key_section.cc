@@ -18,7 +18,7 @@ std::optional<std::string> secret_from_file(Section& k, const std::string& name,
                                             std::optional<dnsd::tsig::Key>& bind_key) {
   const auto path = ctx.resolve(name);
   std::string text, why;
-  if (!read_file(path, text, &why)) {
+  if (!ctx.read_secret(path, text, &why)) {
     k.error("secret_file", why);
     return std::nullopt;
   }

@@ -67,17 +67,38 @@ void build_catalog(std::optional<CatalogDraft> draft, Config& config, Diagnostic
   config.catalog = std::move(draft->settings);
 }
 
+void walk_secret_files(const toml::node& node, const std::filesystem::path& dir,
+                       SecretFiles& secrets) {
+  if (const auto* table = node.as_table()) {
+    for (const auto& [key, value] : *table) {
+      const auto name = key.str();
+      const bool secret = name == "token_file" || name == "secret_file" ||
+                          name == "previous_secret_file" || name == "value_file" ||
+                          name == "client_key_file";
+      if (const auto* text = value.as_string(); secret && text)
+        secrets.add((dir / text->get()).lexically_normal().string());
+      else
+        walk_secret_files(value, dir, secrets);
+    }
+  } else if (const auto* array = node.as_array()) {
+    for (const auto& value : *array) walk_secret_files(value, dir, secrets);
+  }
+}
+
 LoadResult load_table(const toml::table& root_table, const std::string& path) {
   auto config = std::make_unique<Config>();
   config->path = path;
   Diagnostics diag(path);
-  LoadContext ctx{diag, std::filesystem::path(path).parent_path()};
   Section root(diag, root_table, "",
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
                 "secondary", "catalog", "cookies", "rrl"});
   config->log_level = read_log_level(root);
   read_server(root, config->server);
-  ctx.allow_plain_http_credentials = config->server.allow_plain_http_credentials;
+  const auto dir = std::filesystem::path(path).parent_path();
+  // Known before any master file is read, so none of them can $INCLUDE a secret.
+  const SecretFiles secrets = find_secret_files(root_table, dir);
+  const LoadContext ctx{diag, dir, config->server.files, secrets,
+                        config->server.allow_plain_http_credentials};
   read_cookies(root, ctx, config->server.cookies);
   read_rrl(root, config->rrl);
   read_resolver(root, config->model.resolver);
@@ -85,6 +106,9 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   config->keys = read_keys(root, ctx);
   read_publish(root, ctx, config->publish);
   auto zones = read_zones(root, ctx);
+  for (const auto& zone : zones)
+    config->zone_records.push_back({zone.origin.lowercased(), zone.records, zone.max_record_drop,
+                                    zone.name_key, zone.name_line});
   config->transfers = read_transfers(root, ctx, config->keys);
   config->secondaries = read_secondaries(root, ctx, config->keys);
   auto catalog = read_catalog(root, ctx, zones, config->transfers, config->keys);
@@ -95,6 +119,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   build_catalog(std::move(catalog), *config, diag);
   LoadResult result;
   result.errors = diag.take();
+  result.warnings = diag.take_warnings();
   if (result.errors.empty()) result.config = std::move(config);
   return result;
 }
@@ -106,6 +131,12 @@ LoadResult single_error(const std::string& path, std::size_t line, std::string m
 }
 
 }  // namespace
+
+SecretFiles find_secret_files(const toml::table& root, const std::filesystem::path& dir) {
+  SecretFiles secrets;
+  walk_secret_files(root, dir, secrets);
+  return secrets;
+}
 
 LoadResult load_string(std::string_view toml_text, const std::string& path) {
   try {

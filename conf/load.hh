@@ -16,6 +16,7 @@ namespace conf {
 struct LoadResult {
   std::unique_ptr<Config> config;  // null when errors is not empty
   std::vector<Error> errors;
+  std::vector<std::string> warnings;  // e.g. a secret file others may read; the load stands
 };
 
 // Reads and validates the config file at `path`. Relative file names inside it (master files,

@@ -58,6 +58,7 @@ class Reader {
  private:
   void read(std::string_view text, FileState state);
   void error(const FileState& state, std::size_t line, std::string message) {
+    if (cut_) message += " (the file ends inside this entry, without a newline: is it truncated?)";
     diag_.add_in(state.path, line, options_.key, std::move(message));
   }
   void directive(const MasterEntry& entry, FileState& state);
@@ -69,13 +70,22 @@ class Reader {
   const MasterSink& sink_;
   Diagnostics& diag_;
   std::vector<fs::path> chain_;  // the files being read, outermost first (for loop detection)
+  std::size_t records_ = 0;      // handed to the sink, from every file, against max_records
+  bool full_ = false;            // max_records reached: nothing more is read
+  bool cut_ = false;             // the entry at hand is the unterminated end of its file
 };
 
+ReadOptions read_options(const MasterFileOptions& options) {
+  return ReadOptions{options.max_file_size, options.secrets};
+}
+
 void Reader::read(std::string_view text, FileState state) {
-  MasterLexer lexer(text);
+  MasterLexer lexer(text, options_.max_line_length);
   MasterEntry entry;
   std::string problem;
-  while (lexer.next(entry, problem)) {
+  const bool outer_cut = cut_;
+  while (!full_ && lexer.next(entry, problem)) {
+    cut_ = entry.unterminated;
     if (!problem.empty())
       error(state, entry.error_line, problem);
     else if (!entry.blank_owner && entry.tokens[0].text.starts_with('$'))
@@ -83,6 +93,7 @@ void Reader::read(std::string_view text, FileState state) {
     else
       record(entry, state);
   }
+  cut_ = outer_cut;
 }
 
 std::optional<Name> Reader::name(const MasterToken& token, const FileState& state,
@@ -91,7 +102,7 @@ std::optional<Name> Reader::name(const MasterToken& token, const FileState& stat
   auto parsed = token.quoted ? std::nullopt : Name::from_text(token.text, &state.origin, &why);
   if (!parsed)
     error(state, token.line,
-          fmt::format("bad {} {}: {}", what, token.text,
+          fmt::format("bad {} {}: {}", what, bare_excerpt(token.text),
                       token.quoted ? "a name is never quoted" : why));
   return parsed;
 }
@@ -110,13 +121,14 @@ void Reader::directive(const MasterEntry& entry, FileState& state) {
       error(state, entry.line,
             fmt::format("bad $TTL {} (expected seconds from 0 to {} or a "
                         "duration like 1h, 30m, 1d, 1w)",
-                        tokens[1].text, max_ttl));
+                        bare_excerpt(tokens[1].text), max_ttl));
     }
   } else if (word == "$INCLUDE") {
     include(entry, state);
   } else {
     error(state, entry.line,
-          fmt::format("unknown directive {} (expected $ORIGIN, $TTL or $INCLUDE)", word));
+          fmt::format("unknown directive {} (expected $ORIGIN, $TTL or $INCLUDE)",
+                      bare_excerpt(word)));
   }
 }
 
@@ -150,7 +162,7 @@ void Reader::include(const MasterEntry& entry, const FileState& state) {
     return;
   }
   std::string text, why;
-  if (!read_file(inner.path, text, &why)) {
+  if (!read_file(inner.path, text, &why, read_options(options_))) {
     error(state, entry.line, why);
     return;
   }
@@ -189,13 +201,14 @@ void Reader::record(const MasterEntry& entry, FileState& state) {
         error(state, tokens[i].line,
               fmt::format("bad TTL {} (expected seconds from 0 to {} or a "
                           "duration like 1h, 30m, 1d, 1w)",
-                          text, max_ttl));
+                          bare_excerpt(text), max_ttl));
         return;
       }
     } else if (auto found = rclass ? std::nullopt : class_from_text(text)) {
       rclass = found;
       if (*rclass != 1) {
-        error(state, tokens[i].line, fmt::format("class {} is not supported (expected IN)", text));
+        error(state, tokens[i].line,
+              fmt::format("class {} is not supported (expected IN)", bare_excerpt(text)));
         return;
       }
     } else {
@@ -220,6 +233,13 @@ void Reader::record(const MasterEntry& entry, FileState& state) {
     error(state, entry.line, why);
     return;
   }
+  if (++records_ > options_.max_records) {
+    error(state, entry.line,
+          fmt::format("more than max_zone_records = {} records; the rest is not read",
+                      options_.max_records));
+    full_ = true;
+    return;
+  }
   sink_({*state.last_owner, *type, ttl.value_or(state.ttl), std::move(*rdata), state.path,
          entry.line});
 }
@@ -229,7 +249,7 @@ void Reader::record(const MasterEntry& entry, FileState& state) {
 bool read_master_file(const std::string& path, const MasterFileOptions& options,
                       const MasterSink& sink, Diagnostics& diag, std::string* error) {
   std::string text;
-  if (!read_file(path, text, error)) return false;
+  if (!read_file(path, text, error, read_options(options))) return false;
   Reader reader(options, sink, diag);
   std::error_code ec;
   // The top file is part of the chain, so a file that includes itself is a loop too.

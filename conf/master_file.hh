@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "conf/errors.hh"
+#include "conf/files.hh"
 #include "dnsd/wire/name.hh"
 
 namespace conf {
@@ -26,6 +27,13 @@ struct MasterFileOptions {
   dnsd::wire::Name zone;          // the origin at the start; every owner must lie in it
   std::uint32_t default_ttl = 0;  // the $TTL until the file sets one
   std::string key;                // the TOML key behind the file, e.g. "zone[0].file"
+  // Bounds ([server] max_zone_*): each file's size, the records of the file and its $INCLUDEs
+  // together, and each line's length.
+  std::size_t max_file_size = std::size_t{64} << 20;
+  std::size_t max_records = 1'000'000;
+  std::size_t max_line_length = 65'536;
+  // The configured secret files: never read as a zone, so never quoted in an error.
+  const SecretFiles* secrets = nullptr;
 };
 
 // $INCLUDE may nest this deep (a guard against runaway includes besides the loop check).

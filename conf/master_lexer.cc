@@ -2,6 +2,10 @@
 // "(" ")" let an entry run over several lines, a backslash protects the next character.
 #include "conf/master_lexer.hh"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 namespace conf {
 namespace {
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -32,6 +36,20 @@ void MasterLexer::word_token(MasterEntry& entry) {
   entry.tokens.push_back({std::string(text_.substr(start, pos_ - start)), line_, false});
 }
 
+// At the start of a line: a line over the limit is not tokenised at all (a garbage file with
+// one 100 MB line costs one scan, not a 100 MB token and a 100 MB message).
+bool MasterLexer::skip_long_line(MasterEntry& entry, std::string& error) {
+  const std::size_t end = std::min(text_.find('\n', pos_), text_.size());
+  if (end - pos_ <= max_line_length_) return false;
+  if (error.empty()) {
+    error = fmt::format("line is {} bytes long, more than max_zone_line_length = {}", end - pos_,
+                        max_line_length_);
+    entry.error_line = line_;
+  }
+  pos_ = end;
+  return true;
+}
+
 bool MasterLexer::next(MasterEntry& entry, std::string& error) {
   entry = MasterEntry{};
   error.clear();
@@ -43,6 +61,10 @@ bool MasterLexer::next(MasterEntry& entry, std::string& error) {
     if (line_start && depth == 0 && entry.tokens.empty()) {
       entry.line = line_;
       entry.blank_owner = is_blank(c);
+    }
+    if (line_start && skip_long_line(entry, error)) {
+      line_start = false;
+      continue;
     }
     line_start = false;
     if (c == '\n') {
@@ -74,7 +96,9 @@ bool MasterLexer::next(MasterEntry& entry, std::string& error) {
     error = "\"(\" is never closed (expected \")\" before the end of the file)";
     entry.error_line = open_line;
   }
-  return !entry.tokens.empty() || !error.empty();
+  // Here only when the text ended inside the entry: no newline (or no ")") closed it.
+  entry.unterminated = !entry.tokens.empty() || !error.empty();
+  return entry.unterminated;
 }
 
 }  // namespace conf

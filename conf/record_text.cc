@@ -17,7 +17,7 @@ constexpr std::string_view k_types_expected =
 std::optional<std::uint16_t> record_type_from_text(std::string_view text, std::string* error) {
   const auto type = dnsd::wire::type_from_text(text);
   if (!type) {
-    *error = fmt::format("unknown record type {} ({})", in_quotes(text), k_types_expected);
+    *error = fmt::format("unknown record type {} ({})", excerpt(text), k_types_expected);
     return std::nullopt;
   }
   if (dnsd::wire::is_meta_type(*type) || *type == dnsd::wire::rrtype::axfr ||
@@ -36,8 +36,7 @@ std::optional<std::vector<std::uint8_t>> record_data_from_text(std::uint16_t typ
   std::string why;
   auto rdata = dnsd::wire::rdata_from_text(type, text, origin, &why);
   if (!rdata)
-    *error =
-        fmt::format("bad {} data {}: {}", dnsd::wire::type_to_text(type), in_quotes(text), why);
+    *error = fmt::format("bad {} data {}: {}", dnsd::wire::type_to_text(type), excerpt(text), why);
   return rdata;
 }
 

@@ -8,6 +8,7 @@
 
 #include "conf/config.hh"
 #include "conf/errors.hh"
+#include "conf/files.hh"
 #include "conf/toml_section.hh"
 #include "dnsd/zone/zone.hh"
 #include "routing/model.hh"
@@ -16,14 +17,28 @@ namespace conf {
 
 struct LoadContext {
   Diagnostics& diag;
-  std::filesystem::path dir;                 // relative file names in the config start here
+  std::filesystem::path dir;   // relative file names in the config start here
+  const FileLimits& limits;    // [server]'s, read first
+  const SecretFiles& secrets;  // every secret file the config names, found before any is read
   bool allow_plain_http_credentials = true;  // [server], read before any monitor
 
   // `name` relative to the config's directory, as it is opened and named in errors.
   std::string resolve(const std::string& name) const {
     return (dir / name).lexically_normal().string();
   }
+  // A secret file's content (files.hh read_secret_file), with a loose mode or a symlink
+  // reported once as a warning, or as an error under strict_secret_files.
+  bool read_secret(const std::string& path, std::string& text, std::string* why) const {
+    std::string warning;
+    const bool ok = read_secret_file(path, text, why, limits.strict_secret_files, &warning);
+    if (!warning.empty()) diag.warn(std::move(warning));
+    return ok;
+  }
 };
+
+// The names of keys whose value is a secret file ([admin] token_file, [[key]] secret_file,
+// [cookies] secret_file and previous_secret_file, header value_file, monitor client_key_file), wherever they appear in the TOML.
+SecretFiles find_secret_files(const toml::table& root, const std::filesystem::path& dir);
 
 // log_level, [server] and [resolver].
 LogLevel read_log_level(Section& root);
@@ -60,6 +75,8 @@ struct ZoneDraft {
   dnsd::zone::ZoneBuilder builder;
   // False when the SOA or the apex NS is missing; build() would only repeat what was reported.
   bool buildable = true;
+  std::size_t records = 0;        // added to the builder, for the reload's record-drop guard
+  unsigned max_record_drop = 50;  // percent: [[zone]] max_record_drop, else [server]'s
 };
 std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx);
 

@@ -87,16 +87,34 @@ std::optional<std::string> read_user(Section& section) {
   return name;
 }
 
+// The bounds on files (config.hh FileLimits); each key optional, the defaults are the struct's.
+void read_file_limits(Section& s, FileLimits& files) {
+  const auto size = [&](std::string_view key, std::int64_t min, std::int64_t max,
+                        std::size_t fallback) {
+    return static_cast<std::size_t>(
+        s.integer(key, min, max).value_or(static_cast<std::int64_t>(fallback)));
+  };
+  files.max_zone_file_size =
+      size("max_zone_file_size", 1024, std::int64_t{1} << 32, files.max_zone_file_size);
+  files.max_zone_records = size("max_zone_records", 1, 100'000'000, files.max_zone_records);
+  files.max_zone_line_length =
+      size("max_zone_line_length", 256, std::int64_t{16} << 20, files.max_zone_line_length);
+  files.max_record_drop =
+      static_cast<unsigned>(size("max_record_drop", 0, 100, files.max_record_drop));
+  files.strict_secret_files = s.boolean("strict_secret_files").value_or(files.strict_secret_files);
+}
+
 }  // namespace
 
 void read_server(Section& root, ServerSection& server) {
   const auto* table = root.table("server");
   if (!table) return;
-  Section s(root.diag(), *table, "server",
-            {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
-             "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version",
-             "chaos_identity", "user", "max_transfers", "core_dumps",
-             "allow_plain_http_credentials"});
+  Section s(
+      root.diag(), *table, "server",
+      {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
+       "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version", "chaos_identity",
+       "user", "max_transfers", "core_dumps", "allow_plain_http_credentials", "max_zone_file_size",
+       "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -121,6 +139,7 @@ void read_server(Section& root, ServerSection& server) {
   server.core_dumps = s.boolean("core_dumps").value_or(server.core_dumps);
   server.allow_plain_http_credentials =
       s.boolean("allow_plain_http_credentials").value_or(server.allow_plain_http_credentials);
+  read_file_limits(s, server.files);
   s.finish();
 }
 

@@ -51,7 +51,10 @@ void ZoneReader::add(const Name& owner, std::uint16_t type, std::uint32_t ttl, B
   has_soa_ = has_soa_ || (at_apex && type == rrtype::soa);
   has_apex_ns_ = has_apex_ns_ || (at_apex && type == rrtype::ns);
   auto problem = draft_.builder.add_record(owner, type, ttl, std::move(rdata));
-  if (!problem.empty()) ctx_.diag.add_in(site.file, site.line, site.key, std::move(problem));
+  if (!problem.empty())
+    ctx_.diag.add_in(site.file, site.line, site.key, std::move(problem));
+  else
+    ++draft_.records;
 }
 
 std::optional<Name> ZoneReader::name(const std::string& text, const std::string& key,
@@ -167,7 +170,14 @@ void ZoneReader::read(std::uint32_t default_ttl) {
   bool master_read = true, master_soa = false;
   if (const auto file = zone_.string("file")) {
     std::string why;
-    const MasterFileOptions options{draft_.origin, default_ttl, zone_.key("file")};
+    const auto& limits = ctx_.limits;
+    const MasterFileOptions options{draft_.origin,
+                                    default_ttl,
+                                    zone_.key("file"),
+                                    limits.max_zone_file_size,
+                                    limits.max_zone_records,
+                                    limits.max_zone_line_length,
+                                    &ctx_.secrets};
     const Name origin = draft_.origin.lowercased();
     const auto sink = [&](MasterRecord&& r) {
       if (r.type == rrtype::soa && r.owner.lowercased() == origin) {
@@ -205,8 +215,9 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
     return drafts;
   }
   for (std::size_t i = 0; i < zones->size(); ++i) {
-    Section s(ctx.diag, *zones->get(i)->as_table(), fmt::format("zone[{}]", i),
-              {"name", "file", "default_ttl", "ns", "soa", "record", "transfer"});
+    Section s(
+        ctx.diag, *zones->get(i)->as_table(), fmt::format("zone[{}]", i),
+        {"name", "file", "default_ttl", "ns", "soa", "record", "transfer", "max_record_drop"});
     std::optional<Name> origin;
     if (const auto text = s.string("name", Need::required)) {
       std::string why;
@@ -228,7 +239,10 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
                     s.key("name"),
                     s.line("name"),
                     dnsd::zone::ZoneBuilder(origin.value_or(Name{})),
-                    true};
+                    true,
+                    0,
+                    static_cast<unsigned>(
+                        s.integer("max_record_drop", 0, 100).value_or(ctx.limits.max_record_drop))};
     ZoneReader(s, ctx, draft).read(default_ttl);
     s.finish();
     if (origin) drafts.push_back(std::move(draft));

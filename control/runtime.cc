@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "conf/record_drop.hh"
 #include "control/state_file.hh"
 #include "control/time_text.hh"
 #include "logging/log.hh"
@@ -96,7 +97,12 @@ ReloadReport Runtime::reload() {
   ReloadReport report;
   report.at = WallClock::now();
   conf::LoadResult loaded = conf::load_file(path_);
+  log_warnings(loaded.warnings);
   if (!loaded.config) return reject(std::move(report), loaded.errors);
+  // An emptied or truncated master file still loads (the SOA may come from the TOML): the
+  // guard compares each zone's record count with the running one's.
+  if (auto drops = conf::check_record_drop(*current_->config, *loaded.config); !drops.empty())
+    return reject(std::move(report), drops);
   auto next = std::make_shared<Generation>(std::move(loaded.config));
   if (prober_) prober_->stop();
   report.carried = carry_over(*current_, *next);
@@ -157,6 +163,12 @@ ReloadReport Runtime::reject(ReloadReport report, const std::vector<conf::Error>
       logging::Level::warning);
   last_reload_ = report;
   return report;
+}
+
+void Runtime::log_warnings(const std::vector<std::string>& warnings) {
+  std::unique_lock lock(mutex_);
+  for (const auto& warning : warnings)
+    log(fmt::format("dnsd: reload: {}", warning), logging::Level::warning);
 }
 
 ReloadReport Runtime::last_reload() const {

@@ -87,6 +87,7 @@ class Runtime {
   std::shared_ptr<const Generation> swap_in(std::shared_ptr<Generation> next,
                                             std::unique_ptr<probe::Prober>& prober);
   ReloadReport reject(ReloadReport report, const std::vector<conf::Error>& errors);
+  void log_warnings(const std::vector<std::string>& warnings);
   void apply_overrides(WallClock::time_point now);  // to current_, then the publisher is poked
   void apply_overrides(Generation& generation, WallClock::time_point now);
   const routing::Endpoint* find_endpoint(const std::string& profile,

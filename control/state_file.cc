@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "conf/files.hh"
 
 namespace control {
 
@@ -17,6 +19,9 @@ using nlohmann::json;
 namespace {
 
 constexpr int k_version = 1;
+// Far above any real file (a few hundred bytes per endpoint); a bound, so a wrong path to a
+// huge file cannot exhaust memory at start.
+constexpr std::size_t k_max_state_size = std::size_t{256} << 20;
 
 std::int64_t ms(WallClock::time_point at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
@@ -112,6 +117,8 @@ std::string save_state(const std::string& path, const Generation& generation,
                     {"endpoints", endpoints},
                     {"overrides", saved_overrides}};
   const std::string temporary = path + ".tmp";
+  // Whatever is there (a leftover, or a FIFO that would block the open) is replaced.
+  std::remove(temporary.c_str());
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << doc.dump() << "\n";
@@ -125,12 +132,16 @@ std::string save_state(const std::string& path, const Generation& generation,
 RestoreReport restore_state(const std::string& path, Generation& generation, Overrides& overrides,
                             WallClock::time_point now) {
   RestoreReport report;
-  std::ifstream in(path);
-  if (!in) return report;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return report;
   report.found = true;
-  std::stringstream text;
-  text << in.rdbuf();
-  const json doc = json::parse(text.str(), nullptr, false);
+  // conf's reader: a FIFO or a device here is an error at once, never a start that hangs.
+  std::string text, why;
+  if (!conf::read_file(path, text, &why, conf::ReadOptions{k_max_state_size, nullptr})) {
+    report.error = why;
+    return report;
+  }
+  const json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || doc.value("version", 0) != k_version) {
     report.error = "not a dnsd state file of version 1";
     return report;

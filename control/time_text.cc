@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <ctime>
 
@@ -16,18 +17,39 @@ std::string format_time(WallClock::time_point at) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+namespace {
+
+// Seconds since the epoch that a WallClock::time_point holds without overflow (its ticks are
+// nanoseconds on Linux: up to 2262-04-11T23:47:16Z, as admin/window_time.cc says). Before 1970 is
+// refused too: no override or window starts then, and a negative number is a typo.
+std::optional<WallClock::time_point> in_range(long long seconds) {
+  constexpr auto k_max =
+      std::chrono::duration_cast<std::chrono::seconds>(WallClock::duration::max()).count();
+  if (seconds < 0 || seconds > k_max) return std::nullopt;
+  return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
+      std::chrono::seconds(static_cast<std::chrono::seconds::rep>(seconds))));
+}
+
+}  // namespace
+
 std::optional<WallClock::time_point> parse_time(std::string_view text) {
   long long seconds = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec == std::errc() && end == text.data() + text.size())
-    return WallClock::from_time_t(static_cast<std::time_t>(seconds));
+  if (end == text.data() + text.size() && !text.empty()) {
+    // All digits: Unix seconds, or too many of them (out of range is an error, never a wrap).
+    if (ec != std::errc()) return std::nullopt;
+    return in_range(seconds);
+  }
   std::tm tm{};
   const std::string copy(text);
   const char* rest = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (!rest) return std::nullopt;
   const std::string_view zone(rest);
   if (zone != "Z" && zone != "+00:00") return std::nullopt;  // UTC only: no time-zone database
-  return WallClock::from_time_t(timegm(&tm));
+  errno = 0;
+  const std::time_t t = timegm(&tm);
+  if (t == -1 && errno == EOVERFLOW) return std::nullopt;
+  return in_range(t);
 }
 
 }  // namespace control

@@ -59,6 +59,7 @@ int print_errors(const std::vector<conf::Error>& errors, bool as_log) {
 
 int check_config(const std::string& path) {
   const conf::LoadResult result = conf::load_file(path);
+  for (const auto& warning : result.warnings) fmt::print(stderr, "warning: {}\n", warning);
   if (!result.config) return print_errors(result.errors, false);
   fmt::print("{}: ok ({} zones, {} profiles, {} endpoints)\n", path,
              result.config->zones.zones().size(), result.config->model.profiles.size(),
@@ -214,6 +215,7 @@ void raise_descriptor_limit() {
 std::unique_ptr<conf::Config> load(const std::string& path) {
   logging::set_format(logging::detect_format());
   conf::LoadResult loaded = conf::load_file(path);
+  for (const auto& warning : loaded.warnings) logging::warning("dnsd: {}", warning);
   if (!loaded.config) {
     print_errors(loaded.errors, true);
     return nullptr;

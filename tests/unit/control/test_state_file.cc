@@ -1,5 +1,6 @@
 // State file: a save/restore round trip on real configs, and what is not restored.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -109,5 +110,17 @@ TEST_CASE("state file: none yet is a first start; garbage restores nothing and s
   const auto report = restore_state(files.state, *g, overrides, WallClock::now());
   CHECK(report.found);
   CHECK(report.error == "not a dnsd state file of version 1");
+  CHECK(report.endpoints == 0);
+}
+
+TEST_CASE("state file: a FIFO in its place is reported at once, not waited on") {
+  Files files;
+  auto g = generation(config("192.0.2.1", files.secret));
+  Overrides overrides;
+  REQUIRE(::mkfifo(files.state.c_str(), 0600) == 0);
+  // Without a non-blocking open this call never returns: no one writes to the FIFO.
+  const auto report = restore_state(files.state, *g, overrides, WallClock::now());
+  CHECK(report.found);
+  CHECK(report.error.find("not a regular file (it is a FIFO)") != std::string::npos);
   CHECK(report.endpoints == 0);
 }

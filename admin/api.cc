@@ -169,8 +169,8 @@ Response Api::route(const Request& request, const conf::AdminConfig& config) {
   if (path.substr(0, endpoints.size()) == endpoints && post)
     return endpoint_action(request, path.substr(endpoints.size()));
   if (status_page_asset(path) || path == "/api/v1/status" || path == "/api/v1/explain" ||
-      path == "/api/v1/secondaries" ||
-      path == "/api/v1/reload" || path.substr(0, endpoints.size()) == endpoints)
+      path == "/api/v1/secondaries" || path == "/api/v1/reload" ||
+      path.substr(0, endpoints.size()) == endpoints)
     return error_reply(request, http::status::method_not_allowed, "method not allowed here");
   return error_reply(request, http::status::not_found, "no such resource");
 }

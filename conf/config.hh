@@ -63,7 +63,7 @@ struct ServerSection {
   // Header values (credentials) over plain http: allowed with a warning per endpoint, or a
   // config error when false.
   bool allow_plain_http_credentials = true;
-  CookiesSection cookies;                     // from [cookies] (cookies_section.cc)
+  CookiesSection cookies;  // from [cookies] (cookies_section.cc)
   FileLimits files;
 };
 

@@ -98,10 +98,13 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
   if (plain.edns.present)
     wire::write_opt(body + block.size, state.server->udp_payload, plain.edns, rcode, 0,
                     cookie.server_span());
-  return Reply{Reply::Kind::send, false,
-               cookie.valid,      false,
+  return Reply{Reply::Kind::send,
+               false,
+               cookie.valid,
+               false,
                rcode,
-               plain.qtype,       std::span<const std::uint8_t>(out, size)};
+               plain.qtype,
+               std::span<const std::uint8_t>(out, size)};
 }
 
 // The block a name's entry has for the query type, from the profile's pick for a routed name.

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "dnsd/wire/name_hash.hh"
 #include "dnsd/wire/types.hh"
 
 namespace dnsd::wire {
@@ -70,10 +71,9 @@ bool Writer::same_name_at(std::size_t offset, std::span<const std::uint8_t> name
   return false;
 }
 
-std::size_t Writer::find_suffix(std::span<const std::uint8_t> suffix) const noexcept {
-  for (std::size_t i = 0; i < name_count_; ++i)
-    if (same_name_at(names_[i], suffix)) return names_[i];
-  return 0;  // offset 0 is the header, never a name: means "not found"
+std::size_t Writer::find_suffix(std::uint64_t hash,
+                                std::span<const std::uint8_t> suffix) const noexcept {
+  return names_.find(hash, [&](std::size_t offset) { return same_name_at(offset, suffix); });
 }
 
 bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcept {
@@ -82,14 +82,31 @@ bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcep
       if (seen.data == name.data() && seen.size == name.size() && seen.offset < size_)
         return put_u16(static_cast<std::uint16_t>(0xc000 | seen.offset));
   }
+  // The hash of every suffix, in one pass from the root leftwards: each suffix's hash continues
+  // the next one's. A name of at most 255 bytes has at most 127 labels.
+  std::array<std::uint8_t, 128> starts;
+  std::array<std::uint64_t, 128> hashes;
+  std::size_t labels = 0;
+  for (std::size_t pos = 0; name[pos] != 0; pos += 1 + name[pos])
+    starts[labels++] = static_cast<std::uint8_t>(pos);
+  std::uint64_t hash = name_hash_basis;
+  for (std::size_t i = labels; i-- > 0;) {
+    const std::size_t at = starts[i];
+    hash = name_hash_step(hash, name[at]);
+    for (std::size_t k = 1; k <= name[at]; ++k)
+      hash = name_hash_step(hash, ascii_lower(name[at + k]));
+    hashes[i] = hash;
+  }
+
   const Mark start = mark();
   const std::size_t recent_slot = recent_next_++ % k_recent;
   recent_[recent_slot] = Recent{};
   std::size_t pos = 0;
-  while (name[pos] != 0) {
+  for (std::size_t i = 0; i < labels; ++i) {
+    pos = starts[i];
     const auto suffix = name.subspan(pos);
     if (compress) {
-      if (const std::size_t offset = find_suffix(suffix); offset != 0) {
+      if (const std::size_t offset = find_suffix(hashes[i], suffix); offset != 0) {
         if (!put_u16(static_cast<std::uint16_t>(0xc000 | offset))) break;
         // A name that is all pointer is remembered by its target, so no pointer points at a
         // pointer; one written at 0x4000 or beyond is not remembered: a pointer cannot reach it.
@@ -100,8 +117,7 @@ bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcep
       }
     }
     // Remember where this suffix starts so later names can point at it.
-    if (size_ < 0x4000 && name_count_ < k_max_names)
-      names_[name_count_++] = static_cast<std::uint16_t>(size_);
+    if (size_ < 0x4000) names_.insert(hashes[i], static_cast<std::uint16_t>(size_));
     const std::size_t label = 1 + name[pos];
     if (!put_bytes(name.subspan(pos, label))) break;
     pos += label;

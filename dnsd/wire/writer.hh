@@ -65,6 +65,9 @@ class Writer {
   bool fits(std::size_t count) const noexcept { return size_ + count <= limit_; }
   std::size_t find_suffix(std::uint64_t hash, std::span<const std::uint8_t> suffix) const noexcept;
   bool same_name_at(std::size_t offset, std::span<const std::uint8_t> name) const noexcept;
+  static void hash_labels(const std::array<const std::uint8_t*, 128>& labels, std::size_t count,
+                          std::array<std::uint64_t, 128>& hashes) noexcept;
+  std::uint64_t hash_at(std::size_t offset) const noexcept;
   bool put_rdata(std::uint16_t type, std::span<const std::uint8_t> rdata) noexcept;
 
   static constexpr std::size_t k_recent = 4;

@@ -37,7 +37,9 @@ Response reply(const Request& request, http::status status, std::string body,
 }
 
 Response json_reply(const Request& request, http::status status, const json& body) {
-  return reply(request, status, body.dump(2) + "\n");
+  // Names from the request (an endpoint, a parameter) are echoed in messages and need not be
+  // UTF-8; dump() would throw on them and the client get a bare 500 instead of the answer.
+  return reply(request, status, body.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 Response error_reply(const Request& request, http::status status, const std::string& message) {

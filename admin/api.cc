@@ -36,9 +36,8 @@ Response reply(const Request& request, http::status status, std::string body,
   return response;
 }
 
+// Invalid UTF-8 (an error quoting a garbage file) is replaced, not thrown at the client as a 500.
 Response json_reply(const Request& request, http::status status, const json& body) {
-  // Names from the request (an endpoint, a parameter) are echoed in messages and need not be
-  // UTF-8; dump() would throw on them and the client get a bare 500 instead of the answer.
   return reply(request, status, body.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "dnsd/wire/name_hash.hh"
 #include "dnsd/wire/types.hh"
 
 namespace dnsd::wire {
@@ -70,10 +71,44 @@ bool Writer::same_name_at(std::size_t offset, std::span<const std::uint8_t> name
   return false;
 }
 
-std::size_t Writer::find_suffix(std::span<const std::uint8_t> suffix) const noexcept {
-  for (std::size_t i = 0; i < name_count_; ++i)
-    if (same_name_at(names_[i], suffix)) return names_[i];
-  return 0;  // offset 0 is the header, never a name: means "not found"
+// The hash of each suffix of a name given by its labels, the root last: label by label from the
+// root, the length byte then the bytes with bit 0x20 set. That folds A-Z onto a-z (and some
+// other bytes together, which only costs a comparison: a hit is always checked byte by byte).
+void Writer::hash_labels(const std::array<const std::uint8_t*, 128>& labels, std::size_t count,
+                         std::array<std::uint64_t, 128>& hashes) noexcept {
+  std::uint64_t hash = name_hash_basis;
+  for (std::size_t i = count; i-- > 0;) {
+    const std::uint8_t* label = labels[i];
+    hash = name_hash_step(hash, label[0]);
+    for (std::size_t k = 1; k <= label[0]; ++k) hash = name_hash_step(hash, label[k] | 0x20);
+    hashes[i] = hash;
+  }
+}
+
+// The hash hash_labels gives the (possibly compressed) name written at `offset`.
+std::uint64_t Writer::hash_at(std::size_t offset) const noexcept {
+  std::array<const std::uint8_t*, 128> labels;
+  std::size_t count = 0;
+  std::size_t at = offset;
+  for (int hops = 0; hops < 128 && count < labels.size() && at < size_;) {
+    const std::uint8_t len = buffer_[at];
+    if ((len & 0xc0) == 0xc0) {
+      at = static_cast<std::size_t>(len & 0x3f) << 8 | buffer_[at + 1];
+      ++hops;
+      continue;
+    }
+    if (len == 0) break;
+    labels[count++] = &buffer_[at];
+    at += 1 + len;
+  }
+  std::array<std::uint64_t, 128> hashes;
+  hash_labels(labels, count, hashes);
+  return count == 0 ? name_hash_basis : hashes[0];
+}
+
+std::size_t Writer::find_suffix(std::uint64_t hash,
+                                std::span<const std::uint8_t> suffix) const noexcept {
+  return names_.find(hash, [&](std::size_t offset) { return same_name_at(offset, suffix); });
 }
 
 bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcept {
@@ -82,14 +117,27 @@ bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcep
       if (seen.data == name.data() && seen.size == name.size() && seen.offset < size_)
         return put_u16(static_cast<std::uint16_t>(0xc000 | seen.offset));
   }
+  // Past a few names the table goes by hash: then the hash of every suffix, in one pass from
+  // the root leftwards (each suffix's hash continues the next one's). At most 127 labels.
+  if (names_.wants_hashing())
+    names_.start_hashing([this](std::size_t offset) { return hash_at(offset); });
+  std::array<std::uint64_t, 128> hashes;
+  if (names_.hashed()) {
+    std::array<const std::uint8_t*, 128> labels;
+    std::size_t count = 0;
+    for (std::size_t pos = 0; name[pos] != 0; pos += 1 + name[pos]) labels[count++] = &name[pos];
+    hash_labels(labels, count, hashes);
+  }
+
   const Mark start = mark();
   const std::size_t recent_slot = recent_next_++ % k_recent;
   recent_[recent_slot] = Recent{};
   std::size_t pos = 0;
-  while (name[pos] != 0) {
+  for (std::size_t i = 0; name[pos] != 0; ++i) {
     const auto suffix = name.subspan(pos);
+    const std::uint64_t hash = names_.hashed() ? hashes[i] : 0;
     if (compress) {
-      if (const std::size_t offset = find_suffix(suffix); offset != 0) {
+      if (const std::size_t offset = find_suffix(hash, suffix); offset != 0) {
         if (!put_u16(static_cast<std::uint16_t>(0xc000 | offset))) break;
         // A name that is all pointer is remembered by its target, so no pointer points at a
         // pointer; one written at 0x4000 or beyond is not remembered: a pointer cannot reach it.
@@ -100,8 +148,7 @@ bool Writer::put_name(std::span<const std::uint8_t> name, bool compress) noexcep
       }
     }
     // Remember where this suffix starts so later names can point at it.
-    if (size_ < 0x4000 && name_count_ < k_max_names)
-      names_[name_count_++] = static_cast<std::uint16_t>(size_);
+    if (size_ < 0x4000) names_.insert(hash, static_cast<std::uint16_t>(size_));
     const std::size_t label = 1 + name[pos];
     if (!put_bytes(name.subspan(pos, label))) break;
     pos += label;

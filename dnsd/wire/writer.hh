@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "dnsd/wire/compression_table.hh"
 #include "dnsd/wire/reader.hh"
 
 namespace dnsd::wire {
@@ -36,10 +37,10 @@ class Writer {
     std::size_t size;
     std::size_t names;
   };
-  Mark mark() const noexcept { return {size_, name_count_}; }
+  Mark mark() const noexcept { return {size_, names_.size()}; }
   void rollback(Mark mark) noexcept {
     size_ = mark.size;
-    name_count_ = mark.names;
+    names_.truncate(mark.names);
     for (auto& seen : recent_)
       if (seen.offset >= size_) seen = Recent{};  // what it pointed at is gone
   }
@@ -62,20 +63,21 @@ class Writer {
 
  private:
   bool fits(std::size_t count) const noexcept { return size_ + count <= limit_; }
-  std::size_t find_suffix(std::span<const std::uint8_t> suffix) const noexcept;
+  std::size_t find_suffix(std::uint64_t hash, std::span<const std::uint8_t> suffix) const noexcept;
   bool same_name_at(std::size_t offset, std::span<const std::uint8_t> name) const noexcept;
+  static void hash_labels(const std::array<const std::uint8_t*, 128>& labels, std::size_t count,
+                          std::array<std::uint64_t, 128>& hashes) noexcept;
+  std::uint64_t hash_at(std::size_t offset) const noexcept;
   bool put_rdata(std::uint16_t type, std::span<const std::uint8_t> rdata) noexcept;
 
   static constexpr std::size_t k_recent = 4;
   std::array<Recent, k_recent> recent_{};
   std::size_t recent_next_ = 0;
 
-  static constexpr std::size_t k_max_names = 128;
   std::span<std::uint8_t> buffer_;
   std::size_t limit_;
   std::size_t size_ = 0;
-  std::array<std::uint16_t, k_max_names> names_{};  // offsets of names and suffixes written
-  std::size_t name_count_ = 0;
+  CompressionTable names_;  // where each name and suffix written below 0x4000 starts
 };
 
 }  // namespace dnsd::wire

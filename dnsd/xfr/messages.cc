@@ -27,7 +27,7 @@ bool Transfer::start_message(wire::Writer& writer, std::uint16_t rcode) noexcept
   bool ok = writer.put_u16(id_) && writer.put_u16(flags | rcode);
   // The question is copied into the first message only (RFC 5936 §2.2.1 allows it in later
   // ones too; BIND and Knot DNS leave it out).
-  const bool question = messages_ == 0;
+  const bool question = messages_ == 0 && qname_.size != 0;  // size 0: none parsed
   ok = ok && writer.put_u16(question ? 1 : 0) && writer.put_u16(0) && writer.put_u16(0) &&
        writer.put_u16(0);
   if (question)

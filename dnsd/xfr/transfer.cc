@@ -108,6 +108,13 @@ std::optional<std::uint32_t> Transfer::parse(std::span<const std::uint8_t> reque
   if (!reader.ok() || header.qr() || header.opcode() != wire::opcode::query || header.qdcount != 1)
     return std::nullopt;
   reader.name(qname_);
+  // A name that did not parse is no question to echo: what was read of it may not even end in
+  // the root label (found by tests/fuzz/fuzz_xfr.cc; the TCP server filters with
+  // is_transfer_query first, but a Transfer must be safe on any bytes).
+  if (!reader.ok()) {
+    qname_ = wire::WireName{};
+    return std::nullopt;
+  }
   qtype_ = reader.u16();
   qclass_ = reader.u16();
   if (!reader.ok() || (qtype_ != rrtype::axfr && qtype_ != rrtype::ixfr && qtype_ != rrtype::soa))

@@ -167,3 +167,144 @@ TEST_CASE("writer: an owner written past 16 KiB is repeated in full, not by a wr
   REQUIRE(reader.ok());
   CHECK(names_equal(read.wire(), owner.wire()));
 }
+
+namespace {
+
+// The compression the writer promises, written the slow and obvious way: each suffix of each
+// name points at the earliest earlier copy of it (compared case-insensitively) among the first
+// `remembered` suffixes written below 0x4000, else its label is written out. Used to check the
+// writer's bytes, not its speed.
+std::vector<std::uint8_t> reference_names(const std::vector<Name>& names,
+                                          std::size_t remembered = CompressionTable::k_max_names) {
+  std::vector<std::uint8_t> packet(12, 0);
+  std::vector<std::pair<std::size_t, std::vector<std::uint8_t>>> known;  // offset, lowered suffix
+  auto lowered = [](std::span<const std::uint8_t> wire) {
+    std::vector<std::uint8_t> out(wire.begin(), wire.end());
+    for (auto& c : out) c = ascii_lower(c);
+    return out;
+  };
+  for (const auto& name : names) {
+    const auto wire = name.wire();
+    std::size_t pos = 0;
+    bool pointed = false;
+    while (wire[pos] != 0 && !pointed) {
+      const auto suffix = lowered(wire.subspan(pos));
+      for (const auto& [offset, seen] : known) {
+        if (seen != suffix) continue;
+        packet.push_back(static_cast<std::uint8_t>(0xc0 | offset >> 8));
+        packet.push_back(static_cast<std::uint8_t>(offset));
+        pointed = true;
+        break;
+      }
+      if (pointed) break;
+      if (packet.size() < 0x4000 && known.size() < remembered)
+        known.emplace_back(packet.size(), suffix);
+      packet.insert(packet.end(), wire.begin() + pos, wire.begin() + pos + 1 + wire[pos]);
+      pos += 1 + wire[pos];
+    }
+    if (!pointed) packet.push_back(0);
+  }
+  return packet;
+}
+
+// Names as a transfer writes them: many owners under one zone, mixed case, repeated now and
+// then, with rdata names pointing elsewhere in the zone.
+std::vector<Name> many_names(int count) {
+  std::vector<Name> names;
+  for (int i = 0; i < count; ++i) {
+    const std::string host = (i % 3 == 0 ? "Host-" : "host-") + std::to_string(i % 700);
+    names.push_back(*Name::from_text(host + (i % 5 == 0 ? ".BENCH.test." : ".bench.test.")));
+    if (i % 4 == 0) names.push_back(*Name::from_text("mail." + host + ".bench.test."));
+    if (i % 7 == 0) names.push_back(*Name::from_text("ns" + std::to_string(i % 9) + ".example."));
+  }
+  return names;
+}
+
+std::vector<std::uint8_t> written_names(const std::vector<Name>& names, std::size_t buffer_size) {
+  std::vector<std::uint8_t> buffer(buffer_size);
+  Writer writer(buffer, buffer.size());
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  for (const auto& name : names) REQUIRE(writer.put_name(name.wire()));
+  return {writer.packet().begin(), writer.packet().end()};
+}
+
+}  // namespace
+
+TEST_CASE("writer: a message with a few names is compressed exactly as the reference does") {
+  // Fewer suffixes than the table the writer had before (128 offsets, scanned in order), so
+  // these bytes are also the ones it wrote.
+  const auto names = many_names(30);
+  CHECK(written_names(names, 4096) == reference_names(names, 128));
+}
+
+TEST_CASE("writer: a long message with thousands of names is compressed as the reference does") {
+  // More suffixes land below 0x4000 than the table keeps (the first 512); past 0x4000 names
+  // are no pointer targets, so every later name points at one of those or is written in full.
+  const auto names = many_names(4000);
+  const auto written = written_names(names, 65535);
+  REQUIRE(written.size() > 0x4000);
+  CHECK(written == reference_names(names));
+  // Still more compact than the writer before, which remembered the first 128 only.
+  CHECK(written.size() < reference_names(names, 128).size());
+  // And it reads back, name by name.
+  Reader reader(written);
+  reader.skip(12);
+  for (const auto& name : names) {
+    WireName read;
+    reader.name(read);
+    REQUIRE(reader.ok());
+    REQUIRE(names_equal(read.wire(), name.wire()));
+  }
+  CHECK(reader.remaining() == 0);
+}
+
+TEST_CASE("writer: once the table is full, later names are written in full and still read back") {
+  // 600 distinct single-label names below 0x4000: more than the table's 512 entries.
+  std::vector<Name> names;
+  for (int i = 0; i < 600; ++i) names.push_back(*Name::from_text("n" + std::to_string(i) + "."));
+  for (int i = 0; i < 600; ++i) names.push_back(names[static_cast<std::size_t>(i)]);
+  const auto written = written_names(names, 65535);
+  Reader reader(written);
+  reader.skip(12);
+  std::size_t pointers = 0;
+  for (const auto& name : names) {
+    if ((reader.remaining() >= 2) && (written[written.size() - reader.remaining()] & 0xc0) == 0xc0)
+      ++pointers;
+    WireName read;
+    reader.name(read);
+    REQUIRE(reader.ok());
+    REQUIRE(names_equal(read.wire(), name.wire()));
+  }
+  CHECK(pointers == CompressionTable::k_max_names);  // the second copies of the first 512
+}
+
+TEST_CASE("writer: compression keeps the case of the first copy and ignores case when matching") {
+  std::array<std::uint8_t, 512> buffer{};
+  Writer writer(buffer, buffer.size());
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  const auto first = *Name::from_text("WWW.Example.COM.");
+  REQUIRE(writer.put_name(first.wire()));
+  const std::size_t second_at = writer.size();
+  REQUIRE(writer.put_name(Name::from_text("www.example.com.")->wire()));
+  CHECK(writer.size() - second_at == 2);  // one pointer to the whole first name
+  CHECK(writer.packet()[second_at] == 0xc0);
+  CHECK(writer.packet()[second_at + 1] == 12);
+}
+
+TEST_CASE("writer: a rolled-back name is forgotten, and written again in full") {
+  std::array<std::uint8_t, 512> buffer{};
+  Writer writer(buffer, buffer.size());
+  writer.put_bytes(std::array<std::uint8_t, 12>{});
+  const auto mark = writer.mark();
+  const auto name = *Name::from_text("gone.example.");
+  const auto copy = *Name::from_text("gone.example.");
+  REQUIRE(writer.put_name(name.wire()));
+  writer.rollback(mark);
+  CHECK(writer.mark().names == mark.names);
+  REQUIRE(writer.put_name(copy.wire()));
+  CHECK(writer.size() - mark.size == name.wire().size());  // in full, at the same place
+  const std::size_t third = writer.size();
+  REQUIRE(writer.put_name(Name::from_text("x.GONE.example.")->wire()));
+  CHECK(writer.size() - third == 2 + 2);  // "x", then a pointer to the copy written again
+  CHECK(writer.packet()[third + 3] == mark.size);
+}

@@ -110,3 +110,24 @@ TEST_CASE("an AXFR over UDP is NOTIMP, as Knot DNS answers it") {
   CHECK(read_message(messages[0]).rcode() == wire::rcode::notimp);
   CHECK(read_message(messages[0]).answers.empty());
 }
+
+TEST_CASE("a request whose question name does not parse is FORMERR with no question echoed") {
+  // Found by tests/fuzz/fuzz_xfr.cc: labels that run past 255 bytes without a root label left
+  // a partial name, which the FORMERR answer copied as its question, reading past the name.
+  OneZone source;
+  source.zone = example_zone(1);
+  std::vector<std::uint8_t> request{0x42, 0x42, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  for (int label = 0; label < 5; ++label) {
+    request.push_back(63);
+    request.insert(request.end(), 63, 0x3b);
+  }
+  request.insert(request.end(), {0, 0, 252, 0, 1});
+  xfr::Transfer transfer(request, tsig::Verified{}, client("127.0.0.1"), source);
+  CHECK(transfer.verdict() == xfr::Verdict::formerr);
+  const auto messages = run(transfer);
+  REQUIRE(messages.size() == 1);
+  const auto message = read_message(messages[0]);
+  CHECK(message.rcode() == wire::rcode::formerr);
+  CHECK(message.qdcount == 0);
+  CHECK(messages[0].size() == wire::header_size);
+}

@@ -1,0 +1,108 @@
+// libFuzzer target: any bytes as an HTTP request to the admin API, without sockets: Beast's
+// request parser (the limits HttpServer sets), then Api::handle, the router, against a Runtime
+// with one zone and one profile. Parsing and handling must not crash, and handle() must not
+// throw (the server would turn it into a bare 500); a request without the token never gets 2xx.
+#include <boost/beast/http.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "admin/api.hh"
+#include "conf/load.hh"
+#include "control/runtime.hh"
+#include "fuzz_support.hh"
+
+namespace {
+
+namespace http = boost::beast::http;
+
+const char* const token = "fuzz-admin-token-0123456789";  // in the seeds' Authorization headers
+
+const char* const config = R"([admin]
+enabled = true
+token_file = "admin.token"
+[[zone]]
+name = "tm.test."
+ns = ["ns1"]
+[zone.soa]
+mname = "ns1"
+rname = "hostmaster"
+serial = 1
+[[zone.record]]
+name = "ns1"
+type = "A"
+data = "127.0.0.1"
+[[profile]]
+name = "ci.tm.test."
+method = "priority"
+[profile.monitor]
+protocol = "tcp"
+port = 9
+[[profile.endpoint]]
+name = "eu"
+target = "127.0.0.1"
+priority = 1
+[[profile.endpoint]]
+name = "us"
+target = "127.0.0.2"
+priority = 2
+)";
+
+void write_file(const std::string& path, const std::string& text) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr || std::fwrite(text.data(), 1, text.size(), file) != text.size())
+    std::abort();
+  std::fclose(file);
+}
+
+// Not started: no probing and no timers, so every run sees the same health. Reload is a stub
+// (the config reader has its own target).
+admin::Api& api() {
+  static admin::Api* api = [] {
+    const std::string dir = fuzz_support::empty_directory();
+    write_file(dir + "/admin.token", token);
+    write_file(dir + "/dnsd.toml", config);
+    auto loaded = conf::load_file(dir + "/dnsd.toml");
+    if (!loaded.config) std::abort();
+    control::RuntimeOptions options;
+    options.log = [](std::string_view) {};
+    options.probe.log = [](std::string_view) {};
+    auto* runtime =
+        new control::Runtime(dir + "/dnsd.toml", std::move(loaded.config), std::move(options));
+    admin::ApiHooks hooks;
+    hooks.reload = [] { return control::ReloadReport{}; };
+    hooks.metrics = [] { return std::string("dnsd_up 1\n"); };
+    return new admin::Api(*runtime, std::move(hooks));
+  }();
+  return *api;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  http::request_parser<http::string_body> parser;
+  parser.eager(true);
+  parser.header_limit(8 * 1024);
+  parser.body_limit(64 * 1024);
+  boost::beast::error_code ec;
+  parser.put(boost::asio::buffer(data, size), ec);
+  if (!ec && !parser.is_done()) parser.put_eof(ec);
+  if (ec || !parser.is_done()) return 0;
+  const admin::Request request = parser.release();
+  admin::Response response;
+  try {
+    response = api().handle(request);
+  } catch (...) {
+    std::abort();
+  }
+  const std::string presented(request[http::field::authorization]);
+  const std::string cookie(request[http::field::cookie]);
+  const bool has_token =
+      presented.find(token) != std::string::npos || cookie.find("dnsd_token=") != std::string::npos;
+  if (!has_token && response.result_int() < 300) std::abort();
+  response.prepare_payload();
+  return 0;
+}

@@ -14,42 +14,13 @@
 #include "conf/load.hh"
 #include "control/runtime.hh"
 #include "fuzz_support.hh"
+#include "tests/support/api_config.hh"
 
 namespace {
 
 namespace http = boost::beast::http;
 
 const char* const token = "fuzz-admin-token-0123456789";  // in the seeds' Authorization headers
-
-const char* const config = R"([admin]
-enabled = true
-token_file = "admin.token"
-[[zone]]
-name = "tm.test."
-ns = ["ns1"]
-[zone.soa]
-mname = "ns1"
-rname = "hostmaster"
-serial = 1
-[[zone.record]]
-name = "ns1"
-type = "A"
-data = "127.0.0.1"
-[[profile]]
-name = "ci.tm.test."
-method = "priority"
-[profile.monitor]
-protocol = "tcp"
-port = 9
-[[profile.endpoint]]
-name = "eu"
-target = "127.0.0.1"
-priority = 1
-[[profile.endpoint]]
-name = "us"
-target = "127.0.0.2"
-priority = 2
-)";
 
 void write_file(const std::string& path, const std::string& text) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
@@ -63,8 +34,8 @@ void write_file(const std::string& path, const std::string& text) {
 admin::Api& api() {
   static admin::Api* api = [] {
     const std::string dir = fuzz_support::empty_directory();
-    write_file(dir + "/admin.token", token);
-    write_file(dir + "/dnsd.toml", config);
+    write_file(dir + "/" + api_config::token_file_name, token);
+    write_file(dir + "/dnsd.toml", api_config::toml);
     auto loaded = conf::load_file(dir + "/dnsd.toml");
     if (!loaded.config) std::abort();
     control::RuntimeOptions options;

@@ -11,6 +11,7 @@
 #include "admin/api.hh"
 #include "conf/load.hh"
 #include "control/runtime.hh"
+#include "tests/support/api_config.hh"
 
 namespace {
 
@@ -27,32 +28,9 @@ struct Fixture {
     std::string pattern = (std::filesystem::temp_directory_path() / "dnsd-api-XXXXXX").string();
     REQUIRE(mkdtemp(pattern.data()) != nullptr);
     dir = pattern;
-    write("admin.token", token);
-    write("dnsd.toml", R"([admin]
-enabled = true
-token_file = "admin.token"
-[[zone]]
-name = "tm.test."
-ns = ["ns1"]
-[zone.soa]
-mname = "ns1"
-rname = "hostmaster"
-serial = 1
-[[zone.record]]
-name = "ns1"
-type = "A"
-data = "127.0.0.1"
-[[profile]]
-name = "ci.tm.test."
-method = "priority"
-[profile.monitor]
-protocol = "tcp"
-port = 9
-[[profile.endpoint]]
-name = "eu"
-target = "127.0.0.1"
-priority = 1
-)");
+    write(api_config::token_file_name, token);
+    write("dnsd.toml", api_config::toml);
+
     auto loaded = conf::load_file((dir / "dnsd.toml").string());
     REQUIRE(loaded.config);
     control::RuntimeOptions options;

@@ -178,8 +178,12 @@ class TcpAbuse(dnstest.ServerTestCase):
         """HONEST_QUERIES honest TCP queries, one every HONEST_PACE_S, while the flood runs."""
         pace = threading.Event()  # never set: its wait() paces the queries, it awaits nothing
         with Flood(self.port, addresses, per_address) as flood:
-            dnstest.wait_until(10, lambda: flood.open_now >= min(
-                CAP, len(addresses) * per_address) * 3 // 4, f"the flood ({what}) to build up")
+            # Built up: every connection it wants was tried, and it held three quarters of what
+            # dnsd may let it hold at once (one address: the per-client limit), client side.
+            wanted = min(CAP, len(addresses) * per_address)
+            held = min(wanted, PER_CLIENT * len(addresses)) * 3 // 4
+            dnstest.wait_until(10, lambda: flood.connects >= wanted and flood.open_peak >= held,
+                               f"the flood ({what}) to build up")
             answered = 0
             for i in range(HONEST_QUERIES):
                 answered += honest_query(self.port, 0x4000 + i)

@@ -137,11 +137,18 @@ class FileHazards(dnstest.ServerTestCase):
     # --- devices and big files
 
     def check_config(self, config: Path, memory_limit: int = 1 << 30):
-        """dnsd --check-config with an address-space cap, so a runaway read fails, not the host."""
+        """dnsd --check-config with a memory cap, so a runaway read fails, not the host: an
+        address-space cap, or under AddressSanitizer (which reserves terabytes of address space
+        at start) its own resident-memory cap."""
+        env = dict(os.environ)
         def cap():
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+        if dnstest.sanitized_build():
+            env["ASAN_OPTIONS"] = ":".join(filter(None, (
+                env.get("ASAN_OPTIONS"), f"hard_rss_limit_mb={memory_limit >> 20}")))
+            cap = None
         return subprocess.run([dnstest.dnsd_binary(), "--check-config", str(config)],
-                              capture_output=True, text=True, timeout=60, preexec_fn=cap)
+                              capture_output=True, text=True, timeout=60, preexec_fn=cap, env=env)
 
     def test_dev_zero_value_file_is_refused_by_check_config(self):
         dnsd = dnstest.Dnsd(

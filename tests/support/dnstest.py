@@ -96,6 +96,20 @@ def dnsd_binary() -> str:
     return path
 
 
+def sanitized_build() -> bool:
+    """Whether dnsd under test is an AddressSanitizer build (scripts/test's build-asan): its
+    shadow memory spans terabytes of address space, so address-space caps and memory scans of
+    the process do not apply to it."""
+    global _SANITIZED
+    if _SANITIZED is None:
+        linked = subprocess.run(["ldd", dnsd_binary()], capture_output=True, text=True).stdout
+        _SANITIZED = "libasan" in linked
+    return _SANITIZED
+
+
+_SANITIZED: Optional[bool] = None
+
+
 # ------------------------------------------------------------------------------------------
 # dig and kdig runners
 

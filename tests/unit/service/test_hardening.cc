@@ -11,19 +11,11 @@
 
 #include "service/hardening.hh"
 #include "service/privileges.hh"
+#include "tests/support/in_child.hh"
+
+using test_support::in_child;
 
 namespace {
-
-template <typename Body>
-int in_child(Body body) {
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) _exit(body());
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFEXITED(status));
-  return WEXITSTATUS(status);
-}
 
 bool reads_own_proc() {
   std::ifstream status("/proc/self/status");

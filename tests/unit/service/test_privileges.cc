@@ -5,22 +5,11 @@
 #include <unistd.h>
 
 #include "service/privileges.hh"
+#include "tests/support/in_child.hh"
 
-namespace {
+using test_support::in_child;
 
-// Runs `body` in a child process and returns its exit code (body's return value).
-template <typename Body>
-int in_child(Body body) {
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) _exit(body());
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFEXITED(status));
-  return WEXITSTATUS(status);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("privileges: an unknown user is an error") {
   service::Account account;

@@ -113,10 +113,11 @@ Verdict check(const Secrets& secrets, std::span<const std::uint8_t, client_size>
                               static_cast<std::uint32_t>(server[5]) << 16 |
                               static_cast<std::uint32_t>(server[6]) << 8 | server[7];
   // Serial number arithmetic (RFC 1982), as RFC 9018 §4.3 asks: the age may wrap around 2106.
-  const auto age = static_cast<std::int32_t>(now - stamp);
-  if (age > static_cast<std::int32_t>(max_age_s) || -age > static_cast<std::int32_t>(max_ahead_s))
-    return Verdict::invalid;
-  const bool old = age > static_cast<std::int32_t>(refresh_after_s);
+  // Both distances are taken modulo 2^32 (unsigned, so no value overflows): the stamp is either
+  // at most max_age_s behind now or at most max_ahead_s ahead of it.
+  const std::uint32_t behind = now - stamp, ahead = stamp - now;
+  if (behind > max_age_s && ahead > max_ahead_s) return Verdict::invalid;
+  const bool old = behind <= max_age_s && behind > refresh_after_s;
   if (matches(secrets.current, client, server, address))
     return old ? Verdict::refresh : Verdict::fresh;
   if (secrets.previous && matches(*secrets.previous, client, server, address))

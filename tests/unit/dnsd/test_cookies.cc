@@ -110,6 +110,21 @@ TEST_CASE("server cookie: checked against its secret, client cookie, address and
         V::invalid);
 }
 
+TEST_CASE("server cookie: a stamp half the clock away is invalid, with no overflow (fuzz.engine)") {
+  const cookies::Secrets secrets{k_secret, std::nullopt};
+  const auto address = ipv4(198, 51, 100, 100);
+  const auto cookie = cookies::mint(k_secret, k_client, k_now, address);
+  using V = cookies::Verdict;
+  // now - stamp is 2^31 either way: as a signed age it is INT32_MIN, whose negation overflowed.
+  CHECK(cookies::check(secrets, k_client, cookie, k_now + 0x80000000u, address) == V::invalid);
+  CHECK(cookies::check(secrets, k_client, cookie, k_now + 0x7fffffffu, address) == V::invalid);
+  CHECK(cookies::check(secrets, k_client, cookie, k_now + 0x80000001u, address) == V::invalid);
+  // Across the wrap of the 32-bit clock (2106) the age is still counted.
+  const auto late = cookies::mint(k_secret, k_client, 0xfffffff0u, address);
+  CHECK(cookies::check(secrets, k_client, late, 0x10u, address) == V::fresh);
+  CHECK(cookies::check(secrets, k_client, late, 0x10u + 1800, address) == V::refresh);
+}
+
 TEST_CASE("server cookie: after a rollover the previous secret's cookies still pass, for renewal") {
   const cookies::Secret next = secret_from_hex("445536bcd2513298075a5d379663c962");
   const auto address = ipv4(203, 0, 113, 203);

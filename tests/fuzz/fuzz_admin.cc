@@ -73,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Only the status page's own files (they hold no data) are served without the token, which
   // only the Authorization header carries (never a cookie).
   const std::string presented(request[http::field::authorization]);
-  const std::string_view target = request.target();
+  const std::string_view target(request.target().data(), request.target().size());
   const bool public_asset =
       admin::status_page_asset(target.substr(0, target.find('?'))).has_value();
   if (presented.find(token) == std::string::npos && !public_asset && response.result_int() < 300)

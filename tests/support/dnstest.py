@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import random
 import re
 import shutil
 import signal
@@ -64,13 +65,32 @@ def _bindable(family: int, kind: int, host: str, port: int) -> bool:
 HAS_IPV6 = socket.has_ipv6 and _bindable(socket.AF_INET6, socket.SOCK_DGRAM, "::1", 0)
 
 
+def _ephemeral_ports() -> range:
+    try:
+        low, high = (int(v) for v in
+                     Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+        return range(low, high + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
 def free_port(ipv6: bool = HAS_IPV6) -> int:
-    """A loopback port free on UDP and TCP, on 127.0.0.1 and (if asked) ::1."""
+    """A loopback port free on UDP and TCP, on 127.0.0.1 and (if asked) ::1, chosen below the
+    kernel's ephemeral range. dig binds its query socket to a random port of that range with
+    SO_REUSEADDR; when it drew the server's own port, its query went to itself and it printed
+    its own query as the answer (flags "ad", no "qr": a failover test failed on it in CI)."""
+    ephemeral = _ephemeral_ports()
+    low, high = 10000, min(ephemeral.start, 65536) - 1
+    if high - low < 1000:  # an unusual range: fall back to the kernel's choice
+        low = high = 0
     for _ in range(200):
-        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
+        if high:
+            port = random.randint(low, high)
+        else:
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+            probe.close()
         checks = [(socket.AF_INET, "127.0.0.1")] + ([(socket.AF_INET6, "::1")] if ipv6 else [])
         if all(_bindable(fam, kind, host, port)
                for fam, host in checks for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM)):

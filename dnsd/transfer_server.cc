@@ -143,6 +143,10 @@ class TransferSession : public std::enable_shared_from_this<TransferSession> {
 }  // namespace
 
 struct TransferServer::Impl {
+  Impl(const xfr::ZoneSource& source_in, unsigned max_transfers_in,
+       std::chrono::milliseconds write_timeout_in)
+      : source(source_in), max_transfers(max_transfers_in), write_timeout(write_timeout_in) {}
+
   const xfr::ZoneSource& source;
   unsigned max_transfers;
   std::chrono::milliseconds write_timeout;

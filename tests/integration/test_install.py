@@ -203,6 +203,12 @@ def package_status() -> str:
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
+def enabled_links() -> list:
+    """The links `systemctl enable dnsd` makes, dangling ones included (once the unit is gone)."""
+    return [d / "dnsd.service" for d in Path("/etc/systemd/system").iterdir()
+            if os.path.lexists(d / "dnsd.service")]
+
+
 def dnsd_processes() -> list:
     """PIDs whose program is the installed /usr/sbin/dnsd."""
     pids = []
@@ -219,13 +225,15 @@ def dnsd_processes() -> list:
 @unittest.skipUnless(os.geteuid() == 0, "dpkg -i needs root (CI runs the tests as root)")
 class DebianPackageTest(unittest.TestCase):
     def setUp(self):
-        for tool in ("cpack", "dpkg", "dpkg-deb", "dpkg-shlibdeps", "systemd-analyze", "setpriv",
-                     "adduser"):
+        for tool in ("cpack", "dpkg", "dpkg-deb", "dpkg-shlibdeps", "systemd-analyze", "systemctl",
+                     "setpriv", "adduser"):
             dnstest.require_tool(tool)
         # Never touch a dnsd installed or a user made by someone else.
         self.assertEqual(package_status(), "", "a dnsd package is installed: not touching it")
         self.assertFalse(user_exists("dnsd"), "a dnsd user exists already: not touching it")
         self.assertFalse(group_exists("dnsd"), "a dnsd group exists already: not touching it")
+        self.assertEqual(enabled_links(), [],
+                         "a dnsd unit is enabled already: not touching it")
         self.work = Path(tempfile.mkdtemp(prefix="deb-it-"))
         self.addCleanup(shutil.rmtree, self.work, True)
         # Leave the machine as found, whatever happens below (cleanups run last-in first-out).
@@ -234,6 +242,8 @@ class DebianPackageTest(unittest.TestCase):
     def restore_machine(self):
         if package_status():
             run(["dpkg", "-P", "dnsd"], check=False)
+        for link in enabled_links():
+            link.unlink()
         if user_exists("dnsd"):
             run(["userdel", "dnsd"], check=False)
         if group_exists("dnsd"):
@@ -276,7 +286,7 @@ class DebianPackageTest(unittest.TestCase):
 
         # Nothing started, nothing enabled.
         self.assertEqual(dnsd_processes(), before)
-        self.assertEqual(list(Path("/etc/systemd/system").glob("*/dnsd.service")), [])
+        self.assertEqual(enabled_links(), [])
 
         # The unit as installed passes systemd's own check (its programs and man pages exist).
         unit = "/lib/systemd/system/dnsd.service"
@@ -308,8 +318,13 @@ class DebianPackageTest(unittest.TestCase):
         state.mkdir(exist_ok=True)
         (state / "state.json").write_text("{}")
 
+        # An operator enables the unit; removing the package must not leave the link behind.
+        run(["systemctl", "enable", "dnsd.service"])
+        self.assertTrue(enabled_links())
+
         run(["dpkg", "-r", "dnsd"])
         self.assertEqual(package_status(), "rc")  # removed, config files kept
+        self.assertEqual(enabled_links(), [])
         for path in INSTALLED - {"etc/dnsd/dnsd.toml"}:
             self.assertFalse(Path("/" + path).exists(), path)
         self.assertTrue(Path("/etc/dnsd/dnsd.toml").exists())

@@ -258,8 +258,9 @@ class DebianPackageTest(unittest.TestCase):
 
     def test_the_package_installs_runs_nothing_and_purges_clean(self):
         deb = self.build_package()
-        fields = run(["dpkg-deb", "-f", deb, "Package", "Depends", "Section"]).stdout
+        fields = run(["dpkg-deb", "-f", deb, "Package", "Depends", "Section", "Description"]).stdout
         self.assertIn("Package: dnsd", fields)
+        self.assertNotIn(";", fields.partition("Description:")[2])  # a CMake list, not text
         for dependency in ("adduser", "libc6", "libcurl4", "libssl3", "libc-ares2", "libmaxminddb0"):
             self.assertRegex(fields, rf"\b{re.escape(dependency)}\b", "shlibdeps: " + fields)
         conffiles = run(["dpkg-deb", "-I", deb, "conffiles"], check=False).stdout.split()
@@ -276,6 +277,9 @@ class DebianPackageTest(unittest.TestCase):
         for path in INSTALLED - skipped:
             self.assertIn("/" + path, listed)
             self.assertTrue(Path("/" + path).exists(), path)
+
+        for program in ("/usr/sbin/dnsd", "/usr/bin/dnsctl"):  # stripped, as Debian ships them
+            self.assertNotIn(".debug_info", run(["readelf", "-S", program]).stdout, program)
 
         # The user the unit runs as: a system user and group, no login.
         entry = run(["getent", "passwd", "dnsd"]).stdout.strip().split(":")

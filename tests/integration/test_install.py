@@ -205,7 +205,8 @@ def package_status() -> str:
 
 def enabled_links() -> list:
     """The links `systemctl enable dnsd` makes, dangling ones included (once the unit is gone)."""
-    return [d / "dnsd.service" for d in Path("/etc/systemd/system").iterdir()
+    root = Path("/etc/systemd/system")
+    return [d / "dnsd.service" for d in (root.iterdir() if root.is_dir() else ())
             if os.path.lexists(d / "dnsd.service")]
 
 

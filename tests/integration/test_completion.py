@@ -5,6 +5,7 @@
 # (through the real dnsctl); with the server down the names are empty, commands still complete.
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,7 +71,6 @@ class CompletionTest(dnstest.ServerTestCase):
     @classmethod
     def tearDownClass(cls):
         super().tearDownClass()
-        import shutil
         shutil.rmtree(cls.work, ignore_errors=True)
 
     def test_sourcing_the_file_registers_the_completion_function_for_dnsctl(self):

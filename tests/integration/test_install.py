@@ -318,6 +318,15 @@ class DebianPackageTest(unittest.TestCase):
                     "source /usr/share/bash-completion/completions/dnsctl && complete -p dnsctl"])
         self.assertIn("_dnsctl", proc.stdout)
 
+        # Installed again (an upgrade): the user is there already, an edited config is kept.
+        uid = entry[2]
+        with open("/etc/dnsd/dnsd.toml", "a") as config:
+            config.write("# edited by the operator\n")
+        run(["dpkg", "-i", deb])
+        self.assertEqual(package_status(), "ii")
+        self.assertEqual(run(["getent", "passwd", "dnsd"]).stdout.split(":")[2], uid)
+        self.assertTrue(Path("/etc/dnsd/dnsd.toml").read_text().endswith("# edited by the operator\n"))
+
         # A state file dnsd would have written, to see purge remove it.
         state = Path("/var/lib/dnsd")
         state.mkdir(exist_ok=True)

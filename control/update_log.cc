@@ -244,6 +244,7 @@ UpdateLog::~UpdateLog() { close(); }
 void UpdateLog::close() noexcept {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  size_ = 0;
 }
 
 std::string UpdateLog::open(const std::string& path,
@@ -282,8 +283,11 @@ std::string UpdateLog::open(const std::string& path,
   const std::size_t count = replayed.size() - before;
   if (s.stop == Scan::Stop::torn) {
     // Never acknowledged: append() returns only after fdatasync, and this entry is the last.
-    if (::ftruncate(fd_, static_cast<off_t>(s.good_end)) != 0 || ::fsync(fd_) != 0)
-      return close(), sys_error("cannot cut the torn tail of", path);
+    if (::ftruncate(fd_, static_cast<off_t>(s.good_end)) != 0 || ::fsync(fd_) != 0) {
+      error = sys_error("cannot cut the torn tail of", path);  // before close() changes errno
+      close();
+      return error;
+    }
     warning = fmt::format(
         "update log {}: cut a torn last entry at offset {} ({}, {} bytes; a write a crash "
         "interrupted, never acknowledged); {} entries replayed",

@@ -3,11 +3,15 @@
 # serial (Knot is frozen with SIGSTOP first, so the command must wait, and `dig` at Knot right
 # after it returns shows the serial and the record); with Knot stopped it exits 5 at its timeout
 # naming Knot; an older --serial is served at once, a future one is not; an unpublished zone is
-# an error.
+# an error. And the README's certbot hook: certbot's manual authenticator, its auth hook ending in
+# wait-propagated, gets a certificate from pebble, which asks only Knot.
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import unittest
@@ -51,6 +55,28 @@ def txt(port: int, name: str) -> list:
     return [r.rdata for r in resp.answer if r.type == "TXT"] if resp else []
 
 
+AUTH_HOOK = """#!/usr/bin/python3
+# certbot --manual-auth-hook: adds the challenge's TXT record to dnsd (here by config and reload;
+# in production nsupdate, see README), and after the last one waits for the secondaries.
+import os, pathlib, subprocess
+log = pathlib.Path(os.environ["HOOK_LOG"])
+with log.open("a") as out:
+    out.write(f"auth {os.environ['CERTBOT_DOMAIN']} "
+              f"remaining={os.environ['CERTBOT_REMAINING_CHALLENGES']}\\n")
+config = pathlib.Path(os.environ["DNSD_CONFIG"])
+owner = "_acme-challenge." + os.environ["CERTBOT_DOMAIN"].removesuffix(".example.test")
+config.write_text(config.read_text().replace(
+    "[[zone.transfer]]", f'[[zone.record]]\\nname = "{owner}"\\ntype = "TXT"\\n'
+    f'data = "{os.environ["CERTBOT_VALIDATION"]}"\\n[[zone.transfer]]', 1))
+subprocess.run([os.environ["DNSCTL"], "reload"], check=True)
+if os.environ["CERTBOT_REMAINING_CHALLENGES"] == "0":
+    waited = subprocess.run([os.environ["DNSCTL"], "wait-propagated", "example.test",
+                             "--timeout", "60"])
+    with log.open("a") as out:
+        out.write(f"waited: exit {waited.returncode}\\n")
+"""
+
+
 class WaitPropagated(dnstest.ServerTestCase):
     @classmethod
     def setUpClass(cls):
@@ -74,7 +100,6 @@ class WaitPropagated(dnstest.ServerTestCase):
         if cls.knot.proc is not None:  # never leave it frozen: SIGTERM would not end it
             os.kill(cls.knot.proc.pid, signal.SIGCONT)
         super().tearDownClass()
-        import shutil
         shutil.rmtree(cls.creds, ignore_errors=True)
 
     def dnsctl_argv(self, *args: str) -> tuple:
@@ -170,6 +195,69 @@ class WaitPropagated(dnstest.ServerTestCase):
         for bad in (("--timeout", "soon"), ("--serial", "-1"), ("--serial", "4294967296")):
             proc = self.dnsctl("wait-propagated", ZONE, *bad)
             self.assertEqual(proc.returncode, 2, f"{bad}: {proc.stderr}")
+
+    def test_5_certbot_validated_at_the_secondary_after_the_hook_waited(self):
+        # The README's exact wait, end to end: certbot 2.1's manual authenticator with an auth
+        # hook ending in `dnsctl wait-propagated`, against pebble asking only the Knot secondary
+        # (a record that has not reached Knot fails the validation).
+        pebble_bin, certbot = dnstest.require_tool("pebble"), dnstest.require_tool("certbot")
+        work = self.creds / "acme"
+        work.mkdir(exist_ok=True)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem"),
+                        "-subj", "/CN=pebble", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True, timeout=60)
+        acme_port = dnstest.free_port(ipv6=False)
+        (work / "pebble.json").write_text(json.dumps({"pebble": {
+            "listenAddress": f"127.0.0.1:{acme_port}",
+            "managementListenAddress": f"127.0.0.1:{dnstest.free_port(ipv6=False)}",
+            "certificate": str(work / "cert.pem"), "privateKey": str(work / "key.pem"),
+            "httpPort": dnstest.free_port(ipv6=False), "tlsPort": dnstest.free_port(ipv6=False),
+            "ocspResponderURL": "", "externalAccountBindingRequired": False}}))
+        hook = work / "auth-hook"
+        hook.write_text(AUTH_HOOK)
+        hook.chmod(0o755)
+        argv, env = self.dnsctl_argv("reload")
+        env.update(DNSCTL=argv[0], DNSD_CONFIG=str(self.dnsd.config), HOOK_LOG=str(work / "log"),
+                   REQUESTS_CA_BUNDLE=str(work / "cert.pem"))
+        with open(work / "pebble.log", "w") as log:
+            pebble = subprocess.Popen(
+                [pebble_bin, "-config", str(work / "pebble.json"),
+                 "-dnsserver", f"127.0.0.1:{self.knot.port}"],
+                stdout=log, stderr=subprocess.STDOUT, cwd=work,
+                env={**os.environ, "PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"})
+        try:
+            def listening() -> bool:
+                try:
+                    socket.create_connection(("127.0.0.1", acme_port), 0.5).close()
+                    return True
+                except OSError:
+                    return pebble.poll() is not None  # ended: the assert below says so
+            dnstest.wait_until(FOLLOW_S, listening, "pebble to listen")
+            self.assertIsNone(pebble.poll(), (work / "pebble.log").read_text())
+            run = subprocess.run(
+                [certbot, "certonly", "--manual", "--preferred-challenges", "dns",
+                 "--manual-auth-hook", str(hook), "-d", "app.example.test",
+                 "-d", "*.app.example.test", "--server", f"https://127.0.0.1:{acme_port}/dir",
+                 "--config-dir", str(work / "etc"), "--work-dir", str(work / "lib"),
+                 "--logs-dir", str(work / "logs"), "--agree-tos",
+                 "--register-unsafely-without-email", "--non-interactive"],
+                capture_output=True, text=True, timeout=DNSCTL_S * 2, env=env)
+        finally:
+            pebble.terminate()
+            try:
+                pebble.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pebble.kill()
+                pebble.wait()
+        hook_log = (work / "log").read_text() if (work / "log").exists() else ""
+        detail = f"{run.stdout}\n{run.stderr}\n{hook_log}\n{(work / 'pebble.log').read_text()}"
+        self.assertEqual(run.returncode, 0, detail)
+        # Two challenges on one name (the wildcard's is the base name's); the wait came last.
+        self.assertEqual(hook_log, "auth app.example.test remaining=1\n"
+                                   "auth app.example.test remaining=0\nwaited: exit 0\n", detail)
+        self.assertTrue((work / "etc" / "live" / "app.example.test" / "fullchain.pem").exists())
+        self.assertNotIn(ADMIN_TOKEN, detail)
 
 
 if __name__ == "__main__":

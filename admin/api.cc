@@ -76,6 +76,14 @@ std::map<std::string, std::string> query_params(std::string_view query) {
   return out;
 }
 
+// "Example.ORG" -> "example.org.": how Publishing names a zone.
+std::string lowercased_zone(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (text.empty() || text.back() != '.') text += '.';
+  return text;
+}
+
 // "192.0.2.1" or "2001:db8::1"; with ecs "192.0.2.0/24" the subnet is what routing sees, as
 // for a query carrying EDNS Client Subnet (RFC 7871).
 std::optional<routing::ClientInfo> parse_client(const std::string& client, const std::string& ecs,
@@ -241,7 +249,12 @@ Response Api::secondaries(const Request& request) {
   const auto params =
       query_params(question == std::string_view::npos ? "" : target.substr(question + 1));
   bool check = false;
+  std::string only;  // zone=NAME: that zone alone (dnsctl wait-propagated)
   for (const auto& [name, value] : params) {
+    if (name == "zone") {
+      only = lowercased_zone(value);
+      continue;
+    }
     if (name != "check")
       return error_reply(request, http::status::bad_request,
                          fmt::format("unknown parameter {}", name));
@@ -249,8 +262,14 @@ Response Api::secondaries(const Request& request) {
       return error_reply(request, http::status::bad_request, "check must be 0 or 1");
     check = value == "1";
   }
-  const auto zones =
-      runtime_.publishing().propagation(check ? std::optional(k_soa_check) : std::nullopt);
+  auto zones = runtime_.publishing().propagation(check ? std::optional(k_soa_check) : std::nullopt);
+  if (!only.empty()) {
+    std::erase_if(zones, [&](const control::ZonePropagation& z) { return z.zone != only; });
+    if (zones.empty())
+      return error_reply(
+          request, http::status::not_found,
+          fmt::format("zone {} is not published (it has no [[zone.transfer]])", only));
+  }
   return json_reply(request, http::status::ok, propagation_json(zones));
 }
 

@@ -5,8 +5,9 @@
 //   POST /api/v1/endpoints/{profile}/{endpoint}/enable
 //   POST /api/v1/reload
 //   GET  /api/v1/explain?profile=P&client=ADDR[&ecs=PREFIX]
-//   GET  /api/v1/secondaries[?check=1]   propagation of each published zone; check=1 first
-//        asks every secondary's SOA (all zones and secondaries at once, within k_soa_check)
+//   GET  /api/v1/secondaries[?check=1][&zone=Z]   propagation of each published zone (or of
+//        zone Z alone; 404 if it is not published); check=1 first asks every secondary's SOA
+//        (all zones and secondaries at once, within k_soa_check)
 //   GET  /metrics   Prometheus text format
 //   GET  /, /status.js, /status.css   the status page, without a token (it holds no data)
 // Every request must carry an allowed Host (request_guard.hh); every response carries the

@@ -25,7 +25,8 @@ json secondary_json(const control::SecondaryStatus& s) {
           {"seen_by", seen ? text_or_null(s.seen_by) : json(nullptr)},
           {"seen_at", seen ? json(control::format_time(s.seen_at)) : json(nullptr)},
           {"error", text_or_null(s.error)},
-          {"current", s.current}};
+          {"current", s.current},
+          {"answered", s.answered}};
 }
 
 }  // namespace

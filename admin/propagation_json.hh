@@ -12,7 +12,9 @@ namespace admin {
 
 // {"all_current": bool, "zones": [{"zone", "serial", "propagated_to", "of", "summary",
 //   "secondaries": [{"secondary", "notify", "acked_serial", "serving_serial", "seen_by",
-//   "seen_at", "error", "current"}]}]}; unknown values are null, times RFC 3339 UTC.
+//   "seen_at", "error", "current", "answered"}]}]}; unknown values are null, times RFC 3339
+//   UTC; "answered": it answered this request's SOA check (?check=1), so serving_serial is
+//   what it serves now.
 nlohmann::json propagation_json(const std::vector<control::ZonePropagation>& zones);
 
 }  // namespace admin

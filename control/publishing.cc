@@ -303,6 +303,7 @@ std::vector<ZonePropagation> Publishing::propagation(
       SecondaryStatus status =
           status_of(zone, i, dnsd::notify::endpoint_text(secondaries[i]), states);
       if (z < checks.size() && !checks[z][i].serial) status.error = checks[z][i].error;
+      status.answered = z < checks.size() && checks[z][i].serial.has_value();
       zone.secondaries.push_back(std::move(status));
     }
     out.push_back(std::move(zone));

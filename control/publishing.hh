@@ -42,6 +42,8 @@ struct SecondaryStatus {
   std::chrono::system_clock::time_point seen_at{};
   std::string error;     // the last NOTIFY or SOA check error, "" when none
   bool current = false;  // serving_serial is the zone's serial or newer (RFC 1982)
+  // It answered the SOA check of this call: serving_serial is what it serves now.
+  bool answered = false;
 };
 
 struct ZonePropagation {

@@ -2,10 +2,13 @@
 //   dnsctl status | reload | enable P E | disable P E [--from TIME] [--until TIME]
 //   dnsctl explain P CLIENT [--ecs PREFIX]
 //   dnsctl secondaries [--check]
+//   dnsctl wait-propagated ZONE [--serial N] [--timeout T]
 // Server from --server or DNSCTL_SERVER (default 127.0.0.1:8053); token from --token-file,
 // DNSCTL_TOKEN_FILE or DNSCTL_TOKEN. Exit codes: 0 ok, 1 refused by dnsd, 2 usage,
-// 3 server unreachable, 4 token refused, 5 (secondaries) not every secondary is current.
+// 3 server unreachable, 4 token refused, 5 (secondaries) not every secondary is current,
+// (wait-propagated) not every secondary served the serial before the timeout.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -16,9 +19,11 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tools/dnsctl/client.hh"
+#include "tools/dnsctl/propagation.hh"
 #include "tools/dnsctl/render.hh"
 
 namespace {
@@ -35,6 +40,10 @@ constexpr std::string_view usage =
     "  secondaries [--check]                   how far each published zone's serial has\n"
     "                                          reached; --check asks every secondary's SOA\n"
     "                                          first; exit 5 unless every one is current\n"
+    "  wait-propagated ZONE [--serial N] [--timeout T]\n"
+    "                                          wait until every secondary serves ZONE at\n"
+    "                                          serial N (default: the current one) or newer;\n"
+    "                                          exit 5 at the timeout (default 120s)\n"
     "TIME: 2026-11-24T03:00:00Z (UTC), Unix seconds, or from now: 90s, 30m, 2h, 1d\n"
     "Environment: DNSCTL_SERVER, DNSCTL_TOKEN_FILE, DNSCTL_TOKEN\n";
 
@@ -138,6 +147,57 @@ int call(const dnsctl::Client& client, const std::string& method, const std::str
   return fail(refused, out.value("error", fmt::format("HTTP {}", result.status)));
 }
 
+// Asks every secondary's SOA (?check=1) until each serves `serial` or newer, pausing
+// k_poll_pause between rounds; a round itself takes up to the API's SOA check bound (1 s).
+int wait_propagated(const Args& args, const dnsctl::Client& client, const std::string& zone) {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto k_poll_pause = std::chrono::milliseconds(500);
+  const std::string timeout_text = args.options.count("timeout") ? args.options.at("timeout") : "";
+  const long timeout_s = timeout_text.empty() ? 120 : dnsctl::parse_seconds(timeout_text);
+  if (timeout_s < 0)
+    return fail(bad_usage,
+                fmt::format("--timeout {}: expected seconds, e.g. 90, 90s, 5m", timeout_text));
+  std::optional<std::uint32_t> serial;
+  if (args.options.count("serial")) {
+    const std::string& text = args.options.at("serial");
+    if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != text.npos ||
+        std::stoull(text) > 0xFFFFFFFFull)
+      return fail(bad_usage, fmt::format("--serial {}: expected a serial, 0 to 4294967295", text));
+    serial = static_cast<std::uint32_t>(std::stoull(text));
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  const std::string path = "/api/v1/secondaries?check=1&zone=" + dnsctl::escape(zone);
+  std::vector<std::string> reported;  // what the last progress line said
+  for (;;) {
+    nlohmann::json out;
+    if (const int code = call(client, "GET", path, out)) return code;
+    const nlohmann::json zones = out.value("zones", nlohmann::json::array());
+    if (zones.size() != 1) return fail(refused, fmt::format("unexpected answer for {}", zone));
+    const nlohmann::json& z = zones[0];
+    if (!serial) serial = z.value("serial", std::uint32_t{0});
+    const std::size_t of = z.value("secondaries", nlohmann::json::array()).size();
+    const auto missing = dnsctl::missing_secondaries(z, *serial);
+    if (missing.empty()) {
+      fmt::print("{} serial {}: served by {} of {} secondaries\n", z.value("zone", zone), *serial,
+                 of, of);
+      return ok;
+    }
+    if (Clock::now() >= deadline) {
+      fmt::print(stderr,
+                 "dnsctl: {} serial {}: served by {} of {} secondaries after {}s; missing:\n",
+                 z.value("zone", zone), *serial, of - missing.size(), of, timeout_s);
+      for (const auto& line : missing) fmt::print(stderr, "  {}\n", line);
+      return lagging;
+    }
+    if (missing != reported) {  // progress on stderr, one line per change (hook logs)
+      fmt::print(stderr, "dnsctl: {} serial {}: waiting for {}\n", z.value("zone", zone), *serial,
+                 fmt::join(missing, "; "));
+      reported = missing;
+    }
+    std::this_thread::sleep_for(std::min<Clock::duration>(k_poll_pause, deadline - Clock::now()));
+  }
+}
+
 int run(const Args& args, const dnsctl::Client& client) {
   const auto& w = args.words;
   const std::string command = w.empty() ? "" : w[0];
@@ -175,6 +235,7 @@ int run(const Args& args, const dnsctl::Client& client) {
     fmt::print("{}", dnsctl::render_explain(out));
     return ok;
   }
+  if (command == "wait-propagated" && w.size() == 2) return wait_propagated(args, client, w[1]);
   if (command == "secondaries" && w.size() == 1) {
     const bool check = args.options.count("check") > 0;
     if (const int code =
@@ -197,7 +258,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& [name, value] : args->options)
     if (name != "server" && name != "token-file" && name != "from" && name != "until" &&
-        name != "ecs" && name != "check")
+        name != "ecs" && name != "check" && name != "serial" && name != "timeout")
       return fail(bad_usage, fmt::format("unknown option --{}", name));
   std::string error;
   const std::string token = read_token(*args, &error);

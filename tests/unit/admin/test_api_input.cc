@@ -73,3 +73,16 @@ TEST_CASE("api: a query parameter name that is not UTF-8 gets 400 naming it, not
   CHECK(response.result() == http::status::bad_request);
   CHECK(response.body().find("unknown parameter") != std::string::npos);
 }
+
+TEST_CASE("api: secondaries for a zone that is not published is 404 naming it") {
+  Fixture f;
+  admin::Request request{http::verb::get, "/api/v1/secondaries?zone=Nope.TEST&check=0", 11};
+  request.set(http::field::authorization, "Bearer " + token);
+  const auto response = f.api->handle(request);
+  CHECK(response.result() == http::status::not_found);
+  CHECK(response.body().find("zone nope.test. is not published") != std::string::npos);
+  // Not UTF-8: still a 404 with the error, not an exception.
+  admin::Request garbage{http::verb::get, "/api/v1/secondaries?zone=%ff%fe", 11};
+  garbage.set(http::field::authorization, "Bearer " + token);
+  CHECK(f.api->handle(garbage).result() == http::status::not_found);
+}

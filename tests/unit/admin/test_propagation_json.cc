@@ -14,6 +14,7 @@ TEST_CASE("propagation json: counts current secondaries and leaves unknown value
   knot.seen_by = "soa check";
   knot.seen_at = std::chrono::system_clock::from_time_t(1795489200);
   knot.current = true;
+  knot.answered = true;
   control::SecondaryStatus nsd;
   nsd.secondary = "127.0.0.1:5302";
   nsd.error = "timeout";
@@ -33,7 +34,8 @@ TEST_CASE("propagation json: counts current secondaries and leaves unknown value
                                        {"seen_by", "soa check"},
                                        {"seen_at", "2026-11-24T03:00:00Z"},
                                        {"error", nullptr},
-                                       {"current", true}});
+                                       {"current", true},
+                                       {"answered", true}});
   CHECK(zone["secondaries"][1] == json{{"secondary", "127.0.0.1:5302"},
                                        {"notify", nullptr},
                                        {"acked_serial", nullptr},
@@ -41,7 +43,8 @@ TEST_CASE("propagation json: counts current secondaries and leaves unknown value
                                        {"seen_by", nullptr},
                                        {"seen_at", nullptr},
                                        {"error", "timeout"},
-                                       {"current", false}});
+                                       {"current", false},
+                                       {"answered", false}});
 }
 
 TEST_CASE("propagation json: all current when every secondary is, and when none is published") {

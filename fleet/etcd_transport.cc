@@ -42,7 +42,7 @@ struct Sink {
 };
 
 // etcd's own words when it answers in plain text (one line, printable, short).
-std::string quoted(std::string_view head) {
+std::string plain_text(std::string_view head) {
   std::string out;
   for (char c : head.substr(0, 160)) out.push_back(c >= 0x20 && c < 0x7f ? c : ' ');
   while (!out.empty() && out.back() == ' ') out.pop_back();
@@ -211,7 +211,7 @@ EtcdTransport::Attempt EtcdTransport::perform(
   if (sink.garbage) {
     // A 4xx is etcd refusing the request itself (every member would); a 5xx may be one member.
     return {status >= 400 && status < 500 ? Failure::other : Failure::unavailable,
-            fmt::format("etcd: {}: HTTP {}: {}", base, status, quoted(sink.head))};
+            fmt::format("etcd: {}: HTTP {}: {}", base, status, plain_text(sink.head))};
   }
   if (code != CURLE_OK) {
     return {Failure::unavailable, fmt::format("etcd: {}: {}", base, curl_error)};

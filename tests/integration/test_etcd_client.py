@@ -253,6 +253,23 @@ class MemberFailureTest(ClusterTest):
         self.assertEqual((got.get("key"), got.get("value")), ("/fz/during", "1"))
 
 
+    def test_a_watch_on_a_member_that_lost_its_leader_does_not_stay_open(self):
+        # Without etcd's "require leader" metadata the member would keep the stream open (its
+        # progress notifications flowing) while it has no quorum; with it, the member cancels
+        # the watch, the client tries the others (frozen: silent) and reports the failure.
+        lone, *others = self.cluster.members
+        d = self.driver(members=[lone, *others], ETCD_TIMEOUT_MS=1000,
+                        ETCD_WATCH_SILENCE_MS=2000)
+        d.ok("watch", "/nl/", 0)
+        d.ok("put", "/nl/a", "1")
+        self.assertEqual(d.event(15.0)["key"], "/nl/a")
+        for m in others:
+            m.freeze()
+        end = d.event(45.0)
+        self.assertIn("watch_end", end)
+        self.assertIn("no endpoint answered", end["watch_end"])
+
+
 class AllMembersDownTest(ClusterTest):
     def test_calls_fail_within_their_bound_when_every_member_is_frozen(self):
         d = self.driver(ETCD_TIMEOUT_MS=1000)

@@ -192,12 +192,18 @@ class KeyValueAndLeaseTest(ClusterTest):
         self.assertEqual(revisions, sorted(revisions))
         d.ok("stop")
         self.assertEqual(d.event(10.0), {"watch_end": "", "t_ns": unittest.mock.ANY})
+        self.assertEqual(d("put", "/w/late", "x")["error"], "stopped")  # later calls: at once
         # A new client resumes after the second event: the rest, nothing before.
         again = self.driver()
         again.ok("watch", "/w/", revisions[1])
         resumed = again.events_until(lambda e: e.get("key") == "/w/end", 15.0)
         self.assertEqual([(e["event"], e["key"]) for e in resumed],
                          [("remove", "/w/a"), ("put", "/w/a"), ("put", "/w/end")])
+
+    def test_one_client_serves_several_threads_at_once(self):
+        d = self.driver()
+        d.ok("parallel", "/par/", 8, 25, deadline_s=120.0)
+        self.assertEqual(len(d.ok("get", "/par/")["kvs"]), 8 * 25)
 
     def test_put_to_watch_event_latency_over_100_puts(self):
         d = self.driver()
@@ -282,6 +288,11 @@ class AllMembersDownTest(ClusterTest):
             got = d(*words)
             self.assertTrue(got["error"], words)
             self.assertLess(got["elapsed_ms"], bound_ms + 1000, got)
+        # A watch stuck on a silent member returns at once on stop(), and so does a call.
+        d.ok("watch", "/down/", 0)
+        stopped = d.ok("stop", deadline_s=10.0)
+        self.assertEqual(d.event(10.0).get("watch_end"), "")
+        self.assertLess(stopped["elapsed_ms"], 1000, stopped)
 
     def test_calls_and_the_watch_end_with_an_error_when_every_member_is_stopped(self):
         d = self.driver(ETCD_TIMEOUT_MS=1000)

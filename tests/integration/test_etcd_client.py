@@ -132,7 +132,8 @@ class ClusterTest(unittest.TestCase):
 
     def driver(self, **env) -> Driver:
         base = self.cluster.client_env(members=env.pop("members", None),
-                                       wrong_ca=env.pop("wrong_ca", False))
+                                       wrong_ca=env.pop("wrong_ca", False),
+                                       ipv6=env.pop("ipv6", False))
         d = Driver({**base, **{k: str(v) for k, v in env.items()}})
         self.drivers.append(d)
         return d
@@ -310,7 +311,8 @@ class AllMembersDownTest(ClusterTest):
 
 class TlsAndAuthTest(ClusterTest):
     cluster_size = 1
-    cluster_args = {"tls": True, "auth": True, "extra_args": ("--auth-token-ttl", "2")}
+    cluster_args = {"tls": True, "auth": True, "extra_args": ("--auth-token-ttl", "2"),
+                    "ipv6": dnstest.HAS_IPV6}
 
     def assert_no_password(self, d: Driver) -> None:
         stderr = d.close()
@@ -323,6 +325,14 @@ class TlsAndAuthTest(ClusterTest):
         d.ok("put", "/tls/a", "1")
         self.assertEqual(d.ok("get", "/tls/")["kvs"][0]["value"], "1")
         self.assert_no_password(d)
+
+    @unittest.skipUnless(dnstest.HAS_IPV6, "no ::1 here")
+    def test_an_ipv6_endpoint_works(self):
+        d = self.driver(ipv6=True)
+        self.assertTrue(
+            self.cluster.client_env(ipv6=True)["ETCD_ENDPOINTS"].startswith("https://[::1]:"))
+        d.ok("put", "/tls6/a", "1")
+        self.assertEqual(d.ok("get", "/tls6/")["kvs"][0]["value"], "1")
 
     def test_a_wrong_ca_fails_clearly(self):
         d = self.driver(wrong_ca=True, ETCD_TIMEOUT_MS=1000)

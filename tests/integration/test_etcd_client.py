@@ -201,6 +201,18 @@ class KeyValueAndLeaseTest(ClusterTest):
         self.assertEqual([(e["event"], e["key"]) for e in resumed],
                          [("remove", "/w/a"), ("put", "/w/a"), ("put", "/w/end")])
 
+    def test_a_watch_from_a_compacted_revision_ends_with_compacted(self):
+        d = self.driver()
+        first = d.ok("get", "/cp/")["revision"]
+        for i in range(3):
+            d.ok("put", "/cp/k", str(i))
+        now = d.ok("get", "/cp/")["revision"]
+        compact = self.cluster.etcdctl("compact", str(now))
+        self.assertEqual(compact.returncode, 0, compact.stderr)
+        d.ok("watch", "/cp/", first)
+        end = d.event(15.0)
+        self.assertTrue(end.get("watch_end", "").startswith("compacted"), end)
+
     def test_one_client_serves_several_threads_at_once(self):
         d = self.driver()
         d.ok("parallel", "/par/", 8, 25, deadline_s=120.0)

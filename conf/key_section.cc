@@ -123,9 +123,10 @@ void read_update_policy(Section& k, const dnsd::wire::Name& key_name, UpdatePoli
   }
   if (const auto names = k.strings("update_names", true)) {
     policy.names.clear();
+    const dnsd::wire::Name root;
     for (const auto& item : *names) {
       std::string why;
-      if (!dnsd::wire::Name::from_text(item.value, &dnsd::wire::Name(), &why))
+      if (!dnsd::wire::Name::from_text(item.value, &root, &why))
         k.error_at(item.line, item.key, fmt::format("bad name {}: {}", in_quotes(item.value), why));
       policy.names.push_back(item.value);
     }

@@ -85,9 +85,10 @@ std::string Updater::open() {
   for (std::size_t i = 0; i < replayed.size(); ++i) {
     const auto entry = dnsd::update::decode(replayed[i]);
     if (!entry)
-      return fmt::format("update log {}: entry {} is not one this dnsd reads; move the file "
-                         "away to start without the dynamic records",
-                         path, i + 1);
+      return fmt::format(
+          "update log {}: entry {} is not one this dnsd reads; move the file "
+          "away to start without the dynamic records",
+          path, i + 1);
     dnsd::update::replay(overlays, *entry);
   }
   std::size_t records = 0;
@@ -139,8 +140,12 @@ void Updater::handle(dnsd::UpdateQueue::Item& item) {
   context.rate_now = dnsd::update::RateLimiter::Clock::now();
   dnsd::update::Outcome outcome = dnsd::update::decide(item.message(), context);
   if (outcome.verdict.ok() && !outcome.changes.empty()) {
-    Entry entry{Entry::Kind::update, outcome.zone, context.now.time_since_epoch().count(),
-                outcome.tsig.key->name.lowercased(), outcome.after->serial, outcome.changes};
+    Entry entry{Entry::Kind::update,
+                outcome.zone,
+                context.now.time_since_epoch().count(),
+                outcome.tsig.key->name.lowercased(),
+                outcome.after->serial,
+                outcome.changes};
     if (std::string error = commit(entry, *outcome.after); !error.empty()) {
       outcome.verdict = {dnsd::wire::rcode::servfail, error};
       outcome.changes.clear();
@@ -151,18 +156,18 @@ void Updater::handle(dnsd::UpdateQueue::Item& item) {
                  dnsd::update::respond(item.message(), outcome, response, context.now)));
   if (!outcome.answer) return;
   if (outcome.rate_limited && !rate_.should_log(outcome.tsig.key->name, context.rate_now)) return;
-  const std::string key =
-      outcome.tsig.key ? outcome.tsig.key->name.to_text()
-                       : (outcome.tsig.status == dnsd::tsig::Status::none
-                              ? std::string("none")
-                              : dnsd::wire::Name::from_wire(outcome.tsig.key_name.wire())
-                                    .value_or(dnsd::wire::Name())
-                                    .to_text());
-  const std::string line = fmt::format(
-      "update: key={} zone={} client={} transport={} rcode={}", key,
-      outcome.zone_parsed ? outcome.zone.to_text() : "?", client_text(item.client),
-      item.transport == dnsd::Transport::tcp ? "tcp" : "udp",
-      dnsd::notify::rcode_text(outcome.verdict.rcode));
+  const std::string key = outcome.tsig.key
+                              ? outcome.tsig.key->name.to_text()
+                              : (outcome.tsig.status == dnsd::tsig::Status::none
+                                     ? std::string("none")
+                                     : dnsd::wire::Name::from_wire(outcome.tsig.key_name.wire())
+                                           .value_or(dnsd::wire::Name())
+                                           .to_text());
+  const std::string line =
+      fmt::format("update: key={} zone={} client={} transport={} rcode={}", key,
+                  outcome.zone_parsed ? outcome.zone.to_text() : "?", client_text(item.client),
+                  item.transport == dnsd::Transport::tcp ? "tcp" : "udp",
+                  dnsd::notify::rcode_text(outcome.verdict.rcode));
   if (!outcome.verdict.ok())
     logging::warning("{} why=\"{}\"", line, outcome.verdict.why);
   else if (outcome.changes.empty())
@@ -199,8 +204,8 @@ void Updater::expire() {
     for (const auto& zone : runtime_.generation()->config->zones.zones())
       if (zone->origin().lowercased() == overlay.origin) base_serial = zone->serial();
     after.serial = dnsd::update::next_serial(after, base_serial);
-    const Entry entry{Entry::Kind::expiry, overlay.origin, now, dnsd::wire::Name(), after.serial,
-                      removed};
+    const Entry entry{Entry::Kind::expiry, overlay.origin, now,
+                      dnsd::wire::Name(),  after.serial,   removed};
     const std::string origin = overlay.origin.to_text();
     if (std::string error = commit(entry, after); !error.empty()) {
       logging::warning("update: expiry in zone={} failed, retried: {}", origin, error);

@@ -131,12 +131,12 @@ std::string read_probe_source(Section& s, std::string_view name, bool v6) {
 void read_server(Section& root, ServerSection& server, routing::ProbeSource& probe_source) {
   const auto* table = root.table("server");
   if (!table) return;
-  Section s(
-      root.diag(), *table, "server",
-      {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
-       "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version", "chaos_identity",
-       "user", "max_transfers", "core_dumps", "allow_plain_http_credentials", "max_zone_file_size",
-       "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files"});
+  Section s(root.diag(), *table, "server",
+            {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
+             "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version",
+             "chaos_identity", "user", "max_transfers", "core_dumps",
+             "allow_plain_http_credentials", "max_zone_file_size", "max_zone_records",
+             "max_zone_line_length", "max_record_drop", "strict_secret_files", "update_log"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -164,6 +164,12 @@ void read_server(Section& root, ServerSection& server, routing::ProbeSource& pro
   read_file_limits(s, server.files);
   probe_source.ipv4 = read_probe_source(s, "probe_source_ipv4", false);
   probe_source.ipv6 = read_probe_source(s, "probe_source_ipv6", true);
+  if (const auto log = s.string("update_log")) {
+    if (log->empty())
+      s.error("update_log", "must name a file (leave the key out to keep updates in memory only)");
+    else
+      server.update_log = *log;  // resolved against the config's directory by the caller
+  }
   s.finish();
 }
 

@@ -1,0 +1,315 @@
+# certbot's DNS-01 challenge through dnsd, end to end, offline (issue 13): the real certbot with
+# its dns-rfc2136 plugin against Debian's pebble test CA, which validates by asking dnsd. Each
+# step is checked: certbot's zone lookup (an SOA query, TSIG-signed, RD clear, over TCP), the TXT
+# records it adds (TTL 120, watched with dig while it runs), the certificate (both names), and
+# the cleanup (nothing left, serial moved). Also nsupdate -y by hand, as the README shows it.
+# DNSD_IT_TARGET=knot runs the same checks against knotd with the same key and policy, which
+# shows the harness itself is right.
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import dnstest  # noqa: E402
+from admin_client import AdminClient, admin_toml, write_token  # noqa: E402
+
+ZONE = "example.test."
+KEY = "acme.example.test."
+SECRET = "YWNtZS10ZXN0LWtleS1hY21lLXRlc3Qta2V5LWFjbWUhIQ=="
+NAMES = ("www.example.test", "*.example.test")
+CHALLENGES = ("_acme-challenge.www.example.test.", "_acme-challenge.example.test.")
+CERTBOT_TTL = 120  # certbot-dns-rfc2136 adds its records with this TTL
+RUN_DEADLINE_S = 240.0  # certbot, pebble and dnsd on a loaded machine: bounded, not a margin
+ZONE_TEXT = f"""$ORIGIN {ZONE}
+$TTL 300
+@   IN SOA ns1.example.test. hostmaster.example.test. 7 3600 300 604800 60
+@   IN NS  ns1
+ns1 IN A   127.0.0.1
+www IN A   127.0.0.1
+"""
+
+# The key may add and delete TXT records under _acme-challenge in example.test.: the default
+# update policy, as README "Certificates for the custom domain" configures it.
+DNSD_TOML = f"""
+[[key]]
+name = "{KEY}"
+algorithm = "hmac-sha256"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+
+[[zone]]
+name = "{ZONE}"
+file = "example.test.zone"
+"""
+
+
+class KnotUpdates(dnstest.Server):
+    """knotd with the same zone, key and policy (harness check: DNSD_IT_TARGET=knot)."""
+
+    name = "knotd"
+
+    def __init__(self, zone: Path, secret: Path):
+        super().__init__()
+        self.config = self.dir / "knot.conf"
+        self.config.write_text(
+            f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {self.dir}\n"
+            f"key:\n  - id: {KEY}\n    algorithm: hmac-sha256\n"
+            f"    secret: {secret.read_text().strip()}\n"
+            f"acl:\n  - id: acme\n    key: {KEY}\n    action: update\n"
+            "    update-owner: name\n    update-owner-match: equal\n"
+            f"    update-owner-name: [ {', '.join(CHALLENGES)} ]\n    update-type: [ TXT ]\n"
+            f"database:\n    storage: {self.dir}\n"
+            "log:\n  - target: stderr\n    any: info\n"
+            f"template:\n  - id: default\n    storage: {self.dir}\n    zonefile-sync: -1\n"
+            "    journal-content: changes\n"
+            f"zone:\n  - domain: {ZONE}\n    file: {zone}\n    acl: acme\n")
+        self.config.chmod(0o600)
+
+    def argv(self) -> list:
+        return [dnstest.require_tool("knotd"), "-c", str(self.config)]
+
+
+class Pebble(dnstest.Server):
+    """Debian's pebble test CA on 127.0.0.1, validating DNS-01 by asking dns_port. Its own TLS
+    certificate is made here with openssl; certbot trusts exactly that one."""
+
+    name = "pebble"
+
+    def __init__(self, dns_port: int):
+        super().__init__()
+        self.management_port = dnstest.free_port(ipv6=False)
+        self.dns_port = dns_port
+        self.ca = self.dir / "pebble.pem"
+        subprocess.run(
+            [dnstest.require_tool("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=pebble",
+             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(self.dir / "pebble.key"),
+             "-out", str(self.ca)], check=True, capture_output=True, timeout=60)
+        self.config = self.dir / "pebble.json"
+        self.config.write_text(
+            '{"pebble": {'
+            f'"listenAddress": "127.0.0.1:{self.port}", '
+            f'"managementListenAddress": "127.0.0.1:{self.management_port}", '
+            f'"certificate": "{self.ca}", "privateKey": "{self.dir / "pebble.key"}", '
+            '"httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", '
+            '"externalAccountBindingRequired": false}}\n')
+        # NOSLEEP: validate at once, not after 0-15 s; NONCEREJECT=0: no random badNonce.
+        # PEBBLE_VA_ALWAYS_VALID stays unset: pebble must really find the TXT records.
+        self.env = {k: v for k, v in os.environ.items() if k != "PEBBLE_VA_ALWAYS_VALID"}
+        self.env.update(PEBBLE_VA_NOSLEEP="1", PEBBLE_WFE_NONCEREJECT="0")
+
+    def argv(self) -> list:
+        return [dnstest.require_tool("pebble"), "-config", str(self.config),
+                "-dnsserver", f"127.0.0.1:{self.dns_port}"]
+
+    def stop(self):
+        # Go's default SIGTERM action ends pebble by the signal: that is its clean stop.
+        code = super().stop()
+        return 0 if code == -signal.SIGTERM else code
+
+    def ready(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+
+def serial(port: int) -> int:
+    resp = dnstest.dig(port, ZONE, "SOA")
+    soa = [r for r in resp.answer if r.type == "SOA"]
+    assert soa, f"no SOA in the answer:\n{resp.raw_text}"
+    return int(soa[0].rdata.split()[2])
+
+
+def txt_records(port: int, name: str) -> tuple:
+    """(rcode, [(ttl, rdata)]) of a TXT query for name, RD clear, over UDP."""
+    resp = dnstest.dig(port, name, "TXT")
+    return resp.rcode, [(r.ttl, r.rdata) for r in resp.answer if r.type == "TXT"]
+
+
+class AcmeThroughDns(dnstest.ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.creds = Path(dnstest.tempfile.mkdtemp(prefix="acme-it-"))
+        (cls.creds / "example.test.zone").write_text(ZONE_TEXT)
+        secret = cls.creds / "acme.secret"
+        secret.write_text(SECRET + "\n")
+        secret.chmod(0o600)
+        cls.admin_port = None
+        if dnstest.target_kind() == "knot":
+            cls.dns = cls.own(KnotUpdates(cls.creds / "example.test.zone", secret).start())
+        else:
+            cls.admin_port = dnstest.free_port(ipv6=False)
+            cls.token = write_token(cls.creds / "admin.token")
+            cls.dns = cls.own(dnstest.Dnsd(
+                DNSD_TOML + admin_toml(cls.admin_port, "admin.token"),
+                [cls.creds / "example.test.zone", secret, cls.creds / "admin.token"],
+                extra_server='update_log = "updates.log"\n').start())
+        cls.pebble = cls.own(Pebble(cls.dns.port).start())
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        dnstest.shutil.rmtree(cls.creds, ignore_errors=True)
+
+    def dns_log(self) -> str:
+        return self.dns.stderr_path.read_text(errors="replace")
+
+    def tcp_soa_queries(self) -> int:
+        """dnsd's count of SOA queries answered over TCP (admin /metrics); None for knotd."""
+        if self.admin_port is None:
+            return None
+        code, body, _ = AdminClient(self.admin_port, self.token).request("GET", "/metrics")
+        self.assertEqual(code, 200, body)
+        return sum(int(float(m.group(1))) for m in re.finditer(
+            r'^dnsd_queries_total\{(?=[^}]*transport="tcp")(?=[^}]*qtype="SOA")[^}]*\} (\S+)$',
+            body, re.M))
+
+    def assertNoSecret(self, text: str, where: str):
+        self.assertNotIn(SECRET, text, f"the TSIG secret appears in {where}")
+
+    # --- certbot's zone lookup: exactly the query it sends
+
+    def test_the_signed_soa_query_with_rd_clear_over_tcp_finds_the_zone(self):
+        before = self.tcp_soa_queries()
+        resp = dnstest.dig(self.dns.port, ZONE, "SOA", "-y", f"hmac-sha256:{KEY}:{SECRET}",
+                           tcp=True)
+        self.assertEqual(resp.rcode, "NOERROR", resp.raw_text)
+        self.assertIn("aa", resp.flags, resp.raw_text)
+        self.assertNotIn("rd", resp.flags, resp.raw_text)
+        self.assertEqual([(r.owner, r.type) for r in resp.answer], [(ZONE, "SOA")], resp.raw_text)
+        # dig checks the response's TSIG: signed with the same key, and it verified.
+        self.assertIn("TSIG PSEUDOSECTION", resp.raw_text)
+        self.assertNotRegex(resp.raw_text, r"(?i)verify|BADSIG|BADKEY|BADTIME")
+        # certbot walks up from the challenge name: below the apex there is no SOA to find.
+        below = dnstest.dig(self.dns.port, CHALLENGES[0], "SOA", "-y",
+                            f"hmac-sha256:{KEY}:{SECRET}", tcp=True)
+        self.assertNotIn("SOA", [r.type for r in below.answer], below.raw_text)
+        if before is not None:
+            self.assertGreaterEqual(self.tcp_soa_queries() - before, 2,
+                                    "dnsd did not count the SOA queries over TCP")
+        self.assertNoSecret(self.dns_log(), "the DNS server's log")
+
+    # --- the whole ACME run
+
+    def test_certbot_gets_a_certificate_for_both_names_and_leaves_nothing_behind(self):
+        port = self.dns.port
+        serial_before = serial(port)
+        soa_before = self.tcp_soa_queries()
+        for name in CHALLENGES:
+            self.assertEqual(txt_records(port, name), ("NXDOMAIN", []))
+        work = self.creds / "certbot"
+        ini = self.creds / "rfc2136.ini"
+        ini.write_text(f"dns_rfc2136_server = 127.0.0.1\ndns_rfc2136_port = {port}\n"
+                       f"dns_rfc2136_name = {KEY}\ndns_rfc2136_secret = {SECRET}\n"
+                       "dns_rfc2136_algorithm = HMAC-SHA256\n")
+        ini.chmod(0o600)
+        env = dict(os.environ, REQUESTS_CA_BUNDLE=str(self.pebble.ca))
+        out = open(self.creds / "certbot.out", "wb")
+        argv = [dnstest.require_tool("certbot"), "certonly", "--non-interactive",
+                "--config-dir", str(work / "config"), "--work-dir", str(work / "work"),
+                "--logs-dir", str(work / "logs"),
+                "--server", f"https://127.0.0.1:{self.pebble.port}/dir",
+                "--agree-tos", "--register-unsafely-without-email",
+                "--dns-rfc2136", "--dns-rfc2136-credentials", str(ini),
+                "--dns-rfc2136-propagation-seconds", "1", "--cert-name", "example.test"]
+        for name in NAMES:
+            argv += ["-d", name]
+        certbot = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=env)
+        out.close()
+        # Watch the challenge names with dig while certbot runs: the records stay up at least
+        # the propagation second plus pebble's validation, so a dig loop sees them.
+        seen = {name: set() for name in CHALLENGES}
+        end = time.monotonic() + RUN_DEADLINE_S
+        try:
+            while certbot.poll() is None and time.monotonic() < end:
+                for name in CHALLENGES:
+                    seen[name].update(txt_records(port, name)[1])
+        finally:
+            if certbot.poll() is None:
+                certbot.kill()
+            certbot.wait()
+        output = (self.creds / "certbot.out").read_text(errors="replace")
+        self.assertEqual(certbot.returncode, 0, f"certbot failed:\n{output}\n"
+                         f"{self.pebble.stderr_text(30)}\n{self.dns.stderr_text(30)}")
+
+        # Each challenge name got exactly one TXT record (the key authorization digest, 43
+        # base64url characters), with certbot's TTL.
+        for name in CHALLENGES:
+            self.assertEqual(len(seen[name]), 1, f"{name}: {seen[name]}")
+            ttl, rdata = next(iter(seen[name]))
+            self.assertEqual(ttl, CERTBOT_TTL, name)
+            self.assertRegex(rdata, r'^"[A-Za-z0-9_-]{43}"$', name)
+
+        cert = work / "config" / "live" / "example.test" / "cert.pem"
+        text = subprocess.run([dnstest.require_tool("openssl"), "x509", "-in", str(cert), "-noout",
+                               "-text"], capture_output=True, text=True, check=True).stdout
+        sans = re.search(r"X509v3 Subject Alternative Name:.*\n\s*(.*)", text).group(1)
+        self.assertEqual(sorted(s.strip() for s in sans.split(",")),
+                         ["DNS:*.example.test", "DNS:www.example.test"], text)
+        self.assertRegex(text, r"Issuer: CN ?= ?Pebble Intermediate CA", text)
+
+        # The cleanup deleted both records and the names with them; the serial moved (two adds
+        # and two deletes).
+        for name in CHALLENGES:
+            self.assertEqual(txt_records(port, name), ("NXDOMAIN", []), name)
+        serial_after = serial(port)
+        self.assertGreater(serial_after, serial_before)
+        self.assertLess(serial_after - serial_before, 2**31)
+
+        # certbot found the zone with SOA queries over TCP: dnsd counted them, and it logged
+        # every update (an add and a delete per challenge name).
+        if soa_before is not None:
+            self.assertGreaterEqual(self.tcp_soa_queries() - soa_before, 4)
+            log = self.dns_log()
+            for name in CHALLENGES:
+                lines = [line for line in log.splitlines() if name in line and "TXT" in line]
+                self.assertGreaterEqual(len(lines), 2, f"no update log lines for {name}:\n{log}")
+        # No secret in any output: the DNS server's log, pebble's, certbot's output and logs.
+        self.assertNoSecret(self.dns_log(), "the DNS server's log")
+        self.assertNoSecret(self.pebble.stderr_path.read_text(errors="replace"), "pebble's log")
+        self.assertNoSecret(output, "certbot's output")
+        for log in (work / "logs").glob("*"):
+            self.assertNoSecret(log.read_text(errors="replace"), f"certbot's {log.name}")
+
+    # --- nsupdate -y by hand, as in the README
+
+    def test_nsupdate_adds_and_deletes_a_challenge_record_over_udp_and_tcp(self):
+        port = self.dns.port
+        name = CHALLENGES[1]
+        for transport in ("udp", "tcp"):
+            with self.subTest(transport=transport):
+                start = serial(port)
+                value = f"by-hand-over-{transport}"
+                self.nsupdate(transport, f"update add {name} {CERTBOT_TTL} TXT {value}")
+                self.assertEqual(txt_records(port, name), ("NOERROR", [(CERTBOT_TTL, f'"{value}"')]))
+                added = serial(port)
+                self.assertGreater(added, start)
+                self.nsupdate(transport, f"update delete {name} TXT {value}")
+                self.assertEqual(txt_records(port, name), ("NXDOMAIN", []))
+                self.assertGreater(serial(port), added)
+
+    def nsupdate(self, transport: str, line: str):
+        script = (f"server 127.0.0.1 {self.dns.port}\nzone {ZONE}\n{line}\nsend\nanswer\n")
+        argv = [dnstest.require_tool("nsupdate"), "-y", f"hmac-sha256:{KEY}:{SECRET}", "-t", "10"]
+        if transport == "tcp":
+            argv.append("-v")
+        proc = subprocess.run(argv, input=script, capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, f"nsupdate {line!r}:\n{proc.stdout}{proc.stderr}\n"
+                         f"{self.dns.stderr_text(20)}")
+        self.assertIn("status: NOERROR", proc.stdout)
+
+
+if __name__ == "__main__":
+    dnstest.main()

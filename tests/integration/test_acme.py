@@ -29,6 +29,15 @@ NAMES = ("www.example.test", "*.example.test")
 CHALLENGES = ("_acme-challenge.www.example.test.", "_acme-challenge.example.test.")
 CERTBOT_TTL = 120  # certbot-dns-rfc2136 adds its records with this TTL
 RUN_DEADLINE_S = 240.0  # certbot, pebble and dnsd on a loaded machine: bounded, not a margin
+# The tutorial's case: the parent zone stays at its DNS provider and delegates only the
+# challenge name to dnsd (NS records at the parent), so dnsd serves it as a zone of its own.
+DELEGATED_ZONE = "_acme-challenge.example.org."
+DELEGATED_NAMES = ("example.org", "*.example.org")
+DELEGATED_ZONE_TEXT = f"""$ORIGIN {DELEGATED_ZONE}
+$TTL 300
+@   IN SOA ns1.example.test. hostmaster.example.test. 1 3600 300 604800 60
+@   IN NS  ns1.example.test.
+"""
 ZONE_TEXT = f"""$ORIGIN {ZONE}
 $TTL 300
 @   IN SOA ns1.example.test. hostmaster.example.test. 7 3600 300 604800 60
@@ -44,11 +53,15 @@ DNSD_TOML = f"""
 name = "{KEY}"
 algorithm = "hmac-sha256"
 secret_file = "acme.secret"
-update_zones = ["{ZONE}"]
+update_zones = ["{ZONE}", "{DELEGATED_ZONE}"]
 
 [[zone]]
 name = "{ZONE}"
 file = "example.test.zone"
+
+[[zone]]
+name = "{DELEGATED_ZONE}"
+file = "delegated.zone"
 """
 
 
@@ -57,8 +70,10 @@ class KnotUpdates(dnstest.Server):
 
     name = "knotd"
 
-    def __init__(self, zone: Path, secret: Path):
+    def __init__(self, zones: dict, secret: Path):
+        """zones maps zone name -> master file."""
         super().__init__()
+        owners = list(CHALLENGES) + [DELEGATED_ZONE]
         self.config = self.dir / "knot.conf"
         self.config.write_text(
             f"server:\n    listen: 127.0.0.1@{self.port}\n    rundir: {self.dir}\n"
@@ -66,12 +81,13 @@ class KnotUpdates(dnstest.Server):
             f"    secret: {secret.read_text().strip()}\n"
             f"acl:\n  - id: acme\n    key: {KEY}\n    action: update\n"
             "    update-owner: name\n    update-owner-match: equal\n"
-            f"    update-owner-name: [ {', '.join(CHALLENGES)} ]\n    update-type: [ TXT ]\n"
+            f"    update-owner-name: [ {', '.join(owners)} ]\n    update-type: [ TXT ]\n"
             f"database:\n    storage: {self.dir}\n"
             "log:\n  - target: stderr\n    any: info\n"
             f"template:\n  - id: default\n    storage: {self.dir}\n    zonefile-sync: -1\n"
             "    journal-content: changes\n"
-            f"zone:\n  - domain: {ZONE}\n    file: {zone}\n    acl: acme\n")
+            "zone:\n" + "".join(f"  - domain: {name}\n    file: {path}\n    acl: acme\n"
+                                 for name, path in zones.items()))
         self.config.chmod(0o600)
 
     def argv(self) -> list:
@@ -124,8 +140,8 @@ class Pebble(dnstest.Server):
             return False
 
 
-def serial(port: int) -> int:
-    resp = dnstest.dig(port, ZONE, "SOA")
+def serial(port: int, zone: str = ZONE) -> int:
+    resp = dnstest.dig(port, zone, "SOA")
     soa = [r for r in resp.answer if r.type == "SOA"]
     assert soa, f"no SOA in the answer:\n{resp.raw_text}"
     return int(soa[0].rdata.split()[2])
@@ -142,18 +158,22 @@ class AcmeThroughDns(dnstest.ServerTestCase):
     def setUpClass(cls):
         cls.creds = Path(dnstest.tempfile.mkdtemp(prefix="acme-it-"))
         (cls.creds / "example.test.zone").write_text(ZONE_TEXT)
+        (cls.creds / "delegated.zone").write_text(DELEGATED_ZONE_TEXT)
         secret = cls.creds / "acme.secret"
         secret.write_text(SECRET + "\n")
         secret.chmod(0o600)
         cls.admin_port = None
         if dnstest.target_kind() == "knot":
-            cls.dns = cls.own(KnotUpdates(cls.creds / "example.test.zone", secret).start())
+            cls.dns = cls.own(KnotUpdates({ZONE: cls.creds / "example.test.zone",
+                                           DELEGATED_ZONE: cls.creds / "delegated.zone"},
+                                          secret).start())
         else:
             cls.admin_port = dnstest.free_port(ipv6=False)
             cls.token = write_token(cls.creds / "admin.token")
             cls.dns = cls.own(dnstest.Dnsd(
                 DNSD_TOML + admin_toml(cls.admin_port, "admin.token"),
-                [cls.creds / "example.test.zone", secret, cls.creds / "admin.token"],
+                [cls.creds / "example.test.zone", cls.creds / "delegated.zone", secret,
+                 cls.creds / "admin.token"],
                 extra_server='update_log = "updates.log"\n').start())
         cls.pebble = cls.own(Pebble(cls.dns.port).start())
 
@@ -203,79 +223,93 @@ class AcmeThroughDns(dnstest.ServerTestCase):
     # --- the whole ACME run
 
     def test_certbot_gets_a_certificate_for_both_names_and_leaves_nothing_behind(self):
+        """www.example.test and *.example.test: two challenge names in example.test."""
+        self.certbot_run(NAMES, ZONE, {CHALLENGES[0]: 1, CHALLENGES[1]: 1}, "NXDOMAIN")
+
+    def test_certbot_updates_a_challenge_zone_delegated_from_the_parent(self):
+        """The README's setup: the parent (example.org, at a DNS provider) delegates only
+        _acme-challenge.example.org to dnsd; certbot finds that zone by its SOA and adds both
+        records (example.org and *.example.org share the name) at its apex."""
+        self.certbot_run(DELEGATED_NAMES, DELEGATED_ZONE, {DELEGATED_ZONE: 2}, "NOERROR")
+
+    def certbot_run(self, names: tuple, zone: str, challenges: dict, rcode_when_empty: str):
+        """Runs certbot for names; challenges maps each challenge name to the number of TXT
+        records it must get. Checks every step, and that afterwards the names are as before."""
         port = self.dns.port
-        serial_before = serial(port)
+        serial_before = serial(port, zone)
         soa_before = self.tcp_soa_queries()
-        for name in CHALLENGES:
-            self.assertEqual(txt_records(port, name), ("NXDOMAIN", []))
-        work = self.creds / "certbot"
+        for name in challenges:
+            self.assertEqual(txt_records(port, name), (rcode_when_empty, []))
+        work = self.creds / f"certbot-{zone}"
         ini = self.creds / "rfc2136.ini"
         ini.write_text(f"dns_rfc2136_server = 127.0.0.1\ndns_rfc2136_port = {port}\n"
                        f"dns_rfc2136_name = {KEY}\ndns_rfc2136_secret = {SECRET}\n"
                        "dns_rfc2136_algorithm = HMAC-SHA256\n")
         ini.chmod(0o600)
         env = dict(os.environ, REQUESTS_CA_BUNDLE=str(self.pebble.ca))
-        out = open(self.creds / "certbot.out", "wb")
+        out_path = self.creds / f"certbot-{zone}.out"
         argv = [dnstest.require_tool("certbot"), "certonly", "--non-interactive",
                 "--config-dir", str(work / "config"), "--work-dir", str(work / "work"),
                 "--logs-dir", str(work / "logs"),
                 "--server", f"https://127.0.0.1:{self.pebble.port}/dir",
                 "--agree-tos", "--register-unsafely-without-email",
                 "--dns-rfc2136", "--dns-rfc2136-credentials", str(ini),
-                "--dns-rfc2136-propagation-seconds", "1", "--cert-name", "example.test"]
-        for name in NAMES:
+                "--dns-rfc2136-propagation-seconds", "1", "--cert-name", "it"]
+        for name in names:
             argv += ["-d", name]
-        certbot = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=env)
-        out.close()
+        with open(out_path, "wb") as out:
+            certbot = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, env=env)
         # Watch the challenge names with dig while certbot runs: the records stay up at least
         # the propagation second plus pebble's validation, so a dig loop sees them.
-        seen = {name: set() for name in CHALLENGES}
+        seen = {name: set() for name in challenges}
         end = time.monotonic() + RUN_DEADLINE_S
         try:
             while certbot.poll() is None and time.monotonic() < end:
-                for name in CHALLENGES:
+                for name in challenges:
                     seen[name].update(txt_records(port, name)[1])
         finally:
             if certbot.poll() is None:
                 certbot.kill()
             certbot.wait()
-        output = (self.creds / "certbot.out").read_text(errors="replace")
+        output = out_path.read_text(errors="replace")
         self.assertEqual(certbot.returncode, 0, f"certbot failed:\n{output}\n"
                          f"{self.pebble.stderr_text(30)}\n{self.dns.stderr_text(30)}")
 
-        # Each challenge name got exactly one TXT record (the key authorization digest, 43
-        # base64url characters), with certbot's TTL.
-        for name in CHALLENGES:
-            self.assertEqual(len(seen[name]), 1, f"{name}: {seen[name]}")
-            ttl, rdata = next(iter(seen[name]))
-            self.assertEqual(ttl, CERTBOT_TTL, name)
-            self.assertRegex(rdata, r'^"[A-Za-z0-9_-]{43}"$', name)
+        # Each challenge name got its TXT records (key authorization digests, 43 base64url
+        # characters), with certbot's TTL.
+        for name, count in challenges.items():
+            self.assertEqual(len(seen[name]), count, f"{name}: {seen[name]}")
+            for ttl, rdata in seen[name]:
+                self.assertEqual(ttl, CERTBOT_TTL, name)
+                self.assertRegex(rdata, r'^"[A-Za-z0-9_-]{43}"$', name)
 
-        cert = work / "config" / "live" / "example.test" / "cert.pem"
+        cert = work / "config" / "live" / "it" / "cert.pem"
         text = subprocess.run([dnstest.require_tool("openssl"), "x509", "-in", str(cert), "-noout",
                                "-text"], capture_output=True, text=True, check=True).stdout
         sans = re.search(r"X509v3 Subject Alternative Name:.*\n\s*(.*)", text).group(1)
         self.assertEqual(sorted(s.strip() for s in sans.split(",")),
-                         ["DNS:*.example.test", "DNS:www.example.test"], text)
+                         sorted(f"DNS:{name}" for name in names), text)
         self.assertRegex(text, r"Issuer: CN ?= ?Pebble Intermediate CA", text)
 
-        # The cleanup deleted both records and the names with them; the serial moved (two adds
-        # and two deletes).
-        for name in CHALLENGES:
-            self.assertEqual(txt_records(port, name), ("NXDOMAIN", []), name)
-        serial_after = serial(port)
+        # The cleanup deleted every record it added, and with them the names it created; the
+        # serial moved (one add and one delete per record).
+        for name in challenges:
+            self.assertEqual(txt_records(port, name), (rcode_when_empty, []), name)
+        serial_after = serial(port, zone)
         self.assertGreater(serial_after, serial_before)
         self.assertLess(serial_after - serial_before, 2**31)
 
-        # certbot found the zone with SOA queries over TCP: dnsd counted them, and it logged
-        # every update (an add and a delete per challenge name).
+        # certbot found the zone with SOA queries over TCP: dnsd counted them (at least one per
+        # update), and it logged every update (an add and a delete per record).
         if soa_before is not None:
-            self.assertGreaterEqual(self.tcp_soa_queries() - soa_before, 4)
+            self.assertGreaterEqual(self.tcp_soa_queries() - soa_before,
+                                    2 * sum(challenges.values()))
             log = self.dns_log()
-            for name in CHALLENGES:
+            for name, count in challenges.items():
                 lines = [line for line in log.splitlines() if name in line and "TXT" in line]
-                self.assertGreaterEqual(len(lines), 2, f"no update log lines for {name}:\n{log}")
+                self.assertGreaterEqual(len(lines), 2 * count,
+                                        f"no update log lines for {name}:\n{log}")
         # No secret in any output: the DNS server's log, pebble's, certbot's output and logs.
         self.assertNoSecret(self.dns_log(), "the DNS server's log")
         self.assertNoSecret(self.pebble.stderr_path.read_text(errors="replace"), "pebble's log")

@@ -61,7 +61,11 @@ file = "example.test.zone"
 
 [[zone]]
 name = "{DELEGATED_ZONE}"
-file = "delegated.zone"
+ns = ["ns1.example.test."]
+[zone.soa]
+mname = "ns1.example.test."
+rname = "hostmaster.example.test."
+serial = 1
 """
 
 
@@ -172,8 +176,7 @@ class AcmeThroughDns(dnstest.ServerTestCase):
             cls.token = write_token(cls.creds / "admin.token")
             cls.dns = cls.own(dnstest.Dnsd(
                 DNSD_TOML + admin_toml(cls.admin_port, "admin.token"),
-                [cls.creds / "example.test.zone", cls.creds / "delegated.zone", secret,
-                 cls.creds / "admin.token"],
+                [cls.creds / "example.test.zone", secret, cls.creds / "admin.token"],
                 extra_server='update_log = "updates.log"\n').start())
         cls.pebble = cls.own(Pebble(cls.dns.port).start())
 
@@ -230,11 +233,15 @@ class AcmeThroughDns(dnstest.ServerTestCase):
         """The README's setup: the parent (example.org, at a DNS provider) delegates only
         _acme-challenge.example.org to dnsd; certbot finds that zone by its SOA and adds both
         records (example.org and *.example.org share the name) at its apex."""
-        self.certbot_run(DELEGATED_NAMES, DELEGATED_ZONE, {DELEGATED_ZONE: 2}, "NOERROR")
+        self.certbot_run(DELEGATED_NAMES, DELEGATED_ZONE, {DELEGATED_ZONE: 2}, "NOERROR",
+                         csr=True)
 
-    def certbot_run(self, names: tuple, zone: str, challenges: dict, rcode_when_empty: str):
+    def certbot_run(self, names: tuple, zone: str, challenges: dict, rcode_when_empty: str,
+                    csr: bool = False):
         """Runs certbot for names; challenges maps each challenge name to the number of TXT
-        records it must get. Checks every step, and that afterwards the names are as before."""
+        records it must get. Checks every step, and that afterwards the names are as before.
+        csr: sign a CSR made beforehand (the tutorial's `cf custom-domain-get-csr` file) with
+        --csr, as the README's command does, instead of letting certbot make the key."""
         port = self.dns.port
         serial_before = serial(port, zone)
         soa_before = self.tcp_soa_queries()
@@ -254,12 +261,25 @@ class AcmeThroughDns(dnstest.ServerTestCase):
                 "--server", f"https://127.0.0.1:{self.pebble.port}/dir",
                 "--agree-tos", "--register-unsafely-without-email",
                 "--dns-rfc2136", "--dns-rfc2136-credentials", str(ini),
-                "--dns-rfc2136-propagation-seconds", "1", "--cert-name", "it"]
+                "--dns-rfc2136-propagation-seconds", "1"]
         for name in names:
             argv += ["-d", name]
+        work.mkdir()
+        if csr:
+            subprocess.run(
+                [dnstest.require_tool("openssl"), "req", "-new", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(work / "key1.pem"),
+                 "-out", str(work / "key1_unsigned.pem"), "-subj", f"/CN={names[-1]}",
+                 "-addext", "subjectAltName=" + ",".join(f"DNS:{n}" for n in names)],
+                check=True, capture_output=True, timeout=60)
+            argv += ["--csr", "key1_unsigned.pem"]  # writes 0000_cert.pem etc. here
+            cert = work / "0000_cert.pem"
+        else:
+            argv += ["--cert-name", "it"]
+            cert = work / "config" / "live" / "it" / "cert.pem"
         with open(out_path, "wb") as out:
             certbot = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, env=env)
+                                       stdin=subprocess.DEVNULL, env=env, cwd=work)
         # Watch the challenge names with dig while certbot runs: the records stay up at least
         # the propagation second plus pebble's validation, so a dig loop sees them.
         seen = {name: set() for name in challenges}
@@ -284,7 +304,6 @@ class AcmeThroughDns(dnstest.ServerTestCase):
                 self.assertEqual(ttl, CERTBOT_TTL, name)
                 self.assertRegex(rdata, r'^"[A-Za-z0-9_-]{43}"$', name)
 
-        cert = work / "config" / "live" / "it" / "cert.pem"
         text = subprocess.run([dnstest.require_tool("openssl"), "x509", "-in", str(cert), "-noout",
                                "-text"], capture_output=True, text=True, check=True).stdout
         sans = re.search(r"X509v3 Subject Alternative Name:.*\n\s*(.*)", text).group(1)
@@ -321,21 +340,23 @@ class AcmeThroughDns(dnstest.ServerTestCase):
 
     def test_nsupdate_adds_and_deletes_a_challenge_record_over_udp_and_tcp(self):
         port = self.dns.port
-        name = CHALLENGES[1]
-        for transport in ("udp", "tcp"):
-            with self.subTest(transport=transport):
-                start = serial(port)
-                value = f"by-hand-over-{transport}"
-                self.nsupdate(transport, f"update add {name} {CERTBOT_TTL} TXT {value}")
-                self.assertEqual(txt_records(port, name), ("NOERROR", [(CERTBOT_TTL, f'"{value}"')]))
-                added = serial(port)
-                self.assertGreater(added, start)
-                self.nsupdate(transport, f"update delete {name} TXT {value}")
-                self.assertEqual(txt_records(port, name), ("NXDOMAIN", []))
-                self.assertGreater(serial(port), added)
+        for zone, name, rcode_when_empty in ((ZONE, CHALLENGES[1], "NXDOMAIN"),
+                                             (DELEGATED_ZONE, DELEGATED_ZONE, "NOERROR")):
+            for transport in ("udp", "tcp"):
+                with self.subTest(name=name, transport=transport):
+                    start = serial(port, zone)
+                    value = f"by-hand-over-{transport}"
+                    self.nsupdate(transport, zone, f"update add {name} {CERTBOT_TTL} TXT {value}")
+                    self.assertEqual(txt_records(port, name),
+                                     ("NOERROR", [(CERTBOT_TTL, f'"{value}"')]))
+                    added = serial(port, zone)
+                    self.assertGreater(added, start)
+                    self.nsupdate(transport, zone, f"update delete {name} TXT {value}")
+                    self.assertEqual(txt_records(port, name), (rcode_when_empty, []))
+                    self.assertGreater(serial(port, zone), added)
 
-    def nsupdate(self, transport: str, line: str):
-        script = (f"server 127.0.0.1 {self.dns.port}\nzone {ZONE}\n{line}\nsend\nanswer\n")
+    def nsupdate(self, transport: str, zone: str, line: str):
+        script = (f"server 127.0.0.1 {self.dns.port}\nzone {zone}\n{line}\nsend\nanswer\n")
         argv = [dnstest.require_tool("nsupdate"), "-y", f"hmac-sha256:{KEY}:{SECRET}", "-t", "10"]
         if transport == "tcp":
             argv.append("-v")

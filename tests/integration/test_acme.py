@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import unittest
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree

@@ -10,6 +10,7 @@
 
 #include "dnsd/cookies.hh"
 #include "dnsd/tsig/key.hh"
+#include "dnsd/update/policy.hh"
 #include "dnsd/xfr/acl.hh"
 #include "dnsd/zone/zone.hh"
 #include "publish/settings.hh"
@@ -58,6 +59,9 @@ struct ServerSection {
   std::optional<std::string> chaos_identity;  // id.server / hostname.bind
   std::optional<std::string> user;            // the user to drop root to, once bound
   unsigned max_transfers = 10;                // zone transfers (AXFR/IXFR) at once; more: REFUSED
+  // The dynamic updates' log (RFC 2136; control/update_log.hh); empty: updates are kept in
+  // memory only, lost at a restart (a warning at start says so when a key may update).
+  std::string update_log;
   // Core dumps hold every secret in memory: off unless asked for (service/hardening.hh).
   bool core_dumps = false;
   // Header values (credentials) over plain http: allowed with a warning per endpoint, or a
@@ -136,6 +140,7 @@ struct Config {
   LogLevel log_level = LogLevel::info;
   AdminConfig admin;
   dnsd::tsig::Keyring keys;              // [[key]]: TSIG keys; secrets never printed
+  std::vector<dnsd::update::Policy> update_policies;  // [[key]] update_*: who may update what
   std::vector<ZoneTransfer> transfers;   // one per [[zone]], and the catalog's
   std::optional<CatalogConfig> catalog;  // [catalog]; absent: no catalog zone
 

@@ -1,9 +1,12 @@
-// [[key]]: TSIG keys (RFC 8945) for zone transfers and, later, dynamic updates. The secret
-// comes from a file (base64, or a BIND key file) or an environment variable, never from the
-// TOML, and no message ever quotes it.
+// [[key]]: TSIG keys (RFC 8945) for zone transfers and dynamic updates (the update_* keys: the
+// key's update policy, dnsd/update/policy.hh). The secret comes from a file (base64, or a BIND
+// key file) or an environment variable, never from the TOML, and no message ever quotes it.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
+
+#include "dnsd/wire/types.hh"
 
 #include "conf/files.hh"
 #include "conf/sections.hh"
@@ -94,16 +97,96 @@ std::optional<dnsd::tsig::Key> read_key(Section& k, const LoadContext& ctx) {
   return key;
 }
 
+constexpr std::string_view k_update_keys[] = {
+    "update_zones",    "update_names",   "update_types", "update_max_records",
+    "update_ttl_min",  "update_ttl_max", "update_rate",  "update_expire"};
+
+// The update_* keys of one [[key]]: none, or a policy with update_zones naming its zones.
+void read_update_policy(Section& k, const dnsd::wire::Name& key_name, UpdatePolicies& out) {
+  const bool any = std::any_of(std::begin(k_update_keys), std::end(k_update_keys),
+                               [&](std::string_view name) { return k.has(name); });
+  if (!any) return;
+  dnsd::update::Policy policy;
+  policy.key = key_name.lowercased();
+  const auto zones = k.strings("update_zones", true, Need::required);
+  if (!zones) return;
+  std::vector<Section::Item> zone_items;
+  for (const auto& item : *zones) {
+    std::string why;
+    const auto name = dnsd::wire::Name::from_text(item.value, nullptr, &why);
+    if (!name) {
+      k.error_at(item.line, item.key, fmt::format("bad zone name {}: {}", in_quotes(item.value), why));
+      continue;
+    }
+    policy.zones.push_back(name->lowercased());
+    zone_items.push_back(item);
+  }
+  if (const auto names = k.strings("update_names", true)) {
+    policy.names.clear();
+    for (const auto& item : *names) {
+      std::string why;
+      if (!dnsd::wire::Name::from_text(item.value, &dnsd::wire::Name(), &why))
+        k.error_at(item.line, item.key, fmt::format("bad name {}: {}", in_quotes(item.value), why));
+      policy.names.push_back(item.value);
+    }
+  }
+  if (const auto types = k.strings("update_types", true)) {
+    policy.types.clear();
+    for (const auto& item : *types) {
+      const auto type = dnsd::wire::type_from_text(item.value);
+      if (!type || dnsd::wire::is_meta_type(*type) || *type == dnsd::wire::rrtype::soa)
+        k.error_at(item.line, item.key,
+                   fmt::format("{} cannot be updated (expected a record type such as TXT, A, "
+                               "AAAA, CNAME; not SOA or a meta type)",
+                               in_quotes(item.value)));
+      else
+        policy.types.push_back(*type);
+    }
+  }
+  policy.max_records = static_cast<std::size_t>(
+      k.integer("update_max_records", 1, 100'000).value_or(policy.max_records));
+  policy.ttl_min =
+      static_cast<std::uint32_t>(k.integer("update_ttl_min", 0, 2147483647).value_or(0));
+  policy.ttl_max =
+      static_cast<std::uint32_t>(k.integer("update_ttl_max", 0, 2147483647).value_or(86400));
+  if (policy.ttl_min > policy.ttl_max)
+    k.error("update_ttl_max", fmt::format("is below update_ttl_min ({})", policy.ttl_min));
+  policy.rate = static_cast<unsigned>(k.integer("update_rate", 1, 100'000).value_or(policy.rate));
+  using namespace std::chrono_literals;
+  if (const auto expire = k.duration("update_expire", 1s, std::chrono::hours(24 * 365)))
+    policy.expire = std::chrono::duration_cast<std::chrono::seconds>(*expire);
+  out.policies.push_back(std::move(policy));
+  out.zone_items.push_back(std::move(zone_items));
+}
+
 }  // namespace
 
-dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx) {
+void check_update_zones(const UpdatePolicies& policies, const dnsd::zone::ZoneSet& zones,
+                        Diagnostics& diag) {
+  for (std::size_t p = 0; p < policies.policies.size(); ++p) {
+    const auto& policy = policies.policies[p];
+    for (std::size_t z = 0; z < policy.zones.size(); ++z) {
+      bool served = false;
+      for (const auto& zone : zones.zones()) served = served || zone->origin().lowercased() == policy.zones[z];
+      const auto& item = policies.zone_items[p][z];
+      if (!served)
+        diag.add(item.line, item.key,
+                   fmt::format("zone {} is not a [[zone]] of this config", in_quotes(item.value)));
+    }
+  }
+}
+
+dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx, UpdatePolicies* policies) {
   std::vector<dnsd::tsig::Key> keys;
   const auto* list = root.tables("key");
   if (!list) return {};
   for (std::size_t i = 0; i < list->size(); ++i) {
     Section k(ctx.diag, *list->get(i)->as_table(), fmt::format("key[{}]", i),
-              {"name", "algorithm", "secret_file", "secret_env"});
+              {"name", "algorithm", "secret_file", "secret_env", "update_zones", "update_names",
+               "update_types", "update_max_records", "update_ttl_min", "update_ttl_max",
+               "update_rate", "update_expire"});
     if (auto key = read_key(k, ctx)) {
+      if (policies) read_update_policy(k, key->name, *policies);
       bool repeated = false;
       for (const auto& earlier : keys) repeated = repeated || earlier.name == key->name;
       if (repeated)

@@ -99,11 +99,14 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   const SecretFiles secrets = find_secret_files(root_table, dir);
   const LoadContext ctx{diag, dir, config->server.files, secrets,
                         config->server.allow_plain_http_credentials};
+  if (!config->server.update_log.empty())
+    config->server.update_log = ctx.resolve(config->server.update_log);
   read_cookies(root, ctx, config->server.cookies);
   read_rrl(root, config->rrl);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
-  config->keys = read_keys(root, ctx);
+  UpdatePolicies update_policies;
+  config->keys = read_keys(root, ctx, &update_policies);
   read_publish(root, ctx, config->publish);
   auto zones = read_zones(root, ctx);
   for (const auto& zone : zones)
@@ -117,6 +120,8 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   attach_profiles(zones, sites, config->model, diag);
   build_zones(zones, config->zones, diag);
   build_catalog(std::move(catalog), *config, diag);
+  check_update_zones(update_policies, config->zones, diag);
+  config->update_policies = std::move(update_policies.policies);
   LoadResult result;
   result.errors = diag.take();
   result.warnings = diag.take_warnings();

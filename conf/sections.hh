@@ -53,7 +53,16 @@ void read_rrl(Section& root, RrlSection& rrl);
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 
 // [[key]] (key_section.cc): TSIG keys, secrets from files or the environment.
-dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx);
+// [[key]] update_* keys: each policy with the config items of its zones (for errors).
+struct UpdatePolicies {
+  std::vector<dnsd::update::Policy> policies;
+  std::vector<std::vector<Section::Item>> zone_items;
+};
+dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx,
+                              UpdatePolicies* policies = nullptr);
+// Every update_zones entry must be a zone of the config (checked once the zones are built).
+void check_update_zones(const UpdatePolicies& policies, const dnsd::zone::ZoneSet& zones,
+                        Diagnostics& diag);
 // [[zone.transfer]] of every [[zone]] (transfer_section.cc); keys named must be in `keys`.
 std::vector<ZoneTransfer> read_transfers(Section& root, const LoadContext& ctx,
                                          const dnsd::tsig::Keyring& keys);

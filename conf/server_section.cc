@@ -114,7 +114,8 @@ void read_server(Section& root, ServerSection& server) {
       {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
        "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version", "chaos_identity",
        "user", "max_transfers", "core_dumps", "allow_plain_http_credentials", "max_zone_file_size",
-       "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files"});
+       "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files",
+       "update_log"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))
@@ -140,6 +141,12 @@ void read_server(Section& root, ServerSection& server) {
   server.allow_plain_http_credentials =
       s.boolean("allow_plain_http_credentials").value_or(server.allow_plain_http_credentials);
   read_file_limits(s, server.files);
+  if (const auto log = s.string("update_log")) {
+    if (log->empty())
+      s.error("update_log", "must name a file (leave the key out to keep updates in memory only)");
+    else
+      server.update_log = *log;  // resolved against the config's directory by the caller
+  }
   s.finish();
 }
 

@@ -1,6 +1,8 @@
 // Generation construction and the carry-over rule of a reload (see generation.hh).
 #include "control/generation.hh"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <random>
 #include <utility>
@@ -61,14 +63,41 @@ dnsd::ServerConfig server_config(const conf::ServerSection& section, const conf:
   return server;
 }
 
-Generation::Generation(std::unique_ptr<const conf::Config> loaded)
+namespace {
+
+// Every zone of `config` rebuilt with its overlay; a zone whose overlay does not build with it
+// is served as the config has it, and said so in `warnings`.
+std::unique_ptr<dnsd::zone::ZoneSet> merge_zones(const conf::Config& config,
+                                                 const dnsd::update::Overlays* overlays,
+                                                 std::vector<std::string>& warnings) {
+  if (!overlays || overlays->empty()) return nullptr;
+  auto merged = std::make_unique<dnsd::zone::ZoneSet>();
+  for (const auto& zone : config.zones.zones()) {
+    const auto* overlay = dnsd::update::find_overlay(*overlays, zone->origin().lowercased());
+    auto built = dnsd::update::merge_zone(*zone, overlay);
+    if (!built.zone && overlay) {
+      warnings.push_back(fmt::format("zone {}: its dynamic records are not served: {}",
+                                     zone->origin().to_text(), built.errors.front()));
+      built = dnsd::update::merge_zone(*zone, nullptr);
+    }
+    merged->add(std::move(built.zone));
+  }
+  return merged;
+}
+
+}  // namespace
+
+Generation::Generation(std::shared_ptr<const conf::Config> loaded,
+                       std::shared_ptr<const dnsd::update::Overlays> overlays_in)
     : config(std::move(loaded)),
+      overlays(std::move(overlays_in)),
+      merged(merge_zones(*config, overlays.get(), overlay_warnings)),
       server(server_config(config->server, config->rrl)),
       health(config->model.endpoint_count),
       flat(config->model.endpoint_count),
       history(config->model.endpoint_count, config->admin.history),
-      serials(config->zones),
-      served(dnsd::make_serving_state({&server, &config->zones, &config->model, &health, &flat})) {
+      serials(zones()),
+      served(dnsd::make_serving_state({&server, &zones(), &config->model, &health, &flat})) {
   served.state.serials = &serials;
 }
 

@@ -10,6 +10,7 @@
 #include "dnsd/live_serials.hh"
 #include "dnsd/served.hh"
 #include "dnsd/server_config.hh"
+#include "dnsd/update/overlay.hh"
 #include "probe/history.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_table.hh"
@@ -18,9 +19,20 @@
 namespace control {
 
 struct Generation {
-  explicit Generation(std::unique_ptr<const conf::Config> loaded);
+  // `overlays`: the records dynamic updates added (null: none), served on top of the config's.
+  explicit Generation(std::shared_ptr<const conf::Config> loaded,
+                      std::shared_ptr<const dnsd::update::Overlays> overlays = nullptr);
 
-  std::unique_ptr<const conf::Config> config;
+  // Shared: a dynamic update makes the next Generation from the same config.
+  std::shared_ptr<const conf::Config> config;
+  std::shared_ptr<const dnsd::update::Overlays> overlays;
+  // Zones whose overlay does not fit the config any more (a reload made it clash): served
+  // without it, one line each for the log.
+  std::vector<std::string> overlay_warnings;
+  // The zones as served: the config's with their overlays merged in, each built anew (null
+  // when there are no overlays: then config->zones serves). zones() is the one to read.
+  std::unique_ptr<dnsd::zone::ZoneSet> merged;
+  const dnsd::zone::ZoneSet& zones() const noexcept { return merged ? *merged : config->zones; }
   dnsd::ServerConfig server;  // config->server, as the engine and the servers read it
   routing::HealthTable health;
   // Every write to `health` goes through here (probes, overrides, restore, carry-over).

@@ -61,7 +61,7 @@ std::vector<dnsd::wire::Name> published_origins(const conf::Config& config) {
 
 // The query path of `generation` shows the published serial in the zone's SOA.
 void show_serial(Generation& generation, const publish::Published& published) {
-  for (const auto& zone : generation.config->zones.zones())
+  for (const auto& zone : generation.zones().zones())
     if (zone->origin().lowercased() == published.zone.lowercased())
       generation.serials.set(zone->index(), published.serial);
 }
@@ -187,7 +187,7 @@ void Publishing::run() {
 // that changed are set by on_published() as well; the others kept theirs).
 void Publishing::publish_all(Generation& generation) {
   publish::Inputs inputs;
-  inputs.zones = &generation.config->zones;
+  inputs.zones = &generation.zones();
   inputs.model = &generation.config->model;
   inputs.health = &generation.health;
   inputs.flat = &generation.flat;

@@ -103,10 +103,33 @@ ReloadReport Runtime::reload() {
   // guard compares each zone's record count with the running one's.
   if (auto drops = conf::check_record_drop(*current_->config, *loaded.config); !drops.empty())
     return reject(std::move(report), drops);
-  auto next = std::make_shared<Generation>(std::move(loaded.config));
+  auto next = std::make_shared<Generation>(std::move(loaded.config), overlays_);
+  report.endpoints = next->config->model.endpoint_count;
+  install(std::move(next), report, true);
+  return report;
+}
+
+std::string Runtime::set_overlays(std::shared_ptr<const dnsd::update::Overlays> overlays) {
+  std::unique_lock reloading(reload_mutex_);
+  auto next = std::make_shared<Generation>(current_->config, overlays);
+  if (!next->overlay_warnings.empty()) return next->overlay_warnings.front();
+  overlays_ = std::move(overlays);
+  ReloadReport report;
+  report.at = WallClock::now();
+  report.endpoints = next->config->model.endpoint_count;
+  install(std::move(next), report, false);
+  return {};
+}
+
+void Runtime::install(std::shared_ptr<Generation> next, ReloadReport& report,
+                      bool is_reload) {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& warning : next->overlay_warnings)
+      log(fmt::format("dnsd: update: {}", warning), logging::Level::warning);
+  }
   if (prober_) prober_->stop();
   report.carried = carry_over(*current_, *next);
-  report.endpoints = next->config->model.endpoint_count;
   // Made on the carried-over state: it resumes the trackers and derives nested health from it.
   // After swap_in() it holds the previous Prober, freed with `previous` outside the lock.
   std::unique_ptr<probe::Prober> prober = running_ ? make_prober(*next) : nullptr;
@@ -125,13 +148,14 @@ ReloadReport Runtime::reload() {
     std::unique_lock lock(mutex_);
     previous = swap_in(std::move(next), prober);
     report.ok = true;
-    log(fmt::format("dnsd: reloaded {}: {} profiles, {} endpoints, {} kept their health", path_,
-                    current_->config->model.profiles.size(), report.endpoints, report.carried));
-    last_reload_ = report;
+    if (is_reload) {
+      log(fmt::format("dnsd: reloaded {}: {} profiles, {} endpoints, {} kept their health", path_,
+                      current_->config->model.profiles.size(), report.endpoints, report.carried));
+      last_reload_ = report;
+    }
   }
   publishing_.commit();
   prober.reset();  // before `previous`, whose tables it points into
-  return report;
 }
 
 // With mutex_ held. `prober` is the next Generation's (or null when not running); it comes back

@@ -64,6 +64,12 @@ class Runtime {
   ReloadReport reload();
   ReloadReport last_reload() const;
 
+  // Serves `overlays` (the records dynamic updates hold) on top of the running config: the next
+  // Generation is made from the same config, like a reload that reads no file, and published
+  // to secondaries (a changed zone gets its next serial, a journal diff and NOTIFY). Kept
+  // across reloads. Returns "" or why the zones did not take them.
+  std::string set_overlays(std::shared_ptr<const dnsd::update::Overlays> overlays);
+
   // Manual overrides; the error text is empty on success.
   std::string disable(std::string_view profile, std::string_view endpoint,
                       std::optional<WallClock::time_point> from,
@@ -87,6 +93,9 @@ class Runtime {
   std::shared_ptr<const Generation> swap_in(std::shared_ptr<Generation> next,
                                             std::unique_ptr<probe::Prober>& prober);
   ReloadReport reject(ReloadReport report, const std::vector<conf::Error>& errors);
+  // The second half of a reload (and all of set_overlays()), with reload_mutex_ held: carry
+  // over, prepare the secondaries' view, swap, commit (a reload logs it and keeps the report).
+  void install(std::shared_ptr<Generation> next, ReloadReport& report, bool is_reload);
   void log_warnings(const std::vector<std::string>& warnings);
   void apply_overrides(WallClock::time_point now);  // to current_, then the publisher is poked
   void apply_overrides(Generation& generation, WallClock::time_point now);
@@ -105,6 +114,8 @@ class Runtime {
   std::mutex reload_mutex_;
   mutable std::mutex mutex_;
   std::shared_ptr<Generation> current_;
+  // The dynamic updates' records (set_overlays()), under reload_mutex_: every reload keeps them.
+  std::shared_ptr<const dnsd::update::Overlays> overlays_;
   dnsd::Serving serving_;
   // Before prober_: the Prober's callback pokes it, so it must outlive the Prober.
   Publishing publishing_;

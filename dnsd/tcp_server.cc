@@ -17,6 +17,7 @@
 #include "dnsd/socket_address.hh"
 #include "dnsd/tcp_admission.hh"
 #include "dnsd/transfer_server.hh"
+#include "dnsd/update_queue.hh"
 #include "dnsd/xfr/transfer.hh"
 
 namespace dnsd {
@@ -50,6 +51,7 @@ struct Shared {
   bool draining = false;  // stop() was called: no next query on any connection
   asio::steady_timer* drain_timer = nullptr;
   TransferServer* transfers = nullptr;  // where AXFR/IXFR connections go
+  UpdateQueue* updates = nullptr;       // where UPDATE connections go
 };
 
 // Bytes we wrote that the client has not acknowledged (SIOCOUTQ): left there, they outlive
@@ -150,7 +152,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void respond() {
     const auto query = std::span<const std::uint8_t>(frame_.data() + 2, message_size());
     filled_ = 0;
-    if (shared_.transfers && xfr::is_transfer_query(query) && hand_off(query)) return;
+    if (shared_.transfers && xfr::is_transfer_query(query) &&
+        hand_off([&](int fd) { return shared_.transfers->offer(fd, query, client_.info); }))
+      return;
+    if (shared_.updates && is_update_request(query) &&
+        hand_off([&](int fd) {
+          return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query);
+        }))
+      return;
     const Reply reply = answer(shared_.serving.enter(shared_.reader), scratch_,
                                std::span(frame_.data() + 2, query.size()), client_);
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
@@ -179,14 +188,15 @@ class Session : public std::enable_shared_from_this<Session> {
     wait_for_input();
   }
 
-  // The connection goes to the transfer thread, which answers this query and closes it; the
-  // session ends here without closing the socket. False when the transfers are full.
-  bool hand_off(std::span<const std::uint8_t> query) {
+  // The connection goes to the transfer or update thread, which answers this query and closes
+  // it; the session ends here without closing the socket. False when that thread is full.
+  template <typename Offer>
+  bool hand_off(Offer offer) {
     boost::system::error_code error;
     timer_.cancel();
     const int fd = socket_.release(error);
     if (error) return false;
-    if (!shared_.transfers->offer(fd, query, client_.info)) {
+    if (!offer(fd)) {
       socket_.assign(client_.info.is_ipv6 ? tcp::v6() : tcp::v4(), fd, error);
       if (error) {
         ::close(fd);
@@ -313,6 +323,8 @@ std::string TcpServer::bind() {
 void TcpServer::set_transfers(TransferServer* transfers) noexcept {
   impl_->shared.transfers = transfers;
 }
+
+void TcpServer::set_updates(UpdateQueue* updates) noexcept { impl_->shared.updates = updates; }
 
 void TcpServer::start() {
   for (auto& acceptor : impl_->acceptors) impl_->accept(*acceptor);

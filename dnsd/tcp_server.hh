@@ -13,6 +13,7 @@
 namespace dnsd {
 
 class TransferServer;
+class UpdateQueue;
 
 class TcpServer {
  public:
@@ -24,6 +25,9 @@ class TcpServer {
   // AXFR/IXFR queries hand their connection to `transfers` (call before start()); without it,
   // or when it is full, they get the engine's answer (REFUSED).
   void set_transfers(TransferServer* transfers) noexcept;
+  // UPDATE requests hand their connection to `updates` (call before start()), which answers
+  // and closes it; without it, or when it is full, they get the engine's answer (REFUSED).
+  void set_updates(UpdateQueue* updates) noexcept;
   void start();  // one thread runs every connection
   // Graceful: stops accepting, closes idle connections at once, lets one that is mid-query (or
   // has a query waiting in the kernel) write its answer first, for at most 2 s (a half-sent

@@ -16,6 +16,7 @@
 
 #include "dnsd/rrl.hh"
 #include "dnsd/socket_address.hh"
+#include "dnsd/update_queue.hh"
 #include "dnsd/wire/types.hh"
 #include "logging/log.hh"
 
@@ -51,6 +52,7 @@ struct UdpServer::Worker {
   QueryCounterBlock own_counters;  // when the server was given no QueryCounters
   QueryCounterBlock& counters;
   RrlTable& rrl;        // shared by every worker
+  UpdateQueue* updates = nullptr;  // where UPDATE requests go, if anywhere
   RrlWorker rrl_state;  // this worker's slip sequence and pending log line
   std::array<mmsghdr, k_batch> in{};
   std::array<mmsghdr, k_batch> out{};
@@ -92,6 +94,15 @@ struct UdpServer::Worker {
       }
       const Client client{Transport::udp,
                           client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
+      const auto message = std::span<const std::uint8_t>(queries[i].data(), in[i].msg_len);
+      // An UPDATE is answered by the update thread, from this socket; a full queue drops it.
+      if (updates && is_update_request(message)) {
+        if (!updates->offer(Transport::udp, socket.native_handle(),
+                            reinterpret_cast<const sockaddr*>(&peers[i]), in[i].msg_hdr.msg_namelen,
+                            client.info, message))
+          counters.record_dropped();
+        continue;
+      }
       const Reply reply =
           answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
       if (reply.kind != Reply::Kind::send) {
@@ -195,6 +206,7 @@ std::string UdpServer::bind() {
 }
 
 void UdpServer::start() {
+  for (auto& worker : workers_) worker->updates = updates_;
   for (auto& worker : workers_)
     threads_.emplace_back([this, &worker = *worker] {
       while (!stopping_.load(std::memory_order_relaxed)) worker.serve_batch();

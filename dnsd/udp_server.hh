@@ -15,6 +15,7 @@
 namespace dnsd {
 
 class RrlTable;
+class UpdateQueue;
 
 class UdpServer {
  public:
@@ -26,6 +27,8 @@ class UdpServer {
   ~UdpServer();
   // Binds every listen address for every worker; returns an error message, empty on success.
   std::string bind();
+  // UPDATE requests go to `updates` (call before start()); without it the engine refuses them.
+  void set_updates(UpdateQueue* updates) noexcept { updates_ = updates; }
   void start();
   // Graceful: each thread notices within 200 ms, then answers every query already waiting in
   // its socket (for at most 2 s), so nothing sent before stop() goes unanswered.
@@ -36,6 +39,7 @@ class UdpServer {
   Serving& serving_;
   std::size_t first_reader_;
   QueryCounters* counters_;
+  UpdateQueue* updates_ = nullptr;
   std::unique_ptr<RrlTable> rrl_;  // response rate limiting, shared by the workers
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -45,14 +45,16 @@ ns1 IN A   127.0.0.1
 www IN A   127.0.0.1
 """
 
-# The key may add and delete TXT records under _acme-challenge in example.test.: the default
-# update policy, as README "Certificates for the custom domain" configures it.
+# The key may add and delete TXT records (the default type) at the challenge names, as README
+# "Certificates for the custom domain" configures it: relative names are taken in each zone,
+# each name covers the names below it.
 DNSD_TOML = f"""
 [[key]]
 name = "{KEY}"
 algorithm = "hmac-sha256"
 secret_file = "acme.secret"
 update_zones = ["{ZONE}", "{DELEGATED_ZONE}"]
+update_names = ["_acme-challenge", "_acme-challenge.www", "{DELEGATED_ZONE}"]
 
 [[zone]]
 name = "{ZONE}"

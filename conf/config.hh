@@ -139,10 +139,10 @@ struct Config {
   routing::Model model;
   LogLevel log_level = LogLevel::info;
   AdminConfig admin;
-  dnsd::tsig::Keyring keys;              // [[key]]: TSIG keys; secrets never printed
+  dnsd::tsig::Keyring keys;                           // [[key]]: TSIG keys; secrets never printed
   std::vector<dnsd::update::Policy> update_policies;  // [[key]] update_*: who may update what
-  std::vector<ZoneTransfer> transfers;   // one per [[zone]], and the catalog's
-  std::optional<CatalogConfig> catalog;  // [catalog]; absent: no catalog zone
+  std::vector<ZoneTransfer> transfers;                // one per [[zone]], and the catalog's
+  std::optional<CatalogConfig> catalog;               // [catalog]; absent: no catalog zone
 
   // The transfer ACL of the zone with this lower-cased origin; null (no one) when unknown.
   const dnsd::xfr::Acl* transfer_acl(const dnsd::wire::Name& lowercased_origin) const noexcept {

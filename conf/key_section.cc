@@ -6,10 +6,9 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "dnsd/wire/types.hh"
-
 #include "conf/files.hh"
 #include "conf/sections.hh"
+#include "dnsd/wire/types.hh"
 
 namespace conf {
 namespace {
@@ -98,8 +97,8 @@ std::optional<dnsd::tsig::Key> read_key(Section& k, const LoadContext& ctx) {
 }
 
 constexpr std::string_view k_update_keys[] = {
-    "update_zones",    "update_names",   "update_types", "update_max_records",
-    "update_ttl_min",  "update_ttl_max", "update_rate",  "update_expire"};
+    "update_zones",   "update_names",   "update_types", "update_max_records",
+    "update_ttl_min", "update_ttl_max", "update_rate",  "update_expire"};
 
 // The update_* keys of one [[key]]: none, or a policy with update_zones naming its zones.
 void read_update_policy(Section& k, const dnsd::wire::Name& key_name, UpdatePolicies& out) {
@@ -115,7 +114,8 @@ void read_update_policy(Section& k, const dnsd::wire::Name& key_name, UpdatePoli
     std::string why;
     const auto name = dnsd::wire::Name::from_text(item.value, nullptr, &why);
     if (!name) {
-      k.error_at(item.line, item.key, fmt::format("bad zone name {}: {}", in_quotes(item.value), why));
+      k.error_at(item.line, item.key,
+                 fmt::format("bad zone name {}: {}", in_quotes(item.value), why));
       continue;
     }
     policy.zones.push_back(name->lowercased());
@@ -123,9 +123,10 @@ void read_update_policy(Section& k, const dnsd::wire::Name& key_name, UpdatePoli
   }
   if (const auto names = k.strings("update_names", true)) {
     policy.names.clear();
+    const dnsd::wire::Name root;
     for (const auto& item : *names) {
       std::string why;
-      if (!dnsd::wire::Name::from_text(item.value, &dnsd::wire::Name(), &why))
+      if (!dnsd::wire::Name::from_text(item.value, &root, &why))
         k.error_at(item.line, item.key, fmt::format("bad name {}: {}", in_quotes(item.value), why));
       policy.names.push_back(item.value);
     }
@@ -167,11 +168,12 @@ void check_update_zones(const UpdatePolicies& policies, const dnsd::zone::ZoneSe
     const auto& policy = policies.policies[p];
     for (std::size_t z = 0; z < policy.zones.size(); ++z) {
       bool served = false;
-      for (const auto& zone : zones.zones()) served = served || zone->origin().lowercased() == policy.zones[z];
+      for (const auto& zone : zones.zones())
+        served = served || zone->origin().lowercased() == policy.zones[z];
       const auto& item = policies.zone_items[p][z];
       if (!served)
         diag.add(item.line, item.key,
-                   fmt::format("zone {} is not a [[zone]] of this config", in_quotes(item.value)));
+                 fmt::format("zone {} is not a [[zone]] of this config", in_quotes(item.value)));
     }
   }
 }

@@ -109,13 +109,12 @@ void read_file_limits(Section& s, FileLimits& files) {
 void read_server(Section& root, ServerSection& server) {
   const auto* table = root.table("server");
   if (!table) return;
-  Section s(
-      root.diag(), *table, "server",
-      {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
-       "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version", "chaos_identity",
-       "user", "max_transfers", "core_dumps", "allow_plain_http_credentials", "max_zone_file_size",
-       "max_zone_records", "max_zone_line_length", "max_record_drop", "strict_secret_files",
-       "update_log"});
+  Section s(root.diag(), *table, "server",
+            {"listen", "workers", "udp_payload", "tcp_idle_timeout", "tcp_io_timeout",
+             "tcp_max_connections", "tcp_max_connections_per_client", "chaos_version",
+             "chaos_identity", "user", "max_transfers", "core_dumps",
+             "allow_plain_http_credentials", "max_zone_file_size", "max_zone_records",
+             "max_zone_line_length", "max_record_drop", "strict_secret_files", "update_log"});
   if (s.has("listen")) {
     server.listen.clear();
     for (const auto& address : read_addresses(s, "listen", true))

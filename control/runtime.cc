@@ -121,8 +121,7 @@ std::string Runtime::set_overlays(std::shared_ptr<const dnsd::update::Overlays> 
   return {};
 }
 
-void Runtime::install(std::shared_ptr<Generation> next, ReloadReport& report,
-                      bool is_reload) {
+void Runtime::install(std::shared_ptr<Generation> next, ReloadReport& report, bool is_reload) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& warning : next->overlay_warnings)

@@ -24,12 +24,14 @@
 #include "conf/load.hh"
 #include "control/generation.hh"
 #include "control/runtime.hh"
+#include "control/updater.hh"
 #include "dnsd/query_counters.hh"
 #include "dnsd/server_config.hh"
 #include "dnsd/socket_address.hh"
 #include "dnsd/tcp_server.hh"
 #include "dnsd/transfer_server.hh"
 #include "dnsd/udp_server.hh"
+#include "dnsd/update_queue.hh"
 #include "logging/log.hh"
 #include "metrics/render.hh"
 #include "probe/prober.hh"
@@ -250,6 +252,8 @@ class Daemon {
         admin_server_([this](const admin::Request& request) { return api_.handle(request); },
                       {admin_config_.max_connections, admin_config_.request_timeout}) {
     tcp_.set_transfers(&transfers_);
+    udp_.set_updates(&update_queue_);
+    tcp_.set_updates(&update_queue_);
   }
 
   // The admin API (when enabled), UDP and TCP sockets, still as root. False after logging the
@@ -280,6 +284,14 @@ class Daemon {
         may_run = false;
       }
       zone_count_ = config.zones.zones().size();
+    });
+    // The update log is replayed as the user dnsd runs as, before anything is served.
+    if (const std::string error = may_run ? updater_.open() : ""; !error.empty()) {
+      logging::error("dnsd: {}", error);
+      may_run = false;
+    }
+    runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
+      const conf::Config& config = *generation.config;
       profile_count_ = config.model.profiles.size();
     });
     return may_run;
@@ -287,6 +299,7 @@ class Daemon {
 
   // Probes, servers and the admin API, then systemd is told dnsd is ready.
   void start() {
+    updater_.start();
     runtime_.start();
     udp_.start();
     transfers_.start();
@@ -318,6 +331,7 @@ class Daemon {
     // Queries already received are answered before the sockets close (see UdpServer::stop).
     udp_.stop();
     tcp_.stop();
+    updater_.stop();    // after the servers: nothing more is handed over
     transfers_.stop();  // open transfers are cut: the secondaries retry
     dump_metrics([this] { return render_metrics(); });
     logging::info("dnsd: stopped");
@@ -381,6 +395,9 @@ class Daemon {
   dnsd::TransferServer transfers_;
   dnsd::UdpServer udp_;
   dnsd::TcpServer tcp_;
+  // UPDATE (RFC 2136): the servers hand messages over; the update thread answers them.
+  dnsd::UpdateQueue update_queue_;
+  control::Updater updater_{runtime_, update_queue_};
   // The admin API is off unless [admin] enabled = true; its address is fixed at start.
   const conf::AdminConfig admin_config_;
   admin::Api api_;

@@ -155,8 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_.transfers && xfr::is_transfer_query(query) &&
         hand_off([&](int fd) { return shared_.transfers->offer(fd, query, client_.info); }))
       return;
-    if (shared_.updates && is_update_request(query) &&
-        hand_off([&](int fd) {
+    if (shared_.updates && is_update_request(query) && hand_off([&](int fd) {
           return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query);
         }))
       return;

@@ -51,9 +51,9 @@ struct UdpServer::Worker {
   std::size_t reader;
   QueryCounterBlock own_counters;  // when the server was given no QueryCounters
   QueryCounterBlock& counters;
-  RrlTable& rrl;        // shared by every worker
+  RrlTable& rrl;                   // shared by every worker
   UpdateQueue* updates = nullptr;  // where UPDATE requests go, if anywhere
-  RrlWorker rrl_state;  // this worker's slip sequence and pending log line
+  RrlWorker rrl_state;             // this worker's slip sequence and pending log line
   std::array<mmsghdr, k_batch> in{};
   std::array<mmsghdr, k_batch> out{};
   std::array<iovec, k_batch> in_iov{};

@@ -17,7 +17,8 @@ UpdateQueue::~UpdateQueue() {
   // Connections handed over and never answered are closed (UDP sockets are the servers').
   for (std::size_t i = 0; i < count_; ++i) {
     Slot& slot = slots_[i];
-    if (slot.state.load() == k_ready && slot.item.transport == Transport::tcp) ::close(slot.item.fd);
+    if (slot.state.load() == k_ready && slot.item.transport == Transport::tcp)
+      ::close(slot.item.fd);
   }
   if (event_fd_ >= 0) ::close(event_fd_);
 }

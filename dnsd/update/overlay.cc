@@ -101,9 +101,8 @@ class Application {
     if (apex_keeps(base_.origin(), record.owner, record.type)) return {};
     const zone::Node* node = base_node(base_, record.owner);
     if (node && node->find(record.type)) return protect(record);
-    remove_if([&](const OverlayRecord& r) {
-      return r.owner == record.owner && r.type == record.type;
-    });
+    remove_if(
+        [&](const OverlayRecord& r) { return r.owner == record.owner && r.type == record.type; });
     return {};
   }
 
@@ -182,7 +181,8 @@ Verdict prescan(const wire::Name& origin, std::uint16_t zone_class,
     } else if (record.rrclass == wire::rrclass::any) {
       if (record.ttl != 0 || !record.rdata.empty())
         return {rc::formerr, where(record) + ": a delete with a TTL or rdata"};
-      if (record.type != rt::any && (is_question_only(record.type) || wire::is_meta_type(record.type)))
+      if (record.type != rt::any &&
+          (is_question_only(record.type) || wire::is_meta_type(record.type)))
         return {rc::formerr, where(record) + ": a meta type"};
     } else if (record.rrclass == wire::rrclass::none) {
       if (record.ttl != 0) return {rc::formerr, where(record) + ": a delete with a TTL"};

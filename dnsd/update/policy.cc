@@ -48,8 +48,8 @@ Verdict check_policy(const Policy& policy, const wire::Name& origin,
       return refuse(record, "type outside the update policy");
     const bool add = record.rrclass != wire::rrclass::any && record.rrclass != wire::rrclass::none;
     if (add && (record.ttl < policy.ttl_min || record.ttl > policy.ttl_max))
-      return refuse(record, fmt::format("TTL {} outside {}..{}", record.ttl, policy.ttl_min,
-                                        policy.ttl_max));
+      return refuse(
+          record, fmt::format("TTL {} outside {}..{}", record.ttl, policy.ttl_min, policy.ttl_max));
   }
   return {};
 }

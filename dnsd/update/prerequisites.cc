@@ -17,8 +17,7 @@ bool name_in_use(const zone::Zone& zone, const wire::Name& owner) {
   return node && !node->is_empty_non_terminal();
 }
 
-const zone::RRset* find_rrset(const zone::Zone& zone, const wire::Name& owner,
-                              std::uint16_t type) {
+const zone::RRset* find_rrset(const zone::Zone& zone, const wire::Name& owner, std::uint16_t type) {
   const zone::Node* node = zone.find(owner);
   return node ? node->find(type) : nullptr;
 }

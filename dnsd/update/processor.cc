@@ -58,19 +58,18 @@ Verdict decide_message(const Message& message, const Context& context, Outcome& 
     return v;
   if (Verdict v = prescan(message.zone, message.zone_class, message.updates); !v.ok()) return v;
   if (Verdict v = check_policy(*out.policy, message.zone, message.updates); !v.ok()) return v;
-  const ZoneOverlay* current = context.overlays ? find_overlay(*context.overlays, message.zone)
-                                                : nullptr;
+  const ZoneOverlay* current =
+      context.overlays ? find_overlay(*context.overlays, message.zone) : nullptr;
   ZoneOverlay overlay = current ? *current : ZoneOverlay{message.zone, std::nullopt, {}};
   const std::int64_t expires =
-      out.policy->expire ? context.now.time_since_epoch().count() + out.policy->expire->count()
-                         : 0;
+      out.policy->expire ? context.now.time_since_epoch().count() + out.policy->expire->count() : 0;
   Applied applied = apply(overlay, *base, message.updates, key, expires);
   if (!applied.verdict.ok()) return applied.verdict;
   if (applied.changes.empty()) return {};  // nothing changed: no new serial (§3.4.2.7)
   if (const std::size_t held = records_of(overlay, key); held > out.policy->max_records)
-    return {rc::refused, fmt::format("key {} would hold {} records in {}, at most {}",
-                                     key.to_text(), held, message.zone.to_text(),
-                                     out.policy->max_records)};
+    return {rc::refused,
+            fmt::format("key {} would hold {} records in {}, at most {}", key.to_text(), held,
+                        message.zone.to_text(), out.policy->max_records)};
   overlay.serial = next_serial(overlay, base->serial());
   const zone::BuildResult built = merge_zone(*base, &overlay);
   if (!built.zone)
@@ -92,13 +91,12 @@ Outcome decide(std::span<const std::uint8_t> request, const Context& context) {
     return out;
   }
   static const tsig::Keyring no_keys;
-  out.tsig = tsig::verify_request(request, context.keyring ? *context.keyring : no_keys,
-                                  context.now);
+  out.tsig =
+      tsig::verify_request(request, context.keyring ? *context.keyring : no_keys, context.now);
   Message message;
   std::string why;
-  const std::uint16_t parsed = parse(request.first(out.tsig.message_size ? out.tsig.message_size
-                                                                          : request.size()),
-                                     message, why);
+  const std::uint16_t parsed = parse(
+      request.first(out.tsig.message_size ? out.tsig.message_size : request.size()), message, why);
   // The zone section is echoed even when the rest is refused (nsupdate reads it back).
   if (parsed == rc::noerror || message.zone_class != 0) {
     out.zone_parsed = parsed == rc::noerror;

@@ -26,9 +26,9 @@ inline constexpr std::uint8_t query = 0, iquery = 1, status = 2, notify = 4, upd
 
 namespace rcode {
 inline constexpr std::uint16_t noerror = 0, formerr = 1, servfail = 2, nxdomain = 3, notimp = 4,
-                               refused = 5, yxdomain = 6, yxrrset = 7, nxrrset = 8,
-                               notauth = 9, notzone = 10,  // RFC 2136 §2.2, RFC 8945 §5.2
-                               badvers = 16,
+                               refused = 5, yxdomain = 6, yxrrset = 7, nxrrset = 8, notauth = 9,
+                               notzone = 10,  // RFC 2136 §2.2, RFC 8945 §5.2
+    badvers = 16,
                                badcookie = 23;  // RFC 7873 §8
 }
 

@@ -1,0 +1,359 @@
+# Dynamic updates (RFC 2136, issue 13): the real nsupdate -y adding and deleting TXT records
+# under _acme-challenge. over UDP and TCP, each change served by the very next dig, the serial
+# bumped, kept across a reload and a restart (the update log replayed, a torn tail cut off);
+# and each refusal: no key, an unknown key, a bad MAC, a name or type outside the key's policy,
+# a zone not served, every failing prerequisite, an oversized update, a flood from one key.
+# None of those changes anything (checked with dig); each gets its RCODE and a log line.
+from __future__ import annotations
+
+import base64
+import struct
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import dnstest  # noqa: E402
+from dnswire import encode_name, parse_message  # noqa: E402
+from xfr_client import signed, tsig_of  # noqa: E402
+
+KEY = "acme-key.example."
+SECRET = base64.b64encode(b"update-secret-update-secret-0123").decode()
+WRONG_SECRET = base64.b64encode(b"not-the-secret-not-the-secret-01").decode()
+FLOOD_KEY = "flood-key.example."
+SMALL_KEY = "small-key.example."
+ZONE = "example.test."
+OTHER = "other.test."  # served, but not in the key's update_zones
+CHALLENGE = f"_acme-challenge.{ZONE}"
+
+CONFIG = f"""
+[[key]]
+name = "{KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+update_ttl_max = 3600
+
+[[key]]
+name = "{FLOOD_KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+update_rate = 2
+
+[[key]]
+name = "{SMALL_KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+update_max_records = 2
+
+[[key]]
+name = "no-policy.example."
+secret_file = "acme.secret"
+
+[[zone]]
+name = "{ZONE}"
+ns = ["ns1"]
+[zone.soa]
+mname = "ns1"
+rname = "hostmaster"
+serial = 100
+[[zone.record]]
+name = "ns1"
+type = "A"
+data = "192.0.2.53"
+[[zone.record]]
+name = "fixed._acme-challenge"
+type = "TXT"
+data = '"from the config"'
+
+[[zone]]
+name = "{OTHER}"
+ns = ["ns1"]
+[zone.soa]
+mname = "ns1"
+rname = "hostmaster"
+serial = 7
+"""
+
+TYPE = {"A": 1, "SOA": 6, "TXT": 16, "ANY": 255}
+CLASS = {"IN": 1, "NONE": 254, "ANY": 255}
+
+
+def rr(name: str, rtype: str, rclass: str = "IN", ttl: int = 0, rdata: bytes = b"") -> bytes:
+    return encode_name(name) + struct.pack("!HHIH", TYPE[rtype], CLASS[rclass], ttl,
+                                           len(rdata)) + rdata
+
+
+def txt(text: str) -> bytes:
+    return bytes([len(text)]) + text.encode()
+
+
+def update_message(zone: str, prereqs=(), updates=(), qid: int = 0x1234) -> bytes:
+    header = struct.pack("!HHHHHH", qid, 5 << 11, 1, len(prereqs), len(updates), 0)
+    return header + encode_name(zone) + struct.pack("!HH", 6, 1) + b"".join(prereqs) + \
+        b"".join(updates)
+
+
+class Updates(dnstest.ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dnsd = dnstest.Dnsd(CONFIG, extra_server='update_log = "updates.log"')
+        (cls.dnsd.dir / "acme.secret").write_text(SECRET + "\n")
+        (cls.dnsd.dir / "acme.secret").chmod(0o600)
+        cls.own(cls.dnsd).start()
+        cls.port = cls.dnsd.port
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def nsupdate(self, commands: str, *, key: str = KEY, secret: str = SECRET, tcp: bool = False,
+                 signed_with_key: bool = True) -> subprocess.CompletedProcess:
+        argv = [dnstest.require_tool("nsupdate")]
+        if signed_with_key:
+            argv += ["-y", f"hmac-sha256:{key}:{secret}"]
+        if tcp:
+            argv.append("-v")
+        script = f"server 127.0.0.1 {self.port}\nzone {ZONE}\n{commands}\nsend\n"
+        return subprocess.run(argv, input=script, capture_output=True, text=True, timeout=60)
+
+    def txt_records(self, name: str = CHALLENGE, tcp: bool = False) -> list:
+        resp = dnstest.dig(self.port, name, "TXT", tcp=tcp)
+        return sorted(r.rdata for r in resp.answer if r.type == "TXT")
+
+    def serial(self) -> int:
+        resp = dnstest.dig(self.port, ZONE, "SOA")
+        return int(resp.answer[0].rdata.split()[2])
+
+    def exchange(self, message: bytes, tcp: bool = False) -> bytes:
+        if tcp:
+            reply = dnstest.tcp_exchange(self.port, message, timeout_s=10)
+        else:
+            reply = dnstest.udp_exchange(self.port, message, timeout_s=10)
+        self.assertIsNotNone(reply, "no response")
+        return reply
+
+    def send_signed(self, prereqs=(), updates=(), *, zone: str = ZONE, key: str = KEY,
+                    tcp: bool = False) -> str:
+        reply = self.exchange(signed(update_message(zone, prereqs, updates), key, SECRET), tcp)
+        return parse_message(reply).rcode
+
+    def log_lines(self, *needles: str) -> list:
+        text = self.dnsd.stderr_path.read_text(errors="replace")
+        return [line for line in text.splitlines()
+                if "update:" in line and all(n in line for n in needles)]
+
+    def wait_log(self, *needles: str) -> list:
+        return dnstest.wait_until(10, lambda: self.log_lines(*needles),
+                                  f"a log line with {needles}")
+
+    def assert_unchanged(self, before_serial: int, name: str = CHALLENGE, before_txt=None):
+        self.assertEqual(self.serial(), before_serial)
+        if before_txt is not None:
+            self.assertEqual(self.txt_records(name), before_txt)
+
+    # --- what works --------------------------------------------------------------------------
+
+    def test_nsupdate_adds_and_deletes_over_udp_each_served_by_the_next_query(self):
+        name = f"udp.{CHALLENGE}"
+        before = self.serial()
+        proc = self.nsupdate(f'update add {name} 120 TXT "token-udp"')
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(self.txt_records(name), ['"token-udp"'])
+        resp = dnstest.dig(self.port, name, "TXT")
+        self.assertEqual(resp.answer[0].ttl, 120)
+        self.assertIn("aa", resp.flags)
+        added = self.serial()
+        self.assertEqual(added, before + 1)
+        self.assertTrue(self.log_lines(f"key={KEY}", "rcode=NOERROR", "add", "token-udp"))
+        proc = self.nsupdate(f'update delete {name} 120 TXT "token-udp"')
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(self.txt_records(name), [])
+        self.assertEqual(dnstest.dig(self.port, name, "TXT").rcode, "NXDOMAIN")
+        self.assertEqual(self.serial(), added + 1)
+
+    def test_nsupdate_adds_and_deletes_over_tcp(self):
+        name = f"tcp.{CHALLENGE}"
+        proc = self.nsupdate(f'update add {name} 120 TXT "token-tcp"', tcp=True)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(self.txt_records(name, tcp=True), ['"token-tcp"'])
+        self.assertTrue(self.log_lines("transport=tcp", "token-tcp"))
+        proc = self.nsupdate(f"update delete {name} TXT", tcp=True)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(self.txt_records(name), [])
+
+    def test_the_response_is_signed_with_the_request_key(self):
+        reply = self.exchange(signed(update_message(ZONE), KEY, SECRET))
+        self.assertEqual(parse_message(reply).rcode, "NOERROR")
+        tsig = tsig_of(reply)
+        self.assertIsNotNone(tsig)
+        self.assertEqual(tsig.key, KEY)
+        self.assertEqual(tsig.error, 0)
+
+    def test_a_delete_of_a_config_record_is_refused_and_the_record_stays(self):
+        name = f"fixed.{CHALLENGE}"
+        before = self.serial()
+        proc = self.nsupdate(f"update delete {name} TXT")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("REFUSED", proc.stdout + proc.stderr)
+        self.assertEqual(self.txt_records(name), ['"from the config"'])
+        self.assert_unchanged(before)
+        self.wait_log("rcode=REFUSED", "config or master file")
+
+    # --- refusals ----------------------------------------------------------------------------
+
+    def test_an_unsigned_update_is_refused(self):
+        before = self.serial()
+        proc = self.nsupdate(f'update add nokey.{CHALLENGE} 120 TXT "x"', signed_with_key=False)
+        self.assertIn("REFUSED", proc.stdout + proc.stderr)
+        self.assertEqual(self.send_signed(), "NOERROR")  # the server still answers
+        reply = self.exchange(update_message(ZONE, updates=[
+            rr(f"nokey.{CHALLENGE}", "TXT", ttl=60, rdata=txt("x"))]))
+        self.assertEqual(parse_message(reply).rcode, "REFUSED")
+        self.assert_unchanged(before, f"nokey.{CHALLENGE}", [])
+        self.wait_log("key=none", "rcode=REFUSED", "not signed")
+
+    def test_an_unknown_key_gets_notauth_badkey(self):
+        before = self.serial()
+        message = update_message(ZONE, updates=[rr(f"unknown.{CHALLENGE}", "TXT", ttl=60,
+                                                   rdata=txt("x"))])
+        reply = self.exchange(signed(message, "someone.example.", SECRET))
+        self.assertEqual(parse_message(reply).rcode, "NOTAUTH")
+        self.assertEqual(tsig_of(reply).error_text, "BADKEY")
+        self.assert_unchanged(before, f"unknown.{CHALLENGE}", [])
+        self.wait_log("key=someone.example.", "rcode=NOTAUTH", "BADKEY")
+
+    def test_a_bad_mac_gets_notauth_badsig(self):
+        before = self.serial()
+        proc = self.nsupdate(f'update add badmac.{CHALLENGE} 120 TXT "x"', secret=WRONG_SECRET)
+        self.assertNotEqual(proc.returncode, 0)
+        message = update_message(ZONE, updates=[rr(f"badmac.{CHALLENGE}", "TXT", ttl=60,
+                                                   rdata=txt("x"))])
+        reply = self.exchange(signed(message, KEY, WRONG_SECRET))
+        self.assertEqual(parse_message(reply).rcode, "NOTAUTH")
+        self.assertEqual(tsig_of(reply).error_text, "BADSIG")
+        self.assert_unchanged(before, f"badmac.{CHALLENGE}", [])
+        self.wait_log(f"key={KEY}", "rcode=NOTAUTH", "BADSIG")
+
+    def test_a_name_outside_the_policy_is_refused(self):
+        before = self.serial()
+        proc = self.nsupdate(f'update add www.{ZONE} 120 TXT "x"')
+        self.assertIn("REFUSED", proc.stdout + proc.stderr)
+        self.assert_unchanged(before, f"www.{ZONE}", [])
+        self.wait_log("rcode=REFUSED", "name outside the update policy")
+
+    def test_a_type_outside_the_policy_is_refused(self):
+        before = self.serial()
+        proc = self.nsupdate(f"check-names no\nupdate add a.{CHALLENGE} 120 A 192.0.2.1")
+        self.assertIn("REFUSED", proc.stdout + proc.stderr)
+        self.assertEqual(dnstest.dig(self.port, f"a.{CHALLENGE}", "A").answer, [])
+        self.assert_unchanged(before)
+        self.wait_log("rcode=REFUSED", "type outside the update policy")
+
+    def test_a_ttl_outside_the_policy_is_refused(self):
+        before = self.serial()
+        self.assertEqual(self.send_signed(updates=[
+            rr(f"ttl.{CHALLENGE}", "TXT", ttl=86400, rdata=txt("x"))]), "REFUSED")
+        self.assert_unchanged(before, f"ttl.{CHALLENGE}", [])
+        self.wait_log("rcode=REFUSED", "TTL 86400")
+
+    def test_a_key_without_an_update_policy_is_refused(self):
+        self.assertEqual(self.send_signed(key="no-policy.example.", updates=[
+            rr(f"np.{CHALLENGE}", "TXT", ttl=60, rdata=txt("x"))]), "REFUSED")
+        self.assertEqual(self.txt_records(f"np.{CHALLENGE}"), [])
+        self.wait_log("key=no-policy.example.", "may not update")
+
+    def test_a_zone_not_served_gets_notauth_and_another_zone_of_ours_refused(self):
+        self.assertEqual(self.send_signed(zone="elsewhere.example.", updates=[
+            rr("_acme-challenge.elsewhere.example.", "TXT", ttl=60, rdata=txt("x"))]), "NOTAUTH")
+        self.wait_log("rcode=NOTAUTH", "not served here")
+        before_other = int(dnstest.dig(self.port, OTHER, "SOA").answer[0].rdata.split()[2])
+        self.assertEqual(self.send_signed(zone=OTHER, updates=[
+            rr(f"_acme-challenge.{OTHER}", "TXT", ttl=60, rdata=txt("x"))]), "REFUSED")
+        self.assertEqual(int(dnstest.dig(self.port, OTHER, "SOA").answer[0].rdata.split()[2]),
+                         before_other)
+        self.wait_log(f"may not update zone {OTHER}")
+
+    def test_a_record_outside_the_zone_gets_notzone(self):
+        before = self.serial()
+        self.assertEqual(self.send_signed(updates=[
+            rr(f"_acme-challenge.{OTHER}", "TXT", ttl=60, rdata=txt("x"))]), "NOTZONE")
+        self.assert_unchanged(before)
+        self.wait_log("rcode=NOTZONE")
+
+    def test_each_failing_prerequisite_gets_its_rcode_and_changes_nothing(self):
+        fixed = f"fixed.{CHALLENGE}"
+        add = rr(f"pre.{CHALLENGE}", "TXT", ttl=60, rdata=txt("pre"))
+        cases = [
+            ("NXDOMAIN", rr(f"missing.{ZONE}", "ANY", "ANY")),        # name is in use
+            ("NXRRSET", rr(fixed, "A", "ANY")),                      # RRset exists
+            ("YXDOMAIN", rr(fixed, "ANY", "NONE")),                  # name is not in use
+            ("YXRRSET", rr(fixed, "TXT", "NONE")),                   # RRset does not exist
+            ("NXRRSET", rr(fixed, "TXT", "IN", rdata=txt("other"))),  # RRset equals
+            ("FORMERR", rr(fixed, "TXT", "ANY", ttl=5)),             # TTL must be 0
+            ("NOTZONE", rr(f"x.{OTHER}", "ANY", "ANY")),
+        ]
+        before = self.serial()
+        for rcode, prereq in cases:
+            with self.subTest(rcode=rcode):
+                self.assertEqual(self.send_signed([prereq], [add]), rcode)
+                self.wait_log(f"rcode={rcode}", "prerequisite")
+        self.assert_unchanged(before, f"pre.{CHALLENGE}", [])
+        # and the prerequisites that hold let the update through
+        holding = [rr(fixed, "ANY", "ANY"), rr(fixed, "TXT", "ANY"),
+                   rr(f"pre.{CHALLENGE}", "ANY", "NONE"),
+                   rr(fixed, "TXT", "IN", rdata=txt("from the config"))]
+        self.assertEqual(self.send_signed(holding, [add]), "NOERROR")
+        self.assertEqual(self.txt_records(f"pre.{CHALLENGE}"), ['"pre"'])
+        self.assertEqual(self.send_signed(updates=[rr(f"pre.{CHALLENGE}", "ANY", "ANY")]),
+                         "NOERROR")
+        self.assertEqual(self.txt_records(f"pre.{CHALLENGE}"), [])
+
+    def test_nsupdate_prereq_nxdomain_fails_with_yxdomain(self):
+        proc = self.nsupdate(f"prereq nxdomain fixed.{CHALLENGE}\n"
+                             f'update add p2.{CHALLENGE} 60 TXT "x"')
+        self.assertIn("YXDOMAIN", proc.stdout + proc.stderr)
+        self.assertEqual(self.txt_records(f"p2.{CHALLENGE}"), [])
+
+    def test_an_oversized_update_is_refused_whole(self):
+        before = self.serial()
+        updates = [rr(f"big{i}.{CHALLENGE}", "TXT", ttl=60, rdata=txt(f"r{i}")) for i in range(3)]
+        self.assertEqual(self.send_signed(updates=updates, key=SMALL_KEY), "REFUSED")
+        for i in range(3):
+            self.assertEqual(self.txt_records(f"big{i}.{CHALLENGE}"), [])
+        self.assert_unchanged(before)
+        self.wait_log(f"key={SMALL_KEY}", "rcode=REFUSED", "at most 2")
+        # A message with more records than dnsd reads at all (4096) is a FORMERR: 4100 deletes,
+        # each owner a pointer to the zone name.
+        header = struct.pack("!HHHHHH", 7, 5 << 11, 1, 0, 4100, 0)
+        message = header + encode_name(ZONE) + struct.pack("!HH", 6, 1) + \
+            (b"\xc0\x0c" + struct.pack("!HHIH", 16, 255, 0, 0)) * 4100
+        self.assertEqual(parse_message(self.exchange(signed(message, KEY, SECRET), tcp=True)).rcode,
+                         "FORMERR")
+        self.assert_unchanged(before)
+
+    def test_a_flood_from_one_key_is_rate_limited(self):
+        rcodes = []
+        for i in range(6):
+            rcodes.append(self.send_signed(key=FLOOD_KEY, updates=[
+                rr(f"flood{i}.{CHALLENGE}", "TXT", ttl=60, rdata=txt("f"))]))
+        # update_rate = 2: the bucket holds two; refills one every 30 s, so at most one more.
+        self.assertEqual(rcodes[:2], ["NOERROR", "NOERROR"])
+        self.assertGreaterEqual(rcodes.count("REFUSED"), 3, rcodes)
+        refused = [i for i, r in enumerate(rcodes) if r == "REFUSED"]
+        for i in refused:
+            self.assertEqual(self.txt_records(f"flood{i}.{CHALLENGE}"), [])
+        lines = self.wait_log(f"key={FLOOD_KEY}", "over its rate")
+        self.assertLess(len(lines), len(refused) + 1)
+        # other keys are not limited by it
+        self.assertEqual(self.send_signed(), "NOERROR")
+
+    def test_no_secret_in_the_log(self):
+        self.nsupdate(f'update add s.{CHALLENGE} 60 TXT "x"', secret=WRONG_SECRET)
+        text = self.dnsd.stderr_path.read_text(errors="replace")
+        self.assertNotIn(SECRET, text)
+        self.assertNotIn(WRONG_SECRET, text)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import signal
 import struct
 import subprocess
 import sys
@@ -18,6 +20,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
 from dnswire import encode_name, parse_message  # noqa: E402
+from secondaries import KnotSecondary  # noqa: E402
 from xfr_client import signed, tsig_of  # noqa: E402
 
 KEY = "acme-key.example."
@@ -353,6 +356,157 @@ class Updates(dnstest.ServerTestCase):
         text = self.dnsd.stderr_path.read_text(errors="replace")
         self.assertNotIn(SECRET, text)
         self.assertNotIn(WRONG_SECRET, text)
+
+
+DURABLE_CONFIG = f"""
+[[key]]
+name = "{KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+
+[[key]]
+name = "{SMALL_KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+update_expire = "3s"
+
+[[zone]]
+name = "{ZONE}"
+ns = ["ns1"]
+[zone.soa]
+mname = "ns1"
+rname = "hostmaster"
+serial = 100
+[[zone.record]]
+name = "ns1"
+type = "A"
+data = "192.0.2.53"
+"""
+
+
+class Durable(dnstest.ServerTestCase):
+    """The update log: every applied update is on disk before its answer, replayed at start."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dnsd = dnstest.Dnsd(DURABLE_CONFIG, extra_server='update_log = "updates.log"')
+        (cls.dnsd.dir / "acme.secret").write_text(SECRET + "\n")
+        (cls.dnsd.dir / "acme.secret").chmod(0o600)
+        cls.own(cls.dnsd).start()
+        cls.port = cls.dnsd.port
+
+    def add(self, name: str, text: str, key: str = KEY) -> str:
+        message = update_message(ZONE, updates=[rr(name, "TXT", ttl=60, rdata=txt(text))])
+        reply = dnstest.udp_exchange(self.port, signed(message, key, SECRET), timeout_s=10)
+        return parse_message(reply).rcode
+
+    def txt_records(self, name: str) -> list:
+        return sorted(r.rdata for r in dnstest.dig(self.port, name, "TXT").answer)
+
+    def serial(self) -> int:
+        return int(dnstest.dig(self.port, ZONE, "SOA").answer[0].rdata.split()[2])
+
+    def stderr(self) -> str:
+        return self.dnsd.stderr_path.read_text(errors="replace")
+
+    def test_1_updates_survive_a_restart_and_a_reload(self):
+        name = f"keep.{CHALLENGE}"
+        self.assertEqual(self.add(name, "kept"), "NOERROR")
+        serial = self.serial()
+        self.assertGreater(serial, 100)
+        self.dnsd.stop()
+        self.dnsd.start()
+        self.assertEqual(self.txt_records(name), ['"kept"'])
+        self.assertEqual(self.serial(), serial)
+        self.assertIn("replayed 1 entries", self.stderr())
+        # a reload (with a changed config) keeps the dynamic records on top of the new one
+        self.dnsd.config.write_text(self.dnsd.config.read_text().replace(
+            'data = "192.0.2.53"', 'data = "192.0.2.54"'))
+        os.kill(self.dnsd.proc.pid, signal.SIGHUP)
+        dnstest.wait_until(20, lambda: dnstest.dig(self.port, f"ns1.{ZONE}", "A").answer
+                           and dnstest.dig(self.port, f"ns1.{ZONE}", "A").answer[0].rdata
+                           == "192.0.2.54", "the reload")
+        self.assertEqual(self.txt_records(name), ['"kept"'])
+        self.assertEqual(self.add(f"after-reload.{CHALLENGE}", "x"), "NOERROR")
+        self.assertEqual(self.txt_records(f"after-reload.{CHALLENGE}"), ['"x"'])
+
+    def test_2_a_torn_log_tail_is_cut_at_start_and_the_rest_served(self):
+        name = f"torn.{CHALLENGE}"
+        self.assertEqual(self.add(name, "before the crash"), "NOERROR")
+        self.dnsd.stop()
+        with open(self.dnsd.dir / "updates.log", "ab") as log:
+            log.write(b"\x00\x00\x01\x00\xde\xad\xbe")  # half an entry: a crash mid-append
+        self.dnsd.start()
+        self.assertEqual(self.txt_records(name), ['"before the crash"'])
+        self.assertIn("cut a torn last entry", self.stderr())
+        self.assertEqual(self.add(f"after-torn.{CHALLENGE}", "y"), "NOERROR")
+        self.dnsd.stop()
+        self.dnsd.start()
+        self.assertEqual(self.txt_records(f"after-torn.{CHALLENGE}"), ['"y"'])
+        self.assertNotIn("cut a torn last entry", self.stderr())
+
+    def test_3_records_of_an_expiring_key_are_removed_and_the_removal_logged(self):
+        name = f"expiring.{CHALLENGE}"
+        self.assertEqual(self.add(name, "short-lived", key=SMALL_KEY), "NOERROR")
+        self.assertEqual(self.txt_records(name), ['"short-lived"'])
+        serial = self.serial()
+        dnstest.wait_until(30, lambda: self.txt_records(name) == [], "the record to expire")
+        self.assertGreater(self.serial(), serial)
+        self.assertIn("update: expired zone=example.test.", self.stderr())
+        self.dnsd.stop()  # the removal is in the log too
+        self.dnsd.start()
+        self.assertEqual(self.txt_records(name), [])
+
+
+class FollowedByKnot(dnstest.ServerTestCase):
+    """A published zone: an update gets the next serial, an IXFR diff and a NOTIFY."""
+
+    @classmethod
+    def setUpClass(cls):
+        port = dnstest.free_port()
+        cls.knot = cls.own(KnotSecondary(ZONE, port, KEY, SECRET))
+        state = Path(dnstest.tempfile.mkdtemp(prefix="update-serials-"))
+        cls.state = state
+        config = DURABLE_CONFIG + (
+            f'[[zone.transfer]]\nkey = "{KEY}"\n'
+            f'\n[[secondary]]\naddress = "127.0.0.1"\nport = {cls.knot.port}\nkey = "{KEY}"\n'
+            f'\n[publish]\nserial_policy = "increment"\nstate_directory = "{state}"\n')
+        cls.dnsd = dnstest.Dnsd(config)
+        cls.dnsd.config.write_text(cls.dnsd.config.read_text().replace(f":{cls.dnsd.port}",
+                                                                       f":{port}"))
+        cls.dnsd.port = port
+        (cls.dnsd.dir / "acme.secret").write_text(SECRET + "\n")
+        (cls.dnsd.dir / "acme.secret").chmod(0o600)
+        cls.own(cls.dnsd).start()
+        cls.knot.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        import shutil
+        shutil.rmtree(cls.state, ignore_errors=True)
+
+    def knot_txt(self, name: str) -> list:
+        resp = dnstest.dig(self.knot.port, name, "TXT", allow_none=True)
+        return sorted(r.rdata for r in resp.answer) if resp else None
+
+    def test_the_secondary_gets_the_added_and_the_deleted_record_by_ixfr(self):
+        name = f"knot.{CHALLENGE}"
+        dnstest.wait_until(60, lambda: dnstest.dig(self.knot.port, ZONE, "SOA",
+                                                   allow_none=True), "knot to load the zone")
+        message = update_message(ZONE, updates=[rr(name, "TXT", ttl=60, rdata=txt("for-knot"))])
+        reply = dnstest.udp_exchange(self.dnsd.port, signed(message, KEY, SECRET), timeout_s=10)
+        self.assertEqual(parse_message(reply).rcode, "NOERROR")
+        dnstest.wait_until(60, lambda: self.knot_txt(name) == ['"for-knot"'],
+                           "knot to serve the added record")
+        message = update_message(ZONE, updates=[rr(name, "TXT", "ANY")])
+        reply = dnstest.udp_exchange(self.dnsd.port, signed(message, KEY, SECRET), timeout_s=10)
+        self.assertEqual(parse_message(reply).rcode, "NOERROR")
+        dnstest.wait_until(60, lambda: self.knot_txt(name) == [], "knot to drop the record")
+        knot_log = self.knot.stderr_path.read_text(errors="replace")
+        self.assertIn("IXFR", knot_log)
+        soa = dnstest.dig(self.dnsd.port, ZONE, "SOA").answer[0].rdata.split()[2]
+        self.assertEqual(dnstest.dig(self.knot.port, ZONE, "SOA").answer[0].rdata.split()[2], soa)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ class AcmeThroughDns(dnstest.ServerTestCase):
     def dns_log(self) -> str:
         return self.dns.stderr_path.read_text(errors="replace")
 
-    def signed_soa_answers(self, zone: str) -> int:
+    def signed_soa_answers(self, zone: str) -> "int | None":
         """How many signed SOA queries for zone dnsd answered (it logs each one, as it does a
         secondary's: "SOA ZONE from CLIENT key KEY: SOA only (serial N)..."); None for knotd."""
         if not self.is_dnsd:

@@ -264,6 +264,24 @@ std::optional<dnsd::xfr::Transferable> Publishing::find(
   return out;
 }
 
+std::optional<dnsd::xfr::Transferable> Publishing::find_served(
+    std::span<const std::uint8_t> lowercased_origin) const {
+  const auto origin = dnsd::wire::Name::from_wire(lowercased_origin);
+  if (!origin) return std::nullopt;
+  std::shared_ptr<const Generation> generation;
+  {
+    std::lock_guard lock(mutex_);
+    generation = current_;
+  }
+  if (!generation) return std::nullopt;
+  const dnsd::zone::Zone* zone = generation->zones().find_enclosing(*origin);
+  if (!zone || !(zone->origin().lowercased() == *origin)) return std::nullopt;
+  dnsd::xfr::Transferable out;
+  out.zone = zone;
+  out.keep_alive = std::move(generation);
+  return out;
+}
+
 // Only a transfer that one secondary alone could have made counts (transfer_sender()); the
 // others are left to the SOA check.
 void Publishing::served(const dnsd::zone::Zone& zone, const routing::ClientInfo& client,

@@ -80,6 +80,8 @@ class Publishing : public dnsd::xfr::ZoneSource {
   dnsd::xfr::Keys keys() const override;
   std::optional<dnsd::xfr::Transferable> find(
       std::span<const std::uint8_t> lowercased_origin) const override;
+  std::optional<dnsd::xfr::Transferable> find_served(
+      std::span<const std::uint8_t> lowercased_origin) const override;
   void served(const dnsd::zone::Zone& zone, const routing::ClientInfo& client,
               const dnsd::tsig::Key* key) const override;
 

@@ -10,10 +10,30 @@
 namespace dnsd::update {
 namespace {
 
+// A relative policy name ("_acme-challenge") stands for that name at every node of the zone:
+// certbot writes _acme-challenge.<domain> for each domain of a certificate, so in zone
+// example.com. it covers _acme-challenge.example.com., _acme-challenge.www.example.com. and
+// every name below those. An absolute name ("host.example.com.") covers itself and below.
 bool name_allowed(const Policy& policy, const wire::Name& origin, const wire::Name& owner) {
+  if (!owner.is_subdomain_of(origin)) return false;
   for (const std::string& text : policy.names) {
-    const auto name = wire::Name::from_text(text, &origin);
-    if (name && owner.is_subdomain_of(*name)) return true;
+    if (!text.empty() && text.back() == '.') {
+      const auto name = wire::Name::from_text(text);
+      if (name && owner.is_subdomain_of(*name)) return true;
+      continue;
+    }
+    const auto at_apex = wire::Name::from_text(text, &origin);
+    if (!at_apex) continue;
+    const std::size_t labels = at_apex->label_count() - origin.label_count();
+    // Each ancestor of the owner inside the zone, tried as "<text>.<a node of the zone>".
+    for (wire::Name at = owner; at.label_count() >= origin.label_count() + labels;
+         at = at.parent()) {
+      wire::Name base = at;
+      for (std::size_t i = 0; i < labels; ++i) base = base.parent();
+      const auto candidate = wire::Name::from_text(text, &base);
+      if (candidate && candidate->lowercased() == at.lowercased()) return true;
+      if (at.is_root()) break;
+    }
   }
   return false;
 }

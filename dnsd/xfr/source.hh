@@ -38,6 +38,14 @@ class ZoneSource {
   // The zone whose origin is exactly `lowercased_origin` (wire form), or nullopt.
   virtual std::optional<Transferable> find(
       std::span<const std::uint8_t> lowercased_origin) const = 0;
+  // Any zone served (published or not) whose origin is exactly `lowercased_origin`, as the
+  // query path serves it; for a signed SOA query (certbot finds a zone with one), which is
+  // answered for every zone, whatever the transfer ACL says: an SOA tells a signed client
+  // nothing an unsigned query would not. Default: none.
+  virtual std::optional<Transferable> find_served(
+      std::span<const std::uint8_t> /*lowercased_origin*/) const {
+    return std::nullopt;
+  }
   // `client` now has `zone` at its serial: a transfer ended, or an SOA (query or IXFR) was
   // answered. `key`: the key the request was signed with (null: unsigned), which tells apart
   // secondaries sharing an address (a transfer comes from an ephemeral port). Called on the

@@ -157,12 +157,23 @@ void Transfer::decide(const routing::ClientInfo& client, const ZoneSource& sourc
     return;
   }
   auto found = source.find(origin);
+  const tsig::Key* key = verified_.status == tsig::Status::ok ? verified_.key : nullptr;
+  if ((!found || !found->zone) && qtype_ == rrtype::soa && key) {
+    // A signed SOA query for a zone not given to secondaries (e.g. certbot's dns-rfc2136
+    // looking for the zone to update): the SOA as served, signed; no ACL for a public record.
+    auto served = source.find_served(origin);
+    if (served && served->zone) {
+      zone_ = std::move(*served);
+      verdict_ = Verdict::soa_only;
+      description_ = fmt::format("serial {} (served zone)", zone_.zone->serial());
+      return;
+    }
+  }
   if (!found || !found->zone) {
     description_ = "not a zone of ours";
     return;
   }
   zone_ = std::move(*found);
-  const tsig::Key* key = verified_.status == tsig::Status::ok ? verified_.key : nullptr;
   if (!zone_.acl || !zone_.acl->allows(client, key)) {
     description_ = key ? "key or address not in the zone's transfer ACL"
                        : "unsigned, or address not in the zone's transfer ACL";

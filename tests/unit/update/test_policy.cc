@@ -8,7 +8,7 @@ using namespace update_test;
 namespace rc = dnsd::wire::rcode;
 namespace cls = dnsd::wire::rrclass;
 
-TEST_CASE("policy: the default allows TXT at _acme-challenge and below, nothing else") {
+TEST_CASE("policy: the default allows TXT at _acme-challenge of every name and below, nothing else") {
   update::Policy policy;
   policy.key = name("k.");
   policy.zones = {name("example.")};
@@ -21,6 +21,12 @@ TEST_CASE("policy: the default allows TXT at _acme-challenge and below, nothing 
       {record("_acme-challenge.example.", "TXT", cls::in, 120, "\"t\""), true},
       {record("a.b._acme-challenge.example.", "TXT", cls::in, 120, "\"t\""), true},
       {record("www.example.", "TXT", cls::in, 120, "\"t\""), false},
+      // certbot's name for www.example. and for *.example. (the wildcard's base name).
+      {record("_acme-challenge.www.example.", "TXT", cls::in, 120, "\"t\""), true},
+      {record("_ACME-Challenge.a.b.example.", "TXT", cls::in, 120, "\"t\""), true},
+      {record("x._acme-challenge.www.example.", "TXT", cls::in, 120, "\"t\""), true},
+      {record("www._acme-challenge-not.example.", "TXT", cls::in, 120, "\"t\""), false},
+      {record("_acme-challenge.other.", "TXT", cls::in, 120, "\"t\""), false},
       {record("_acme-challenge.example.", "A", cls::in, 120, "192.0.2.1"), false},
       {record("_acme-challenge.example.", "TXT", cls::any), true},
       {record("_acme-challenge.example.", "ANY", cls::any), true},

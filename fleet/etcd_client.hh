@@ -3,41 +3,17 @@
 // Never on the query path: every call may block for up to the configured timeout per endpoint.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "fleet/etcd_options.hh"
+#include "fleet/etcd_types.hh"
+
 namespace fleet {
-
-struct EtcdOptions {
-  std::vector<std::string> endpoints;        // "http://127.0.0.1:2379", "https://[::1]:2379"
-  std::string ca_file, cert_file, key_file;  // TLS with client certificates, optional
-  std::string user, password;                // etcd auth (RBAC), optional; password never logged
-  std::chrono::milliseconds timeout{2000};   // per request and endpoint (connect included)
-  // A watch that receives nothing for this long is taken for dead and reconnects to the next
-  // endpoint from the last revision seen. Asks etcd for progress notifications too, so on a
-  // cluster whose --experimental-watch-progress-notify-interval is shorter, a quiet watch
-  // never reconnects; otherwise it costs one reconnect per window.
-  std::chrono::milliseconds watch_silence{std::chrono::seconds{30}};
-};
-
-struct KeyValue {
-  std::string key, value;
-  std::int64_t mod_revision = 0, lease = 0;
-};
-struct Range {
-  std::vector<KeyValue> kvs;
-  std::int64_t revision = 0;  // the store's revision when read (header.revision)
-};
-struct WatchEvent {
-  enum class Type { put, remove } type = Type::put;
-  KeyValue kv;  // for remove: key and mod_revision (the deletion's revision) only
-};
 
 class EtcdTransport;  // fleet/etcd_transport.hh: one curl handle per call in flight
 

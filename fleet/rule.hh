@@ -55,11 +55,11 @@ struct Vote {
 struct Decision {
   routing::MonitorStatus status = routing::MonitorStatus::checking_endpoint;
   routing::Reason reason = routing::Reason::none;  // the most common Degraded reason, else none
-  std::uint32_t online = 0;     // live Online votes
-  std::uint32_t degraded = 0;   // live Degraded votes
-  std::uint32_t abstained = 0;  // live vantages CheckingEndpoint or Stopped
-  std::uint32_t dead = 0;       // vantages whose lease expired
-  bool local = false;           // no live vantage: the local verdict was used
+  std::uint32_t online = 0;                        // live Online votes
+  std::uint32_t degraded = 0;                      // live Degraded votes
+  std::uint32_t abstained = 0;                     // live vantages CheckingEndpoint or Stopped
+  std::uint32_t dead = 0;                          // vantages whose lease expired
+  bool local = false;                              // no live vantage: the local verdict was used
   // "majority of 3 live vantages: 2 Degraded (eu-west: http 503 since 10:02:11Z, us-east:
   //  timeout since 10:02:12Z), 1 Online (ap-south) -> Degraded"
   std::string explanation;

@@ -37,12 +37,23 @@ struct Sink {
   JsonStream stream{k_max_object_bytes};
   const std::function<bool(std::string_view)>* on_object = nullptr;
   const std::atomic<bool>* stopped = nullptr;
+  std::string head;  // the body's first bytes, to quote an answer that is not JSON
   bool handler_ended = false, garbage = false, any = false;
 };
+
+// etcd's own words when it answers in plain text (one line, printable, short).
+std::string plain_text(std::string_view head) {
+  std::string out;
+  for (char c : head.substr(0, 160)) out.push_back(c >= 0x20 && c < 0x7f ? c : ' ');
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
 
 std::size_t on_bytes(char* data, std::size_t size, std::size_t count, void* user) {
   auto& sink = *static_cast<Sink*>(user);
   if (sink.stopped->load(std::memory_order_acquire)) return 0;
+  if (sink.head.size() < 160)
+    sink.head.append(data, std::min(size * count, 160 - sink.head.size()));
   bool more = true;
   const bool ok = sink.stream.feed(std::string_view(data, size * count), [&](std::string_view o) {
     sink.any = true;
@@ -198,11 +209,13 @@ EtcdTransport::Attempt EtcdTransport::perform(
   if (stopped()) return {Failure::other, "stopped"};
   if (sink.handler_ended) return {};
   if (sink.garbage) {
-    return {Failure::unavailable,
-            fmt::format("etcd: {}: HTTP {} answer is not JSON", base, status)};
+    // A 4xx is etcd refusing the request itself (every member would); a 5xx may be one member.
+    return {status >= 400 && status < 500 ? Failure::other : Failure::unavailable,
+            fmt::format("etcd: {}: HTTP {}: {}", base, status, plain_text(sink.head))};
   }
-  if (code != CURLE_OK)
+  if (code != CURLE_OK) {
     return {Failure::unavailable, fmt::format("etcd: {}: {}", base, curl_error)};
+  }
   if (streaming) return {Failure::unavailable, fmt::format("etcd: {}: stream closed", base)};
   if (!sink.any) {
     return {Failure::unavailable, fmt::format("etcd: {}: HTTP {} without an answer", base, status)};

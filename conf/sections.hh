@@ -52,6 +52,9 @@ void read_rrl(Section& root, RrlSection& rrl);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 
+// [fleet] (fleet_section.cc).
+void read_fleet(Section& root, const LoadContext& ctx, FleetSection& fleet);
+
 // [[key]] (key_section.cc): TSIG keys, secrets from files or the environment.
 dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx);
 // [[zone.transfer]] of every [[zone]] (transfer_section.cc); keys named must be in `keys`.

@@ -162,7 +162,12 @@ void Fleet::publish_loop() {
       for (const auto& [key, target] : targets_)
         if (generation_) pending_[key] = generation_->writer.local(target.id);
     }
-    if (const auto error = publish_all(lease); !error.empty()) {
+    if (const auto error = publish_all(lease, kept); !error.empty()) {
+      if (error == "lease expired") {
+        hooks_.log("fleet: lease expired: publishing every verdict again under a new one");
+        lease = 0;
+        continue;
+      }
       fail(error);
       wait_for(k_retry);
       continue;
@@ -189,47 +194,84 @@ void Fleet::publish_loop() {
   if (lease != 0) etcd_.revoke(lease);
 }
 
-// Puts every queued verdict; a failed one goes back in the queue (unless a newer one came).
-std::string Fleet::publish_all(std::int64_t lease) {
+// Puts every queued verdict, k_parallel_puts at a time (etcd commits concurrent proposals
+// together, so a storm of changes costs a few round trips, not one per endpoint), renewing the
+// lease meanwhile so a long batch cannot outlive it. A verdict not written goes back in the
+// queue (unless a newer one came). Returns "" or the first error ("lease expired" when etcd no
+// longer has the lease).
+std::string Fleet::publish_all(std::int64_t lease, Clock::time_point& kept) {
+  constexpr std::size_t k_parallel_puts = 8;
   std::map<Key, routing::Health> batch;
-  std::shared_ptr<Generation> generation;
-  std::map<Key, Clock::time_point> since;
+  std::vector<std::pair<Key, std::string>> items;  // key and value to put
   {
     std::lock_guard lock(mutex_);
     batch.swap(pending_);
-    generation = generation_;
-    since = since_;
-  }
-  for (auto it = batch.begin(); it != batch.end(); ++it) {
-    const auto& [key, health] = *it;
-    {
-      std::lock_guard lock(mutex_);
+    for (const auto& [key, health] : batch) {
       const auto last = published_.find(key);
       if (last != published_.end() && last->second.status == health.status &&
           last->second.reason == health.reason)
         continue;  // etcd has it already (a reload queues every endpoint again)
+      nlohmann::json value{{"instance", config_.name},
+                           {"vantage", config_.vantage},
+                           {"state", routing::to_string(health.status)},
+                           {"reason", static_cast<int>(health.reason)}};
+      if (const auto at = since_.find(key); at != since_.end())
+        value["since"] = format_time(at->second);
+      const auto t = targets_.find(key);
+      if (generation_ && t != targets_.end() && health.status == MonitorStatus::degraded)
+        value["detail"] = generation_->history.get(t->second.id).last_failure;
+      items.emplace_back(key, value.dump());
     }
-    nlohmann::json value{{"instance", config_.name},
-                         {"vantage", config_.vantage},
-                         {"state", routing::to_string(health.status)},
-                         {"reason", static_cast<int>(health.reason)}};
-    if (const auto at = since.find(key); at != since.end())
-      value["since"] = format_time(at->second);
-    if (generation && health.status == MonitorStatus::degraded) {
-      std::lock_guard lock(mutex_);
-      if (const auto t = targets_.find(key); t != targets_.end())
-        value["detail"] = generation->history.get(t->second.id).last_failure;
-    }
-    if (auto error = etcd_.put(verdict_key(key), value.dump(), lease); !error.empty()) {
-      std::lock_guard lock(mutex_);
-      for (; it != batch.end(); ++it) pending_.try_emplace(it->first, it->second);
-      return error;
-    }
-    writes_.fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(mutex_);
-    published_[key] = health;
   }
-  return {};
+  std::vector<char> written(items.size(), 0);
+  std::atomic<std::size_t> next{0};
+  std::mutex done_mutex;
+  std::condition_variable done;
+  std::size_t running = std::min(k_parallel_puts, items.size());
+  std::string error;
+  const auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < items.size();) {
+      auto failed = etcd_.put(verdict_key(items[i].first), items[i].second, lease);
+      if (!failed.empty()) {
+        if (failed.find("lease not found") != std::string::npos) failed = "lease expired";
+        std::lock_guard lock(done_mutex);
+        if (error.empty()) error = std::move(failed);
+        next.store(items.size());  // the others stop after their put in flight
+        break;
+      }
+      written[i] = 1;
+      writes_.fetch_add(1, std::memory_order_relaxed);
+    }
+    std::lock_guard lock(done_mutex);
+    if (--running == 0) done.notify_all();
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t w = 0, n = running; w < n; ++w) workers.emplace_back(work);
+  const auto keep_every = std::chrono::milliseconds(config_.lease_ttl) / 3;
+  {
+    std::unique_lock lock(done_mutex);
+    while (running > 0) {
+      if (done.wait_until(lock, kept + keep_every, [&] { return running == 0; })) break;
+      lock.unlock();
+      const auto kept_alive = etcd_.keep_alive(lease);
+      lock.lock();
+      kept = Clock::now();
+      if (!kept_alive.empty() && error.empty()) {
+        error = kept_alive;
+        next.store(items.size());
+      }
+    }
+  }
+  for (auto& worker : workers) worker.join();
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& health = batch.at(items[i].first);
+    if (written[i])
+      published_[items[i].first] = health;
+    else
+      pending_.try_emplace(items[i].first, health);
+  }
+  return error;
 }
 
 // Reads the whole prefix, then follows it; when etcd is away, retries until it is back.

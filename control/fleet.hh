@@ -83,7 +83,7 @@ class Fleet {
 
   void publish_loop();
   void watch_loop();
-  std::string publish_all(std::int64_t lease);  // "" or the error
+  std::string publish_all(std::int64_t lease, std::chrono::system_clock::time_point& kept);
   void read_all(const fleet::Range& range);
   void apply_event(const fleet::WatchEvent& event, std::vector<Key>& touched, bool& overrides);
   void decide(const std::vector<Key>& keys);  // with mutex_ held

@@ -42,6 +42,32 @@ def profile_toml(port: int) -> str:
             f'\n[[profile.endpoint]]\nname = "backup"\ntarget = "{BACKUP_IP}"\npriority = 2\n')
 
 
+def start_pair(name: str) -> tuple:
+    """A primary (127.0.0.2) and a backup (127.0.0.3) tenant on one port below the ephemeral
+    range (dnstest.free_port), retried when the port is taken on either address (bounded)."""
+    last = ""
+    for _ in range(20):
+        port = dnstest.free_port(ipv6=False)
+        primary = tenants.Tenant(f"p-{name}", PRIMARY_IP,
+                                 port=port)
+        try:
+            primary.start()
+        except AssertionError as e:
+            last = str(e)
+            primary.cleanup()
+            continue
+        backup = tenants.Tenant(f"b-{name}", BACKUP_IP,
+                                port=port)
+        try:
+            return primary, backup.start()
+        except AssertionError as e:
+            last = str(e)
+            backup.cleanup()
+            primary.stop()
+            primary.cleanup()
+    raise AssertionError(f"no port for a tenant pair: {last}")
+
+
 class FleetDnsd(dnstest.Dnsd):
     """One instance: [fleet] with its name and vantage, the admin API, the shared profile."""
 
@@ -103,9 +129,8 @@ class Fleet(dnstest.ServerTestCase):
         cls.prefix = f"/dnsd-test-{os.getpid()}/"
         cls.pairs = []
         for index in range(3):
-            primary = cls.own(tenants.Tenant(f"p{index}", PRIMARY_IP).start())
-            backup = cls.own(tenants.Tenant(f"b{index}", BACKUP_IP, port=primary.port).start())
-            cls.pairs.append((primary, backup))
+            primary, backup = start_pair(VANTAGES[index])
+            cls.pairs.append((cls.own(primary), cls.own(backup)))
         cls.dnsds = [cls.own(FleetDnsd(i, cls.cluster, cls.pairs[i][0].port, cls.prefix).start())
                      for i in range(3)]
         cls.wait_all_answer(PRIMARY_IP, CONVERGE_S)

@@ -158,6 +158,7 @@ std::string EtcdClient::watch(
     if (transport.stopped()) return "";
     const std::size_t endpoint = transport.current();
     WatchRound round(on_events, transport, next, transport.options().endpoints[endpoint]);
+    const auto began = std::chrono::steady_clock::now();
     round.ended = transport.ensure_token(endpoint);
     if (round.ended.failure == Failure::none) {
       const auto attempt =
@@ -185,7 +186,12 @@ std::string EtcdClient::watch(
         std::chrono::steady_clock::now() - first_failure >= transport.options().timeout) {
       return fmt::format("etcd: watch: no endpoint answered; last: {}", round.ended.error);
     }
-    if (failures % count == 0 && !transport.pause(std::chrono::milliseconds(100))) return "";
+    // A pause after each round, and after a connection that ended as soon as it began (a member
+    // that accepts watches and cancels them), so a reconnect loop never spins.
+    const bool brief = std::chrono::steady_clock::now() - began < std::chrono::seconds(1);
+    if ((failures % count == 0 || brief) && !transport.pause(std::chrono::milliseconds(100))) {
+      return "";
+    }
   }
 }
 

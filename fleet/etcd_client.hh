@@ -18,9 +18,15 @@ namespace fleet {
 class EtcdTransport;  // fleet/etcd_transport.hh: one curl handle per call in flight
 
 // Thread safety: every method may be called from several threads at once; each call uses its own
-// connection. stop() may come from any thread, including from inside a watch callback.
+// connection. stop() may come from any thread, including from inside a watch callback. Destroy
+// the client only after every call has returned (stop() first makes that quick).
 // Errors are "" on success or a short text for a log line ("etcd: <endpoint>: <why>"); they never
 // contain the password or the auth token.
+// Bounds: a call moves on to the next endpoint on a connection error or an unavailable answer (no
+// leader, leader changed, timed out, member closing), round after round, until one answers or
+// options.timeout has passed with every endpoint tried; each try is bounded by options.timeout,
+// so a call returns within (endpoints + 1) × timeout. etcd refusing the request itself
+// (permission denied, lease not found, HTTP 4xx) is returned at once.
 class EtcdClient {
  public:
   explicit EtcdClient(EtcdOptions options);

@@ -12,6 +12,7 @@ using nlohmann::json;
 namespace {
 
 // gRPC status codes (grpc/codes) that etcd's gateway passes through as "code".
+constexpr int k_canceled = 1;
 constexpr int k_deadline_exceeded = 4;
 constexpr int k_unavailable = 14;
 constexpr int k_unauthenticated = 16;
@@ -91,8 +92,10 @@ Failure failure_of(const json& answer, std::string& message) {
       contains(message, "user name is empty")) {
     return Failure::auth;
   }
-  if (code == k_unavailable || code == k_deadline_exceeded || contains(message, "no leader") ||
-      contains(message, "leader changed")) {
+  // Canceled: the member is shutting down ("grpc: the client connection is closing").
+  if (code == k_unavailable || code == k_deadline_exceeded || code == k_canceled ||
+      contains(message, "no leader") || contains(message, "leader changed") ||
+      contains(message, "connection is closing")) {
     return Failure::unavailable;
   }
   return Failure::other;

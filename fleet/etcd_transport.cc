@@ -64,6 +64,51 @@ std::size_t on_bytes(char* data, std::size_t size, std::size_t count, void* user
   return ok && more ? size * count : 0;
 }
 
+// Everything a request sets on its handle; the handle was reset before.
+void configure(CurlChannel& channel, const EtcdOptions& options, const std::string& url,
+               const std::string& body, curl_slist* headers, bool streaming, Sink& sink) {
+  CURL* easy = channel.easy;
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(easy, CURLOPT_POST, 1L);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, channel.error);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  if (streaming) {
+    const auto silence = std::chrono::ceil<std::chrono::seconds>(options.watch_silence);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, std::max(1L, long(silence.count())));
+  } else {
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  }
+  if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.cert_file.empty())
+    curl_easy_setopt(easy, CURLOPT_SSLCERT, options.cert_file.c_str());
+  if (!options.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, options.key_file.c_str());
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_bytes);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
+}
+
+// Drives the transfer to its end, or until `stopped` (stop() wakes curl_multi_poll).
+CURLcode run(CurlChannel& channel, const std::atomic<bool>& stopped) {
+  curl_multi_add_handle(channel.multi, channel.easy);
+  int running = 1;
+  while (running != 0 && !stopped.load(std::memory_order_acquire)) {
+    if (curl_multi_perform(channel.multi, &running) != CURLM_OK || running == 0) break;
+    curl_multi_poll(channel.multi, nullptr, 0, 1000, nullptr);
+  }
+  CURLcode code = CURLE_OK;
+  int left = 0;
+  while (CURLMsg* message = curl_multi_info_read(channel.multi, &left)) {
+    if (message->msg == CURLMSG_DONE) code = message->data.result;
+  }
+  return code;
+}
+
 std::string without_trailing_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
@@ -159,48 +204,14 @@ EtcdTransport::Attempt EtcdTransport::perform(
   if (streaming) headers = curl_slist_append(headers, "Grpc-Metadata-hasleader: true");
 
   const std::string url = base + std::string(path);
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(easy, CURLOPT_POST, 1L);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, channel->error);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  if (streaming) {
-    const auto silence = std::chrono::ceil<std::chrono::seconds>(options_.watch_silence);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, std::max(1L, long(silence.count())));
-  } else {
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  }
-  if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-  if (!options_.cert_file.empty()) {
-    curl_easy_setopt(easy, CURLOPT_SSLCERT, options_.cert_file.c_str());
-  }
-  if (!options_.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, options_.key_file.c_str());
   Sink sink;
   sink.on_object = &on_object;
   sink.stopped = &stopped_;
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_bytes);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
-
-  curl_multi_add_handle(channel->multi, easy);
-  int running = 1;
-  while (running != 0 && !stopped()) {
-    if (curl_multi_perform(channel->multi, &running) != CURLM_OK || running == 0) break;
-    curl_multi_poll(channel->multi, nullptr, 0, 1000, nullptr);
-  }
-  CURLcode code = CURLE_OK;
-  int left = 0;
-  while (CURLMsg* message = curl_multi_info_read(channel->multi, &left)) {
-    if (message->msg == CURLMSG_DONE) code = message->data.result;
-  }
+  configure(*channel, options_, url, body, headers, streaming, sink);
+  const CURLcode code = run(*channel, stopped_);
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_multi_remove_handle(channel->multi, easy);
+  curl_multi_remove_handle(channel->multi, easy);  // the connection stays in its cache
   curl_slist_free_all(headers);
   const std::string curl_error =
       channel->error[0] != '\0' ? channel->error : curl_easy_strerror(code);

@@ -80,7 +80,7 @@ class Member:
     def __init__(self, cluster: "EtcdCluster", index: int):
         self.cluster = cluster
         self.name = f"m{index}"
-        self.client_port = dnstest.free_port(ipv6=False)
+        self.client_port = dnstest.free_port(ipv6=cluster.ipv6)
         self.peer_port = dnstest.free_port(ipv6=False)
         self.data_dir = cluster.dir / self.name
         self.log_path = cluster.dir / f"{self.name}.log"
@@ -90,6 +90,14 @@ class Member:
     @property
     def endpoint(self) -> str:
         return f"{self.cluster.scheme}://127.0.0.1:{self.client_port}"
+
+    @property
+    def endpoint6(self) -> str:
+        """The same member on ::1 (only with EtcdCluster(ipv6=True))."""
+        return f"{self.cluster.scheme}://[::1]:{self.client_port}"
+
+    def client_urls(self) -> str:
+        return ",".join([self.endpoint] + ([self.endpoint6] if self.cluster.ipv6 else []))
 
     @property
     def peer_url(self) -> str:
@@ -105,13 +113,15 @@ class Member:
     def argv(self) -> list:
         c = self.cluster
         argv = [dnstest.require_tool("etcd"), "--name", self.name, "--data-dir", str(self.data_dir),
-                "--listen-client-urls", self.endpoint, "--advertise-client-urls", self.endpoint,
+                "--listen-client-urls", self.client_urls(),
+                "--advertise-client-urls", self.client_urls(),
                 "--listen-peer-urls", self.peer_url, "--initial-advertise-peer-urls", self.peer_url,
                 "--initial-cluster", c.initial_cluster, "--initial-cluster-token", c.token,
                 "--initial-cluster-state", "new", "--log-outputs", "stderr",
                 "--logger", "zap"]
         if c.progress_notify_interval:
             argv += ["--experimental-watch-progress-notify-interval", c.progress_notify_interval]
+        argv += c.extra_args
         if c.certs is not None:
             argv += ["--cert-file", str(c.certs.server), "--key-file", str(c.certs.server_key),
                      "--trusted-ca-file", str(c.certs.ca), "--client-cert-auth"]
@@ -168,10 +178,13 @@ class EtcdCluster:
     dir removed on exit, also when a test fails or the interpreter exits early."""
 
     def __init__(self, size: int = 3, *, tls: bool = False, auth: bool = False,
-                 progress_notify_interval: Optional[str] = None):
+                 progress_notify_interval: Optional[str] = None, extra_args: tuple = (),
+                 ipv6: bool = False):
         self.dir = Path(tempfile.mkdtemp(prefix="etcd-it-"))
+        self.ipv6 = ipv6  # members listen on ::1 too (endpoint6); needs dnstest.HAS_IPV6
         self.token = f"dnsd-test-{uuid.uuid4().hex}"
         self.progress_notify_interval = progress_notify_interval
+        self.extra_args = list(extra_args)  # e.g. ("--auth-token-ttl", "2")
         self.certs = Certificates(self.dir / "certs") if tls else None
         self.scheme = "https" if tls else "http"
         self.user = "root" if auth else ""
@@ -223,9 +236,12 @@ class EtcdCluster:
     def endpoints(self) -> list:
         return [m.endpoint for m in self.members]
 
-    def client_env(self, *, wrong_ca: bool = False) -> dict:
-        """ETCD_* variables for the test driver: endpoints, TLS files, user and password."""
-        env = {"ETCD_ENDPOINTS": ",".join(self.endpoints)}
+    def client_env(self, *, wrong_ca: bool = False, members: Optional[list] = None,
+                   ipv6: bool = False) -> dict:
+        """ETCD_* variables for the test driver: endpoints (of `members`, in that order; all by
+        default; on ::1 if asked), TLS files, user and password."""
+        env = {"ETCD_ENDPOINTS": ",".join(m.endpoint6 if ipv6 else m.endpoint
+                                          for m in (members or self.members))}
         if self.certs is not None:
             env.update(ETCD_CA=str(self.certs.wrong_ca if wrong_ca else self.certs.ca),
                        ETCD_CERT=str(self.certs.client), ETCD_KEY=str(self.certs.client_key))
@@ -267,6 +283,30 @@ class EtcdCluster:
         with urllib.request.urlopen(member.endpoint + path, timeout=timeout_s,
                                     context=context) as answer:
             return answer.read().decode(errors="replace")
+
+    def post(self, member: Member, path: str, body: dict, token: str = "",
+             timeout_s: float = 2.0) -> dict:
+        """A gateway call (/v3/...); etcd's error answers come back as their JSON too."""
+        context = None
+        if self.certs is not None:
+            context = ssl.create_default_context(cafile=str(self.certs.ca))
+            context.load_cert_chain(str(self.certs.client), str(self.certs.client_key))
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = token
+        request = urllib.request.Request(member.endpoint + path, data=json.dumps(body).encode(),
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s, context=context) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as e:
+            return json.loads(e.read())
+
+    def auth_token(self, member: Optional[Member] = None) -> str:
+        """A fresh auth token of the root user."""
+        answer = self.post(member or self.live_members()[0], "/v3/auth/authenticate",
+                           {"name": self.user, "password": self.password})
+        return answer["token"]
 
     def healthy(self, member: Member) -> bool:
         """The member answers /health with a leader (etcd 3.4: {"health":"true"})."""

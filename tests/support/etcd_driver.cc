@@ -2,7 +2,8 @@
 // hold a real etcd cluster (tests/integration/test_etcd_client.py). Each command answers one JSON
 // line on stdout; a watch runs on its own thread and prints one line per event. Not a user tool.
 //   put KEY VALUE [LEASE] | remove KEY | get PREFIX | grant TTL_S | keepalive LEASE | revoke LEASE
-//   watch PREFIX AFTER_REVISION | stop | latency PREFIX COUNT | quit
+//   watch PREFIX AFTER_REVISION | stop | latency PREFIX COUNT | parallel PREFIX THREADS COUNT |
+//   quit
 // Options from the environment: ETCD_ENDPOINTS (comma-separated), ETCD_CA, ETCD_CERT, ETCD_KEY,
 // ETCD_USER, ETCD_PASSWORD, ETCD_TIMEOUT_MS, ETCD_WATCH_SILENCE_MS.
 #include <algorithm>
@@ -122,6 +123,33 @@ json measure_latency(fleet::EtcdOptions options, const std::string& prefix, int 
   return out;
 }
 
+// `threads` threads on one client, each putting `count` keys under its own prefix and reading
+// them back: the client shared between threads.
+json run_parallel(fleet::EtcdClient& client, const std::string& prefix, int threads, int count) {
+  std::vector<std::string> errors(static_cast<std::size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const std::string mine = prefix + std::to_string(t) + "/";
+      std::string& error = errors[static_cast<std::size_t>(t)];
+      for (int i = 0; i < count && error.empty(); ++i) {
+        error = client.put(mine + std::to_string(i), std::to_string(i));
+      }
+      fleet::Range range;
+      if (error.empty()) error = client.get_prefix(mine, range);
+      if (error.empty() && range.kvs.size() != static_cast<std::size_t>(count)) {
+        error = mine + ": read back " + std::to_string(range.kvs.size()) + " keys";
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  std::string first;
+  for (const auto& error : errors) {
+    if (first.empty()) first = error;
+  }
+  return {{"error", first}};
+}
+
 }  // namespace
 
 int main() {
@@ -167,6 +195,9 @@ int main() {
       client.stop();
       if (watcher.joinable()) watcher.join();
       reply["error"] = "";
+    } else if (command == "parallel") {
+      reply = run_parallel(client, a, std::stoi(b), std::stoi(c));
+      reply["cmd"] = command;
     } else if (command == "latency") {
       reply = measure_latency(options, a, std::stoi(b));
       reply["cmd"] = command;

@@ -1,10 +1,16 @@
-// Address parsing with inet_pton, which accepts exactly the dotted-quad and RFC 4291 forms.
+// Address parsing with inet_pton, which accepts exactly the dotted-quad and RFC 4291 forms, and
+// the one check that an address belongs to this host (a bind).
 #include "conf/address.hh"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 namespace conf {
 
@@ -22,6 +28,28 @@ std::optional<IpAddress> parse_ip(std::string_view text) {
   inet_ntop(out.v6 ? AF_INET6 : AF_INET, out.bytes.data(), buf, sizeof buf);
   out.text = buf;
   return out;
+}
+
+std::string bind_error(const IpAddress& ip) {
+  const int fd = ::socket(ip.v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::strerror(errno);
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (ip.v6) {
+    auto* sa = reinterpret_cast<sockaddr_in6*>(&storage);
+    sa->sin6_family = AF_INET6;
+    std::memcpy(&sa->sin6_addr, ip.bytes.data(), 16);
+    length = sizeof *sa;
+  } else {
+    auto* sa = reinterpret_cast<sockaddr_in*>(&storage);
+    sa->sin_family = AF_INET;
+    std::memcpy(&sa->sin_addr, ip.bytes.data(), 4);
+    length = sizeof *sa;
+  }
+  const int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&storage), length);
+  const int error = errno;
+  ::close(fd);
+  return rc == 0 ? std::string() : std::strerror(error);
 }
 
 std::string HostPort::to_string() const {

@@ -17,6 +17,9 @@ struct IpAddress {
 };
 
 std::optional<IpAddress> parse_ip(std::string_view text);
+// Why a UDP socket cannot bind this address (port 0), e.g. "Cannot assign requested address";
+// empty when it can: the address belongs to this host.
+std::string bind_error(const IpAddress& ip);
 
 struct HostPort {
   IpAddress ip;

@@ -93,7 +93,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
                 "secondary", "catalog", "cookies", "rrl", "fleet"});
   config->log_level = read_log_level(root);
-  read_server(root, config->server);
+  read_server(root, config->server, config->model.probe_source);
   const auto dir = std::filesystem::path(path).parent_path();
   // Known before any master file is read, so none of them can $INCLUDE a secret.
   const SecretFiles secrets = find_secret_files(root_table, dir);

@@ -43,7 +43,8 @@ SecretFiles find_secret_files(const toml::table& root, const std::filesystem::pa
 
 // log_level, [server] and [resolver].
 LogLevel read_log_level(Section& root);
-void read_server(Section& root, ServerSection& server);
+// probe_source: [server] probe_source_ipv4/_ipv6, which belong to the routing model.
+void read_server(Section& root, ServerSection& server, routing::ProbeSource& probe_source);
 void read_resolver(Section& root, routing::ResolverSettings& resolver);
 // [cookies] (cookies_section.cc).
 void read_cookies(Section& root, const LoadContext& ctx, CookiesSection& cookies);

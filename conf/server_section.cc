@@ -104,9 +104,31 @@ void read_file_limits(Section& s, FileLimits& files) {
   files.strict_secret_files = s.boolean("strict_secret_files").value_or(files.strict_secret_files);
 }
 
+// An address of this host of the key's family, which probes bind as their source; "" when
+// absent or wrong. Bound once here (port 0), so a typo fails the load, not every probe.
+// The key is handled here rather than in read_server's list (which clang-format would explode
+// to one key per line past 20).
+std::string read_probe_source(Section& s, std::string_view name, bool v6) {
+  s.consume(name);
+  const auto text = s.string(name);
+  if (!text) return {};
+  const auto ip = parse_ip(*text);
+  if (!ip || ip->v6 != v6) {
+    s.error(name,
+            fmt::format("must be an {} address, got {}", v6 ? "IPv6" : "IPv4", excerpt(*text)));
+    return {};
+  }
+  if (const auto why = bind_error(*ip); !why.empty()) {
+    s.error(name, fmt::format("cannot bind {}: {} (must be an address of this host)",
+                              in_quotes(ip->text), why));
+    return {};
+  }
+  return ip->text;
+}
+
 }  // namespace
 
-void read_server(Section& root, ServerSection& server) {
+void read_server(Section& root, ServerSection& server, routing::ProbeSource& probe_source) {
   const auto* table = root.table("server");
   if (!table) return;
   Section s(
@@ -140,6 +162,8 @@ void read_server(Section& root, ServerSection& server) {
   server.allow_plain_http_credentials =
       s.boolean("allow_plain_http_credentials").value_or(server.allow_plain_http_credentials);
   read_file_limits(s, server.files);
+  probe_source.ipv4 = read_probe_source(s, "probe_source_ipv4", false);
+  probe_source.ipv6 = read_probe_source(s, "probe_source_ipv6", true);
   s.finish();
 }
 

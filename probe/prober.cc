@@ -62,9 +62,9 @@ milliseconds resolver_try_timeout(const Plan& plan) {
 }
 
 struct Probe {
-  Probe(ProbeTarget t, std::size_t index)
+  Probe(ProbeTarget t, std::size_t index, const routing::ProbeSource& source)
       : target(std::move(t)),
-        transfer(target, index),
+        transfer(target, index, source),
         tracker(target.monitor.tolerated_failures, target.monitor.successes_to_recover) {}
   ProbeTarget target;
   Transfer transfer;
@@ -84,7 +84,7 @@ struct Waiter {
 
 class Prober::Loop {
  public:
-  Loop(Plan plan, const routing::ResolverSettings& resolver, routing::HealthWriter& health,
+  Loop(Plan plan, const routing::Model& model, routing::HealthWriter& health,
        routing::FlatAddresses& flat, Options options);
   ~Loop();
 
@@ -133,20 +133,21 @@ class Prober::Loop {
   LagHistogram lag_;
 };
 
-Prober::Loop::Loop(Plan plan, const routing::ResolverSettings& resolver,
-                   routing::HealthWriter& health, routing::FlatAddresses& flat, Options options)
+Prober::Loop::Loop(Plan plan, const routing::Model& model, routing::HealthWriter& health,
+                   routing::FlatAddresses& flat, Options options)
     : health_(health),
       flat_(flat),
       options_(std::move(options)),
       seeds_(options_.jitter_seed != 0 ? options_.jitter_seed : std::random_device{}()),
       probe_schedule_(seeds_()),
       flat_schedule_(seeds_()),
-      resolver_(resolver, resolver_try_timeout(plan)),
+      resolver_(model.resolver, resolver_try_timeout(plan), model.probe_source),
       // Room for one kept-alive connection per probe. curl's default (4 x the handles added at
       // the moment) shrinks to a few when only a few probes are in flight, closing the rest.
       driver_(plan.probes.size()) {
   for (auto& target : plan.probes)
-    probes_.push_back(std::make_unique<Probe>(std::move(target), probes_.size()));
+    probes_.push_back(
+        std::make_unique<Probe>(std::move(target), probes_.size(), model.probe_source));
   if (options_.history) resume_trackers();
   flats_ = std::move(plan.flats);
   if (!resolver_.error().empty())
@@ -427,7 +428,7 @@ Prober::Prober(const routing::Model& model, routing::HealthWriter& health,
     Options own = options;
     if (own.jitter_seed != 0) own.jitter_seed += t;  // distinct but reproducible schedules
     loops_.push_back(
-        std::make_unique<Loop>(std::move(parts[t]), model.resolver, health, flat, std::move(own)));
+        std::make_unique<Loop>(std::move(parts[t]), model, health, flat, std::move(own)));
   }
 }
 

@@ -2,6 +2,7 @@
 #include "probe/resolver.hh"
 
 #include <ares.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <algorithm>
@@ -53,6 +54,17 @@ Resolution to_resolution(int status, const ares_addrinfo* info) {
   return r;
 }
 
+// Queries leave from the probe source, so a lookup sees the same vantage as the probe. The
+// addresses were checked when the config was loaded (conf/address.hh bind_error).
+void set_local_addresses(ares_channel channel, const routing::ProbeSource& source) {
+  in_addr v4{};
+  if (!source.ipv4.empty() && inet_pton(AF_INET, source.ipv4.c_str(), &v4) == 1)
+    ares_set_local_ip4(channel, ntohl(v4.s_addr));
+  in6_addr v6{};
+  if (!source.ipv6.empty() && inet_pton(AF_INET6, source.ipv6.c_str(), &v6) == 1)
+    ares_set_local_ip6(channel, v6.s6_addr);
+}
+
 }  // namespace
 
 routing::AddressList address_list(const Resolution& resolution, std::uint32_t profile_ttl) {
@@ -70,8 +82,8 @@ routing::AddressList address_list(const Resolution& resolution, std::uint32_t pr
   return list;
 }
 
-Resolver::Resolver(const routing::ResolverSettings& settings,
-                   std::chrono::milliseconds try_timeout) {
+Resolver::Resolver(const routing::ResolverSettings& settings, std::chrono::milliseconds try_timeout,
+                   const routing::ProbeSource& source) {
   static std::once_flag library_once;
   std::call_once(library_once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
 
@@ -91,6 +103,7 @@ Resolver::Resolver(const routing::ResolverSettings& settings,
     channel_ = nullptr;
     return;
   }
+  set_local_addresses(channel_, source);
   if (!settings.servers.empty()) {
     const auto csv = join_servers(settings.servers);
     setup_status_ = ares_set_servers_ports_csv(channel_, csv.c_str());

@@ -41,7 +41,9 @@ class Resolver {
   // servers empty: the system's resolv.conf (and /etc/hosts); otherwise only those servers are
   // asked. try_timeout is c-ares' first-try timeout (it doubles on the retry).
   // A setup error is kept as a value: error() says why and every lookup fails with it.
-  Resolver(const routing::ResolverSettings& settings, std::chrono::milliseconds try_timeout);
+  // source: the local addresses queries are sent from (ares_set_local_ip4/6); empty: any.
+  Resolver(const routing::ResolverSettings& settings, std::chrono::milliseconds try_timeout,
+           const routing::ProbeSource& source = {});
   ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;

@@ -4,12 +4,15 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "probe/curl_memory.hh"
 
 namespace probe {
 namespace {
+
+bool is_v6(const std::string& address) { return address.find(':') != std::string::npos; }
 
 // Literal IPv6 hosts need brackets in URLs and in CURLOPT_RESOLVE entries.
 std::string bracketed(const std::string& host) {
@@ -44,8 +47,13 @@ void Transfer::set(CURLoption option, T value) {
         fmt::format("curl option {}: {}", static_cast<int>(option), curl_easy_strerror(rc));
 }
 
-Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index)
+Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index,
+                   const routing::ProbeSource& source)
     : port_(target.monitor.port), body_cap_(target.monitor.max_body_bytes) {
+  // "host!": an address to bind, never an interface name curl would look up.
+  if (!source.ipv4.empty()) source_v4_ = "host!" + source.ipv4;
+  if (!source.ipv6.empty()) source_v6_ = "host!" + source.ipv6;
+  if (target.host_is_address) literal_family_ = target.host.find(':') != std::string::npos ? 6 : 4;
   init_curl_with_wiping_memory();
   easy_ = curl_easy_init();
   if (easy_ == nullptr) {
@@ -133,12 +141,23 @@ void Transfer::prepare(const std::vector<std::string>& addresses,
   error_[0] = '\0';
   curl_slist_free_all(resolve_);
   resolve_ = nullptr;
+  const bool has_v4 = literal_family_ == 4 || std::any_of(addresses.begin(), addresses.end(),
+                                                          [](const auto& a) { return !is_v6(a); });
+  const bool has_v6 = literal_family_ == 6 || std::any_of(addresses.begin(), addresses.end(),
+                                                          [](const auto& a) { return is_v6(a); });
+  // The family this run is held to (0: any), and the source it binds.
+  const int family = !source_v4_.empty() && has_v4 ? 4 : !source_v6_.empty() && has_v6 ? 6 : 0;
+  const std::string& source = family == 4 ? source_v4_ : source_v6_;
+  curl_easy_setopt(easy_, CURLOPT_INTERFACE, family != 0 ? source.c_str() : nullptr);
   if (!addresses.empty()) {
     std::string entry = fmt::format("{}:{}:", url_host_, port_);
     // Appended, not "," + text: g++ 12 at -O2 warns (-Wrestrict, a false positive) on that.
-    for (std::size_t i = 0; i < addresses.size(); ++i) {
-      if (i > 0) entry.push_back(',');
-      entry.append(bracketed(addresses[i]));
+    bool first = true;
+    for (const auto& address : addresses) {
+      if (family != 0 && is_v6(address) != (family == 6)) continue;
+      if (!first) entry.push_back(',');
+      first = false;
+      entry.append(bracketed(address));
     }
     // curl loads RESOLVE entries when a transfer starts, replacing an older entry for the same
     // host:port in the multi handle's cache; so the list is set again before every run.

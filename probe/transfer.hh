@@ -19,7 +19,9 @@ namespace probe {
 class Transfer {
  public:
   // probe_index is stored as CURLOPT_PRIVATE so the loop finds the probe of a finished handle.
-  Transfer(const ProbeTarget& target, std::size_t probe_index);
+  // source: the local addresses runs connect from (prepare() picks the family).
+  Transfer(const ProbeTarget& target, std::size_t probe_index,
+           const routing::ProbeSource& source = {});
   ~Transfer();
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
@@ -39,6 +41,9 @@ class Transfer {
 
   // Arms one run: connect to these addresses (text, v4 or v6) for the URL host, within budget.
   // addresses may be empty when the URL host is itself an address literal.
+  // With a probe source, the run binds the source of the family it connects over; curl binds
+  // one address for all its attempts, so when the addresses hold both families only those of
+  // a family with a source are used (IPv4 when both have one).
   void prepare(const std::vector<std::string>& addresses, std::chrono::milliseconds budget);
 
   // What the run left behind; the body view stays valid until the next prepare().
@@ -54,6 +59,10 @@ class Transfer {
   CURLU* url_ = nullptr;  // the probe URL, parsed once (CURLOPT_CURLU)
   std::string setup_error_;
   std::string url_host_;  // what RESOLVE pins: the Host/SNI name
+  // CURLOPT_INTERFACE values, "host!127.0.0.21"; empty: no source for that family.
+  std::string source_v4_;
+  std::string source_v6_;
+  int literal_family_ = 0;  // 4 or 6 when the URL host is an address literal, else 0
   std::uint16_t port_ = 0;
   std::size_t body_cap_ = 0;
   bool reuses_connections_ = false;

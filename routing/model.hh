@@ -166,10 +166,20 @@ struct ResolverSettings {
   std::vector<std::string> servers;
 };
 
+// The local addresses probes leave from, per family, as canonical literals ([server]
+// probe_source_ipv4/_ipv6): HTTP(S) and TCP connects, and the lookups of endpoint names. Empty:
+// the kernel chooses. Gives a multi-homed host (or each instance of a test fleet) its vantage.
+struct ProbeSource {
+  std::string ipv4;
+  std::string ipv6;
+  friend bool operator==(const ProbeSource&, const ProbeSource&) = default;
+};
+
 struct Model {
   std::vector<Profile> profiles;   // indexed by ProfileId
   std::size_t endpoint_count = 0;  // size of the HealthTable this model needs
   ResolverSettings resolver;
+  ProbeSource probe_source;
 };
 
 }  // namespace routing

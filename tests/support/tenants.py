@@ -122,8 +122,23 @@ class Tenant(dnstest.Server):
         if status != 200:
             raise AssertionError(f"{self.name}: POST /mode/{mode} -> {status} {body}")
 
+    def set_client_mode(self, mode: str, clients: list, ms: Optional[int] = None) -> None:
+        """`mode` only for connections from the addresses in `clients`; "default" forgets it."""
+        path = f"/mode?mode={mode}&clients={','.join(clients)}" + (
+            f"&ms={ms}" if ms is not None else "")
+        status, body = self._control("POST", path)
+        if status != 200:
+            raise AssertionError(f"{self.name}: POST {path} -> {status} {body}")
+
     def mode(self) -> str:
         return json.loads(self._control("GET", "/mode")[1])["mode"]
+
+    def client_modes(self) -> dict:
+        return json.loads(self._control("GET", "/mode")[1])["clients"]
+
+    def client_pings(self) -> dict:
+        """Pings counted per client source address: {"127.0.0.21": 3, ...}."""
+        return self.stats()["clients"]
 
     def stats(self) -> dict:
         return json.loads(self._control("GET", "/stats")[1])

@@ -22,13 +22,15 @@ using Response = http::response<http::string_body>;
 
 struct Answer {
   // raw: `raw` is written as it is (a response Beast would not build), then the connection ends.
-  enum class Kind { now, later, never, raw } kind = Kind::now;
+  // reset: the connection is closed with RST, unanswered (a per-client "refuse").
+  enum class Kind { now, later, never, raw, reset } kind = Kind::now;
   Response response;
   std::chrono::milliseconds delay{0};
   std::shared_ptr<const std::string> raw;
 };
 
-using Handler = std::function<Answer(const Request&)>;
+// client: the peer's address as text ("127.0.0.21", "::1"; IPv4-mapped IPv6 as IPv4).
+using Handler = std::function<Answer(const Request&, const std::string& client)>;
 
 template <typename Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
@@ -42,7 +44,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       : stream_(std::forward<StreamArgs>(args)...),
         delay_(stream_.get_executor()),
         handler_(handler),
-        listening_(std::move(listening)) {}
+        listening_(std::move(listening)),
+        client_(peer_address()) {}
 
   void start() {
     if constexpr (k_tls) {
@@ -66,7 +69,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void on_request() {
     if (!*listening_) return reset();
-    answer_ = handler_(request_);
+    answer_ = handler_(request_, client_);
     answer_.response.keep_alive(request_.keep_alive());
     answer_.response.prepare_payload();
     switch (answer_.kind) {
@@ -82,7 +85,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         return hang();
       case Answer::Kind::raw:
         return write_raw();
+      case Answer::Kind::reset:
+        return reset();
     }
+  }
+
+  std::string peer_address() {
+    beast::error_code ec;
+    auto address = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec).address();
+    if (ec) return {};
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+      address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+    return address.to_string();
   }
 
   // Keeps the socket open without answering, until the client gives up and closes it.
@@ -125,6 +139,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   boost::asio::steady_timer delay_;
   const Handler& handler_;
   std::shared_ptr<const bool> listening_;
+  std::string client_;
   beast::flat_buffer buffer_;
   Request request_;
   Answer answer_;

@@ -2,6 +2,8 @@
 //   tenant_sim --listen 127.0.0.2:8443 [--tls-cert c.pem --tls-key k.pem] --region eu
 //              [--tenant name] [--user u --password p] --control 127.0.0.2:9000
 //              [--mode up|503|hang|refuse|slow|huge-header] [--slow-ms N]
+// Modes change at run time through the control listener, for all clients or for chosen client
+// addresses (k_usage says how).
 // Port 0 picks a free port; the ready line on stdout names the real ones. Not a real server:
 // no limits, no logging per request; one io_context on one thread.
 #include <fmt/format.h>
@@ -29,6 +31,22 @@ constexpr std::string_view k_usage =
     "usage: tenant_sim --listen HOST:PORT --region NAME --control HOST:PORT\n"
     "                  [--tls-cert PEM --tls-key PEM] [--tenant NAME] [--user U --password P]\n"
     "                  [--mode up|503|hang|refuse|slow|huge-header] [--slow-ms N]\n";
+
+constexpr std::string_view k_help =
+    "Serves GET /http/ping on --listen as a SAP Cloud Integration tenant does.\n"
+    "Control API (plain HTTP on --control):\n"
+    "  POST /mode/MODE[?ms=N]              the default mode, for every client\n"
+    "  POST /mode?mode=MODE[&ms=N]         the same\n"
+    "  POST /mode?mode=MODE&clients=A,B[&ms=N]\n"
+    "                                      MODE only for clients connecting from the addresses\n"
+    "                                      A, B (IPv4 or IPv6); other clients keep the default\n"
+    "  POST /mode?mode=default&clients=A,B those clients follow the default mode again\n"
+    "  GET /mode    {\"mode\":..., \"ms\":..., \"clients\":{\"A\":MODE, ...}}\n"
+    "  GET /stats   {\"pings\":N, \"connections\":N, \"mode\":..., \"clients\":{\"A\":pings, "
+    "...}}\n"
+    "Modes: up (200), 503, hang (never answers), refuse (the default: the port is closed; a\n"
+    "client's own: its connections are reset at the first request), slow (answers after ms=N),\n"
+    "huge-header (200 with a 10 MB header).\n";
 
 // "127.0.0.2:8443" or "[::1]:8443".
 std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
@@ -63,6 +81,10 @@ int fail(std::string_view message) {
 
 int main(int argc, char** argv) {
   std::map<std::string, std::string> args;
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    fmt::print("{}{}", k_usage, k_help);
+    return 0;
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string key = argv[i];
     if (!key.starts_with("--") || i + 1 >= argc) return fail(fmt::format("bad argument {}", key));
@@ -94,10 +116,12 @@ int main(int argc, char** argv) {
   tenant_sim::Tenant tenant(tenant_sim::Identity{
       args["region"], args.contains("tenant") ? args["tenant"] : "tenant-" + args["region"],
       args["user"], args["password"]});
-  tenant_sim::Listener main_listener(io, *listen, tls ? &*tls : nullptr,
-                                     [&tenant](const auto& r) { return tenant.answer_ping(r); });
+  tenant_sim::Listener main_listener(
+      io, *listen, tls ? &*tls : nullptr,
+      [&tenant](const auto& r, const auto& client) { return tenant.answer_ping(r, client); });
   tenant_sim::Listener control_listener(
-      io, *control, nullptr, [&tenant](const auto& r) { return tenant.answer_control(r); });
+      io, *control, nullptr,
+      [&tenant](const auto& r, const auto&) { return tenant.answer_control(r); });
   if (auto ec = main_listener.open())
     return fail(fmt::format("listen {}: {}", args["listen"], ec.message()));
   if (auto ec = control_listener.open())

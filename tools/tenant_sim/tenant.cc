@@ -51,56 +51,51 @@ std::string_view path_of(const Request& request) {
   return target.substr(0, target.find('?'));
 }
 
-std::optional<long> query_ms(const Request& request) {
+// The value of `key` in the query string ("?mode=503&clients=a,b"), unescaped (none is needed:
+// modes, numbers and addresses are plain).
+std::optional<std::string_view> query_param(const Request& request, std::string_view key) {
   const std::string_view target = target_of(request);
-  const auto at = target.find("ms=");
-  if (at == std::string_view::npos) return std::nullopt;
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  auto query = target.substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    if (pair.size() > key.size() && pair.starts_with(key) && pair[key.size()] == '=')
+      return pair.substr(key.size() + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<long> query_ms(const Request& request) {
+  const auto digits = query_param(request, "ms");
+  if (!digits) return std::nullopt;
   long ms = 0;
-  const auto digits = target.substr(at + 3);
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ms);
-  if (ec != std::errc{} || ms < 0) return std::nullopt;
+  const auto [end, ec] = std::from_chars(digits->data(), digits->data() + digits->size(), ms);
+  if (ec != std::errc{} || end != digits->data() + digits->size() || ms < 0) return std::nullopt;
   return ms;
 }
 
 }  // namespace
-
-std::string_view to_string(Mode mode) {
-  switch (mode) {
-    case Mode::up:
-      return "up";
-    case Mode::unavailable:
-      return "503";
-    case Mode::hang:
-      return "hang";
-    case Mode::refuse:
-      return "refuse";
-    case Mode::slow:
-      return "slow";
-    case Mode::huge_header:
-      return "huge-header";
-  }
-  return "?";
-}
-
-std::optional<Mode> parse_mode(std::string_view text) {
-  for (Mode m :
-       {Mode::up, Mode::unavailable, Mode::hang, Mode::refuse, Mode::slow, Mode::huge_header})
-    if (text == to_string(m)) return m;
-  return std::nullopt;
-}
 
 Tenant::Tenant(Identity identity) : identity_(std::move(identity)) {
   if (!identity_.user.empty())
     expected_authorization_ = "Basic " + base64(identity_.user + ":" + identity_.password);
 }
 
-Answer Tenant::answer_ping(const Request& request) {
+Answer Tenant::answer_ping(const Request& request, const std::string& client) {
   const bool ping = path_of(request) == "/http/ping";
-  if (ping) ++pings_;
-  if (mode_ == Mode::hang) return Answer{Answer::Kind::never, {}, {}, {}};
-  if (mode_ == Mode::unavailable)
+  if (ping) ++pings_, clients_.count_ping(client);
+  const ClientMode* own = clients_.find(client);
+  const Mode mode = own ? own->mode : mode_;
+  // The default refuse closes the listener; a client's own refuse resets its connections only.
+  if (mode == Mode::refuse) return Answer{Answer::Kind::reset, {}, {}, {}};
+  if (mode == Mode::hang) return Answer{Answer::Kind::never, {}, {}, {}};
+  if (mode == Mode::unavailable)
     return reply(http::status::service_unavailable, request, "Service Unavailable\n");
-  if (mode_ == Mode::huge_header) {
+  if (mode == Mode::huge_header) {
     // Raw bytes, as Beast keeps a field under 64 KB: 200 lines of 1 KB (a client that bounds
     // the header block stops here), then one line of 10 MB (one that bounds lines stops here).
     if (!huge_header_) {
@@ -128,9 +123,9 @@ Answer Tenant::answer_ping(const Request& request) {
                           identity_.tenant),
               "application/json");
   }
-  if (mode_ == Mode::slow) {
+  if (mode == Mode::slow) {
     a.kind = Answer::Kind::later;
-    a.delay = slow_delay_;
+    a.delay = own ? own->slow_delay : slow_delay_;
   }
   return a;
 }
@@ -149,7 +144,38 @@ bool Tenant::set_mode(Mode mode, std::chrono::milliseconds slow_delay) {
 }
 
 std::string Tenant::mode_json() const {
-  return fmt::format("{{\"mode\":\"{}\",\"ms\":{}}}\n", to_string(mode_), slow_delay_.count());
+  return fmt::format("{{\"mode\":\"{}\",\"ms\":{},\"clients\":{}}}\n", to_string(mode_),
+                     slow_delay_.count(), clients_.modes_json());
+}
+
+Answer Tenant::set_mode_for(const Request& request) {
+  const auto mode_text = query_param(request, "mode");
+  if (!mode_text) return reply(http::status::bad_request, request, "mode=<mode> is required\n");
+  const auto client_list = query_param(request, "clients");
+  std::optional<std::vector<std::string>> clients;
+  if (client_list) {
+    std::string bad;
+    clients = parse_clients(*client_list, bad);
+    if (!clients)
+      return reply(http::status::bad_request, request,
+                   fmt::format("clients: not an IP address: \"{}\"\n", bad));
+  }
+  if (clients && *mode_text == "default") {
+    clients_.clear(*clients);
+    return reply(http::status::ok, request, mode_json(), "application/json");
+  }
+  const auto mode = parse_mode(*mode_text);
+  if (!mode) return reply(http::status::bad_request, request, "unknown mode\n");
+  const auto ms = query_ms(request);
+  if (*mode == Mode::slow && !ms)
+    return reply(http::status::bad_request, request, "slow needs ms=N\n");
+  const std::chrono::milliseconds delay(ms.value_or(0));
+  if (clients) {
+    clients_.set(*clients, ClientMode{*mode, delay});
+  } else if (!set_mode(*mode, delay)) {
+    return reply(http::status::internal_server_error, request, "cannot reopen listener\n");
+  }
+  return reply(http::status::ok, request, mode_json(), "application/json");
 }
 
 Answer Tenant::answer_control(const Request& request) {
@@ -159,10 +185,11 @@ Answer Tenant::answer_control(const Request& request) {
   if (request.method() == http::verb::get && path == "/stats") {
     const auto connections = main_ != nullptr ? main_->connections() : 0;
     return reply(http::status::ok, request,
-                 fmt::format("{{\"pings\":{},\"connections\":{},\"mode\":\"{}\"}}\n", pings_,
-                             connections, to_string(mode_)),
+                 fmt::format("{{\"pings\":{},\"connections\":{},\"mode\":\"{}\",\"clients\":{}}}\n",
+                             pings_, connections, to_string(mode_), clients_.pings_json()),
                  "application/json");
   }
+  if (request.method() == http::verb::post && path == "/mode") return set_mode_for(request);
   if (request.method() == http::verb::post && path.starts_with("/mode/")) {
     const auto mode = parse_mode(path.substr(6));
     if (!mode) return reply(http::status::bad_request, request, "unknown mode\n");

@@ -9,16 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "tools/tenant_sim/client_modes.hh"
 #include "tools/tenant_sim/http_session.hh"
 #include "tools/tenant_sim/listener.hh"
 
 namespace tenant_sim {
-
-// huge-header: 200 with 10 MB of header (200 lines of 1 KB, then one of 10 MB).
-enum class Mode { up, unavailable, hang, refuse, slow, huge_header };
-
-std::string_view to_string(Mode mode);  // "up", "503", "hang", "refuse", "slow", "huge-header"
-std::optional<Mode> parse_mode(std::string_view text);
 
 struct Identity {
   std::string region;  // named in the ping body
@@ -31,9 +26,12 @@ class Tenant {
  public:
   explicit Tenant(Identity identity);
 
-  // What the main listener answers; counts pings.
-  Answer answer_ping(const Request& request);
-  // What the control listener answers: POST /mode/<mode>[?ms=N], GET /mode, GET /stats.
+  // What the main listener answers to `client` (its address): the client's own mode when one
+  // is set, else the default mode. Counts pings, in all and per client address.
+  Answer answer_ping(const Request& request, const std::string& client);
+  // What the control listener answers: POST /mode/<mode>[?ms=N] (the default mode),
+  // POST /mode?mode=<mode>[&clients=A,B][&ms=N] (the default, or those clients' mode; mode
+  // "default" forgets the clients' own mode), GET /mode, GET /stats.
   Answer answer_control(const Request& request);
 
   // The main listener is closed in refuse mode and reopened when leaving it.
@@ -43,12 +41,14 @@ class Tenant {
 
  private:
   std::string mode_json() const;
+  Answer set_mode_for(const Request& request);
 
   Identity identity_;
   std::string expected_authorization_;
   Mode mode_ = Mode::up;
   std::chrono::milliseconds slow_delay_{1000};
   std::uint64_t pings_ = 0;
+  ClientModes clients_;
   std::shared_ptr<const std::string> huge_header_;  // built at the first use
   Listener* main_ = nullptr;
 };

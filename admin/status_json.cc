@@ -40,8 +40,30 @@ json override_json(const control::Override* entry) {
           {"until", entry->until ? json(format_time(*entry->until)) : json(nullptr)}};
 }
 
+// The fleet's state of one endpoint and each vantage's view; null when dnsd runs alone.
+json fleet_json(const control::Fleet* fleet, const std::string& profile,
+                const std::string& endpoint) {
+  if (!fleet) return nullptr;
+  const auto view = fleet->view(profile, endpoint);
+  if (!view) return nullptr;
+  json vantages = json::array();
+  for (const auto& vote : view->votes)
+    vantages.push_back(
+        {{"vantage", vote.vantage},
+         {"state", routing::to_string(vote.status)},
+         {"detail", vote.detail},
+         {"since", time_or_null(vote.since != WallClock::time_point{}, vote.since)}});
+  return {{"connected", fleet->connected()},
+          {"rule", fleet->rule_text()},
+          {"state", routing::to_string(view->decision.status)},
+          {"local", view->decision.local},
+          {"explanation", view->decision.explanation},
+          {"vantages", vantages}};
+}
+
 json endpoint_json(const routing::Profile& profile, const routing::Endpoint& endpoint,
-                   const control::Generation& generation, const control::Overrides& overrides) {
+                   const control::Generation& generation, const control::Overrides& overrides,
+                   const control::Fleet* fleet) {
   const routing::Health health = generation.health.load(endpoint.health_id);
   const probe::EndpointRecord record = generation.history.get(endpoint.health_id);
   json failure = nullptr;
@@ -64,7 +86,9 @@ json endpoint_json(const routing::Profile& profile, const routing::Endpoint& end
           {"last_probe", time_or_null(record.probed, record.last_probe)},
           {"latency_ms", record.probed ? json(health.rtt_ms) : json(nullptr)},
           {"consecutive_failures", record.tracker.failure_run},
-          {"history", history_json(record)}};
+          {"history", history_json(record)},
+          {"local_status", routing::to_string(generation.writer.local(endpoint.health_id).status)},
+          {"fleet", fleet_json(fleet, control::profile_key(profile.name), endpoint.name)}};
 }
 
 // What a query would be answered with now: names for CNAME answers, addresses where flattened.
@@ -132,7 +156,8 @@ json status_json(const control::Runtime& runtime) {
     for (const auto& profile : generation.config->model.profiles) {
       json endpoints = json::array();
       for (const auto& endpoint : profile.endpoints)
-        endpoints.push_back(endpoint_json(profile, endpoint, generation, overrides));
+        endpoints.push_back(
+            endpoint_json(profile, endpoint, generation, overrides, runtime.fleet()));
       const routing::Pick pick = routing::pick(profile, generation.health, routing::ClientInfo{});
       profiles.push_back({{"name", profile.name},
                           {"method", routing::to_string(profile.method)},
@@ -141,7 +166,14 @@ json status_json(const control::Runtime& runtime) {
                           {"endpoints", endpoints}});
     }
   });
+  json fleet = nullptr;
+  if (const control::Fleet* f = runtime.fleet())
+    fleet = {{"instance", f->config().name},
+             {"vantage", f->config().vantage},
+             {"rule", f->rule_text()},
+             {"connected", f->connected()}};
   return {{"now", format_time(WallClock::now())},
+          {"fleet", fleet},
           {"last_reload", reload_json(runtime.last_reload())},
           {"profiles", profiles},
           {"publishing", propagation_json(runtime.publishing().propagation())}};
@@ -159,6 +191,14 @@ std::optional<json> explain_json(const control::Runtime& runtime, const std::str
                  {"method", routing::to_string(profile.method)},
                  {"steps", why.steps},
                  {"answer", answer_json(profile, why.pick, generation)}};
+      // With a fleet: the rule and the votes behind each endpoint's state.
+      if (const control::Fleet* fleet = runtime.fleet()) {
+        json votes = json::array();
+        for (const auto& endpoint : profile.endpoints)
+          if (const auto view = fleet->view(key, endpoint.name))
+            votes.push_back(fmt::format("{}: {}", endpoint.name, view->decision.explanation));
+        (*out)["fleet"] = {{"rule", fleet->rule_text()}, {"votes", votes}};
+      }
       return;
     }
     *error = "no profile " + key;

@@ -75,6 +75,9 @@ function render(status) {
       const st = el("td");
       st.appendChild(el("span", {class: "state " + e.state}, e.state));
       if (e.override && e.override.until) st.appendChild(el("small", {}, " until " + e.override.until));
+      if (e.fleet) st.appendChild(el("div", {class: "fleet"}, "own probe: " + e.local_status + "; " +
+        e.fleet.vantages.map(v => v.vantage + ": " + v.state + (v.detail ? ", " + v.detail : "") +
+          (v.since && v.state !== "Online" ? ", since " + v.since : "")).join("; ")));
       row.appendChild(st);
       row.appendChild(el("td", {}, e.last_failure ? (e.last_failure.detail || e.last_failure.reason) : ""));
       row.appendChild(el("td", {}, e.latency_ms === null ? "" : e.latency_ms + " ms"));
@@ -87,6 +90,8 @@ function render(status) {
   }
   renderPublishing(status.publishing ? status.publishing.zones : []);
   document.getElementById("meta").textContent = "updated " + status.now +
+    (status.fleet ? " · fleet " + status.fleet.vantage + " (" + status.fleet.rule + ", " +
+      (status.fleet.connected ? "connected" : "etcd UNREACHABLE: local decisions") + ")" : "") +
     (status.last_reload ? " · last reload " + status.last_reload.at + (status.last_reload.ok ? " ok" : " REJECTED") : "");
 }
 // Per published zone: "serial S, propagated to N of M secondaries" and a line per secondary.

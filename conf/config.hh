@@ -13,8 +13,10 @@
 #include "dnsd/update/policy.hh"
 #include "dnsd/xfr/acl.hh"
 #include "dnsd/zone/zone.hh"
+#include "fleet/rule.hh"
 #include "publish/settings.hh"
 #include "routing/model.hh"
+#include "routing/secret.hh"
 
 namespace conf {
 
@@ -131,6 +133,21 @@ struct CatalogConfig {
   std::vector<dnsd::wire::Name> members;  // lower-cased, in config order
 };
 
+// [fleet]: several dnsd instances deciding endpoint health together through etcd (README
+// "Running a fleet"). Off when the section is absent; control/fleet.hh runs it.
+struct FleetSection {
+  bool enabled = false;                // the section is present
+  std::string name;                    // this instance, unique in the fleet: "dns-eu-1"
+  std::string vantage;                 // where it probes from: "eu-west"
+  std::vector<std::string> endpoints;  // etcd client URLs: "http://127.0.0.1:2379"
+  std::string prefix = "/dnsd/";       // every key dnsd writes starts with it
+  fleet::Rule rule;                    // "majority" (default), "at_least:N", "fraction:F"
+  std::chrono::seconds lease_ttl{10};  // a silent instance's votes stop counting after it
+  std::string ca_file, client_cert_file, client_key_file;  // TLS to etcd; empty: none
+  std::string user;                                        // etcd auth; empty: none
+  routing::Secret password;                                // from password_file
+};
+
 struct Config {
   std::string path;  // the TOML file it came from
   ServerSection server;
@@ -153,6 +170,7 @@ struct Config {
   publish::Settings publish;  // [publish] and each profile's transfer keys (publish_section.cc)
   std::vector<SecondarySection> secondaries;  // [[secondary]]
   std::vector<ZoneRecordCount> zone_records;  // one per [[zone]], in config order
+  FleetSection fleet;                         // [fleet]
 };
 
 }  // namespace conf

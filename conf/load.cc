@@ -74,7 +74,7 @@ void walk_secret_files(const toml::node& node, const std::filesystem::path& dir,
       const auto name = key.str();
       const bool secret = name == "token_file" || name == "secret_file" ||
                           name == "previous_secret_file" || name == "value_file" ||
-                          name == "client_key_file";
+                          name == "client_key_file" || name == "password_file";
       if (const auto* text = value.as_string(); secret && text)
         secrets.add((dir / text->get()).lexically_normal().string());
       else
@@ -91,7 +91,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   Diagnostics diag(path);
   Section root(diag, root_table, "",
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
-                "secondary", "catalog", "cookies", "rrl"});
+                "secondary", "catalog", "cookies", "rrl", "fleet"});
   config->log_level = read_log_level(root);
   read_server(root, config->server, config->model.probe_source);
   const auto dir = std::filesystem::path(path).parent_path();
@@ -105,6 +105,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   read_rrl(root, config->rrl);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
+  read_fleet(root, ctx, config->fleet);
   UpdatePolicies update_policies;
   config->keys = read_keys(root, ctx, &update_policies);
   read_publish(root, ctx, config->publish);

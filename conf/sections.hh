@@ -53,6 +53,9 @@ void read_rrl(Section& root, RrlSection& rrl);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 
+// [fleet] (fleet_section.cc).
+void read_fleet(Section& root, const LoadContext& ctx, FleetSection& fleet);
+
 // [[key]] (key_section.cc): TSIG keys, secrets from files or the environment.
 // [[key]] update_* keys: each policy with the config items of its zones (for errors).
 struct UpdatePolicies {

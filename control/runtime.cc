@@ -22,7 +22,22 @@ Runtime::Runtime(std::string config_path, std::unique_ptr<const conf::Config> co
       options_(std::move(options)),
       current_(std::make_shared<Generation>(std::move(config))),
       serving_(serving_state(*current_), options_.readers),
+      fleet_(make_fleet()),
       state_path_(current_->config->admin.state_file) {}
+
+std::unique_ptr<Fleet> Runtime::make_fleet() {
+  if (!current_->config->fleet.enabled) return nullptr;
+  Fleet::Hooks hooks;
+  hooks.log = [this](const std::string& line) {
+    if (options_.log)
+      options_.log(line);
+    else
+      logging::write(logging::Level::info, line);
+  };
+  hooks.overrides = [this](std::vector<Override> all) { take_fleet_overrides(std::move(all)); };
+  hooks.changed = [this] { publishing_.poke(); };
+  return std::make_unique<Fleet>(current_->config->fleet, std::move(hooks));
+}
 
 Runtime::~Runtime() { stop(); }
 
@@ -36,6 +51,10 @@ void Runtime::start() {
   // publish then reads; probing starts once the zones are published.
   prober_ = make_prober(*current_);
   publishing_.start(current_);
+  if (fleet_) {
+    fleet_->attach(current_);
+    fleet_->start();
+  }
   prober_->start();
   timer_ = std::thread([this] { timer_loop(); });
 }
@@ -51,6 +70,7 @@ void Runtime::stop() {
   }
   wake_.notify_all();
   if (timer_.joinable()) timer_.join();
+  if (fleet_) fleet_->stop();  // without mutex_: its watch thread may be waiting for it
   publishing_.stop();
 }
 
@@ -75,6 +95,10 @@ void note_restart_needed(const conf::Config& before, const conf::Config& after,
     log("dnsd: reload: admin.enabled and admin.listen take effect at the next restart");
   if (before.admin.state_file != after.admin.state_file)
     log("dnsd: reload: admin.state_file takes effect at the next restart");
+  if (before.fleet.enabled != after.fleet.enabled || before.fleet.name != after.fleet.name ||
+      before.fleet.endpoints != after.fleet.endpoints || !(before.fleet.rule == after.fleet.rule) ||
+      before.fleet.vantage != after.fleet.vantage || before.fleet.prefix != after.fleet.prefix)
+    log("dnsd: reload: [fleet] takes effect at the next restart");
 }
 
 }  // namespace
@@ -170,6 +194,7 @@ std::shared_ptr<const Generation> Runtime::swap_in(std::shared_ptr<Generation> n
     log(fmt::format("admin: override dropped: profile={} endpoint={} is no longer in the config",
                     gone.profile, gone.endpoint));
   apply_overrides(WallClock::now());
+  if (fleet_) fleet_->attach(current_);  // before the Prober: it sets the writer's listener
   if (prober_) prober_->start();
   serving_.publish(serving_state(*current_));
   return previous;
@@ -220,6 +245,15 @@ std::string Runtime::disable(std::string_view profile, std::string_view endpoint
     const std::string key = profile_key(profile);
     if (!find_endpoint(key, endpoint))
       return fmt::format("no endpoint {} in profile {}", endpoint, key);
+    if (fleet_) {
+      // Written to etcd without the lock (the watch brings it to every instance); applied
+      // here at once too. The endpoint was checked above.
+      lock.unlock();
+      if (auto error = fleet_->put_override(Override{key, std::string(endpoint), from, until});
+          !error.empty())
+        return fmt::format("the override was not stored in etcd: {}", error);
+      lock.lock();
+    }
     overrides_.disable(Override{key, std::string(endpoint), from, until});
     log(fmt::format("admin: disabled profile={} endpoint={}{}{}", key, endpoint,
                     from ? " from=" + format_time(*from) : "",
@@ -235,6 +269,12 @@ std::string Runtime::enable(std::string_view profile, std::string_view endpoint)
   const std::string key = profile_key(profile);
   if (!find_endpoint(key, endpoint))
     return fmt::format("no endpoint {} in profile {}", endpoint, key);
+  if (fleet_) {
+    lock.unlock();
+    if (auto error = fleet_->remove_override(key, std::string(endpoint)); !error.empty())
+      return fmt::format("the override was not removed from etcd: {}", error);
+    lock.lock();
+  }
   overrides_.enable(key, std::string(endpoint));
   log(fmt::format("admin: enabled profile={} endpoint={}", key, endpoint));
   apply_overrides(WallClock::now());
@@ -293,6 +333,19 @@ void Runtime::timer_loop() {
     if (const auto next = overrides_.next_change(now); next && *next < wake) wake = *next;
     wake_.wait_until(lock, wake);
   }
+}
+
+// The overrides in etcd replace this instance's, whoever wrote them; windows end here on time.
+void Runtime::take_fleet_overrides(std::vector<Override> all) {
+  {
+    std::unique_lock lock(mutex_);
+    Overrides next;
+    for (auto& entry : all)
+      if (find_endpoint(entry.profile, entry.endpoint)) next.disable(std::move(entry));
+    overrides_ = std::move(next);
+    if (running_) apply_overrides(WallClock::now());
+  }
+  wake_.notify_all();
 }
 
 void Runtime::restore() {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "conf/load.hh"  // Config, Error; Runtime::reload() calls load_file()
+#include "control/fleet.hh"
 #include "control/generation.hh"
 #include "control/overrides.hh"
 #include "control/publishing.hh"
@@ -87,6 +88,8 @@ class Runtime {
   // What secondaries are given (the transfer server's ZoneSource) and how far it has reached.
   Publishing& publishing() noexcept { return publishing_; }
   const Publishing& publishing() const noexcept { return publishing_; }
+  // The fleet ([fleet] at start), or null when dnsd runs alone.
+  const Fleet* fleet() const noexcept { return fleet_.get(); }
 
  private:
   std::unique_ptr<probe::Prober> make_prober(Generation& generation);
@@ -102,6 +105,8 @@ class Runtime {
   const routing::Endpoint* find_endpoint(const std::string& profile,
                                          std::string_view endpoint) const;
   void timer_loop();
+  void take_fleet_overrides(std::vector<Override> all);  // the watch thread: etcd's set
+  std::unique_ptr<Fleet> make_fleet();
   void restore();
   void save(std::unique_lock<std::mutex>& lock);
   void log(const std::string& line, logging::Level level = logging::Level::info);
@@ -120,6 +125,9 @@ class Runtime {
   // Before prober_: the Prober's callback pokes it, so it must outlive the Prober.
   Publishing publishing_;
   std::unique_ptr<probe::Prober> prober_;
+  // [fleet] of the config at start (a reload does not move it). Overrides then live in etcd:
+  // disable()/enable() write there, and the watch brings them back to overrides_.
+  std::unique_ptr<Fleet> fleet_;
   Overrides overrides_;
   ReloadReport last_reload_;
   bool running_ = false;

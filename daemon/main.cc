@@ -354,6 +354,7 @@ class Daemon {
           metrics::render_prometheus({&query_counters_, &probe_counters_, &generation.config->model,
                                       &generation.health, &config_status_, &published});
     });
+    if (const control::Fleet* fleet = runtime_.fleet()) page += fleet->metrics();
     return page;
   }
 

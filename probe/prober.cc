@@ -287,6 +287,13 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
     options_.counters->record_result(
         verdict.ok, verdict.reason,
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe.started));
+  // Recorded before the health word is stored: whoever a state change wakes (the fleet
+  // publishes the failure's detail with it) finds the verdict that caused it.
+  if (options_.history) {
+    const auto at = std::chrono::system_clock::now();
+    for (const auto& who : probe.target.subscribers)
+      options_.history->record(who.id, verdict, probe.tracker.memory(), at);
+  }
   // Stored on every verdict, not only on changes: the RTT and last failure reason stay current.
   for (const auto& who : probe.target.subscribers) {
     if (who.id >= health_.size()) continue;
@@ -304,11 +311,6 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
                                                        : logging::Level::warning,
           transition_line(who, *change, verdict));
     for (const auto& moved : derived) log(logging::Level::info, nested_line(moved));
-  }
-  if (options_.history) {
-    const auto at = std::chrono::system_clock::now();
-    for (const auto& who : probe.target.subscribers)
-      options_.history->record(who.id, verdict, probe.tracker.memory(), at);
   }
   if (options_.on_change) options_.on_change();
   probe_schedule_.schedule_next(i, probe.started, probe.target.monitor.interval);

@@ -17,7 +17,9 @@ std::vector<HealthWriter::Change> HealthWriter::probed(EndpointId id, MonitorSta
                                                        Reason reason, std::uint16_t rtt_ms) {
   std::vector<Change> changes;
   if (id >= health_.size()) return changes;
-  const Health old = health_.store_probed(id, status, reason, rtt_ms);
+  const Health old = local_ ? store_effective(id, Health{status, false, reason, rtt_ms})
+                            : health_.store_probed(id, status, reason, rtt_ms);
+  if (local_) status = health_.load(id).status;
   // RTT and reason never change a derived state; only the status does.
   if (old.status == status || nested_.parents_of_endpoint(id).empty()) return changes;
   std::lock_guard lock(mutex_);
@@ -41,7 +43,70 @@ std::vector<HealthWriter::Change> HealthWriter::set_admin_disabled(std::span<con
 
 void HealthWriter::restore(EndpointId id, MonitorStatus status, Reason reason,
                            std::uint16_t rtt_ms) noexcept {
-  if (id < health_.size()) health_.store_probed(id, status, reason, rtt_ms);
+  if (id >= health_.size()) return;
+  if (local_)
+    local_[id].store(Health{status, false, reason, rtt_ms}.pack(), std::memory_order_relaxed);
+  health_.store_probed(id, status, reason, rtt_ms);
+}
+
+void HealthWriter::set_local_listener(LocalListener listener) {
+  const std::size_t n = health_.size() ? health_.size() : 1;
+  local_ = std::make_unique<std::atomic<std::uint32_t>[]>(n);
+  decided_ = std::make_unique<std::atomic<std::uint32_t>[]>(n);
+  for (std::size_t i = 0; i < health_.size(); ++i) {
+    Health word = health_.load(static_cast<EndpointId>(i));
+    word.admin_disabled = false;
+    local_[i].store(word.pack(), std::memory_order_relaxed);
+    decided_[i].store(0, std::memory_order_relaxed);
+  }
+  listener_ = std::move(listener);
+}
+
+Health HealthWriter::local(EndpointId id) const noexcept {
+  if (id >= health_.size()) return {};
+  return local_ ? Health::unpack(local_[id].load(std::memory_order_acquire)) : health_.load(id);
+}
+
+// The old word is returned so probed() can tell whether the status the query path reads moved.
+// The listener is called after the lock: it may decide (decided() takes the lock again).
+Health HealthWriter::store_effective(EndpointId id, Health probed) {
+  Health before, old;
+  {
+    std::lock_guard lock(fleet_mutex_);
+    before = Health::unpack(local_[id].exchange(probed.pack(), std::memory_order_acq_rel));
+    const std::uint32_t decision = decided_[id].load(std::memory_order_acquire);
+    Health word = probed;
+    if (decision) {
+      word.status = static_cast<MonitorStatus>(decision & 0xf);
+      word.reason = static_cast<Reason>((decision >> 8) & 0xff);
+    }
+    old = health_.store_probed(id, word.status, word.reason, word.rtt_ms);
+  }
+  if (before.status != probed.status && listener_) listener_(id, probed);
+  return old;
+}
+
+std::vector<HealthWriter::Change> HealthWriter::decided(EndpointId id,
+                                                        std::optional<MonitorStatus> status,
+                                                        Reason reason) {
+  std::vector<Change> changes;
+  if (!local_ || id >= health_.size()) return changes;
+  Health old;
+  MonitorStatus next;
+  {
+    std::lock_guard lock(fleet_mutex_);
+    decided_[id].store(status ? (0x80000000u | static_cast<std::uint32_t>(*status) |
+                                 (static_cast<std::uint32_t>(reason) << 8))
+                              : 0u,
+                       std::memory_order_release);
+    const Health probed = Health::unpack(local_[id].load(std::memory_order_acquire));
+    next = status.value_or(probed.status);
+    old = health_.store_probed(id, next, status ? reason : probed.reason, probed.rtt_ms);
+  }
+  if (old.status == next || nested_.parents_of_endpoint(id).empty()) return changes;
+  std::lock_guard lock(mutex_);
+  recompute_above(id, changes);
+  return changes;
 }
 
 std::vector<HealthWriter::Change> HealthWriter::refresh_all() {

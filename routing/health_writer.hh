@@ -8,7 +8,10 @@
 // so the last derivation to run has seen every write and a stale result never lands last.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -55,13 +58,33 @@ class HealthWriter {
   // Recomputes every nested endpoint from its child's words. Returns the changes.
   std::vector<Change> refresh_all();
 
+  // Fleet mode (control/fleet.hh). A status the fleet decided stands in for the probed one in
+  // the word the query path reads; the probed one is kept apart, as this instance's own vote.
+  // The listener hears each move of an endpoint's probed status, on the probing thread (it must
+  // not block); set it before probing starts. decided(id, nullopt) goes back to the probed
+  // status (fleet off, or etcd out of reach). Returns the nested changes, as probed() does.
+  using LocalListener = std::function<void(EndpointId, Health)>;
+  void set_local_listener(LocalListener listener);
+  std::vector<Change> decided(EndpointId id, std::optional<MonitorStatus> status, Reason reason);
+  Health local(EndpointId id) const noexcept;  // the probed state, whatever the fleet decided
+
  private:
   void recompute_above(EndpointId id, std::vector<Change>& changes);
   void update(const NestedHealth::Parent& parent, std::vector<Change>& changes);
 
+  // Stores the word from the probed state and the fleet's decision, whichever stands.
+  Health store_effective(EndpointId id, Health probed);
+
   HealthTable& health_;
   NestedHealth nested_;
   std::mutex mutex_;  // one derivation at a time
+  // Fleet mode only: local_ holds each probed word, decided_ the fleet's status (bit 31 set,
+  // status in bits 0-3, reason in 8-15) or 0. fleet_mutex_ makes "read both, store the word"
+  // one step, so a decision and a verdict racing cannot leave the loser's word standing.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> local_;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> decided_;
+  LocalListener listener_;
+  std::mutex fleet_mutex_;
 };
 
 }  // namespace routing

@@ -50,6 +50,34 @@ std::string status_cell(const json& e) {
   return out;
 }
 
+// "fleet eu-west/dns-1 (majority, connected)" and, per endpoint, each vantage's view:
+// "  ci.tm.test./eu: Online; eu-west: Degraded, http 503, since 10:02:11Z; us-east: Online".
+std::string render_fleet(const json& status) {
+  const auto& fleet = status["fleet"];
+  if (!fleet.is_object()) return "";
+  std::string out = fmt::format(
+      "fleet: instance {} vantage {} rule {} ({})\n", text(fleet["instance"]),
+      text(fleet["vantage"]), text(fleet["rule"]),
+      fleet.value("connected", false) ? "connected to etcd" : "etcd UNREACHABLE: local decisions");
+  for (const auto& p : status["profiles"])
+    for (const auto& e : p["endpoints"]) {
+      const auto& f = e["fleet"];
+      if (!f.is_object()) continue;
+      std::vector<std::string> views;
+      for (const auto& v : f["vantages"]) {
+        std::string view = text(v["vantage"]) + ": " + text(v["state"]);
+        if (!text(v["detail"]).empty()) view += ", " + text(v["detail"]);
+        if (!v["since"].is_null() && text(v["state"]) != "Online")
+          view += ", since " + text(v["since"]);
+        views.push_back(view);
+      }
+      out += fmt::format("  {}/{}: {} (own probe: {}); {}\n", text(p["name"]), text(e["name"]),
+                         text(f["state"]), text(e["local_status"]),
+                         views.empty() ? "no votes" : fmt::format("{}", fmt::join(views, "; ")));
+    }
+  return out;
+}
+
 }  // namespace
 
 std::string render_status(const json& status) {
@@ -75,7 +103,7 @@ std::string render_status(const json& status) {
                : "-"});
     }
   }
-  std::string out = table(rows) + "\n" + answers;
+  std::string out = table(rows) + "\n" + answers + render_fleet(status);
   if (const auto& r = status["last_reload"]; r.is_object())
     out += fmt::format("last reload: {} {}\n", text(r["at"]),
                        r.value("ok", false) ? "ok" : "REJECTED");
@@ -88,6 +116,10 @@ std::string render_explain(const json& explanation) {
       explanation.contains("ecs") ? " (ecs " + text(explanation["ecs"]) + ")" : "");
   int n = 1;
   for (const auto& step : explanation["steps"]) out += fmt::format("  {}. {}\n", n++, text(step));
+  if (const auto& fleet = explanation["fleet"]; fleet.is_object()) {
+    out += fmt::format("fleet rule {}:\n", text(fleet["rule"]));
+    for (const auto& vote : fleet["votes"]) out += fmt::format("  {}\n", text(vote));
+  }
   return out;
 }
 

@@ -208,3 +208,56 @@ TEST_CASE("writer: probe threads and the admin thread at once leave the derived 
     CHECK(status(writer, 4) == rules.derive(model.profiles[2].endpoints[0], health));
   }
 }
+
+TEST_CASE(
+    "fleet mode: a decided status stands in for the probed one, which stays as the local vote") {
+  HealthTable table(2);
+  HealthWriter writer(table);
+  std::vector<std::pair<EndpointId, MonitorStatus>> heard;
+  writer.set_local_listener([&](EndpointId id, Health h) { heard.emplace_back(id, h.status); });
+  writer.probed(0, MonitorStatus::online, Reason::none, 5);
+  CHECK(table.load(0).status == MonitorStatus::online);
+  REQUIRE(heard.size() == 1);
+  // The fleet says Online while this vantage sees the endpoint fail: the word keeps Online.
+  writer.decided(0, MonitorStatus::online, Reason::none);
+  writer.probed(0, MonitorStatus::degraded, Reason::status, 0);
+  CHECK(table.load(0).status == MonitorStatus::online);
+  CHECK(writer.local(0).status == MonitorStatus::degraded);
+  CHECK(heard.size() == 2);
+  // The same verdict again is no change: the listener hears moves only.
+  writer.probed(0, MonitorStatus::degraded, Reason::status, 0);
+  CHECK(heard.size() == 2);
+  // The fleet decides Degraded; then back to the local verdict (etcd out of reach).
+  writer.decided(0, MonitorStatus::degraded, Reason::status);
+  CHECK(table.load(0).status == MonitorStatus::degraded);
+  writer.probed(0, MonitorStatus::online, Reason::none, 3);
+  CHECK(table.load(0).status == MonitorStatus::degraded);
+  writer.decided(0, std::nullopt, Reason::none);
+  CHECK(table.load(0).status == MonitorStatus::online);
+  CHECK(table.load(0).rtt_ms == 3);
+}
+
+TEST_CASE("fleet mode: the admin bit stays apart from the decided status") {
+  HealthTable table(1);
+  HealthWriter writer(table);
+  writer.set_local_listener([](EndpointId, Health) {});
+  writer.set_admin_disabled(0, true);
+  writer.decided(0, MonitorStatus::online, Reason::none);
+  CHECK(table.load(0).admin_disabled);
+  CHECK(table.load(0).status == MonitorStatus::online);
+}
+
+TEST_CASE("fleet mode: a decision moves the nested endpoints above, as a probe would") {
+  const Model model = nested_model();
+  HealthTable table(model.endpoint_count);
+  HealthWriter writer(model, table);
+  writer.set_local_listener([](EndpointId, Health) {});
+  for (EndpointId id = 1; id <= 3; ++id) writer.probed(id, MonitorStatus::online, Reason::none, 1);
+  writer.refresh_all();
+  REQUIRE(table.load(0).status == MonitorStatus::online);
+  writer.decided(2, MonitorStatus::degraded, Reason::status);
+  writer.decided(3, MonitorStatus::degraded, Reason::status);
+  CHECK(table.load(0).status == MonitorStatus::degraded);
+  writer.decided(3, std::nullopt, Reason::none);
+  CHECK(table.load(0).status == MonitorStatus::online);
+}

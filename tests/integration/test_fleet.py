@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+# A fleet of three dnsd instances deciding together through a real three-member etcd cluster
+# (issue 14). Each instance probes from its own vantage: its own pair of tenant_sim processes
+# (primary on 127.0.0.2, backup on 127.0.0.3, one port per pair), so a tenant can fail for one
+# vantage only while every instance answers with the same addresses. Every wait has a deadline.
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import admin_client  # noqa: E402
+import dnstest  # noqa: E402
+import etcd  # noqa: E402
+import tenants  # noqa: E402
+from tenants import ProbeSettings  # noqa: E402
+
+PRIMARY_IP, BACKUP_IP = "127.0.0.2", "127.0.0.3"
+PROFILE = "ip.tm.test."
+VANTAGES = ("eu-west", "us-east", "ap-south")
+# Fast probes, one tolerated failure: an endpoint moves within about a second.
+SETTINGS = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
+LEASE_TTL_S = 2
+# Probe bounds plus etcd round trips and scheduling on a loaded machine.
+CONVERGE_S = SETTINGS.degrade_worst_s() + SETTINGS.recover_worst_s() + 5.0
+OVERRIDE_S = 1.0  # the issue: "within a second"
+
+
+def profile_toml(port: int) -> str:
+    return (f'\n[[profile]]\nname = "{PROFILE}"\nmethod = "priority"\nttl = 1\n'
+            f'all_degraded = "first"\n'
+            f"[profile.monitor]\nprotocol = \"http\"\nport = {port}\npath = \"/http/ping\"\n"
+            f'expected_status = "200-200"\ninterval = "{SETTINGS.ms(SETTINGS.interval_s)}"\n'
+            f'timeout = "{SETTINGS.ms(SETTINGS.timeout_s)}"\n'
+            f"tolerated_failures = {SETTINGS.tolerated}\nsuccesses_to_recover = 1\n"
+            f'\n[[profile.endpoint]]\nname = "primary"\ntarget = "{PRIMARY_IP}"\npriority = 1\n'
+            f'\n[[profile.endpoint]]\nname = "backup"\ntarget = "{BACKUP_IP}"\npriority = 2\n')
+
+
+def start_pair(name: str) -> tuple:
+    """A primary (127.0.0.2) and a backup (127.0.0.3) tenant on one port below the ephemeral
+    range (dnstest.free_port), retried when the port is taken on either address (bounded)."""
+    last = ""
+    for _ in range(20):
+        port = dnstest.free_port(ipv6=False)
+        primary = tenants.Tenant(f"p-{name}", PRIMARY_IP,
+                                 port=port)
+        try:
+            primary.start()
+        except AssertionError as e:
+            last = str(e)
+            primary.cleanup()
+            continue
+        backup = tenants.Tenant(f"b-{name}", BACKUP_IP,
+                                port=port)
+        try:
+            return primary, backup.start()
+        except AssertionError as e:
+            last = str(e)
+            backup.cleanup()
+            primary.stop()
+            primary.cleanup()
+    raise AssertionError(f"no port for a tenant pair: {last}")
+
+
+class FleetDnsd(dnstest.Dnsd):
+    """One instance: [fleet] with its name and vantage, the admin API, the shared profile."""
+
+    def __init__(self, index: int, cluster: etcd.EtcdCluster, tenant_port: int, prefix: str):
+        super().__init__("")
+        self.name = f"dnsd-{VANTAGES[index]}"
+        self.vantage = VANTAGES[index]
+        self.admin_port = dnstest.free_port(ipv6=False)
+        self.token = admin_client.write_token(self.dir / "admin.token")
+        self.metrics_path = self.dir / "metrics.txt"
+        endpoints = ", ".join(f'"{e}"' for e in cluster.endpoints)
+        self.config.write_text(
+            self.config.read_text()
+            + tenants.zone_toml("tm.test.")
+            + profile_toml(tenant_port)
+            + admin_client.admin_toml(self.admin_port, "admin.token")
+            + f'\n[fleet]\nname = "dns-{index + 1}"\nvantage = "{self.vantage}"\n'
+              f'endpoints = [{endpoints}]\nprefix = "{prefix}"\nlease_ttl = "{LEASE_TTL_S}s"\n')
+        self.api = admin_client.AdminClient(self.admin_port, self.token)
+
+    def ready(self) -> bool:
+        q = dnstest.build_query("tm.test.", "SOA")
+        return dnstest.udp_exchange(self.port, q, timeout_s=0.3) is not None
+
+    def answer(self) -> str:
+        resp = dnstest.dig(self.port, PROFILE)
+        return "+".join(sorted(r.rdata for r in resp.answer if r.type == "A")) or resp.rcode
+
+    def endpoint(self, name: str) -> dict:
+        return self.api.endpoint(PROFILE, name)
+
+    def view(self, name: str) -> dict:
+        """vantage -> state, as this instance's fleet view of `name` lists them."""
+        fleet = self.endpoint(name)["fleet"] or {}
+        return {v["vantage"]: v["state"] for v in fleet.get("vantages", [])}
+
+    def metric(self, name: str) -> str:
+        code, body = self.api.get("/metrics")
+        for line in body.splitlines():
+            if line.startswith(name + " "):
+                return line.split()[1]
+        return ""
+
+    def dnsctl(self, *args: str) -> subprocess.CompletedProcess:
+        path = os.environ.get("DNSCTL_BIN") or str(dnstest.REPO_ROOT / "build" / "tools" / "dnsctl")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DNSCTL_")}
+        env["DNSCTL_SERVER"] = f"127.0.0.1:{self.admin_port}"
+        env["DNSCTL_TOKEN_FILE"] = str(self.dir / "admin.token")
+        return subprocess.run([path, *args], capture_output=True, text=True, timeout=30, env=env)
+
+
+class Fleet(dnstest.ServerTestCase):
+    """One etcd cluster, three tenant pairs and three dnsd for the whole class; the tests run in
+    name order and each leaves every tenant up and every instance answering the primary."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = etcd.EtcdCluster(3).start()
+        cls.prefix = f"/dnsd-test-{os.getpid()}/"
+        cls.pairs = []
+        for index in range(3):
+            primary, backup = start_pair(VANTAGES[index])
+            cls.pairs.append((cls.own(primary), cls.own(backup)))
+        cls.dnsds = [cls.own(FleetDnsd(i, cls.cluster, cls.pairs[i][0].port, cls.prefix).start())
+                     for i in range(3)]
+        cls.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.cluster.cleanup()
+
+    def setUp(self):
+        for primary, _ in self.pairs:
+            primary.set_mode("up")
+
+    @classmethod
+    def wait_all_answer(cls, address: str, deadline_s: float, dnsds=None):
+        dnsds = dnsds or cls.dnsds
+        dnstest.wait_until(deadline_s, lambda: all(d.answer() == address for d in dnsds),
+                           f"every instance to answer {address}")
+
+    def wait_view(self, dnsd, votes: dict, deadline_s: float = CONVERGE_S):
+        """Until dnsd's fleet view of the primary holds exactly `votes` (vantage -> state)."""
+        dnstest.wait_until(deadline_s, lambda: dnsd.view("primary") == votes,
+                           f"{dnsd.name} to see votes {votes}")
+
+    # ---- split views
+
+    def test_1_one_vantage_failing_fails_nothing_over_and_shows_in_its_own_view(self):
+        self.pairs[0][0].set_mode("503")
+        votes = {"eu-west": "Degraded", "us-east": "Online", "ap-south": "Online"}
+        for d in self.dnsds:
+            self.wait_view(d, votes)  # every instance has the eu-west verdict in hand ...
+        for d in self.dnsds:
+            self.assertEqual(d.answer(), PRIMARY_IP, f"{d.name} failed over on one vantage")
+        own = self.dnsds[0].endpoint("primary")
+        self.assertEqual(own["local_status"], "Degraded")
+        self.assertEqual(own["fleet"]["state"], "Online")
+        self.assertEqual(self.dnsds[1].endpoint("primary")["local_status"], "Online")
+        status = self.dnsds[0].dnsctl("status")
+        self.assertEqual(status.returncode, 0, status.stderr)
+        self.assertRegex(status.stdout, r"eu-west: Degraded, http 503, since \S+Z")
+        self.assertIn("us-east: Online", status.stdout)
+        self.pairs[0][0].set_mode("up")
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+
+    def test_2_two_vantages_failing_fail_all_three_over_and_back(self):
+        self.pairs[0][0].set_mode("503")
+        self.pairs[1][0].set_mode("503")
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S)
+        # ap-south's own probe still sees the primary Online: the fleet outvoted it.
+        self.assertEqual(self.dnsds[2].endpoint("primary")["local_status"], "Online")
+        explain = self.dnsds[2].dnsctl("explain", PROFILE, "192.0.2.1")
+        self.assertEqual(explain.returncode, 0, explain.stderr)
+        self.assertIn("fleet rule majority", explain.stdout)
+        self.assertIn("2 Degraded", explain.stdout)
+        self.pairs[0][0].set_mode("up")
+        self.pairs[1][0].set_mode("up")
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    # ---- overrides
+
+    def test_3_dnsctl_disable_on_one_takes_the_endpoint_out_on_all_within_a_second(self):
+        proc = self.dnsds[1].dnsctl("disable", PROFILE, "primary")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        started = time.monotonic()
+        self.wait_all_answer(BACKUP_IP, OVERRIDE_S)
+        took = time.monotonic() - started
+        print(f"  [disable reached all three in {took * 1000:.0f} ms]", file=sys.stderr, end=" ")
+        for d in self.dnsds:
+            self.assertTrue(d.endpoint("primary")["admin_disabled"], d.name)
+        proc = self.dnsds[2].dnsctl("enable", PROFILE, "primary")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.wait_all_answer(PRIMARY_IP, OVERRIDE_S)
+
+    def test_4_an_override_survives_an_instance_restarting(self):
+        proc = self.dnsds[0].dnsctl("disable", PROFILE, "primary")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.wait_all_answer(BACKUP_IP, OVERRIDE_S)
+        d = self.dnsds[2]
+        d.stop()
+        d.start()
+        # The override is in etcd, not in the restarted instance's memory (it has no state file).
+        dnstest.wait_until(CONVERGE_S, lambda: d.endpoint("primary")["admin_disabled"],
+                           "the restarted instance to read the override from etcd")
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S)
+        self.dnsds[0].dnsctl("enable", PROFILE, "primary")
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+        for x in self.dnsds:  # the restarted one probes again, and votes
+            self.wait_view(x, {v: "Online" for v in VANTAGES})
+
+    # ---- failures
+
+    def test_5_the_etcd_leader_killed_under_load_loses_no_query_and_changes_no_answer(self):
+        leader = None
+        answers, lost = 0, 0
+        end = time.monotonic() + 20.0  # bounded in time and in count
+        for n in range(300):
+            if time.monotonic() > end:
+                break
+            if n == 30:
+                leader = self.cluster.kill_leader()
+            for d in self.dnsds:
+                resp = dnstest.dig(d.port, PROFILE, allow_none=True)
+                if resp is None:
+                    lost += 1
+                    continue
+                answers += 1
+                got = "+".join(r.rdata for r in resp.answer if r.type == "A")
+                self.assertEqual(got, PRIMARY_IP, f"{d.name} changed its answer (query {n})")
+        self.assertIsNotNone(leader, "the load ended before the leader was killed")
+        self.assertEqual(lost, 0)
+        self.assertGreater(answers, 90)
+        self.cluster.restart(leader)
+        self.cluster.wait_healthy()
+
+    def test_6_a_killed_instance_lease_expires_and_the_others_decide_from_the_two_left(self):
+        # eu-west and ap-south see the primary fail: 2 of 3 Degraded, all fail over.
+        self.pairs[0][0].set_mode("503")
+        self.pairs[2][0].set_mode("503")
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S)
+        gone = self.dnsds[2]
+        os.kill(gone.proc.pid, signal.SIGKILL)  # no lease revoke: etcd must expire it
+        gone.proc.wait()
+        gone.proc = None
+        left = self.dnsds[:2]
+        # eu-west Degraded, us-east Online: a tie, which majority keeps Online.
+        for d in left:
+            self.wait_view(d, {"eu-west": "Degraded", "us-east": "Online"},
+                           LEASE_TTL_S + CONVERGE_S)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S, left)
+        self.pairs[0][0].set_mode("up")
+        self.pairs[2][0].set_mode("up")
+        gone.start()
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+
+    def test_7_etcd_stopped_entirely_all_keep_answering_decide_locally_and_rejoin(self):
+        self.cluster.stop_all()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "0",
+                               f"{d.name} to report etcd unreachable")
+            self.assertEqual(d.answer(), PRIMARY_IP, "the answer moved when etcd went away")
+            self.assertFalse(d.api.status()["fleet"]["connected"])
+            self.assertIn("etcd unreachable", d.stderr_text(400))
+        # Alone, eu-west decides by its own probe: it fails over, the others do not.
+        self.pairs[0][0].set_mode("503")
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds[:1])
+        for d in self.dnsds[1:]:
+            self.assertEqual(d.answer(), PRIMARY_IP)
+        # etcd back: every instance rejoins, republishes and re-reads; one vantage down is not
+        # a majority, so eu-west answers the primary again.
+        for m in self.cluster.members:
+            m.start()
+        self.cluster.wait_healthy()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "1",
+                               f"{d.name} to rejoin")
+            self.wait_view(d, {"eu-west": "Degraded", "us-east": "Online", "ap-south": "Online"})
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+
+if __name__ == "__main__":
+    dnstest.main()

@@ -13,6 +13,9 @@
 namespace dnsd {
 
 class TransferServer;
+namespace dnstap {
+class Tap;
+}
 
 class TcpServer {
  public:
@@ -24,6 +27,8 @@ class TcpServer {
   // AXFR/IXFR queries hand their connection to `transfers` (call before start()); without it,
   // or when it is full, they get the engine's answer (REFUSED).
   void set_transfers(TransferServer* transfers) noexcept;
+  // Queries and answers are logged to `tap` (call before start(); null: no dnstap).
+  void set_dnstap(dnstap::Tap* tap) noexcept;
   void start();  // one thread runs every connection
   // Graceful: stops accepting, closes idle connections at once, lets one that is mid-query (or
   // has a query waiting in the kernel) write its answer first, for at most 2 s (a half-sent

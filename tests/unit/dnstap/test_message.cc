@@ -109,3 +109,25 @@ TEST_CASE("a buffer too small is left untouched and the size needed is returned"
   std::vector<std::uint8_t> big(needed);
   CHECK(encode({"identity"}, event, big) == needed);
 }
+
+TEST_CASE("packing at once and sizing first give the same bytes, at every message size") {
+  sockaddr_in6 peer{};
+  peer.sin6_family = AF_INET6;
+  peer.sin6_port = htons(65535);
+  std::vector<std::uint8_t> message(70000, 0x5A);
+  const std::string label(255, 'x');
+  for (const std::size_t size : {0u, 1u, 127u, 128u, 16383u, 16384u, 65535u}) {
+    Event event{Kind::auth_response,
+                Transport::tcp,
+                reinterpret_cast<const sockaddr*>(&peer),
+                {0x7FFFFFFFFFFFFFFF, 999999999},
+                {0x7FFFFFFFFFFFFFFF, 999999999},
+                std::span(message.data(), size)};
+    const Envelope envelope{label, label};
+    const std::size_t needed = encode(envelope, event, {});
+    std::vector<std::uint8_t> exact(needed), roomy(needed + 1024);
+    CHECK(encode(envelope, event, exact) == needed);  // sized first: just fits
+    CHECK(encode(envelope, event, roomy) == needed);  // packed at once
+    CHECK(std::equal(exact.begin(), exact.end(), roomy.begin()));
+  }
+}

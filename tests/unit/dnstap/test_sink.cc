@@ -1,31 +1,44 @@
 // The sink end to end: taps log into a real Frame Streams file through fstrm's writer thread;
-// fstrm's own file reader reads it back. The taps' hooks are watched for allocations.
+// fstrm's own file reader reads it back. The taps' hooks are watched for allocations: every
+// malloc of the calling thread (operator new included), C libraries (protobuf-c, fstrm) too.
 #include <doctest/doctest.h>
 #include <fstrm.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <new>
 #include <string>
 
 #include "dnsd/dnstap/dnstap.pb-c.h"
 #include "dnsd/dnstap/sink.hh"
 
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
+// AddressSanitizer has its own malloc, which a replacement would bypass: counted without it only.
+#if defined(__SANITIZE_ADDRESS__)
+#define DNSD_COUNT_MALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DNSD_COUNT_MALLOC 0
+#endif
+#endif
+#ifndef DNSD_COUNT_MALLOC
+#define DNSD_COUNT_MALLOC 1
+#endif
 
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
+namespace {
+// Only this thread's: fstrm's writer thread allocates its own buffers as it likes.
+thread_local std::size_t allocations = 0;
+}  // namespace
+
+// glibc's malloc, interposed (glibc supports replacing malloc; __libc_malloc is the real one).
+#if DNSD_COUNT_MALLOC
+extern "C" void* __libc_malloc(std::size_t size);
+extern "C" void* malloc(std::size_t size) {
+  ++allocations;
+  return __libc_malloc(size);
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 using namespace dnsd;
 
@@ -78,13 +91,13 @@ TEST_CASE("taps log every query and response into a file, allocating nothing per
   const std::array<std::uint8_t, 12> message{};
   // Fewer messages than slots and queue places: none may be dropped however slow the writer.
   constexpr int k_queries = 200;
-  const auto before = allocations.load();
+  const auto before = allocations;
   for (int i = 0; i < k_queries; ++i) {
     dnstap::Tap& tap = sink->tap(static_cast<std::size_t>(i % 2));
     tap.query(reinterpret_cast<const sockaddr*>(&peer), Transport::udp, message);
     tap.response(reinterpret_cast<const sockaddr*>(&peer), Transport::udp, message);
   }
-  CHECK(allocations.load() == before);
+  if (DNSD_COUNT_MALLOC) CHECK(allocations == before);
   const dnstap::Totals totals = sink->totals();
   CHECK(totals.sent == 2 * k_queries);
   CHECK(totals.dropped == 0);

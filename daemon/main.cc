@@ -321,6 +321,7 @@ class Daemon {
     // Queries already received are answered before the sockets close (see UdpServer::stop).
     udp_.stop();
     tcp_.stop();
+    if (dnstap_) dnstap_at_stop_ = dnstap_->totals();  // for the last metrics dump
     dnstap_.reset();    // after the query threads: flushes what they logged
     transfers_.stop();  // open transfers are cut: the secondaries retry
     dump_metrics([this] { return render_metrics(); });
@@ -339,7 +340,7 @@ class Daemon {
             {s.secondary, s.serving_serial, s.acked_serial, s.current});
     }
     std::string page;
-    const auto dnstap = dnstap_ ? std::optional(dnstap_->totals()) : std::nullopt;
+    const auto dnstap = dnstap_ ? std::optional(dnstap_->totals()) : dnstap_at_stop_;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
       page = metrics::render_prometheus({&query_counters_, &probe_counters_,
                                          &generation.config->model, &generation.health,
@@ -404,6 +405,7 @@ class Daemon {
   // [dnstap] as read at start (a reload does not change it); the sink outlives the servers.
   const dnsd::dnstap::Settings dnstap_settings_;
   std::unique_ptr<dnsd::dnstap::Sink> dnstap_;
+  std::optional<dnsd::dnstap::Totals> dnstap_at_stop_;
   probe::ProbeCounters probe_counters_;
   metrics::ConfigStatus config_status_;
   control::Runtime runtime_;

@@ -7,6 +7,7 @@
 #include <fstrm.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -67,6 +68,11 @@ std::unique_ptr<Sink> Sink::open(const Settings& settings, std::size_t threads, 
   fstrm_iothr_options_set_num_input_queues(options, static_cast<unsigned>(threads));
   fstrm_iothr_options_set_input_queue_size(options, static_cast<unsigned>(settings.queue_size));
   fstrm_iothr_options_set_queue_model(options, FSTRM_IOTHR_QUEUE_MODEL_SPSC);
+  fstrm_iothr_options_set_output_queue_size(options, k_writer_batch);
+  // fstrm wakes its thread when a queue is this full, else once a second: at half (not its
+  // default of 32 places left) the writer has half a queue of time to get the CPU.
+  fstrm_iothr_options_set_queue_notify_threshold(
+      options, static_cast<unsigned>(std::max<std::size_t>(1, settings.queue_size / 2)));
   fstrm_iothr_options_set_reopen_interval(options, k_reopen_seconds);
   sink->iothr_ = writer ? fstrm_iothr_init(options, &writer) : nullptr;
   fstrm_iothr_options_destroy(&options);
@@ -78,7 +84,7 @@ std::unique_ptr<Sink> Sink::open(const Settings& settings, std::size_t threads, 
   for (std::size_t i = 0; i < threads; ++i)
     sink->taps_.push_back(std::make_unique<Tap>(sink->settings_, sink->iothr_,
                                                 fstrm_iothr_get_input_queue_idx(sink->iothr_, i),
-                                                settings.queue_size));
+                                                slot_count(settings.queue_size)));
   return sink;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fstrm.h>
 
+#include <bit>
 #include <cstdlib>
 
 namespace dnsd::dnstap {
@@ -22,6 +23,10 @@ std::string_view view(const std::optional<std::string>& text) noexcept {
 }
 
 }  // namespace
+
+std::size_t slot_count(std::size_t queue_size) noexcept {
+  return std::bit_ceil(queue_size + k_writer_batch);
+}
 
 Tap::Tap(const Settings& settings, fstrm_iothr* iothr, fstrm_iothr_queue* queue, std::size_t slots)
     : settings_(settings),

@@ -20,9 +20,18 @@ struct fstrm_iothr_queue;
 
 namespace dnsd::dnstap {
 
-// Room for a whole UDP message (4096) and its envelope (identity and version of at most
-// k_max_label each). A larger message (a big TCP response) is packed into a heap buffer.
-inline constexpr std::size_t k_slot_size = 4096 + 1024;
+// Room for a UDP response of the default EDNS size (1232) or a query, with the envelope
+// (identity and version of at most k_max_label each). A larger message is packed into a heap
+// buffer instead (a large TCP response, or UDP with a larger udp_payload).
+inline constexpr std::size_t k_slot_size = 2048;
+// fstrm's writer holds this many messages (its output queue) besides its input queue; their
+// slots come back only once written.
+inline constexpr std::size_t k_writer_batch = 64;
+
+// Slots for a queue of `queue_size`: more than the queue and the writer's batch together, so
+// that the queue can fill far enough to wake the writer (fstrm signals it at a fill level,
+// not per message) before the slots run out.
+std::size_t slot_count(std::size_t queue_size) noexcept;
 
 class Tap {
  public:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dnsd/cookies.hh"
+#include "dnsd/dnstap/settings.hh"
 #include "dnsd/tsig/key.hh"
 #include "dnsd/update/policy.hh"
 #include "dnsd/xfr/acl.hh"
@@ -152,6 +153,7 @@ struct Config {
   std::string path;  // the TOML file it came from
   ServerSection server;
   RrlSection rrl;
+  dnsd::dnstap::Settings dnstap;  // [dnstap]: query logging, off by default; read at start only
   dnsd::zone::ZoneSet zones;
   routing::Model model;
   LogLevel log_level = LogLevel::info;

@@ -91,7 +91,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   Diagnostics diag(path);
   Section root(diag, root_table, "",
                {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
-                "secondary", "catalog", "cookies", "rrl", "fleet"});
+                "secondary", "catalog", "cookies", "rrl", "fleet", "dnstap"});
   config->log_level = read_log_level(root);
   read_server(root, config->server, config->model.probe_source);
   const auto dir = std::filesystem::path(path).parent_path();
@@ -103,6 +103,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
     config->server.update_log = ctx.resolve(config->server.update_log);
   read_cookies(root, ctx, config->server.cookies);
   read_rrl(root, config->rrl);
+  read_dnstap(root, ctx, config->dnstap);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
   read_fleet(root, ctx, config->fleet);

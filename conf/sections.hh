@@ -50,6 +50,8 @@ void read_resolver(Section& root, routing::ResolverSettings& resolver);
 void read_cookies(Section& root, const LoadContext& ctx, CookiesSection& cookies);
 // [rrl] (rrl_section.cc).
 void read_rrl(Section& root, RrlSection& rrl);
+// [dnstap] (dnstap_section.cc).
+void read_dnstap(Section& root, const LoadContext& ctx, dnsd::dnstap::Settings& dnstap);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 

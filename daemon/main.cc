@@ -25,6 +25,7 @@
 #include "control/generation.hh"
 #include "control/runtime.hh"
 #include "control/updater.hh"
+#include "dnsd/dnstap/sink.hh"
 #include "dnsd/query_counters.hh"
 #include "dnsd/server_config.hh"
 #include "dnsd/socket_address.hh"
@@ -243,6 +244,7 @@ class Daemon {
         server_(control::server_config(config->server)),
         udp_readers_(dnsd::UdpServer::reader_count(server_)),
         query_counters_(udp_readers_, 1),
+        dnstap_settings_(config->dnstap),
         runtime_(path, std::move(config), runtime_options(udp_readers_, &probe_counters_)),
         transfers_(runtime_.publishing(), server_.max_transfers, server_.tcp_idle_timeout),
         udp_(runtime_.serving(), 0, &query_counters_),
@@ -259,6 +261,7 @@ class Daemon {
   // The admin API (when enabled), UDP and TCP sockets, still as root. False after logging the
   // first error.
   bool bind() {
+    if (!open_dnstap()) return false;
     const std::string admin_error =
         admin_config_.enabled
             ? admin_server_.bind(admin_config_.listen_address, admin_config_.listen_port)
@@ -331,7 +334,9 @@ class Daemon {
     // Queries already received are answered before the sockets close (see UdpServer::stop).
     udp_.stop();
     tcp_.stop();
-    updater_.stop();    // after the servers: nothing more is handed over
+    updater_.stop();  // after the servers: nothing more is handed over
+    if (dnstap_) dnstap_at_stop_ = dnstap_->totals();  // for the last metrics dump
+    dnstap_.reset();    // after the query threads: flushes what they logged
     transfers_.stop();  // open transfers are cut: the secondaries retry
     dump_metrics([this] { return render_metrics(); });
     logging::info("dnsd: stopped");
@@ -349,13 +354,37 @@ class Daemon {
             {s.secondary, s.serving_serial, s.acked_serial, s.current});
     }
     std::string page;
+    const auto dnstap = dnstap_ ? std::optional(dnstap_->totals()) : dnstap_at_stop_;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
-      page =
-          metrics::render_prometheus({&query_counters_, &probe_counters_, &generation.config->model,
-                                      &generation.health, &config_status_, &published});
+      page = metrics::render_prometheus({&query_counters_, &probe_counters_,
+                                         &generation.config->model, &generation.health,
+                                         &config_status_, &published, dnstap ? &*dnstap : nullptr});
     });
     if (const control::Fleet* fleet = runtime_.fleet()) page += fleet->metrics();
     return page;
+  }
+
+  // [dnstap]: the sink and its writer thread, one tap per query thread (UDP workers, then the
+  // TCP thread). Before the sockets, as root: a file is created now. False after logging why.
+  bool open_dnstap() {
+    if (!dnstap_settings_.enabled()) return true;
+    std::string why;
+    dnstap_ = dnsd::dnstap::Sink::open(dnstap_settings_, udp_readers_ + 1, why);
+    if (!dnstap_) {
+      logging::error("dnstap: {}", why);
+      return false;
+    }
+    udp_.set_dnstap(dnstap_.get());
+    tcp_.set_dnstap(&dnstap_->tap(udp_readers_));
+    const char* what = dnstap_settings_.queries && dnstap_settings_.responses
+                           ? "queries and responses"
+                       : dnstap_settings_.queries   ? "queries"
+                       : dnstap_settings_.responses ? "responses"
+                                                    : "nothing";
+    logging::info(
+        "dnstap: logging {} to {} {}", what, dnstap_settings_.socket.empty() ? "file" : "socket",
+        dnstap_settings_.socket.empty() ? dnstap_settings_.file : dnstap_settings_.socket);
+    return true;
   }
 
   // SIGHUP and POST /api/v1/reload: one reload, told to systemd and counted.
@@ -388,6 +417,10 @@ class Daemon {
   const std::size_t udp_readers_;
   // Counters outlive the servers, the probers and reloads: they only grow.
   dnsd::QueryCounters query_counters_;
+  // [dnstap] as read at start (a reload does not change it); the sink outlives the servers.
+  const dnsd::dnstap::Settings dnstap_settings_;
+  std::unique_ptr<dnsd::dnstap::Sink> dnstap_;
+  std::optional<dnsd::dnstap::Totals> dnstap_at_stop_;
   probe::ProbeCounters probe_counters_;
   metrics::ConfigStatus config_status_;
   control::Runtime runtime_;

@@ -14,6 +14,7 @@
 #include <boost/asio.hpp>
 #include <list>
 
+#include "dnsd/dnstap/tap.hh"
 #include "dnsd/socket_address.hh"
 #include "dnsd/tcp_admission.hh"
 #include "dnsd/transfer_server.hh"
@@ -52,6 +53,7 @@ struct Shared {
   asio::steady_timer* drain_timer = nullptr;
   TransferServer* transfers = nullptr;  // where AXFR/IXFR connections go
   UpdateQueue* updates = nullptr;       // where UPDATE connections go
+  dnstap::Tap* tap = nullptr;           // null unless [dnstap] is on
 };
 
 // Bytes we wrote that the client has not acknowledged (SIOCOUTQ): left there, they outlive
@@ -63,8 +65,10 @@ std::size_t unsent_bytes(int fd) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const routing::ClientInfo& client, Shared& shared)
+  Session(tcp::socket socket, const tcp::endpoint& peer, const routing::ClientInfo& client,
+          Shared& shared)
       : socket_(std::move(socket)),
+        peer_(peer),
         timer_(socket_.get_executor()),
         shared_(shared),
         client_{Transport::tcp, client},
@@ -159,6 +163,8 @@ class Session : public std::enable_shared_from_this<Session> {
           return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query);
         }))
       return;
+    if (shared_.tap) [[unlikely]]
+      shared_.tap->query(peer_.data(), Transport::tcp, query);
     const Reply reply = answer(shared_.serving.enter(shared_.reader), scratch_,
                                std::span(frame_.data() + 2, query.size()), client_);
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
@@ -167,6 +173,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return answered();  // nothing to say: next query
     }
     shared_.counters.record(reply.rcode, reply.qtype, reply.truncated);
+    if (shared_.tap) [[unlikely]]
+      shared_.tap->response(peer_.data(), Transport::tcp, reply.bytes);
     reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
     reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
     const std::array<asio::const_buffer, 2> buffers{
@@ -211,6 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   tcp::socket socket_;
+  tcp::endpoint peer_;  // for dnstap (client_ keeps the address only)
   asio::steady_timer timer_;
   Shared& shared_;
   Sessions::iterator self_;
@@ -291,7 +300,7 @@ struct TcpServer::Impl {
       if (!victim || worst.standing == admission::Standing::answering) return;
       victim->close();
     }
-    auto session = std::make_shared<Session>(std::move(socket), client, shared);
+    auto session = std::make_shared<Session>(std::move(socket), peer, client, shared);
     sessions.push_front(session);
     session->start(sessions.begin());
   }
@@ -324,6 +333,7 @@ void TcpServer::set_transfers(TransferServer* transfers) noexcept {
 }
 
 void TcpServer::set_updates(UpdateQueue* updates) noexcept { impl_->shared.updates = updates; }
+void TcpServer::set_dnstap(dnstap::Tap* tap) noexcept { impl_->shared.tap = tap; }
 
 void TcpServer::start() {
   for (auto& acceptor : impl_->acceptors) impl_->accept(*acceptor);

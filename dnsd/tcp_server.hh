@@ -14,6 +14,9 @@ namespace dnsd {
 
 class TransferServer;
 class UpdateQueue;
+namespace dnstap {
+class Tap;
+}
 
 class TcpServer {
  public:
@@ -28,6 +31,8 @@ class TcpServer {
   // UPDATE requests hand their connection to `updates` (call before start()), which answers
   // and closes it; without it, or when it is full, they get the engine's answer (REFUSED).
   void set_updates(UpdateQueue* updates) noexcept;
+  // Queries and answers are logged to `tap` (call before start(); null: no dnstap).
+  void set_dnstap(dnstap::Tap* tap) noexcept;
   void start();  // one thread runs every connection
   // Graceful: stops accepting, closes idle connections at once, lets one that is mid-query (or
   // has a query waiting in the kernel) write its answer first, for at most 2 s (a half-sent

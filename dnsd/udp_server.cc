@@ -14,6 +14,7 @@
 #include <cstring>
 #include <random>
 
+#include "dnsd/dnstap/sink.hh"
 #include "dnsd/rrl.hh"
 #include "dnsd/socket_address.hh"
 #include "dnsd/update_queue.hh"
@@ -54,6 +55,7 @@ struct UdpServer::Worker {
   RrlTable& rrl;                   // shared by every worker
   UpdateQueue* updates = nullptr;  // where UPDATE requests go, if anywhere
   RrlWorker rrl_state;             // this worker's slip sequence and pending log line
+  dnstap::Tap* tap = nullptr;      // null unless [dnstap] is on
   std::array<mmsghdr, k_batch> in{};
   std::array<mmsghdr, k_batch> out{};
   std::array<iovec, k_batch> in_iov{};
@@ -92,19 +94,19 @@ struct UdpServer::Worker {
         counters.record_dropped();  // too large to be a query
         continue;
       }
-      const Client client{Transport::udp,
-                          client_info(reinterpret_cast<const sockaddr*>(&peers[i]))};
-      const auto message = std::span<const std::uint8_t>(queries[i].data(), in[i].msg_len);
+      const auto* peer = reinterpret_cast<const sockaddr*>(&peers[i]);
+      const std::span<const std::uint8_t> query(queries[i].data(), in[i].msg_len);
+      if (tap) [[unlikely]]
+        tap->query(peer, Transport::udp, query);
+      const Client client{Transport::udp, client_info(peer)};
       // An UPDATE is answered by the update thread, from this socket; a full queue drops it.
-      if (updates && is_update_request(message)) {
-        if (!updates->offer(Transport::udp, socket.native_handle(),
-                            reinterpret_cast<const sockaddr*>(&peers[i]), in[i].msg_hdr.msg_namelen,
-                            client.info, message))
+      if (updates && is_update_request(query)) {
+        if (!updates->offer(Transport::udp, socket.native_handle(), peer, in[i].msg_hdr.msg_namelen,
+                            client.info, query))
           counters.record_dropped();
         continue;
       }
-      const Reply reply =
-          answer(state, scratch[replies], std::span(queries[i].data(), in[i].msg_len), client);
+      const Reply reply = answer(state, scratch[replies], query, client);
       if (reply.kind != Reply::Kind::send) {
         counters.record_dropped();
         continue;
@@ -128,6 +130,8 @@ struct UdpServer::Worker {
         counters.record_rrl(true);
         counters.record(wire::rcode::noerror, reply.qtype, true);
       }
+      if (tap) [[unlikely]]
+        tap->response(peer, Transport::udp, bytes);
       out_iov[replies] = {const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
       out[replies].msg_hdr = {};
       out[replies].msg_hdr.msg_name = &peers[i];
@@ -198,6 +202,7 @@ std::string UdpServer::bind() {
       // Wake up now and then to notice stop(); a busy socket never waits this long.
       const timeval wake{0, 200'000};
       ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &wake, sizeof(wake));
+      if (dnstap_ && index < dnstap_->threads()) worker->tap = &dnstap_->tap(index);
       worker->prepare();
       workers_.push_back(std::move(worker));
     }

@@ -16,6 +16,9 @@ namespace dnsd {
 
 class RrlTable;
 class UpdateQueue;
+namespace dnstap {
+class Sink;
+}
 
 class UdpServer {
  public:
@@ -25,6 +28,8 @@ class UdpServer {
   UdpServer(Serving& serving, std::size_t first_reader, QueryCounters* counters = nullptr);
   static std::size_t reader_count(const ServerConfig& server) noexcept;
   ~UdpServer();
+  // Query thread i logs to dnstap->tap(i) (call before bind(); null: no dnstap).
+  void set_dnstap(dnstap::Sink* dnstap) noexcept { dnstap_ = dnstap; }
   // Binds every listen address for every worker; returns an error message, empty on success.
   std::string bind();
   // UPDATE requests go to `updates` (call before start()); without it the engine refuses them.
@@ -40,6 +45,7 @@ class UdpServer {
   std::size_t first_reader_;
   QueryCounters* counters_;
   UpdateQueue* updates_ = nullptr;
+  dnstap::Sink* dnstap_ = nullptr;
   std::unique_ptr<RrlTable> rrl_;  // response rate limiting, shared by the workers
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -45,6 +45,15 @@ void render_queries(Exposition& out, const dnsd::QueryCounters& counters) {
   out.sample("dnsd_rrl_responses_total", {{"action", "dropped"}}, totals[0].rrl_dropped);
 }
 
+void render_dnstap(Exposition& out, const dnsd::dnstap::Totals& totals) {
+  out.family("dnsd_dnstap_sent_total", "counter",
+             "dnstap messages handed to the writer thread (AUTH_QUERY and AUTH_RESPONSE).");
+  out.sample("dnsd_dnstap_sent_total", {}, totals.sent);
+  out.family("dnsd_dnstap_dropped_total", "counter",
+             "dnstap messages dropped because the writer was behind (a full queue).");
+  out.sample("dnsd_dnstap_dropped_total", {}, totals.dropped);
+}
+
 void render_probes(Exposition& out, const probe::ProbeCounters& counters) {
   const probe::ProbeTotals totals = counters.totals();
   out.family("dnsd_probe_results_total", "counter", "Finished health probes, by outcome.");
@@ -168,6 +177,7 @@ void ConfigStatus::record_reload(bool ok, std::int64_t unix_s) noexcept {
 std::string render_prometheus(const Sources& sources) {
   Exposition out;
   if (sources.queries) render_queries(out, *sources.queries);
+  if (sources.dnstap) render_dnstap(out, *sources.dnstap);
   if (sources.probes) render_probes(out, *sources.probes);
   if (sources.model && sources.health) render_endpoints(out, *sources.model, *sources.health);
   if (sources.config) render_config(out, *sources.config);

@@ -13,6 +13,7 @@
 //   dnsd_secondary_serial{zone,secondary}          the serial it was last seen to serve
 //   dnsd_secondary_acked_serial{zone,secondary}    the last serial it acknowledged (NOTIFY)
 //   dnsd_secondary_current{zone,secondary}         1 when it serves the zone's serial or newer
+//   dnsd_dnstap_sent_total, dnsd_dnstap_dropped_total  dnstap messages (only when [dnstap] is on)
 // The renderer reads counters and atomics only; it takes no lock the query path could wait on.
 #pragma once
 
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "dnsd/dnstap/totals.hh"
 #include "dnsd/query_counters.hh"
 #include "probe/probe_counters.hh"
 #include "routing/health_table.hh"
@@ -65,6 +67,7 @@ struct Sources {
   const routing::HealthTable* health = nullptr;
   const ConfigStatus* config = nullptr;
   const std::vector<ZoneSerials>* publishing = nullptr;
+  const dnsd::dnstap::Totals* dnstap = nullptr;  // null when dnstap is off
 };
 
 // Content-Type: text/plain; version=0.0.4; charset=utf-8

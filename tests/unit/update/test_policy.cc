@@ -8,7 +8,8 @@ using namespace update_test;
 namespace rc = dnsd::wire::rcode;
 namespace cls = dnsd::wire::rrclass;
 
-TEST_CASE("policy: the default allows TXT at _acme-challenge of every name and below, nothing else") {
+TEST_CASE(
+    "policy: the default allows TXT at _acme-challenge of every name and below, nothing else") {
   update::Policy policy;
   policy.key = name("k.");
   policy.zones = {name("example.")};

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # A fleet of three dnsd instances deciding together through a real three-member etcd cluster
-# (issue 14). Each instance probes from its own vantage: its own pair of tenant_sim processes
-# (primary on 127.0.0.2, backup on 127.0.0.3, one port per pair), so a tenant can fail for one
-# vantage only while every instance answers with the same addresses. Every wait has a deadline.
+# (issue 14). One shared pair of tenant_sim processes (primary on 127.0.0.2, backup on
+# 127.0.0.3, one port); each instance probes from its own source address ([server]
+# probe_source_ipv4 = 127.0.0.21/.22/.23), and the primary fails for chosen vantages only through
+# tenant_sim's per-client modes, while every instance answers with the same addresses. Every wait
+# has a deadline.
 import os
 import signal
 import subprocess
@@ -23,6 +25,7 @@ from tenants import ProbeSettings  # noqa: E402
 PRIMARY_IP, BACKUP_IP = "127.0.0.2", "127.0.0.3"
 PROFILE = "ip.tm.test."
 VANTAGES = ("eu-west", "us-east", "ap-south")
+SOURCES = ("127.0.0.21", "127.0.0.22", "127.0.0.23")  # each vantage's probe source address
 # Fast probes, one tolerated failure: an endpoint moves within about a second.
 SETTINGS = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
 LEASE_TTL_S = 2
@@ -42,22 +45,20 @@ def profile_toml(port: int) -> str:
             f'\n[[profile.endpoint]]\nname = "backup"\ntarget = "{BACKUP_IP}"\npriority = 2\n')
 
 
-def start_pair(name: str) -> tuple:
+def start_pair() -> tuple:
     """A primary (127.0.0.2) and a backup (127.0.0.3) tenant on one port below the ephemeral
     range (dnstest.free_port), retried when the port is taken on either address (bounded)."""
     last = ""
     for _ in range(20):
         port = dnstest.free_port(ipv6=False)
-        primary = tenants.Tenant(f"p-{name}", PRIMARY_IP,
-                                 port=port)
+        primary = tenants.Tenant("primary", PRIMARY_IP, port=port)
         try:
             primary.start()
         except AssertionError as e:
             last = str(e)
             primary.cleanup()
             continue
-        backup = tenants.Tenant(f"b-{name}", BACKUP_IP,
-                                port=port)
+        backup = tenants.Tenant("backup", BACKUP_IP, port=port)
         try:
             return primary, backup.start()
         except AssertionError as e:
@@ -69,10 +70,11 @@ def start_pair(name: str) -> tuple:
 
 
 class FleetDnsd(dnstest.Dnsd):
-    """One instance: [fleet] with its name and vantage, the admin API, the shared profile."""
+    """One instance: [fleet] with its name and vantage, probes from the vantage's own source
+    address, the admin API, the shared profile."""
 
     def __init__(self, index: int, cluster: etcd.EtcdCluster, tenant_port: int, prefix: str):
-        super().__init__("")
+        super().__init__("", extra_server=f'probe_source_ipv4 = "{SOURCES[index]}"\n')
         self.name = f"dnsd-{VANTAGES[index]}"
         self.vantage = VANTAGES[index]
         self.admin_port = dnstest.free_port(ipv6=False)
@@ -120,20 +122,24 @@ class FleetDnsd(dnstest.Dnsd):
 
 
 class Fleet(dnstest.ServerTestCase):
-    """One etcd cluster, three tenant pairs and three dnsd for the whole class; the tests run in
-    name order and each leaves every tenant up and every instance answering the primary."""
+    """One etcd cluster, one tenant pair and three dnsd for the whole class; the tests run in
+    name order and each leaves every tenant up for every vantage and every instance answering
+    the primary."""
 
     @classmethod
     def setUpClass(cls):
         cls.cluster = etcd.EtcdCluster(3).start()
         cls.prefix = f"/dnsd-test-{os.getpid()}/"
-        cls.pairs = []
-        for index in range(3):
-            primary, backup = start_pair(VANTAGES[index])
-            cls.pairs.append((cls.own(primary), cls.own(backup)))
-        cls.dnsds = [cls.own(FleetDnsd(i, cls.cluster, cls.pairs[i][0].port, cls.prefix).start())
+        primary, backup = start_pair()
+        cls.primary, cls.backup = cls.own(primary), cls.own(backup)
+        cls.dnsds = [cls.own(FleetDnsd(i, cls.cluster, cls.primary.port, cls.prefix).start())
                      for i in range(3)]
         cls.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+        # The vantages are told apart only by source address: every instance's probes must
+        # reach the shared primary from its own.
+        dnstest.wait_until(CONVERGE_S,
+                           lambda: set(SOURCES) <= set(cls.primary.client_pings()),
+                           f"the primary to count probes from each of {SOURCES}")
 
     @classmethod
     def tearDownClass(cls):
@@ -141,8 +147,16 @@ class Fleet(dnstest.ServerTestCase):
         cls.cluster.cleanup()
 
     def setUp(self):
-        for primary, _ in self.pairs:
-            primary.set_mode("up")
+        self.primary.set_client_mode("default", list(SOURCES))
+        self.primary.set_mode("up")
+
+    def fail_for(self, *indexes: int):
+        """The primary answers 503 to the probes of these vantages only (by source address)."""
+        self.primary.set_client_mode("503", [SOURCES[i] for i in indexes])
+
+    def heal_for(self, *indexes: int):
+        """Those vantages' probes follow the primary's default mode (up) again."""
+        self.primary.set_client_mode("default", [SOURCES[i] for i in indexes])
 
     @classmethod
     def wait_all_answer(cls, address: str, deadline_s: float, dnsds=None):
@@ -158,7 +172,7 @@ class Fleet(dnstest.ServerTestCase):
     # ---- split views
 
     def test_1_one_vantage_failing_fails_nothing_over_and_shows_in_its_own_view(self):
-        self.pairs[0][0].set_mode("503")
+        self.fail_for(0)
         votes = {"eu-west": "Degraded", "us-east": "Online", "ap-south": "Online"}
         for d in self.dnsds:
             self.wait_view(d, votes)  # every instance has the eu-west verdict in hand ...
@@ -172,13 +186,12 @@ class Fleet(dnstest.ServerTestCase):
         self.assertEqual(status.returncode, 0, status.stderr)
         self.assertRegex(status.stdout, r"eu-west: Degraded, http 503, since \S+Z")
         self.assertIn("us-east: Online", status.stdout)
-        self.pairs[0][0].set_mode("up")
+        self.heal_for(0)
         for d in self.dnsds:
             self.wait_view(d, {v: "Online" for v in VANTAGES})
 
     def test_2_two_vantages_failing_fail_all_three_over_and_back(self):
-        self.pairs[0][0].set_mode("503")
-        self.pairs[1][0].set_mode("503")
+        self.fail_for(0, 1)
         self.wait_all_answer(BACKUP_IP, CONVERGE_S)
         # ap-south's own probe still sees the primary Online: the fleet outvoted it.
         self.assertEqual(self.dnsds[2].endpoint("primary")["local_status"], "Online")
@@ -186,8 +199,7 @@ class Fleet(dnstest.ServerTestCase):
         self.assertEqual(explain.returncode, 0, explain.stderr)
         self.assertIn("fleet rule majority", explain.stdout)
         self.assertIn("2 Degraded", explain.stdout)
-        self.pairs[0][0].set_mode("up")
-        self.pairs[1][0].set_mode("up")
+        self.heal_for(0, 1)
         self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
 
     # ---- overrides
@@ -248,8 +260,7 @@ class Fleet(dnstest.ServerTestCase):
 
     def test_6_a_killed_instance_lease_expires_and_the_others_decide_from_the_two_left(self):
         # eu-west and ap-south see the primary fail: 2 of 3 Degraded, all fail over.
-        self.pairs[0][0].set_mode("503")
-        self.pairs[2][0].set_mode("503")
+        self.fail_for(0, 2)
         self.wait_all_answer(BACKUP_IP, CONVERGE_S)
         gone = self.dnsds[2]
         os.kill(gone.proc.pid, signal.SIGKILL)  # no lease revoke: etcd must expire it
@@ -261,8 +272,7 @@ class Fleet(dnstest.ServerTestCase):
             self.wait_view(d, {"eu-west": "Degraded", "us-east": "Online"},
                            LEASE_TTL_S + CONVERGE_S)
         self.wait_all_answer(PRIMARY_IP, CONVERGE_S, left)
-        self.pairs[0][0].set_mode("up")
-        self.pairs[2][0].set_mode("up")
+        self.heal_for(0, 2)
         gone.start()
         for d in self.dnsds:
             self.wait_view(d, {v: "Online" for v in VANTAGES})
@@ -276,7 +286,7 @@ class Fleet(dnstest.ServerTestCase):
             self.assertFalse(d.api.status()["fleet"]["connected"])
             self.assertIn("etcd unreachable", d.stderr_text(400))
         # Alone, eu-west decides by its own probe: it fails over, the others do not.
-        self.pairs[0][0].set_mode("503")
+        self.fail_for(0)
         self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds[:1])
         for d in self.dnsds[1:]:
             self.assertEqual(d.answer(), PRIMARY_IP)

@@ -30,6 +30,15 @@ std::string table(const std::vector<Row>& rows) {
   return out;
 }
 
+// The member `key` of `object`, or null when it is absent (or `object` is no object): a const
+// json's operator[] asserts the key is there, and an older or newer server may leave it out.
+const json& field(const json& object, const char* key) {
+  static const json absent;
+  if (!object.is_object()) return absent;
+  const auto it = object.find(key);
+  return it == object.end() ? absent : *it;
+}
+
 std::string text(const json& value) {
   if (value.is_null()) return "-";
   if (value.is_string()) return value.get<std::string>();
@@ -53,26 +62,27 @@ std::string status_cell(const json& e) {
 // "fleet eu-west/dns-1 (majority, connected)" and, per endpoint, each vantage's view:
 // "  ci.tm.test./eu: Online; eu-west: Degraded, http 503, since 10:02:11Z; us-east: Online".
 std::string render_fleet(const json& status) {
-  const auto& fleet = status["fleet"];
+  const auto& fleet = field(status, "fleet");
   if (!fleet.is_object()) return "";
   std::string out = fmt::format(
-      "fleet: instance {} vantage {} rule {} ({})\n", text(fleet["instance"]),
-      text(fleet["vantage"]), text(fleet["rule"]),
+      "fleet: instance {} vantage {} rule {} ({})\n", text(field(fleet, "instance")),
+      text(field(fleet, "vantage")), text(field(fleet, "rule")),
       fleet.value("connected", false) ? "connected to etcd" : "etcd UNREACHABLE: local decisions");
-  for (const auto& p : status["profiles"])
-    for (const auto& e : p["endpoints"]) {
-      const auto& f = e["fleet"];
+  for (const auto& p : field(status, "profiles"))
+    for (const auto& e : field(p, "endpoints")) {
+      const auto& f = field(e, "fleet");
       if (!f.is_object()) continue;
       std::vector<std::string> views;
-      for (const auto& v : f["vantages"]) {
-        std::string view = text(v["vantage"]) + ": " + text(v["state"]);
-        if (!text(v["detail"]).empty()) view += ", " + text(v["detail"]);
-        if (!v["since"].is_null() && text(v["state"]) != "Online")
-          view += ", since " + text(v["since"]);
+      for (const auto& v : field(f, "vantages")) {
+        std::string view = text(field(v, "vantage")) + ": " + text(field(v, "state"));
+        if (!text(field(v, "detail")).empty()) view += ", " + text(field(v, "detail"));
+        if (!field(v, "since").is_null() && text(field(v, "state")) != "Online")
+          view += ", since " + text(field(v, "since"));
         views.push_back(view);
       }
-      out += fmt::format("  {}/{}: {} (own probe: {}); {}\n", text(p["name"]), text(e["name"]),
-                         text(f["state"]), text(e["local_status"]),
+      out += fmt::format("  {}/{}: {} (own probe: {}); {}\n", text(field(p, "name")),
+                         text(field(e, "name")), text(field(f, "state")),
+                         text(field(e, "local_status")),
                          views.empty() ? "no votes" : fmt::format("{}", fmt::join(views, "; ")));
     }
   return out;
@@ -116,9 +126,9 @@ std::string render_explain(const json& explanation) {
       explanation.contains("ecs") ? " (ecs " + text(explanation["ecs"]) + ")" : "");
   int n = 1;
   for (const auto& step : explanation["steps"]) out += fmt::format("  {}. {}\n", n++, text(step));
-  if (const auto& fleet = explanation["fleet"]; fleet.is_object()) {
-    out += fmt::format("fleet rule {}:\n", text(fleet["rule"]));
-    for (const auto& vote : fleet["votes"]) out += fmt::format("  {}\n", text(vote));
+  if (const auto& fleet = field(explanation, "fleet"); fleet.is_object()) {
+    out += fmt::format("fleet rule {}:\n", text(field(fleet, "rule")));
+    for (const auto& vote : field(fleet, "votes")) out += fmt::format("  {}\n", text(vote));
   }
   return out;
 }

@@ -31,3 +31,13 @@ TEST_CASE("secondaries: no published zone says so instead of an empty table") {
   CHECK(dnsctl::render_secondaries(json::parse(R"({"all_current": true, "zones": []})")) ==
         "no published zones (none has [[zone.transfer]])\n");
 }
+
+TEST_CASE("explain without a fleet member renders as a lone instance does") {
+  // A const json's operator[] asserts its key exists (Debug builds abort): dnsctl must read
+  // members a server may leave out (no [fleet]) without it.
+  const json explanation = json::parse(R"({"profile": "ci.tm.test.", "client": "192.0.2.1",
+    "steps": ["priority: eu is Online"]})");
+  const std::string text = dnsctl::render_explain(explanation);
+  CHECK(text.find("priority: eu is Online") != std::string::npos);
+  CHECK(text.find("fleet") == std::string::npos);
+}

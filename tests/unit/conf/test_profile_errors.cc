@@ -367,7 +367,9 @@ TEST_CASE("profile errors: a bad range names itself and why, per element") {
                             {"192.0.2.20-192.0.2.10", "ends before it starts"},
                             {"192.0.2.1-2001:db8::1", "mixes IPv4 and IPv6"},
                             {"nowhere", "is not an address, a CIDR block or a first-last range"}};
-  for (const auto& [text, why] : cases) {
+  for (const auto& row : cases) {
+    const char* text = row[0];  // named copies: INFO's lambda cannot capture a binding
+    const char* why = row[1];
     INFO(text);
     const auto toml =
         profile_toml("", std::string("ranges = [\"192.0.2.0/24\", \"") + text + "\"]\n",

@@ -119,6 +119,12 @@ struct Harness {
     std::lock_guard lock(mutex);
     return lines;
   }
+  // The prober stores the health word before it writes the transition's line, so a test that
+  // saw the state change waits (briefly) for the line too.
+  std::vector<std::string> log_of_at_least(std::size_t count) {
+    wait_for(milliseconds(2000), [&] { return log().size() >= count; });
+    return log();
+  }
 
   routing::Model model;
   routing::HealthTable health;
@@ -153,7 +159,7 @@ TEST_CASE(
   REQUIRE(eu.set_mode("up"));
   REQUIRE(h.reaches(0, MonitorStatus::online, recover_bound(m)));
 
-  const auto log = h.log();
+  const auto log = h.log_of_at_least(3);
   REQUIRE(log.size() == 3);  // one line per transition, nothing else
   CHECK(log[0].starts_with("probe: profile=ci. endpoint=eu CheckingEndpoint -> Online rtt="));
   CHECK(log[1] == R"(probe: profile=ci. endpoint=eu Online -> Degraded reason="http 503")");
@@ -169,7 +175,7 @@ TEST_CASE("live: a tenant that accepts but never answers is Degraded with reason
   REQUIRE(eu.set_mode("hang"));
   REQUIRE(h.reaches(0, MonitorStatus::degraded, degrade_bound(m)));
   CHECK(h.state(0).reason == Reason::timeout);
-  CHECK(h.log().back().ends_with(R"(reason="timeout after 200ms")"));
+  CHECK(h.log_of_at_least(2).back().ends_with(R"(reason="timeout after 200ms")"));
 }
 
 TEST_CASE("live: slow answers within the timeout stay Online, beyond it are timeouts") {
@@ -226,7 +232,7 @@ TEST_CASE("live: an untrusted certificate is a tls failure; verify_tls = false a
   REQUIRE(h.reaches(0, MonitorStatus::degraded,
                     first_verdict_bound(verifying) + degrade_bound(verifying)));
   CHECK(h.state(0).reason == Reason::tls);
-  CHECK(h.log().size() >= 1);
+  CHECK(h.log_of_at_least(1).size() >= 1);
   CHECK(h.reaches(1, MonitorStatus::online, first_verdict_bound(lax)));
 }
 
@@ -339,7 +345,7 @@ TEST_CASE("live: endpoints sharing target and monitor share one probe") {
   // One probe spaces its pings at least 0.9 interval apart: 8 pings take >= 7 * 180 ms.
   // Two probes would have sent them in about half that time.
   CHECK(Clock::now() - started >= m.interval * 9 / 10 * 7);
-  CHECK(h.log().size() == 2);  // one CheckingEndpoint -> Online line per endpoint
+  CHECK(h.log_of_at_least(2).size() == 2);  // one CheckingEndpoint -> Online line per endpoint
 }
 
 TEST_CASE("live: a disabled endpoint is never probed") {
@@ -369,7 +375,7 @@ TEST_CASE(
   dns.remove("eu.tenant.test");
   REQUIRE(h.reaches(0, MonitorStatus::degraded, degrade_bound(m)));
   CHECK(h.state(0).reason == Reason::dns);
-  CHECK(h.log().back().ends_with(R"(reason="dns: NXDOMAIN")"));
+  CHECK(h.log_of_at_least(2).back().ends_with(R"(reason="dns: NXDOMAIN")"));
 }
 
 TEST_CASE("live: a resolver on a closed port fails FQDN probes with reason dns") {

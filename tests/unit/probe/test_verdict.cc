@@ -126,12 +126,13 @@ TEST_CASE("verdict: resolution failures are dns failures with the DNS word") {
       {ARES_ETIMEOUT, "dns: timeout"},
       {ARES_ECONNREFUSED, "dns: server refused connection"},
   };
-  for (const auto& [status, detail] : rows) {
+  for (const auto& row : rows) {
+    const int status = row.first;  // a named copy: CAPTURE's lambda cannot capture a binding
     CAPTURE(status);
     const auto v = probe::classify_resolution(status);
     CHECK_FALSE(v.ok);
     CHECK(v.reason == Reason::dns);
-    CHECK(v.detail == detail);
+    CHECK(v.detail == row.second);
   }
 }
 

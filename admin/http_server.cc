@@ -206,22 +206,27 @@ void Registry::remove(Session* session) {
 struct HttpServer::Impl {
   Impl(Handler h, HttpLimits l) : handler(std::move(h)), limits(l), registry(l.max_connections) {}
 
+  // The acceptor is touched only on accept_strand: its completion, its re-arming, the back-off
+  // and stop()'s close. With two admin threads, a close running beside a re-arm left asio's
+  // reactor state null under the accept (UBSan saw it at SIGTERM).
   void accept() {
-    acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
-      if (!acceptor.is_open()) return;
-      if (!ec) {
-        admit(std::move(socket));
-      } else if (out_of_descriptors(ec)) {
-        out_of_fds.say("admin: cannot accept a connection: {}; trying again in {} ms", ec.message(),
-                       k_accept_backoff.count());
-        backoff.expires_after(k_accept_backoff);
-        backoff.async_wait([this](beast::error_code wait_ec) {
-          if (!wait_ec && acceptor.is_open()) accept();
-        });
-        return;
-      }
-      accept();
-    });
+    acceptor.async_accept(
+        net::make_strand(io),
+        net::bind_executor(accept_strand, [this](beast::error_code ec, tcp::socket socket) {
+          if (!acceptor.is_open()) return;
+          if (!ec && socket.is_open()) {
+            admit(std::move(socket));
+          } else if (out_of_descriptors(ec)) {
+            out_of_fds.say("admin: cannot accept a connection: {}; trying again in {} ms",
+                           ec.message(), k_accept_backoff.count());
+            backoff.expires_after(k_accept_backoff);
+            backoff.async_wait(net::bind_executor(accept_strand, [this](beast::error_code wait_ec) {
+              if (!wait_ec && acceptor.is_open()) accept();
+            }));
+            return;
+          }
+          accept();
+        }));
   }
 
   // A socket dropped here is closed by its destructor.
@@ -253,6 +258,7 @@ struct HttpServer::Impl {
   Registry registry;
   ThrottledWarning out_of_fds, refused, evicted;
   net::io_context io{k_threads};
+  net::strand<net::io_context::executor_type> accept_strand{io.get_executor()};
   tcp::acceptor acceptor{io};
   net::steady_timer backoff{io};
 };
@@ -292,7 +298,7 @@ void HttpServer::start() {
 
 void HttpServer::stop() {
   if (threads_.empty()) return;
-  net::post(impl_->io, [this] {
+  net::post(impl_->accept_strand, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
     impl_->backoff.cancel();

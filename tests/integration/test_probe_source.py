@@ -19,7 +19,8 @@ import tenants  # noqa: E402
 from tenants import EU_IP, EU_NAME, US_IP, US_NAME, EndpointSpec, ProbeSettings, who  # noqa: E402
 
 VANTAGE_A, VANTAGE_B = "127.0.0.21", "127.0.0.22"
-SETTINGS = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
+# A TLS handshake to tenant_sim took 540 ms under AddressSanitizer on a loaded machine.
+SETTINGS = ProbeSettings(interval_s=1.0, timeout_s=0.9, tolerated=1)
 CI = f"ci.{tenants.PROFILE_ZONE}"
 SLACK_S = 2.0  # process wake-ups and TLS handshakes on a loaded machine
 DEADLINE_S = SETTINGS.first_verdict_worst_s() + SLACK_S

@@ -1,5 +1,7 @@
 // TCP service on Boost.Asio. Each session owns its buffers (allocated once per connection, not
-// per query); reads, the engine and writes alternate, so pipelined queries are answered in order.
+// per query); reads, the engine and writes alternate, so pipelined queries are answered in order,
+// each as soon as it is whole, with a non-blocking read and write (a handler only when the
+// kernel makes us wait).
 // A session never reads past the message it is on, so a transfer request hands over a clean
 // connection. Deadlines (issue 12, after Knot's tcp-idle-timeout and tcp-io-timeout): nothing
 // received for tcp_idle_timeout closes; a message begun must be whole, and an answer must be
@@ -78,7 +80,7 @@ class Session : public std::enable_shared_from_this<Session> {
     self_ = self;
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
-    wait_for_input();
+    serve_available();
   }
   const admission::ClientKey& key() const { return key_; }
   bool busy() const { return phase_ != Phase::idle; }
@@ -113,31 +115,47 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   enum class Phase : std::uint8_t { idle, reading, writing };
 
-  void arm_timer(Clock::time_point deadline) {
+  // One timer per session, moved lazily: a later deadline is only noted (the timer fires at
+  // the earlier one and re-arms itself), so a query answered at once costs no timer operation.
+  // Re-arming on every step cost two timer updates and a cancelled handler per query.
+  void set_deadline(Clock::time_point deadline) {
+    deadline_ = deadline;
+    if (timer_armed_ && timer_.expiry() <= deadline) return;
+    timer_armed_ = true;
     timer_.expires_at(deadline);
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
-      // A later step may have moved the deadline; only a deadline really past closes.
-      if (!error && self->timer_.expiry() <= Clock::now()) self->close();
+      if (error == asio::error::operation_aborted) return;  // a newer wait, or closing
+      self->timer_armed_ = false;
+      if (self->closed_) return;
+      if (self->deadline_ <= Clock::now()) return self->close();
+      self->set_deadline(self->deadline_);
     });
   }
 
   // Waits for the next bytes: the idle deadline between messages, the I/O one inside one.
   void wait_for_input() {
     if (phase_ == Phase::idle && shared_.draining) return close();  // answered: ends here
-    arm_timer(phase_ == Phase::idle ? Clock::now() + shared_.idle_timeout
-                                    : started_ + shared_.io_timeout);
+    set_deadline(phase_ == Phase::idle ? Clock::now() + shared_.idle_timeout
+                                       : started_ + shared_.io_timeout);
     socket_.async_wait(tcp::socket::wait_read,
                        [self = shared_from_this()](const boost::system::error_code& error) {
                          if (error || self->closed_) return self->close();
-                         self->read_available();
+                         self->serve_available();
                        });
   }
 
-  // Reads what the kernel has of the current message, and no further.
-  void read_available() {
+  // Answers every whole message the kernel already holds, reading no further than the message
+  // it is on, then waits. Bytes already queued must be read before waiting: the reactor is
+  // edge-triggered, so a wait would sleep until the client's next packet and leave a pipelined
+  // query unanswered until then.
+  void serve_available() {
     for (;;) {
       const std::size_t whole = filled_ < 2 ? 2 : 2 + message_size();
-      if (filled_ == whole) return respond();
+      if (filled_ == whole) {
+        if (!respond()) return;                // handed off, closed, or the answer is being written
+        if (shared_.draining) return close();  // answered: ends here
+        continue;
+      }
       boost::system::error_code error;
       const std::size_t got =
           socket_.read_some(asio::buffer(frame_.data() + filled_, whole - filled_), error);
@@ -153,16 +171,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::size_t message_size() const { return static_cast<std::size_t>(frame_[0] << 8 | frame_[1]); }
 
-  void respond() {
+  // Answers the message in frame_. True when the answer went to the kernel whole at once and
+  // the next message may be read; false when the session continues elsewhere (a hand-off, a
+  // close, or an answer the kernel could not take at once and that is written asynchronously).
+  bool respond() {
     const auto query = std::span<const std::uint8_t>(frame_.data() + 2, message_size());
     filled_ = 0;
     if (shared_.transfers && xfr::is_transfer_query(query) &&
         hand_off([&](int fd) { return shared_.transfers->offer(fd, query, client_.info); }))
-      return;
+      return false;
     if (shared_.updates && is_update_request(query) && hand_off([&](int fd) {
           return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query);
         }))
-      return;
+      return false;
     if (shared_.tap) [[unlikely]]
       shared_.tap->query(peer_.data(), Transport::tcp, query);
     const Reply reply = answer(shared_.serving.enter(shared_.reader), scratch_,
@@ -170,7 +191,8 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_.serving.leave(shared_.reader);  // the reply is in our scratch
     if (reply.kind != Reply::Kind::send) {
       shared_.counters.record_dropped();
-      return answered();  // nothing to say: next query
+      answered();  // nothing to say: next query
+      return true;
     }
     shared_.counters.record(reply.rcode, reply.qtype, reply.truncated);
     if (shared_.tap) [[unlikely]]
@@ -179,20 +201,39 @@ class Session : public std::enable_shared_from_this<Session> {
     reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(reply_length_), asio::buffer(reply.bytes.data(), reply.bytes.size())};
+    // Most answers fit the socket's buffer: one non-blocking write, no handler, no deadline.
+    boost::system::error_code error;
+    const std::size_t written = socket_.write_some(buffers, error);
+    if (error && error != asio::error::would_block) {
+      close();
+      return false;
+    }
+    if (written == 2 + reply.bytes.size()) {
+      answered();
+      return true;
+    }
+    // The rest waits for the client to read, within tcp_io_timeout.
     phase_ = Phase::writing;
-    arm_timer(Clock::now() + shared_.io_timeout);
+    set_deadline(Clock::now() + shared_.io_timeout);
+    const std::size_t length_left = written < 2 ? 2 - written : 0;
+    const std::size_t body_done = written < 2 ? 0 : written - 2;
+    const std::array<asio::const_buffer, 2> rest{
+        asio::buffer(reply_length_.data() + (2 - length_left), length_left),
+        asio::buffer(reply.bytes.data() + body_done, reply.bytes.size() - body_done)};
     asio::async_write(
-        socket_, buffers,
-        [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-          if (error || self->closed_) return self->close();
+        socket_, rest,
+        [self = shared_from_this()](const boost::system::error_code& write_error, std::size_t) {
+          if (write_error || self->closed_) return self->close();
           self->answered();
+          if (self->shared_.draining) return self->close();  // answered: ends here
+          self->serve_available();
         });
+    return false;
   }
 
   void answered() {
     phase_ = Phase::idle;
     since_ = Clock::now();
-    wait_for_input();
   }
 
   // The connection goes to the transfer or update thread, which answers this query and closes
@@ -201,6 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool hand_off(Offer offer) {
     boost::system::error_code error;
     timer_.cancel();
+    timer_armed_ = false;  // the cancelled wait's handler returns without touching the session
     const int fd = socket_.release(error);
     if (error) return false;
     if (!offer(fd)) {
@@ -228,6 +270,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Phase phase_ = Phase::idle;
   Clock::time_point since_ = Clock::now();  // accepted, or the last answer written
   Clock::time_point started_;               // the first bytes of the current message came
+  Clock::time_point deadline_;              // when this session closes unless it moves on
+  bool timer_armed_ = false;                // timer_ has a wait pending (at or before deadline_)
   bool closed_ = false;
   std::size_t filled_ = 0;  // bytes of the current message (length included) in frame_
   std::array<std::uint8_t, 2> reply_length_{};

@@ -272,7 +272,10 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
                     true,
                     0,
                     static_cast<unsigned>(
-                        s.integer("max_record_drop", 0, 100).value_or(ctx.limits.max_record_drop))};
+                        s.integer("max_record_drop", 0, 100).value_or(ctx.limits.max_record_drop)),
+                    {},
+                    {},
+                    false};
     ZoneReader(s, ctx, draft).read(default_ttl);
     s.finish();
     if (origin) drafts.push_back(std::move(draft));

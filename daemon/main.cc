@@ -53,14 +53,15 @@ constexpr std::string_view usage =
 // --check-config prints plain lines for a person ("error: " first, apart from warnings); a
 // starting server logs them (journald).
 int print_errors(const std::vector<conf::Error>& errors, bool as_log) {
-  const auto say = [as_log](const std::string& line) {
+  const auto say = [as_log](std::string_view prefix, const std::string& line) {
     if (as_log)
       logging::error("{}", line);
     else
-      fmt::print(stderr, "error: {}\n", line);
+      fmt::print(stderr, "{}{}\n", prefix, line);
   };
-  for (const auto& error : errors) say(error.to_string());
-  say(fmt::format("dnsd: {} error{} in the config", errors.size(), errors.size() == 1 ? "" : "s"));
+  for (const auto& error : errors) say("error: ", error.to_string());
+  say("",
+      fmt::format("dnsd: {} error{} in the config", errors.size(), errors.size() == 1 ? "" : "s"));
   return 1;
 }
 

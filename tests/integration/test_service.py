@@ -339,7 +339,8 @@ class LoggingTest(dnstest.ServerTestCase):
         self.assertNotIn("serving", dnsd.stderr_path.read_text())
         plain = self.own(ServiceDnsd(log_level="info").start())
         self.assertEqual(plain.stop(), 0)
-        self.assertRegex(plain.stderr_path.read_text(), r"(?m)^dnsd: serving 1 zones")
+        self.assertRegex(plain.stderr_path.read_text(),
+                         rf"(?m)^{dnstest.LOG_TIMESTAMP}dnsd: serving 1 zones")
 
 
 def metric(text: str, name: str, labels: dict) -> float:

@@ -463,8 +463,8 @@ class MetricsTest(dnstest.ServerTestCase):
         self.assertEqual(metric(text, "dnsd_probe_duration_seconds_bucket", {"le": "1"}), results)
         log = dnsd.stderr_path.read_text()
         self.assertIn("probe: profile=tm.example.test. endpoint=us CheckingEndpoint -> Degraded", log)
-        self.assertRegex(log, r"(?m)^probe: verdict profile=tm\.example\.test\. endpoint=eu "
-                              r"state=Online ok rtt=\d+ms$")
+        self.assertRegex(log, rf"(?m)^{dnstest.LOG_TIMESTAMP}probe: verdict "
+                              r"profile=tm\.example\.test\. endpoint=eu state=Online ok rtt=\d+ms$")
 
 
 class UnitFileTest(dnstest.ServerTestCase):

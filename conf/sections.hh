@@ -82,7 +82,6 @@ dnsd::xfr::Acl read_transfer_list(const toml::node* node, const std::string& pat
 std::vector<SecondarySection> read_secondaries(Section& root, const LoadContext& ctx,
                                                const dnsd::tsig::Keyring& keys);
 
-// One [[zone]] whose records are in its builder; profiles are added before it is built.
 // A [[zone.record]] name as written, for record_placement.cc's warnings.
 struct RecordSite {
   std::string text;  // "www", "www.example.org.", "@"
@@ -91,6 +90,7 @@ struct RecordSite {
   std::string key;  // "zone[1].record[0].name"
 };
 
+// One [[zone]] whose records are in its builder; profiles are added before it is built.
 struct ZoneDraft {
   std::size_t index = 0;
   dnsd::wire::Name origin;

@@ -185,10 +185,11 @@ class Fleet:
 def flips(work: Path, count: int) -> dict:
     qname = "app.tm.test."
     fleet = Fleet(work, lambda port: profile_toml(qname, port, 2))
-    probe_down = re.compile(rf"^probe: profile={re.escape(qname)} endpoint=e0 Online -> Degraded")
-    probe_up = re.compile(rf"^probe: profile={re.escape(qname)} endpoint=e0 Degraded -> Online")
-    fleet_down = re.compile(rf"^fleet: profile={re.escape(qname)} endpoint=e0 Online -> Degraded")
-    fleet_up = re.compile(rf"^fleet: profile={re.escape(qname)} endpoint=e0 Degraded -> Online")
+    T = dnstest.LOG_TIMESTAMP  # log lines start with it (README "Logs")
+    probe_down = re.compile(rf"^{T}probe: profile={re.escape(qname)} endpoint=e0 Online -> Degraded")
+    probe_up = re.compile(rf"^{T}probe: profile={re.escape(qname)} endpoint=e0 Degraded -> Online")
+    fleet_down = re.compile(rf"^{T}fleet: profile={re.escape(qname)} endpoint=e0 Online -> Degraded")
+    fleet_up = re.compile(rf"^{T}fleet: profile={re.escape(qname)} endpoint=e0 Degraded -> Online")
     eu, us = fleet.pairs[0][0], fleet.pairs[1][0]
     deciding = fleet.instances[1]
     times, missed = [], 0
@@ -235,7 +236,7 @@ def writes(work: Path, endpoints: int, steady_s: float) -> dict:
     profiles = endpoints // per_profile
     fleet = Fleet(work, lambda port: "".join(profile_toml(f"p{i}.tm.test.", port, per_profile, STEADY)
                                              for i in range(profiles)))
-    decided = re.compile(r"^fleet: profile=\S+ endpoint=e\d+ Online -> Degraded")
+    decided = re.compile(rf"^{dnstest.LOG_TIMESTAMP}fleet: profile=\S+ endpoint=e\d+ Online -> Degraded")
     n = profiles * (per_profile - 1)  # the primaries: every one flips in the storm
     try:
         def total():

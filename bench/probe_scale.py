@@ -47,7 +47,8 @@ RESULTS = os.path.join(BENCH, "results", "probe_scale.md")
 _STATS = re.compile(r"probe: stats probes=(\d+) starts=(\d+) lag_p50_ms=([\d.]+) "
                     r"lag_p99_ms=([\d.]+) lag_max_ms=([\d.]+)")
 _READY = re.compile(r"tenant_sim: listening on (\S+):(\d+) \(http\) control on (\S+):(\d+)")
-_TRANSITION = re.compile(r"^probe: profile=\S+ endpoint=\S+ (\w+) -> (\w+)", re.M)
+# Log lines start with a timestamp (README "Logs").
+_TRANSITION = re.compile(r"^(?:\S+Z )?probe: profile=\S+ endpoint=\S+ (\w+) -> (\w+)", re.M)
 
 
 def build(build_dir):

@@ -22,6 +22,9 @@
 namespace conf {
 
 enum class LogLevel { debug, info, warning, error };
+// [server] log_format: "text" (a timestamp, or the journal's priority, then the message) or
+// "json" (one object per line, for log shippers). Read at start; a reload does not change it.
+enum class LogFormat { text, json };
 
 // [server]: how dnsd listens and answers, as the config file says it (defaults are the file's
 // defaults, see README). control/ turns it into the servers' dnsd::ServerConfig; conf/ does not
@@ -67,6 +70,7 @@ struct ServerSection {
   std::string update_log;
   // Core dumps hold every secret in memory: off unless asked for (service/hardening.hh).
   bool core_dumps = false;
+  LogFormat log_format = LogFormat::text;
   // Header values (credentials) over plain http: allowed with a warning per endpoint, or a
   // config error when false.
   bool allow_plain_http_credentials = true;

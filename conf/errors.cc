@@ -70,6 +70,34 @@ void Diagnostics::warn(std::string message) {
   warnings_.push_back(std::move(message));
 }
 
+std::string syntax_error_message(std::string_view description, std::size_t column) {
+  std::string what;
+  constexpr std::string_view prefix = "Error while parsing ";
+  if (description.substr(0, prefix.size()) == prefix) {
+    description.remove_prefix(prefix.size());
+    const auto colon = description.find(": ");
+    if (colon != std::string_view::npos) {
+      what = fmt::format(" in {}", description.substr(0, colon));
+      description.remove_prefix(colon + 2);
+    }
+  }
+  std::string text;
+  for (std::size_t i = 0; i < description.size(); ++i) {
+    const char c = description[i];
+    if (description.substr(i, 4) == "'\\n'") {
+      text += "end of line";
+      i += 3;
+    } else if (c == '\n' || c == '\r' || c == '\t') {
+      if (!text.empty() && text.back() != ' ') text += ' ';  // a wrapped message: one line
+    } else {
+      text += c;
+    }
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  const std::string at = column > 0 ? fmt::format(" (column {})", column) : "";
+  return fmt::format("syntax error{}{}: {}", what, at, text);
+}
+
 std::string excerpt(std::string_view text) {
   const auto p = printable(text, k_excerpt, true);
   return "\"" + p.text + "\"" + p.cut;

@@ -42,6 +42,10 @@ class Diagnostics {
   // Something the operator should fix that does not stop the load (a secret file others may
   // read); each distinct message once.
   void warn(std::string message);
+  // The same for something at one place of the TOML file: "FILE:LINE: KEY: message".
+  void warn_at(std::size_t line, std::string key, std::string message) {
+    warn(Error{file_, line, std::move(key), std::move(message)}.to_string());
+  }
   std::vector<std::string> take_warnings() { return std::move(warnings_); }
 
  private:
@@ -50,6 +54,11 @@ class Diagnostics {
   std::size_t dropped_ = 0;
   std::vector<std::string> warnings_;
 };
+
+// toml++'s parse error description and column as one line of our own wording: "syntax error
+// in a table header (column 8): expected ']', saw end of line". toml++ writes "Error while
+// parsing X: ..." and quotes a line break as '\n'; nothing of it may span lines.
+std::string syntax_error_message(std::string_view description, std::size_t column);
 
 // `text` in double quotes, with control characters escaped, for messages.
 std::string in_quotes(std::string_view text);

@@ -119,6 +119,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   auto catalog = read_catalog(root, ctx, zones, config->transfers, config->keys);
   const auto sites = read_profiles(root, ctx, config->model, config->publish.profiles);
   root.finish();
+  warn_misplaced_records(zones, sites, diag);
   attach_profiles(zones, sites, config->model, diag);
   build_zones(zones, config->zones, diag);
   build_catalog(std::move(catalog), *config, diag);
@@ -151,7 +152,8 @@ LoadResult load_string(std::string_view toml_text, const std::string& path) {
     try {
       table = toml::parse(toml_text, path);
     } catch (const toml::parse_error& e) {
-      return single_error(path, e.source().begin.line, std::string(e.description()));
+      return single_error(path, e.source().begin.line,
+                          syntax_error_message(e.description(), e.source().begin.column));
     }
     return load_table(table, path);
   } catch (const std::exception& e) {

@@ -50,7 +50,9 @@ bool is_endpoint_name(std::string_view name) {
   });
 }
 
-// An FQDN (absolute, trailing dot optional) or an IPv4 / IPv6 literal.
+// An FQDN (absolute, trailing dot optional) or an IPv4 / IPv6 literal. Absolute because a
+// target is the probe's host (URL, SNI) as well, and Traffic Manager targets are FQDNs written
+// without the dot; --check-config warns where the dot is missing (BIND habits read it relative).
 bool parse_target(std::string_view text, routing::Endpoint& endpoint, std::string& why) {
   if (auto ip = parse_ip(text)) {
     endpoint.kind = ip->v6 ? routing::TargetKind::ipv6 : routing::TargetKind::ipv4;
@@ -232,6 +234,12 @@ void ProfileReader::target_or_child(Section& es, routing::Endpoint& e) {
     std::string why;
     if (!parse_target(*target, e, why))
       es.error("target", fmt::format("{} {}", in_quotes(*target), why));
+    else if (e.kind == routing::TargetKind::name && !target->ends_with('.'))
+      es.diag().warn_at(es.line("target"), es.key("target"),
+                        fmt::format("{} has no trailing dot: endpoint targets are always absolute "
+                                    "(it is {}, not relative to the zone as in a master file); "
+                                    "write {} to say so",
+                                    in_quotes(*target), e.target, in_quotes(e.target)));
   }
 }
 

@@ -82,6 +82,14 @@ dnsd::xfr::Acl read_transfer_list(const toml::node* node, const std::string& pat
 std::vector<SecondarySection> read_secondaries(Section& root, const LoadContext& ctx,
                                                const dnsd::tsig::Keyring& keys);
 
+// A [[zone.record]] name as written, for record_placement.cc's warnings.
+struct RecordSite {
+  std::string text;  // "www", "www.example.org.", "@"
+  dnsd::wire::Name owner;
+  std::size_t line = 0;
+  std::string key;  // "zone[1].record[0].name"
+};
+
 // One [[zone]] whose records are in its builder; profiles are added before it is built.
 struct ZoneDraft {
   std::size_t index = 0;
@@ -91,8 +99,11 @@ struct ZoneDraft {
   dnsd::zone::ZoneBuilder builder;
   // False when the SOA or the apex NS is missing; build() would only repeat what was reported.
   bool buildable = true;
-  std::size_t records = 0;        // added to the builder, for the reload's record-drop guard
-  unsigned max_record_drop = 50;  // percent: [[zone]] max_record_drop, else [server]'s
+  std::size_t records = 0;               // added to the builder, for the reload's record-drop guard
+  unsigned max_record_drop = 50;         // percent: [[zone]] max_record_drop, else [server]'s
+  std::vector<RecordSite> record_sites;  // its [[zone.record]] names
+  std::vector<dnsd::wire::Name> name_server;  // its apex NS targets and SOA mname
+  bool has_master_file = false;               // records the TOML does not show
 };
 std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx);
 
@@ -120,6 +131,12 @@ struct ProfileSite {
 // transfer keys into `transfers` (by ProfileId).
 std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx, routing::Model& model,
                                        std::vector<publish::ProfileTransfer>& transfers);
+
+// The TOML trap (record_placement.cc): a [[zone.record]] belongs to the [[zone]] written last
+// above it, so one added at the end of the file lands in the last zone. Warns where a record's
+// name looks meant for another zone or profile.
+void warn_misplaced_records(const std::vector<ZoneDraft>& zones,
+                            const std::vector<ProfileSite>& profiles, Diagnostics& diag);
 
 // [publish] and a [[profile]]'s transfer keys (publish_section.cc).
 void read_publish(Section& root, const LoadContext& ctx, publish::Settings& settings);

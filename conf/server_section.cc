@@ -126,6 +126,17 @@ std::string read_probe_source(Section& s, std::string_view name, bool v6) {
   return ip->text;
 }
 
+// log_format, handled apart from read_server's list for the reason given above.
+LogFormat read_log_format(Section& s) {
+  s.consume("log_format");
+  const auto text = s.string("log_format");
+  if (!text || *text == "text") return LogFormat::text;
+  if (*text == "json") return LogFormat::json;
+  s.error("log_format",
+          fmt::format("unknown log format {} (expected \"text\" or \"json\")", in_quotes(*text)));
+  return LogFormat::text;
+}
+
 }  // namespace
 
 void read_server(Section& root, ServerSection& server, routing::ProbeSource& probe_source) {
@@ -162,6 +173,7 @@ void read_server(Section& root, ServerSection& server, routing::ProbeSource& pro
   server.allow_plain_http_credentials =
       s.boolean("allow_plain_http_credentials").value_or(server.allow_plain_http_credentials);
   read_file_limits(s, server.files);
+  server.log_format = read_log_format(s);
   probe_source.ipv4 = read_probe_source(s, "probe_source_ipv4", false);
   probe_source.ipv6 = read_probe_source(s, "probe_source_ipv6", true);
   if (const auto log = s.string("update_log")) {

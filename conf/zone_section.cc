@@ -37,6 +37,7 @@ class ZoneReader {
                                                      std::uint32_t default_ttl);
   void ns(std::uint32_t default_ttl);
   void record(const toml::table& table, std::size_t index, std::uint32_t default_ttl);
+  bool meant_for_this_zone(Section& s);
 
   Section& zone_;
   const LoadContext& ctx_;
@@ -94,6 +95,7 @@ std::optional<std::pair<Bytes, std::uint32_t>> ZoneReader::soa(const toml::table
                                   seconds(s, "expire", 604800), seconds(s, "minimum", 60)};
   const auto ttl = s.integer("ttl", 0, max_ttl).value_or(default_ttl);
   s.finish();
+  if (mname) draft_.name_server.push_back(mname->lowercased());
   if (!mname || !rname || !serial || !s.clean()) return std::nullopt;
   Bytes rdata(mname->wire().begin(), mname->wire().end());
   rdata.insert(rdata.end(), rname->wire().begin(), rname->wire().end());
@@ -108,6 +110,7 @@ void ZoneReader::ns(std::uint32_t default_ttl) {
   for (const auto& item : *items) {
     const auto target = name(item.value, item.key, item.line);
     if (!target) continue;
+    draft_.name_server.push_back(target->lowercased());
     add(draft_.origin, rrtype::ns, default_ttl, Bytes(target->wire().begin(), target->wire().end()),
         {ctx_.diag.file(), item.line, item.key});
   }
@@ -127,19 +130,24 @@ std::optional<std::uint16_t> record_type(Section& s, const std::string& text) {
 // [[zone.record]]: one RRset entry, `data` a string or an array of them.
 void ZoneReader::record(const toml::table& table, std::size_t index, std::uint32_t default_ttl) {
   Section s(ctx_.diag, table, fmt::format("{}[{}]", zone_.key("record"), index),
-            {"name", "type", "ttl", "data"});
+            {"name", "type", "ttl", "data", "zone"});
+  const bool here = meant_for_this_zone(s);
   const auto owner_text = s.string("name", Need::required);
   const auto type_text = s.string("type", Need::required);
   const auto ttl = s.integer("ttl", 0, max_ttl).value_or(default_ttl);
   const auto data = s.strings("data", true, Need::required);
   s.finish();
+  if (!here) return;
   const auto owner = owner_text ? name(*owner_text, s.key("name"), s.line("name")) : std::nullopt;
   const auto type = type_text ? record_type(s, *type_text) : std::nullopt;
   if (owner && !owner->is_subdomain_of(draft_.origin)) {
     s.error("name",
-            fmt::format("{} is outside the zone {}", owner->to_text(), draft_.origin.to_text()));
+            fmt::format("{} is outside the zone {} (a [[zone.record]] belongs to the [[zone]] "
+                        "written last above it)",
+                        owner->to_text(), draft_.origin.to_text()));
     return;
   }
+  if (owner) draft_.record_sites.push_back({*owner_text, *owner, s.line("name"), s.key("name")});
   if (!owner || !type || !data) return;
   if (data->empty()) s.error("data", "must hold at least one record's data");
   const std::uint16_t rtype = *type;
@@ -153,6 +161,27 @@ void ZoneReader::record(const toml::table& table, std::size_t index, std::uint32
     add(*owner, rtype, static_cast<std::uint32_t>(ttl), std::move(*rdata),
         {ctx_.diag.file(), s.line(), s.path()});
   }
+}
+
+// A record's optional zone = "...": the zone the operator means it for. TOML puts every
+// [[zone.record]] under the [[zone]] written last above it, so a record added at the end of
+// the file lands in the last zone; naming the zone turns that slip into an error.
+bool ZoneReader::meant_for_this_zone(Section& s) {
+  const auto text = s.string("zone");
+  if (!text) return true;
+  std::string why;
+  const auto meant = Name::from_text(*text, nullptr, &why);
+  if (!meant) {
+    s.error("zone", fmt::format("bad zone name {}: {}", in_quotes(*text), why));
+    return false;
+  }
+  if (meant->lowercased() == draft_.origin.lowercased()) return true;
+  s.error("zone", fmt::format("this record is meant for zone {} but sits under the [[zone]] {} "
+                              "(line {}): a [[zone.record]] belongs to the [[zone]] written last "
+                              "above it; move it under {}",
+                              meant->to_text(), draft_.origin.to_text(), draft_.name_line,
+                              meant->to_text()));
+  return false;
 }
 
 void ZoneReader::read(std::uint32_t default_ttl) {
@@ -169,6 +198,7 @@ void ZoneReader::read(std::uint32_t default_ttl) {
       record(*records->get(i)->as_table(), i, default_ttl);
   bool master_read = true, master_soa = false;
   if (const auto file = zone_.string("file")) {
+    draft_.has_master_file = true;
     std::string why;
     const auto& limits = ctx_.limits;
     const MasterFileOptions options{draft_.origin,
@@ -242,7 +272,10 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
                     true,
                     0,
                     static_cast<unsigned>(
-                        s.integer("max_record_drop", 0, 100).value_or(ctx.limits.max_record_drop))};
+                        s.integer("max_record_drop", 0, 100).value_or(ctx.limits.max_record_drop)),
+                    {},
+                    {},
+                    false};
     ZoneReader(s, ctx, draft).read(default_ttl);
     s.finish();
     if (origin) drafts.push_back(std::move(draft));

@@ -22,6 +22,7 @@
 #include "admin/api.hh"
 #include "admin/http_server.hh"
 #include "conf/load.hh"
+#include "conf/zone_text.hh"
 #include "control/generation.hh"
 #include "control/runtime.hh"
 #include "control/updater.hh"
@@ -44,29 +45,46 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: dnsd --config FILE        run the server\n"
-    "       dnsd --check-config FILE  check a config file and exit (0: valid)\n"
+    "       dnsd --check-config FILE  check a config file and exit (0: valid, warnings or not)\n"
+    "       dnsd --check-config --print FILE\n"
+    "                                 ... and print the zones it serves as master-file text\n"
     "       dnsd --version\n";
 
-// --check-config prints plain lines for a person; a starting server logs them (journald).
+// --check-config prints plain lines for a person ("error: " first, apart from warnings); a
+// starting server logs them (journald).
 int print_errors(const std::vector<conf::Error>& errors, bool as_log) {
-  const auto say = [as_log](const std::string& line) {
+  const auto say = [as_log](std::string_view prefix, const std::string& line) {
     if (as_log)
       logging::error("{}", line);
     else
-      fmt::print(stderr, "{}\n", line);
+      fmt::print(stderr, "{}{}\n", prefix, line);
   };
-  for (const auto& error : errors) say(error.to_string());
-  say(fmt::format("dnsd: {} error{} in the config", errors.size(), errors.size() == 1 ? "" : "s"));
+  for (const auto& error : errors) say("error: ", error.to_string());
+  say("",
+      fmt::format("dnsd: {} error{} in the config", errors.size(), errors.size() == 1 ? "" : "s"));
   return 1;
 }
 
-int check_config(const std::string& path) {
+// Warnings never change the exit code: 0 with or without them, 1 on any error. With --print
+// the zones go to stdout as master-file text and the summary to stderr.
+int check_config(const std::string& path, bool print) {
   const conf::LoadResult result = conf::load_file(path);
   for (const auto& warning : result.warnings) fmt::print(stderr, "warning: {}\n", warning);
   if (!result.config) return print_errors(result.errors, false);
-  fmt::print("{}: ok ({} zones, {} profiles, {} endpoints)\n", path,
-             result.config->zones.zones().size(), result.config->model.profiles.size(),
-             result.config->model.endpoint_count);
+  const auto& config = *result.config;
+  const std::string warnings = result.warnings.empty()
+                                   ? ""
+                                   : fmt::format(", {} warning{}", result.warnings.size(),
+                                                 result.warnings.size() == 1 ? "" : "s");
+  const std::string summary = fmt::format("{}: ok ({} zones, {} profiles, {} endpoints{})", path,
+                                          config.zones.zones().size(), config.model.profiles.size(),
+                                          config.model.endpoint_count, warnings);
+  if (print) {
+    fmt::print("{}", conf::zones_as_master_text(config));
+    fmt::print(stderr, "{}\n", summary);
+  } else {
+    fmt::print("{}\n", summary);
+  }
   return 0;
 }
 
@@ -224,6 +242,9 @@ std::unique_ptr<conf::Config> load(const std::string& path) {
     return nullptr;
   }
   logging::set_level(to_logging(loaded.config->log_level));
+  // Start only: a reload keeps the format, so a shipper's parser never sees it change.
+  if (loaded.config->server.log_format == conf::LogFormat::json)
+    logging::set_format(logging::Format::json);
   return std::move(loaded.config);
 }
 
@@ -464,7 +485,11 @@ int main(int argc, char** argv) {
     fmt::print("dnsd {}\n", DNSD_VERSION);
     return 0;
   }
-  if (args.size() == 2 && args[0] == "--check-config") return check_config(std::string(args[1]));
+  if (args.size() == 2 && args[0] == "--check-config")
+    return check_config(std::string(args[1]), false);
+  if (args.size() == 3 && args[0] == "--check-config" &&
+      (args[1] == "--print" || args[2] == "--print"))
+    return check_config(std::string(args[1] == "--print" ? args[2] : args[1]), true);
   if (args.size() == 2 && (args[0] == "--config" || args[0] == "-c"))
     return run(std::string(args[1]));
   fmt::print(stderr, "{}", usage);

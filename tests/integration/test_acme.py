@@ -192,7 +192,7 @@ class AcmeThroughDns(dnstest.ServerTestCase):
         secondary's: "SOA ZONE from CLIENT key KEY: SOA only (serial N)..."); None for knotd."""
         if not self.is_dnsd:
             return None
-        line = re.compile(rf"^dnsd: SOA {re.escape(zone)} from 127\.0\.0\.1 key {re.escape(KEY)}: "
+        line = re.compile(rf"^(?:{dnstest.LOG_TIMESTAMP})?dnsd: SOA {re.escape(zone)} from 127\.0\.0\.1 key {re.escape(KEY)}: "
                           r"SOA only", re.M)
         return len(line.findall(self.dns_log()))
 
@@ -326,7 +326,7 @@ class AcmeThroughDns(dnstest.ServerTestCase):
             for name, count in challenges.items():
                 for change in (f"add {name} {CERTBOT_TTL} TXT", f"delete {name} "):
                     lines = [line for line in log.splitlines()
-                             if line.startswith(f"update: key={KEY} zone={zone} ")
+                             if dnstest.log_message(line).startswith(f"update: key={KEY} zone={zone} ")
                              and "rcode=NOERROR" in line and f'changes="{change}' in line]
                     self.assertEqual(len(lines), count, f"{change!r} log lines:\n{log}")
         # No secret in any output: the DNS server's log, pebble's, certbot's output and logs.

@@ -160,7 +160,8 @@ class SecretsScenario(dnstest.ServerTestCase):
     def test_one_warning_per_endpoint_sending_authorization_over_http(self):
         self.wait_state(PLAIN, "eu", "Online")  # the header was sent: the tenant checks it
         log = tenants.read_log(self.dnsd)
-        warnings = [line for line in log.splitlines() if "over plain http" in line]
+        warnings = [dnstest.log_message(line) for line in log.splitlines()
+                    if "over plain http" in line]
         self.assertEqual(warnings, [f"probe: profile={PLAIN} endpoint=eu sends Authorization "
                                     f"over plain http"])
 

@@ -339,7 +339,8 @@ class LoggingTest(dnstest.ServerTestCase):
         self.assertNotIn("serving", dnsd.stderr_path.read_text())
         plain = self.own(ServiceDnsd(log_level="info").start())
         self.assertEqual(plain.stop(), 0)
-        self.assertRegex(plain.stderr_path.read_text(), r"(?m)^dnsd: serving 1 zones")
+        self.assertRegex(plain.stderr_path.read_text(),
+                         rf"(?m)^{dnstest.LOG_TIMESTAMP}dnsd: serving 1 zones")
 
 
 def metric(text: str, name: str, labels: dict) -> float:
@@ -462,8 +463,8 @@ class MetricsTest(dnstest.ServerTestCase):
         self.assertEqual(metric(text, "dnsd_probe_duration_seconds_bucket", {"le": "1"}), results)
         log = dnsd.stderr_path.read_text()
         self.assertIn("probe: profile=tm.example.test. endpoint=us CheckingEndpoint -> Degraded", log)
-        self.assertRegex(log, r"(?m)^probe: verdict profile=tm\.example\.test\. endpoint=eu "
-                              r"state=Online ok rtt=\d+ms$")
+        self.assertRegex(log, rf"(?m)^{dnstest.LOG_TIMESTAMP}probe: verdict "
+                              r"profile=tm\.example\.test\. endpoint=eu state=Online ok rtt=\d+ms$")
 
 
 class UnitFileTest(dnstest.ServerTestCase):

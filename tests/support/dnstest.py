@@ -31,6 +31,16 @@ DATA_DIR = REPO_ROOT / "tests" / "integration" / "data"
 START_DEADLINE_S = 10.0
 STOP_DEADLINE_S = 10.0
 
+# What starts a dnsd log line outside the journal: an RFC 3339 UTC timestamp and a space
+# (README "Logs"). Patterns anchored at a line's start put it after their "^".
+LOG_TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "
+
+
+def log_message(line: str) -> str:
+    """A dnsd log line without its leading timestamp (unchanged when it has none)."""
+    m = re.match(LOG_TIMESTAMP, line)
+    return line[m.end():] if m else line
+
 
 # ------------------------------------------------------------------------------------------
 # Waiting and ports

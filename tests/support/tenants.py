@@ -345,7 +345,8 @@ def transitions(stderr_text: str, profile: Optional[str] = None,
     """Every state-change line (in order), optionally of one profile and endpoint. Lines that
     start like a transition but do not parse are returned with old=new='?' so they fail loudly."""
     out = []
-    for line in stderr_text.splitlines():
+    for stamped in stderr_text.splitlines():
+        line = dnstest.log_message(stamped)  # Transition.line is the message, without the time
         if not line.startswith("probe: profile="):
             continue
         m = _TRANSITION.match(line)

@@ -42,7 +42,7 @@ tll = 300
 data = "192.0.2.1"
 )";
   check_error(load(toml), inline_path, line_containing(toml, "tll"), "zone[0].record[0].tll",
-              R"(unknown key "tll" (expected one of name, type, ttl, data))");
+              R"(unknown key "tll" (expected one of name, type, ttl, data, zone))");
 }
 
 TEST_CASE("errors: an unknown top-level key or section is refused") {

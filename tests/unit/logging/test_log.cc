@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -41,13 +42,53 @@ TEST_CASE("logging: level names parse and print") {
   CHECK(!parse_level("verbose"));
 }
 
-TEST_CASE("logging: journal lines carry the syslog priority, plain lines are the message alone") {
+TEST_CASE("logging: journal lines carry the syslog priority, plain lines a timestamp first") {
   CHECK(format_line(Format::journal, Level::error, "dnsd: x") == "<3>dnsd: x");
   CHECK(format_line(Format::journal, Level::warning, "probe: y") == "<4>probe: y");
   CHECK(format_line(Format::journal, Level::info, "z") == "<6>z");
   CHECK(format_line(Format::journal, Level::debug, "z") == "<7>z");
-  CHECK(format_line(Format::plain, Level::warning, "probe: eu Online -> Degraded") ==
-        "probe: eu Online -> Degraded");
+  const auto at = Clock::time_point(std::chrono::milliseconds(1'796'531'759'123));
+  CHECK(format_line(Format::plain, Level::warning, "probe: eu Online -> Degraded", at) ==
+        "2026-12-06T04:35:59.123Z probe: eu Online -> Degraded");
+}
+
+TEST_CASE("logging: timestamps are RFC 3339 in UTC with milliseconds") {
+  CHECK(rfc3339(Clock::time_point{}) == "1970-01-01T00:00:00.000Z");
+  CHECK(rfc3339(Clock::time_point(std::chrono::milliseconds(951'782'400'007))) ==
+        "2000-02-29T00:00:00.007Z");
+  // The RFC 3339 §5.6 grammar: full-date "T" partial-time "Z".
+  const std::string now = rfc3339(Clock::now());
+  REQUIRE(now.size() == 24);
+  for (const std::size_t i : {4u, 7u}) CHECK(now[i] == '-');
+  CHECK(now[10] == 'T');
+  CHECK(now[13] == ':');
+  CHECK(now[16] == ':');
+  CHECK(now[19] == '.');
+  CHECK(now[23] == 'Z');
+}
+
+TEST_CASE("logging: a json line holds ts, level, msg, the module and the key=value fields") {
+  const auto at = Clock::time_point(std::chrono::milliseconds(1'796'531'759'123));
+  CHECK(format_line(Format::json, Level::warning,
+                    "probe: profile=ci. endpoint=eu Online -> Degraded reason=\"http 503\"", at) ==
+        R"({"ts":"2026-12-06T04:35:59.123Z","level":"warning",)"
+        R"("msg":"probe: profile=ci. endpoint=eu Online -> Degraded reason=\"http 503\"",)"
+        R"("module":"probe","profile":"ci.","endpoint":"eu","reason":"http 503"})");
+  // No module word, no fields; a field named like a fixed key is not repeated.
+  CHECK(format_line(Format::json, Level::info, "level=x ts=y plain text", at) ==
+        R"({"ts":"2026-12-06T04:35:59.123Z","level":"info","msg":"level=x ts=y plain text"})");
+}
+
+TEST_CASE("logging: a json line stays valid JSON whatever bytes the message holds") {
+  const auto at = Clock::time_point{};
+  const std::string message = std::string("dnsd: bad \"q\" \\ tab\t nul") + '\0' + "\xff end";
+  CHECK(format_line(Format::json, Level::error, message, at) ==
+        R"({"ts":"1970-01-01T00:00:00.000Z","level":"error",)"
+        R"("msg":"dnsd: bad \"q\" \\ tab\u0009 nul\u0000\u00ff end","module":"dnsd"})");
+  // An unterminated quoted value ends with the message.
+  CHECK(format_line(Format::json, Level::info, "x: k=\"open", at) ==
+        R"({"ts":"1970-01-01T00:00:00.000Z","level":"info","msg":"x: k=\"open","module":"x",)"
+        R"("k":"open"})");
 }
 
 TEST_CASE("logging: journal format only when JOURNAL_STREAM names our stderr") {
@@ -79,6 +120,11 @@ TEST_CASE("logging: lines below the configured level are not written; one line p
   CHECK(text == "<3>dnsd: e 1\n<4>dnsd: w\n<3>two lines\n");
   set_level(Level::debug);
   CHECK(capture_stderr([] { debug("dnsd: d"); }) == "<7>dnsd: d\n");
+  set_format(Format::json);
+  const std::string json = capture_stderr([] { info("dnsd: two\nlines key=v"); });
+  CHECK(json.find("\"msg\":\"dnsd: two\\u000alines key=v\",\"module\":\"dnsd\",\"key\":\"v\"}\n") !=
+        std::string::npos);
+  CHECK(json.find('\n') == json.size() - 1);
   set_level(Level::info);
   set_format(Format::plain);
 }

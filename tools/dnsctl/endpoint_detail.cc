@@ -59,9 +59,13 @@ std::string recent_probes(const json& history) {
   std::string marks;
   for (const auto& h : history) marks += flag(h, "ok", false) ? '+' : 'x';
   const auto& last = history.back();
-  return fmt::format(
-      "{} (oldest first; last at {}: {})", marks, text(field(last, "at")),
-      flag(last, "ok", false) ? fmt::format("ok, {}ms", text(field(last, "rtt_ms"))) : why(last));
+  std::string outcome = flag(last, "ok", false)
+                            ? fmt::format("ok, {}ms", text(field(last, "rtt_ms")))
+                            : text(field(last, "reason"));
+  if (const auto& http = field(last, "http_status");
+      !flag(last, "ok", false) && http.is_number() && http.get<int>() > 0)
+    outcome += fmt::format(" (HTTP {})", http.get<int>());
+  return fmt::format("{} (oldest first; last at {}: {})", marks, text(field(last, "at")), outcome);
 }
 
 std::string transitions_text(const json& transitions) {

@@ -48,13 +48,13 @@ std::string error_of(const HttpResult& result) {
 int watch(const Client& client, const WatchOptions& options) {
   catch_interrupts();
   std::uint64_t printed = 0;
-  std::uint64_t last_seq = options.since.value_or(0);
+  std::uint64_t last_seq = 0;  // of the last event printed: a smaller one means a new dnsd
   bool connected_once = false;
   EventStream events([&](const Event& event) {
     if (options.count && printed >= options.count) return;
     const auto data = nlohmann::json::parse(event.data, nullptr, false);
     const std::uint64_t seq = std::strtoull(event.id.c_str(), nullptr, 10);
-    if (connected_once && last_seq && seq && seq < last_seq)  // numbering started again
+    if (last_seq && seq && seq < last_seq)  // numbering started again
       fmt::print(stderr, "dnsctl: dnsd restarted (event {} after {}): events may be missing\n", seq,
                  last_seq);
     if (seq) last_seq = seq;

@@ -328,7 +328,7 @@ class Admin(TenantsAndAdmin):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         lines = proc.stdout.splitlines()
         self.assertRegex(lines[0], r"^PROFILE\s+ENDPOINT\s+TARGET\s+PRIORITY\s+STATUS\s+MONITOR STATUS")
-        self.assertRegex(proc.stdout, rf"{CI}\s+eu\s+{EU_NAME}\s+1\s+Enabled\s+Online\s+\d+ms\s+0")
+        self.assertRegex(proc.stdout, rf"{CI}\s+eu\s+{EU_NAME}\s+1\s+Enabled\s+Online\s+\S+\s+\d+ms\s+0")
         self.assertRegex(proc.stdout, rf"{CI}\s+us\s+{US_NAME}\s+2\s+Enabled\s+Online")
         self.assertIn(f"{CI} (priority) answers: eu", proc.stdout)
 

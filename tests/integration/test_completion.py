@@ -82,15 +82,20 @@ class CompletionTest(dnstest.ServerTestCase):
 
     def test_commands_complete_from_the_first_word(self):
         self.assertEqual(complete("dnsctl ", self.env),
-                         ["disable", "enable", "explain", "reload", "secondaries", "status"])
+                         ["disable", "enable", "explain", "reload", "secondaries", "status",
+                          "wait-propagated", "watch"])
         self.assertEqual(complete("dnsctl di", self.env), ["disable"])
         self.assertEqual(complete("dnsctl --server 127.0.0.1:1 e", self.env), ["enable", "explain"])
 
     def test_options_complete_per_command(self):
-        self.assertEqual(complete("dnsctl --", self.env), ["--server", "--token-file"])
+        self.assertEqual(complete("dnsctl --", self.env),
+                         ["--json", "--server", "--token-file", "--version"])
         self.assertEqual(complete(f"dnsctl disable app.{ZONE} eu --", self.env),
-                         ["--from", "--server", "--token-file", "--until"])
-        self.assertEqual(complete("dnsctl explain --", self.env), ["--ecs", "--server", "--token-file"])
+                         ["--from", "--json", "--server", "--token-file", "--until"])
+        self.assertEqual(complete("dnsctl explain --", self.env),
+                         ["--ecs", "--json", "--server", "--token-file"])
+        self.assertEqual(complete("dnsctl watch --", self.env),
+                         ["--count", "--json", "--server", "--since", "--token-file"])
         self.assertEqual(complete("dnsctl secondaries --c", self.env), ["--check"])
         # The value of an option is the user's own: nothing offered.
         self.assertEqual(complete("dnsctl disable --until ", self.env), [])
@@ -103,6 +108,9 @@ class CompletionTest(dnstest.ServerTestCase):
     def test_endpoint_names_are_those_of_the_profile_given(self):
         self.assertEqual(complete(f"dnsctl disable app.{ZONE} ", self.env), ["eu", "us"])
         self.assertEqual(complete(f"dnsctl enable api.{ZONE} ", self.env), ["blue"])
+        # status PROFILE ENDPOINT, and --json is a flag: the next word is no option value.
+        self.assertEqual(complete("dnsctl --json status ap", self.env), [f"api.{ZONE}", f"app.{ZONE}"])
+        self.assertEqual(complete(f"dnsctl status --json app.{ZONE} ", self.env), ["eu", "us"])
         self.assertEqual(complete(f"dnsctl disable --until 2h app.{ZONE} u", self.env), ["us"])
         # explain's second word is a client address, not an endpoint.
         self.assertEqual(complete(f"dnsctl explain app.{ZONE} ", self.env), [])

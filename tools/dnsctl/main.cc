@@ -1,8 +1,11 @@
 // dnsctl: the command-line client of dnsd's admin API.
-//   dnsctl status | reload | enable P E | disable P E [--from TIME] [--until TIME]
+//   dnsctl [--json] status [P [E]] | reload | enable P E | disable P E [--from TIME] [--until TIME]
 //   dnsctl explain P CLIENT [--ecs PREFIX]
 //   dnsctl secondaries [--check]
 //   dnsctl wait-propagated ZONE [--serial N] [--timeout T]
+//   dnsctl watch [--count N] [--since SEQ]
+//   dnsctl --version
+// --json prints the API's JSON (for local commands, a JSON object) instead of text.
 // Server from --server or DNSCTL_SERVER (default 127.0.0.1:8053); token from --token-file,
 // DNSCTL_TOKEN_FILE or DNSCTL_TOKEN. Exit codes: 0 ok, 1 refused by dnsd, 2 usage,
 // 3 server unreachable, 4 token refused, 5 (secondaries) not every secondary is current,
@@ -23,14 +26,20 @@
 #include <vector>
 
 #include "tools/dnsctl/client.hh"
+#include "tools/dnsctl/exit_code.hh"
 #include "tools/dnsctl/propagation.hh"
 #include "tools/dnsctl/render.hh"
+#include "tools/dnsctl/selection.hh"
+#include "tools/dnsctl/version.hh"
+#include "tools/dnsctl/watch.hh"
 
 namespace {
 
 constexpr std::string_view usage =
-    "usage: dnsctl [--server HOST:PORT] [--token-file FILE] COMMAND\n"
-    "  status                                  every profile and endpoint\n"
+    "usage: dnsctl [--server HOST:PORT] [--token-file FILE] [--json] COMMAND\n"
+    "       dnsctl --version\n"
+    "  status [PROFILE [ENDPOINT]]             every profile and endpoint, one profile, or\n"
+    "                                          one endpoint in detail\n"
     "  disable PROFILE ENDPOINT [--from TIME] [--until TIME]\n"
     "                                          switch an endpoint off (a maintenance window\n"
     "                                          with --until ends by itself)\n"
@@ -44,13 +53,19 @@ constexpr std::string_view usage =
     "                                          wait until every secondary serves ZONE at\n"
     "                                          serial N (default: the current one) or newer;\n"
     "                                          exit 5 at the timeout (default 120s)\n"
+    "  watch [--count N] [--since SEQ]         follow dnsd's events (recent ones first), one\n"
+    "                                          line each, until interrupted or N events\n"
+    "--json: the API's JSON instead of text (watch: one JSON object per line)\n"
     "TIME: 2026-11-24T03:00:00Z (UTC), Unix seconds, or from now: 90s, 30m, 2h, 1d\n"
     "Environment: DNSCTL_SERVER, DNSCTL_TOKEN_FILE, DNSCTL_TOKEN\n";
 
-enum Exit { ok = 0, refused = 1, bad_usage = 2, unreachable = 3, bad_token = 4, lagging = 5 };
+using dnsctl::Exit;
+using enum dnsctl::Exit;
 
 // Options that take no value.
-bool is_flag(const std::string& word) { return word == "--check"; }
+bool is_flag(const std::string& word) {
+  return word == "--check" || word == "--json" || word == "--version";
+}
 
 struct Args {
   std::vector<std::string> words;
@@ -177,12 +192,23 @@ int wait_propagated(const Args& args, const dnsctl::Client& client, const std::s
     if (!serial) serial = z.value("serial", std::uint32_t{0});
     const std::size_t of = z.value("secondaries", nlohmann::json::array()).size();
     const auto missing = dnsctl::missing_secondaries(z, *serial);
+    const bool as_json = args.options.count("json") > 0;
+    const nlohmann::json result{{"zone", z.value("zone", zone)},
+                                {"serial", *serial},
+                                {"served_by", of - missing.size()},
+                                {"of", of},
+                                {"missing", missing},
+                                {"timed_out", !missing.empty()}};
     if (missing.empty()) {
-      fmt::print("{} serial {}: served by {} of {} secondaries\n", z.value("zone", zone), *serial,
-                 of, of);
+      if (as_json)
+        fmt::print("{}\n", result.dump());
+      else
+        fmt::print("{} serial {}: served by {} of {} secondaries\n", z.value("zone", zone), *serial,
+                   of, of);
       return ok;
     }
     if (Clock::now() >= deadline) {
+      if (as_json) fmt::print("{}\n", result.dump());
       fmt::print(stderr,
                  "dnsctl: {} serial {}: served by {} of {} secondaries after {}s; missing:\n",
                  z.value("zone", zone), *serial, of - missing.size(), of, timeout_s);
@@ -198,41 +224,112 @@ int wait_propagated(const Args& args, const dnsctl::Client& client, const std::s
   }
 }
 
+// The text for `status`, `status P` or `status P E`; JSON the same way (the whole answer, one
+// profile object or one endpoint object). "no such ..." exits 1.
+int status(const Args& args, const dnsctl::Client& client) {
+  const auto& w = args.words;
+  const bool as_json = args.options.count("json") > 0;
+  nlohmann::json out;
+  if (const int code = call(client, "GET", "/api/v1/status", out)) return code;
+  if (w.size() == 1) {
+    fmt::print("{}", as_json ? out.dump(2) + "\n" : dnsctl::render_status(out));
+    return ok;
+  }
+  const nlohmann::json* profile = dnsctl::find_profile(out, w[1]);
+  if (!profile) return fail(refused, dnsctl::no_such_profile(w[1]));
+  if (w.size() == 2) {
+    nlohmann::json one = out;
+    one["profiles"] = nlohmann::json::array({*profile});
+    fmt::print("{}", as_json ? profile->dump(2) + "\n" : dnsctl::render_status(one));
+    return ok;
+  }
+  const nlohmann::json* endpoint = dnsctl::find_endpoint(*profile, w[2]);
+  if (!endpoint) return fail(refused, dnsctl::no_such_endpoint(*profile, w[2]));
+  fmt::print("{}",
+             as_json ? endpoint->dump(2) + "\n" : dnsctl::render_endpoint(*profile, *endpoint));
+  return ok;
+}
+
+// disable, or enable (which first checks there is an override to remove: the API answers 200
+// either way, and "enabled" would claim a change that did not happen).
+int endpoint_action(const Args& args, const dnsctl::Client& client) {
+  const auto& w = args.words;
+  const std::string& command = w[0];
+  const bool as_json = args.options.count("json") > 0;
+  nlohmann::json out;
+  if (command == "enable") {
+    if (const int code = call(client, "GET", "/api/v1/status", out)) return code;
+    const nlohmann::json* profile = dnsctl::find_profile(out, w[1]);
+    if (!profile) return fail(refused, dnsctl::no_such_profile(w[1]));
+    const nlohmann::json* endpoint = dnsctl::find_endpoint(*profile, w[2]);
+    if (!endpoint) return fail(refused, dnsctl::no_such_endpoint(*profile, w[2]));
+    if (const auto nothing = dnsctl::nothing_to_enable(*endpoint)) {
+      if (as_json)
+        fmt::print("{}\n", nlohmann::json{{"profile", (*profile)["name"]},
+                                          {"endpoint", w[2]},
+                                          {"action", "enable"},
+                                          {"changed", false},
+                                          {"message", *nothing}}
+                               .dump(2));
+      else
+        fmt::print("{}\n", *nothing);
+      return ok;
+    }
+  }
+  std::string path = fmt::format("/api/v1/endpoints/{}/{}/{}", dnsctl::escape(w[1]),
+                                 dnsctl::escape(w[2]), command);
+  std::string sep = "?";
+  for (const char* key : {"from", "until"}) {
+    if (!args.options.count(key)) continue;
+    if (command == "enable") return fail(bad_usage, fmt::format("--{} is for disable", key));
+    path += sep + key + "=" + dnsctl::escape(absolute_time(args.options.at(key)));
+    sep = "&";
+  }
+  if (const int code = call(client, "POST", path, out)) return code;
+  if (as_json)
+    fmt::print("{}\n", out.dump(2));
+  else
+    fmt::print("{}d {} in {}\n", command, w[2], out.value("profile", w[1]));
+  return ok;
+}
+
+// A whole number option (--count, --since); nullopt when absent, *bad set when malformed.
+std::optional<std::uint64_t> number_option(const Args& args, const char* name, bool* bad) {
+  if (!args.options.count(name)) return std::nullopt;
+  const std::string& text = args.options.at(name);
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != text.npos) {
+    *bad = true;
+    return std::nullopt;
+  }
+  return std::stoull(text);
+}
+
 int run(const Args& args, const dnsctl::Client& client) {
   const auto& w = args.words;
   const std::string command = w.empty() ? "" : w[0];
+  const bool as_json = args.options.count("json") > 0;
+  for (const char* option : {"count", "since"})
+    if (args.options.count(option) && command != "watch")
+      return fail(bad_usage, fmt::format("--{} is for watch", option));
   nlohmann::json out;
-  if (command == "status" && w.size() == 1) {
-    if (const int code = call(client, "GET", "/api/v1/status", out)) return code;
-    fmt::print("{}", dnsctl::render_status(out));
-    return ok;
-  }
+  if (command == "status" && w.size() <= 3) return status(args, client);
   if (command == "reload" && w.size() == 1) {
     if (const int code = call(client, "POST", "/api/v1/reload", out)) return code;
-    fmt::print("reloaded: {} endpoints, {} kept their health\n", out.value("endpoints", 0),
-               out.value("carried", 0));
+    if (as_json)
+      fmt::print("{}\n", out.dump(2));
+    else
+      fmt::print("reloaded: {} endpoints, {} kept their health\n", out.value("endpoints", 0),
+                 out.value("carried", 0));
     return ok;
   }
-  if ((command == "disable" || command == "enable") && w.size() == 3) {
-    std::string path = fmt::format("/api/v1/endpoints/{}/{}/{}", dnsctl::escape(w[1]),
-                                   dnsctl::escape(w[2]), command);
-    std::string sep = "?";
-    for (const char* key : {"from", "until"}) {
-      if (!args.options.count(key)) continue;
-      if (command == "enable") return fail(bad_usage, fmt::format("--{} is for disable", key));
-      path += sep + key + "=" + dnsctl::escape(absolute_time(args.options.at(key)));
-      sep = "&";
-    }
-    if (const int code = call(client, "POST", path, out)) return code;
-    fmt::print("{}d {} in {}\n", command, w[2], out.value("profile", w[1]));
-    return ok;
-  }
+  if ((command == "disable" || command == "enable") && w.size() == 3)
+    return endpoint_action(args, client);
   if (command == "explain" && w.size() == 3) {
     std::string path = fmt::format("/api/v1/explain?profile={}&client={}", dnsctl::escape(w[1]),
                                    dnsctl::escape(w[2]));
     if (args.options.count("ecs")) path += "&ecs=" + dnsctl::escape(args.options.at("ecs"));
     if (const int code = call(client, "GET", path, out)) return code;
-    fmt::print("{}", dnsctl::render_explain(out));
+    fmt::print("{}", as_json ? out.dump(2) + "\n" : dnsctl::render_explain(out));
     return ok;
   }
   if (command == "wait-propagated" && w.size() == 2) return wait_propagated(args, client, w[1]);
@@ -241,24 +338,49 @@ int run(const Args& args, const dnsctl::Client& client) {
     if (const int code =
             call(client, "GET", check ? "/api/v1/secondaries?check=1" : "/api/v1/secondaries", out))
       return code;
-    fmt::print("{}", dnsctl::render_secondaries(out));
+    fmt::print("{}", as_json ? out.dump(2) + "\n" : dnsctl::render_secondaries(out));
     return out.value("all_current", false) ? ok : lagging;
+  }
+  if (command == "watch" && w.size() == 1) {
+    bool bad = false;
+    const auto count = number_option(args, "count", &bad);
+    const auto since = number_option(args, "since", &bad);
+    if (bad) return fail(bad_usage, "--count and --since take a whole number");
+    return dnsctl::watch(client, {as_json, count.value_or(0), since});
   }
   fmt::print(stderr, "{}", usage);
   return bad_usage;
+}
+
+// "dnsctl 0.1.0 (commit 8a3022c9ac10)", or {"version": ..., "commit": ...}.
+int version(bool as_json) {
+  const std::string commit(dnsctl::build_commit());
+  if (as_json) {
+    fmt::print("{}\n", nlohmann::json{{"version", dnsctl::project_version()},
+                                      {"commit",
+                                       commit.empty() ? nlohmann::json() : nlohmann::json(commit)}}
+                           .dump());
+    return ok;
+  }
+  fmt::print("dnsctl {}{}\n", dnsctl::project_version(),
+             commit.empty() ? "" : fmt::format(" (commit {})", commit));
+  return ok;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto args = parse_args(argc, argv);
+  if (args && args->options.count("version") && args->words.empty())
+    return version(args->options.count("json") > 0);  // needs no token and no server
   if (!args || args->words.empty()) {
     fmt::print(stderr, "{}", usage);
     return bad_usage;
   }
   for (const auto& [name, value] : args->options)
     if (name != "server" && name != "token-file" && name != "from" && name != "until" &&
-        name != "ecs" && name != "check" && name != "serial" && name != "timeout")
+        name != "ecs" && name != "check" && name != "serial" && name != "timeout" &&
+        name != "json" && name != "count" && name != "since")
       return fail(bad_usage, fmt::format("unknown option --{}", name));
   std::string error;
   const std::string token = read_token(*args, &error);

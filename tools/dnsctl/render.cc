@@ -2,9 +2,12 @@
 #include "tools/dnsctl/render.hh"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <vector>
+
+#include "tools/dnsctl/json_text.hh"
 
 namespace dnsctl {
 namespace {
@@ -30,33 +33,10 @@ std::string table(const std::vector<Row>& rows) {
   return out;
 }
 
-// The member `key` of `object`, or null when it is absent (or `object` is no object): a const
-// json's operator[] asserts the key is there, and an older or newer server may leave it out.
-const json& field(const json& object, const char* key) {
-  static const json absent;
-  if (!object.is_object()) return absent;
-  const auto it = object.find(key);
-  return it == object.end() ? absent : *it;
-}
-
-std::string text(const json& value) {
-  if (value.is_null()) return "-";
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump();
-}
-
 std::string recent(const json& history) {
   std::string out;
-  for (const auto& h : history) out += h.value("ok", false) ? '+' : 'x';
+  for (const auto& h : history) out += flag(h, "ok", false) ? '+' : 'x';
   return out.empty() ? "-" : out;
-}
-
-std::string status_cell(const json& e) {
-  std::string out =
-      e.value("enabled", true) && !e.value("admin_disabled", false) ? "Enabled" : "Disabled";
-  if (const auto& o = e["override"]; o.is_object() && !o["until"].is_null())
-    out += " until " + text(o["until"]);
-  return out;
 }
 
 // "fleet eu-west/dns-1 (majority, connected)" and, per endpoint, each vantage's view:
@@ -67,7 +47,7 @@ std::string render_fleet(const json& status) {
   std::string out = fmt::format(
       "fleet: instance {} vantage {} rule {} ({})\n", text(field(fleet, "instance")),
       text(field(fleet, "vantage")), text(field(fleet, "rule")),
-      fleet.value("connected", false) ? "connected to etcd" : "etcd UNREACHABLE: local decisions");
+      flag(fleet, "connected", false) ? "connected to etcd" : "etcd UNREACHABLE: local decisions");
   for (const auto& p : field(status, "profiles"))
     for (const auto& e : field(p, "endpoints")) {
       const auto& f = field(e, "fleet");
@@ -88,44 +68,75 @@ std::string render_fleet(const json& status) {
   return out;
 }
 
+// "ci.tm.test. (priority) answers: eu; monitor status Online".
+std::string answer_line(const json& p) {
+  const auto& answer = field(p, "answer");
+  std::vector<std::string> names;
+  for (const auto& n : field(answer, "endpoints")) names.push_back(text(n));
+  const auto& monitor_status = field(p, "monitor_status");
+  return fmt::format("{} ({}) answers: {}{}{}\n", text(field(p, "name")), text(field(p, "method")),
+                     names.empty() ? "nothing" : fmt::format("{}", fmt::join(names, ", ")),
+                     flag(answer, "all_degraded", false) ? " (all degraded)" : "",
+                     monitor_status.is_null() ? "" : "; monitor status " + text(monitor_status));
+}
+
 }  // namespace
+
+std::string status_text(const json& e) {
+  const auto& o = field(e, "override");
+  const bool off = !flag(e, "enabled", true) || flag(e, "admin_disabled", false);
+  if (!o.is_object()) return off ? "Disabled" : "Enabled";
+  const auto &from = field(o, "from"), &until = field(o, "until");
+  const std::string until_text = until.is_null() ? "" : " until " + text(until);
+  // admin_disabled is the server's word on whether the window has begun: no clock here.
+  if (!off && !from.is_null()) return "Enabled, disabled from " + text(from) + until_text;
+  return "Disabled" + until_text;
+}
+
+std::string latency_text(const json& e) {
+  const auto& latency = field(e, "latency_ms");
+  if (!latency.is_number()) return "-";
+  return fmt::format("{}ms{}", text(latency), flag(e, "latency_stale", false) ? " (stale)" : "");
+}
+
+std::string last_failure_text(const json& e) {
+  const auto& failure = field(e, "last_failure");
+  if (!failure.is_object()) return "-";
+  const auto& detail = field(failure, "detail");
+  const std::string what =
+      detail.is_string() && !text(detail).empty() ? text(detail) : text(field(failure, "reason"));
+  const auto& at = field(failure, "at");
+  return at.is_null() ? what : text(at) + ": " + what;
+}
 
 std::string render_status(const json& status) {
   std::vector<Row> rows{{"PROFILE", "ENDPOINT", "TARGET", "PRIORITY", "STATUS", "MONITOR STATUS",
-                         "LATENCY", "FAILURES", "RECENT", "LAST FAILURE"}};
+                         "SINCE", "LATENCY", "FAILURES", "RECENT", "LAST FAILURE"}};
   std::string answers;
-  for (const auto& p : status["profiles"]) {
-    const std::string profile = text(p["name"]);
-    std::vector<std::string> names;
-    for (const auto& n : p["answer"]["endpoints"]) names.push_back(text(n));
-    answers += fmt::format("{} ({}) answers: {}{}\n", profile, text(p["method"]),
-                           names.empty() ? "nothing" : fmt::format("{}", fmt::join(names, ", ")),
-                           p["answer"].value("all_degraded", false) ? " (all degraded)" : "");
-    for (const auto& e : p["endpoints"]) {
-      const auto& failure = e["last_failure"];
-      rows.push_back(
-          {profile, text(e["name"]), text(e["target"]), text(e["priority"]), status_cell(e),
-           text(e["monitor_status"]),
-           e["latency_ms"].is_null() ? "-" : fmt::format("{}ms", e["latency_ms"].get<int>()),
-           text(e["consecutive_failures"]), recent(e["history"]),
-           failure.is_object()
-               ? text(failure["detail"]).empty() ? text(failure["reason"]) : text(failure["detail"])
-               : "-"});
-    }
+  for (const auto& p : field(status, "profiles")) {
+    answers += answer_line(p);
+    for (const auto& e : field(p, "endpoints"))
+      rows.push_back({text(field(p, "name")), text(field(e, "name")), text(field(e, "target")),
+                      text(field(e, "priority")), status_text(e), text(field(e, "monitor_status")),
+                      text(field(e, "since")), latency_text(e),
+                      text(field(e, "consecutive_failures")), recent(field(e, "history")),
+                      last_failure_text(e)});
   }
   std::string out = table(rows) + "\n" + answers + render_fleet(status);
-  if (const auto& r = status["last_reload"]; r.is_object())
-    out += fmt::format("last reload: {} {}\n", text(r["at"]),
-                       r.value("ok", false) ? "ok" : "REJECTED");
+  if (const auto& r = field(status, "last_reload"); r.is_object())
+    out += fmt::format("last reload: {} {}\n", text(field(r, "at")),
+                       flag(r, "ok", false) ? "ok" : "REJECTED");
   return out;
 }
 
 std::string render_explain(const json& explanation) {
-  std::string out = fmt::format(
-      "{} for client {}{}:\n", text(explanation["profile"]), text(explanation["client"]),
-      explanation.contains("ecs") ? " (ecs " + text(explanation["ecs"]) + ")" : "");
+  const auto& ecs = field(explanation, "ecs");
+  std::string out = fmt::format("{} for client {}{}:\n", text(field(explanation, "profile")),
+                                text(field(explanation, "client")),
+                                ecs.is_null() ? "" : " (ecs " + text(ecs) + ")");
   int n = 1;
-  for (const auto& step : explanation["steps"]) out += fmt::format("  {}. {}\n", n++, text(step));
+  for (const auto& step : field(explanation, "steps"))
+    out += fmt::format("  {}. {}\n", n++, text(step));
   if (const auto& fleet = field(explanation, "fleet"); fleet.is_object()) {
     out += fmt::format("fleet rule {}:\n", text(field(fleet, "rule")));
     for (const auto& vote : field(fleet, "votes")) out += fmt::format("  {}\n", text(vote));
@@ -137,17 +148,18 @@ std::string render_secondaries(const json& secondaries) {
   std::vector<Row> rows{
       {"ZONE", "SERIAL", "SECONDARY", "CURRENT", "SERVING", "SEEN", "NOTIFY", "ACKED", "ERROR"}};
   std::string summaries;
-  const json zones = secondaries.value("zones", json::array());
+  const auto& zones = field(secondaries, "zones");
   if (zones.empty()) return "no published zones (none has [[zone.transfer]])\n";
   for (const auto& z : zones) {
-    summaries += fmt::format("{}: {}\n", text(z["zone"]), text(z["summary"]));
-    for (const auto& s : z["secondaries"])
-      rows.push_back({text(z["zone"]), text(z["serial"]), text(s["secondary"]),
-                      s.value("current", false) ? "yes" : "no", text(s["serving_serial"]),
-                      s["seen_at"].is_null()
-                          ? "-"
-                          : fmt::format("{} at {}", text(s["seen_by"]), text(s["seen_at"])),
-                      text(s["notify"]), text(s["acked_serial"]), text(s["error"])});
+    summaries += fmt::format("{}: {}\n", text(field(z, "zone")), text(field(z, "summary")));
+    for (const auto& s : field(z, "secondaries"))
+      rows.push_back(
+          {text(field(z, "zone")), text(field(z, "serial")), text(field(s, "secondary")),
+           flag(s, "current", false) ? "yes" : "no", text(field(s, "serving_serial")),
+           field(s, "seen_at").is_null()
+               ? "-"
+               : fmt::format("{} at {}", text(field(s, "seen_by")), text(field(s, "seen_at"))),
+           text(field(s, "notify")), text(field(s, "acked_serial")), text(field(s, "error"))});
   }
   return table(rows) + "\n" + summaries;
 }

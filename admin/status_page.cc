@@ -99,7 +99,7 @@ function sparkline(history) {
 // API without that field: stale when the last probe failed.
 function latencyStale(e) {
   if (typeof e.latency_stale === "boolean") return e.latency_stale;
-  const last = e.history[e.history.length - 1];
+  const last = (e.history || []).slice(-1)[0];
   return !!last && !last.ok;
 }
 function latencyCell(e) {
@@ -156,7 +156,7 @@ function endpointRow(p, e, now) {
   const runs = el("td", {class: "failures"}, String(e.consecutive_failures));
   if (e.monitor) runs.title = "Degraded after " + (e.monitor.tolerated_failures + 1) + " in a row";
   row.appendChild(runs);
-  const spark = el("td"); spark.appendChild(sparkline(e.history)); row.appendChild(spark);
+  const spark = el("td"); spark.appendChild(sparkline(e.history || [])); row.appendChild(spark);
   return row;
 }
 function profileSection(p, now) {

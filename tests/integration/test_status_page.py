@@ -138,7 +138,8 @@ class StatusPage(TenantsAndAdmin):
                       lambda: self.sparkline("eu") == [HISTORY, HISTORY, 0],
                       f"a sparkline of {HISTORY} successful probes", lambda: self.sparkline("eu"))
         self.assertEqual(len(self.api.endpoint(CI, "eu")["history"]), HISTORY)
-        self.assertEqual(self.cell("eu", ".latency")[2], "false", "fresh latency is not stale")
+        self.wait_for(SLACK_S, lambda: (self.cell("eu", ".latency") or [""])[2] == "false",
+                      "eu's latency current", lambda: self.cell("eu", ".latency"))
         self.assert_since_shown("eu")
 
         # Both tenants fail: both Degraded, the answer is the all-degraded fallback, flagged.

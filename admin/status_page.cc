@@ -35,7 +35,7 @@ th{font-weight:600;color:#445;border-top:none} th[title]{text-decoration:underli
 .probed,.since,.past{color:#667} .probed .state{font-size:12px}
 .all-degraded{background:#fdecea;border-left:4px solid #c62828;color:#8e1b1b;font-weight:600;
  margin:.2em 0 .6em;padding:.4em .8em}
-.stale{color:#99a;font-style:italic} .latency,.status{white-space:nowrap}
+.stale{color:#99a;font-style:italic}
 .spark polyline{fill:none;stroke:#1f5fbf;stroke-width:1.5} .spark .ok{fill:#1f5fbf}
 .spark .fail{fill:#c62828}
 .error{color:#c62828;font-weight:600}

@@ -37,7 +37,7 @@ class StatusPage(TenantsAndAdmin):
         options = webdriver.ChromeOptions()
         options.binary_location = dnstest.require_tool("chromium")
         for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-proxy-server", f"--user-data-dir={cls.creds / 'profile'}"):
+                     "--no-proxy-server", "--window-size=1280,800", f"--user-data-dir={cls.creds / 'profile'}"):
             options.add_argument(flag)
         cls.browser = webdriver.Chrome(service=Service(dnstest.require_tool("chromedriver")),
                                        options=options)

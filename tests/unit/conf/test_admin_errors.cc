@@ -124,8 +124,8 @@ TEST_CASE("admin errors: an unknown key lists the expected ones") {
   const auto toml = with_admin("token = \"inline-tokens-are-not-allowed\"\n");
   check_error(
       load(toml), inline_path, line_containing(toml, "token ="), "admin.token",
-      "unknown key \"token\" (expected one of enabled, listen, token_file, history, state_file, "
-      "max_connections, request_timeout, hosts)");
+      "unknown key \"token\" (expected one of enabled, listen, token_file, metrics_token_file, "
+      "history, state_file, max_connections, request_timeout, hosts)");
 }
 
 TEST_CASE("admin: 64 connections, a 10 s request timeout and no extra host names by default") {

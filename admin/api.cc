@@ -155,7 +155,14 @@ Response Api::route(const Request& request, const conf::AdminConfig& config) {
     if (const auto asset = status_page_asset(path))
       return reply(request, http::status::ok, std::string(asset->body), asset->content_type);
   }
+  // The read-only metrics token opens GET /metrics and nothing else, so a Prometheus scraper
+  // holding it cannot change state or read the status.
+  if (path == "/metrics" && get && hooks_.metrics && authorized(request, config.metrics_token))
+    return metrics_reply(request);
   if (!authorized(request, config.token)) {
+    if (authorized(request, config.metrics_token))
+      return error_reply(request, http::status::forbidden,
+                         "the metrics token may only read GET /metrics");
     Response denied =
         error_reply(request, http::status::unauthorized, "a valid bearer token is required");
     denied.set(http::field::www_authenticate, "Bearer");
@@ -165,9 +172,7 @@ Response Api::route(const Request& request, const conf::AdminConfig& config) {
     return json_reply(request, http::status::ok, status_json(runtime_));
   if (path == "/api/v1/explain" && get) return explain(request);
   if (path == "/api/v1/secondaries" && get) return secondaries(request);
-  if (path == "/metrics" && get && hooks_.metrics)
-    return reply(request, http::status::ok, hooks_.metrics(),
-                 "text/plain; version=0.0.4; charset=utf-8");
+  if (path == "/metrics" && get && hooks_.metrics) return metrics_reply(request);
   if (path == "/api/v1/reload" && post) {
     const control::ReloadReport report = hooks_.reload ? hooks_.reload() : runtime_.reload();
     return json_reply(request, report.ok ? http::status::ok : http::status::unprocessable_entity,
@@ -181,6 +186,11 @@ Response Api::route(const Request& request, const conf::AdminConfig& config) {
       path.substr(0, endpoints.size()) == endpoints)
     return error_reply(request, http::status::method_not_allowed, "method not allowed here");
   return error_reply(request, http::status::not_found, "no such resource");
+}
+
+Response Api::metrics_reply(const Request& request) {
+  return reply(request, http::status::ok, hooks_.metrics(),
+               "text/plain; version=0.0.4; charset=utf-8");
 }
 
 // {profile}/{endpoint}/disable|enable, with an optional window for disable.

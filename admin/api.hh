@@ -8,7 +8,8 @@
 //   GET  /api/v1/secondaries[?check=1][&zone=Z]   propagation of each published zone (or of
 //        zone Z alone; 404 if it is not published); check=1 first asks every secondary's SOA
 //        (all zones and secondaries at once, within k_soa_check)
-//   GET  /metrics   Prometheus text format
+//   GET  /metrics   Prometheus text format; also with [admin] metrics_token_file's token, which
+//        every other route refuses (403)
 //   GET  /, /status.js, /status.css   the status page, without a token (it holds no data)
 // Every request must carry an allowed Host (request_guard.hh); every response carries the
 // browser-hardening headers.
@@ -49,6 +50,7 @@ class Api {
   bool authorized(const Request& request, const routing::Secret& token) const;
   Response endpoint_action(const Request& request, std::string_view path);
   Response explain(const Request& request);
+  Response metrics_reply(const Request& request);
   Response secondaries(const Request& request);
 
   control::Runtime& runtime_;

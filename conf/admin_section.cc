@@ -1,9 +1,11 @@
-// [admin]: the admin API's listen address, bearer token, connection limits and host names, the
-// probe history length and the state file. The token is read here, once per load, so a reload
-// rotates it.
+// [admin]: the admin API's listen address, bearer tokens (the admin one, and an optional
+// read-only one for /metrics), connection limits and host names, the probe history length and the
+// state file. The tokens are read here, once per load, so a reload rotates them.
 #include <fmt/format.h>
 
 #include <cctype>
+#include <optional>
+#include <string>
 
 #include "conf/address.hh"
 #include "conf/files.hh"
@@ -20,29 +22,41 @@ std::string_view trimmed(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
-  const auto name = s.string("token_file");
-  if (!name) {
-    if (admin.enabled && s.clean())
-      s.error("token_file",
-              "is required when the admin API is enabled (a file holding the bearer token)");
-    return;
-  }
-  admin.token_file = ctx.resolve(*name);
+// A bearer token from the file named by `key`: resolved, read with the secret-file checks
+// (owner, mode), trimmed and at least 16 characters. The file's text is wiped either way.
+void read_token_file(Section& s, const LoadContext& ctx, std::string_view key,
+                     const std::optional<std::string>& name, std::string& file,
+                     routing::Secret& token) {
+  if (!name) return;
+  file = ctx.resolve(*name);
   std::string text, why;
-  if (!ctx.read_secret(admin.token_file, text, &why)) {
+  if (!ctx.read_secret(file, text, &why)) {
     routing::cleanse(text);
-    s.error("token_file", why);
+    s.error(key, why);
     return;
   }
-  // The token goes straight into its Secret; the file's text is wiped either way.
-  const std::string_view token = trimmed(text);
-  if (token.size() < 16)
-    s.error("token_file",
+  const std::string_view trimmed_token = trimmed(text);
+  if (trimmed_token.size() < 16)
+    s.error(key,
             fmt::format("the token in {} must be at least 16 characters long", in_quotes(*name)));
   else
-    admin.token = routing::Secret(token);
+    token = routing::Secret(trimmed_token);
   routing::cleanse(text);
+}
+
+void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
+  const auto name = s.string("token_file");
+  if (!name && admin.enabled && s.clean())
+    s.error("token_file",
+            "is required when the admin API is enabled (a file holding the bearer token)");
+  read_token_file(s, ctx, "token_file", name, admin.token_file, admin.token);
+  // The read-only token for /metrics: it must not also be the admin token, or a scraper would
+  // hold the keys to everything.
+  read_token_file(s, ctx, "metrics_token_file", s.string("metrics_token_file"),
+                  admin.metrics_token_file, admin.metrics_token);
+  if (!admin.metrics_token.empty() && !admin.token.empty() &&
+      admin.metrics_token.reveal() == admin.token.reveal())
+    s.error("metrics_token_file", "must hold a different token from token_file");
 }
 
 // The HTTP server's limits against idle and slow clients, and the names it answers to.
@@ -73,8 +87,8 @@ void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin) {
   const auto* table = root.table("admin");
   if (!table) return;
   Section s(root.diag(), *table, "admin",
-            {"enabled", "listen", "token_file", "history", "state_file", "max_connections",
-             "request_timeout", "hosts"});
+            {"enabled", "listen", "token_file", "metrics_token_file", "history", "state_file",
+             "max_connections", "request_timeout", "hosts"});
   admin.enabled = s.boolean("enabled").value_or(false);
   if (const auto listen = s.string("listen")) {
     std::string why;

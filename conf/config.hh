@@ -103,8 +103,12 @@ struct AdminConfig {
   bool enabled = false;
   std::string listen_address = "127.0.0.1";  // loopback unless configured otherwise
   std::uint16_t listen_port = 8053;
-  routing::Secret token;     // read from token_file; never printed
-  std::string token_file;    // as resolved against the config's directory
+  routing::Secret token;   // read from token_file; never printed
+  std::string token_file;  // as resolved against the config's directory
+  // Optional read-only token: accepted by GET /metrics only (a Prometheus scraper's), refused by
+  // every other route. Empty: /metrics takes the admin token alone.
+  routing::Secret metrics_token;
+  std::string metrics_token_file;
   std::size_t history = 20;  // probe results kept per endpoint for the status
   std::string state_file;    // empty: no state file
   // Abuse limits of the API's HTTP server, fixed at start (a reload does not move them).

@@ -72,9 +72,10 @@ void walk_secret_files(const toml::node& node, const std::filesystem::path& dir,
   if (const auto* table = node.as_table()) {
     for (const auto& [key, value] : *table) {
       const auto name = key.str();
-      const bool secret = name == "token_file" || name == "secret_file" ||
-                          name == "previous_secret_file" || name == "value_file" ||
-                          name == "client_key_file" || name == "password_file";
+      const bool secret = name == "token_file" || name == "metrics_token_file" ||
+                          name == "secret_file" || name == "previous_secret_file" ||
+                          name == "value_file" || name == "client_key_file" ||
+                          name == "password_file";
       if (const auto* text = value.as_string(); secret && text)
         secrets.add((dir / text->get()).lexically_normal().string());
       else

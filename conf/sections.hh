@@ -36,9 +36,9 @@ struct LoadContext {
   }
 };
 
-// The names of keys whose value is a secret file ([admin] token_file, [[key]] secret_file,
-// [cookies] secret_file and previous_secret_file, header value_file, monitor client_key_file),
-// wherever they appear in the TOML.
+// The names of keys whose value is a secret file ([admin] token_file and metrics_token_file,
+// [[key]] secret_file, [cookies] secret_file and previous_secret_file, header value_file,
+// monitor client_key_file), wherever they appear in the TOML.
 SecretFiles find_secret_files(const toml::table& root, const std::filesystem::path& dir);
 
 // log_level, [server] and [resolver].

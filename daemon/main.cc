@@ -377,9 +377,9 @@ class Daemon {
     std::string page;
     const auto dnstap = dnstap_ ? std::optional(dnstap_->totals()) : dnstap_at_stop_;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
-      page = metrics::render_prometheus({&query_counters_, &probe_counters_,
-                                         &generation.config->model, &generation.health,
-                                         &config_status_, &published, dnstap ? &*dnstap : nullptr});
+      page = metrics::render_prometheus(
+          {&query_counters_, &probe_counters_, &generation.config->model, &generation.health,
+           &config_status_, &published, dnstap ? &*dnstap : nullptr, DNSD_VERSION, true});
     });
     if (const control::Fleet* fleet = runtime_.fleet()) page += fleet->metrics();
     return page;

@@ -4,6 +4,8 @@
 #include <array>
 
 #include "metrics/exposition.hh"
+#include "metrics/process.hh"
+#include "metrics/render_routing.hh"
 
 namespace metrics {
 namespace {
@@ -17,7 +19,9 @@ void render_queries(Exposition& out, const dnsd::QueryCounters& counters) {
   const std::array<dnsd::QueryTotals, 2> totals{counters.totals(dnsd::Transport::udp),
                                                 counters.totals(dnsd::Transport::tcp)};
   out.family("dnsd_queries_total", "counter",
-             "DNS responses sent, by transport, response code and query type.");
+             "DNS responses the UDP and TCP query servers sent, one per response, by transport, "
+             "response code and question type (truncated responses and rate-limit slips "
+             "included; zone transfers and UPDATEs, answered by their own threads, are not).");
   for (std::size_t t = 0; t < 2; ++t)
     for (std::size_t r = 0; r < dnsd::k_rcode_names.size(); ++r)
       for (std::size_t q = 0; q < dnsd::k_qtype_names.size(); ++q)
@@ -56,7 +60,9 @@ void render_dnstap(Exposition& out, const dnsd::dnstap::Totals& totals) {
 
 void render_probes(Exposition& out, const probe::ProbeCounters& counters) {
   const probe::ProbeTotals totals = counters.totals();
-  out.family("dnsd_probe_results_total", "counter", "Finished health probes, by outcome.");
+  out.family("dnsd_probe_results_total", "counter",
+             "Finished health probes, by outcome (a probe shared by several endpoints counts "
+             "once).");
   for (std::size_t i = 0; i < probe::k_outcome_names.size(); ++i)
     out.sample("dnsd_probe_results_total", {{"outcome", probe::k_outcome_names[i]}},
                totals.results[i]);
@@ -76,44 +82,35 @@ void render_probes(Exposition& out, const probe::ProbeCounters& counters) {
   out.sample("dnsd_probe_duration_seconds_sum", {},
              static_cast<double>(totals.latency_sum.count()) / 1e6);
   out.sample("dnsd_probe_duration_seconds_count", {}, cumulative);
-
-  out.family("dnsd_endpoint_transitions_total", "counter",
-             "Endpoint monitor state changes (one per endpoint changed), by old and new state.");
-  for (std::size_t f = 0; f < probe::k_states; ++f)
-    for (std::size_t t = 0; t < probe::k_states; ++t)
-      if (f != t)
-        out.sample("dnsd_endpoint_transitions_total",
-                   {{"from", routing::to_string(static_cast<routing::MonitorStatus>(f))},
-                    {"to", routing::to_string(static_cast<routing::MonitorStatus>(t))}},
-                   totals.transitions[f][t]);
 }
 
-void render_endpoints(Exposition& out, const routing::Model& model,
-                      const routing::HealthTable& health) {
-  constexpr std::array<std::string_view, 4> k_states{"CheckingEndpoint", "Online", "Degraded",
-                                                     "Disabled"};
-  out.family(
-      "dnsd_endpoint_state", "gauge",
-      "1 for the endpoint's current state (Traffic Manager's monitor states), 0 for the others.");
-  for (const auto& profile : model.profiles)
-    for (const auto& endpoint : profile.endpoints) {
-      if (endpoint.health_id >= health.size()) continue;
-      const std::string_view now =
-          routing::operator_state(endpoint, health.load(endpoint.health_id));
-      for (const auto state : k_states)
-        out.sample("dnsd_endpoint_state",
-                   {{"profile", profile.name}, {"endpoint", endpoint.name}, {"state", state}},
-                   std::uint64_t{now == state ? 1u : 0u});
-    }
-  out.family("dnsd_endpoint_probe_rtt_seconds", "gauge",
-             "Round-trip time of the endpoint's last successful probe (0 before the first).");
-  for (const auto& profile : model.profiles)
-    for (const auto& endpoint : profile.endpoints) {
-      if (endpoint.health_id >= health.size()) continue;
-      const double rtt = health.load(endpoint.health_id).rtt_ms / 1e3;
-      out.sample("dnsd_endpoint_probe_rtt_seconds",
-                 {{"profile", profile.name}, {"endpoint", endpoint.name}}, rtt);
-    }
+void render_build(Exposition& out, std::string_view version) {
+  out.family("dnsd_build_info", "gauge", "Always 1; the labels say which dnsd build runs.");
+  out.sample("dnsd_build_info", {{"version", version}}, std::uint64_t{1});
+}
+
+// Prometheus' standard process metrics (client_golang's process collector names and units).
+void render_process(Exposition& out) {
+  const auto stats = read_process_stats();
+  if (!stats) return;
+  out.family("process_cpu_seconds_total", "counter",
+             "Total user and system CPU time spent in seconds.");
+  out.sample("process_cpu_seconds_total", {}, stats->cpu_seconds);
+  out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  out.sample("process_resident_memory_bytes", {}, stats->resident_bytes);
+  out.family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+  out.sample("process_virtual_memory_bytes", {}, stats->virtual_bytes);
+  out.family("process_start_time_seconds", "gauge",
+             "Start time of the process since unix epoch in seconds.");
+  out.sample("process_start_time_seconds", {}, stats->start_time_unix_s);
+  if (stats->open_fds) {
+    out.family("process_open_fds", "gauge", "Number of open file descriptors.");
+    out.sample("process_open_fds", {}, *stats->open_fds);
+  }
+  if (stats->max_fds) {
+    out.family("process_max_fds", "gauge", "Maximum number of open file descriptors.");
+    out.sample("process_max_fds", {}, *stats->max_fds);
+  }
 }
 
 void render_config(Exposition& out, const ConfigStatus& config) {
@@ -176,10 +173,15 @@ void ConfigStatus::record_reload(bool ok, std::int64_t unix_s) noexcept {
 
 std::string render_prometheus(const Sources& sources) {
   Exposition out;
+  if (!sources.version.empty()) render_build(out, sources.version);
+  if (sources.process) render_process(out);
   if (sources.queries) render_queries(out, *sources.queries);
   if (sources.dnstap) render_dnstap(out, *sources.dnstap);
   if (sources.probes) render_probes(out, *sources.probes);
-  if (sources.model && sources.health) render_endpoints(out, *sources.model, *sources.health);
+  if (sources.model && sources.health) {
+    render_endpoints(out, *sources.model, *sources.health, sources.probes);
+    render_profiles(out, *sources.model, *sources.health);
+  }
   if (sources.config) render_config(out, *sources.config);
   if (sources.publishing) render_publishing(out, *sources.publishing);
   return out.take();

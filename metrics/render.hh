@@ -1,12 +1,25 @@
 // GET /metrics: everything dnsd counts, rendered in the Prometheus text format.
-//   dnsd_queries_total{transport,rcode,qtype}      responses sent (only combinations seen)
+//   dnsd_build_info{version}                       1
+//   process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
+//   process_open_fds, process_max_fds, process_start_time_seconds   from /proc/self
+//   dnsd_queries_total{transport,rcode,qtype}      responses the query servers sent (only
+//                                                  combinations seen)
 //   dnsd_responses_truncated_total{transport}      responses sent with TC
 //   dnsd_queries_dropped_total{transport}          queries that got no response
 //   dnsd_probe_results_total{outcome}              ok, timeout, refused, tls, dns, status, body,
-//   other dnsd_probe_duration_seconds                    histogram: probe start to verdict
-//   dnsd_endpoint_transitions_total{from,to}       monitor state changes, per endpoint changed
+//                                                  other (one per probe, shared probes once)
+//   dnsd_probe_duration_seconds                    histogram: probe start to verdict
+//   dnsd_endpoint_probe_results_total{profile,endpoint,outcome}   per endpoint probed
+//   dnsd_endpoint_transitions_total{profile,endpoint,from,to}     monitor state changes
+//   dnsd_endpoint_last_transition_timestamp_seconds{profile,endpoint}
+//   dnsd_endpoint_last_probe_timestamp_seconds{profile,endpoint}
+//   dnsd_endpoint_probe_last_success_timestamp_seconds{profile,endpoint}
+//   dnsd_endpoint_probe_interval_seconds{profile,endpoint}        the monitor's interval
 //   dnsd_endpoint_state{profile,endpoint,state}    1 for the endpoint's operator state, else 0
 //   dnsd_endpoint_probe_rtt_seconds{profile,endpoint}  RTT of the last successful probe
+//   dnsd_profile_status{profile,status}            1 for the profile's monitor status, else 0
+//   dnsd_profile_answer{profile,endpoint}          1 for the endpoints answered now, else 0
+//   dnsd_profile_all_degraded{profile}             1 when the answer is the all-degraded fallback
 //   dnsd_config_generation, dnsd_config_last_reload_success,
 //   dnsd_config_last_reload_timestamp_seconds, dnsd_config_reloads_total{result}
 //   dnsd_zone_serial{zone}                         a published zone's serial
@@ -14,13 +27,17 @@
 //   dnsd_secondary_acked_serial{zone,secondary}    the last serial it acknowledged (NOTIFY)
 //   dnsd_secondary_current{zone,secondary}         1 when it serves the zone's serial or newer
 //   dnsd_dnstap_sent_total, dnsd_dnstap_dropped_total  dnstap messages (only when [dnstap] is on)
-// The renderer reads counters and atomics only; it takes no lock the query path could wait on.
+// Labels hold only names from the config (profiles, endpoints, zones, secondaries), never
+// client data, so the number of series is bounded by the config.
+// The renderer reads counters and atomics, and takes the probe counters' and history's locks
+// (probe side); it takes no lock the query path could wait on.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dnsd/dnstap/totals.hh"
@@ -68,6 +85,8 @@ struct Sources {
   const ConfigStatus* config = nullptr;
   const std::vector<ZoneSerials>* publishing = nullptr;
   const dnsd::dnstap::Totals* dnstap = nullptr;  // null when dnstap is off
+  std::string_view version;                      // empty: no dnsd_build_info
+  bool process = false;                          // process_* from /proc/self
 };
 
 // Content-Type: text/plain; version=0.0.4; charset=utf-8

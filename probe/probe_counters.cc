@@ -48,4 +48,40 @@ ProbeTotals ProbeCounters::totals() const noexcept {
   return out;
 }
 
+void ProbeCounters::record_endpoint(std::string_view profile, std::string_view endpoint,
+                                    const EndpointVerdict& verdict) {
+  const std::lock_guard lock(endpoints_mutex_);
+  auto it = endpoints_.find(EndpointKeyView{profile, endpoint});
+  if (it == endpoints_.end())
+    it = endpoints_
+             .emplace(EndpointKey{std::string(profile), std::string(endpoint)}, EndpointTotals{})
+             .first;
+  EndpointTotals& totals = it->second;
+  ++totals.results[outcome_slot(verdict.ok, verdict.reason)];
+  totals.last_probe = verdict.at;
+  if (verdict.ok) totals.last_success = verdict.at;
+  const auto f = static_cast<std::size_t>(verdict.from), t = static_cast<std::size_t>(verdict.to);
+  if (verdict.changed && f < k_states && t < k_states) {
+    ++totals.transitions[f][t];
+    totals.last_transition = verdict.at;
+  }
+}
+
+EndpointTotalsMap ProbeCounters::endpoint_totals() const {
+  const std::lock_guard lock(endpoints_mutex_);
+  return endpoints_;
+}
+
+void ProbeCounters::keep_only(const routing::Model& model) {
+  const std::lock_guard lock(endpoints_mutex_);
+  for (auto it = endpoints_.begin(); it != endpoints_.end();) {
+    bool configured = false;
+    for (const auto& profile : model.profiles)
+      if (profile.name == it->first.profile)
+        for (const auto& endpoint : profile.endpoints)
+          configured = configured || endpoint.name == it->first.endpoint;
+    it = configured ? std::next(it) : endpoints_.erase(it);
+  }
+}
+
 }  // namespace probe

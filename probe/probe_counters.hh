@@ -1,15 +1,22 @@
 // Probe counters: results by outcome, a latency histogram and state transitions, fed by every
 // probe thread (relaxed atomic adds: a few thousand probes a second at most) and read by the
 // metrics renderer from any thread. Outlives the Prober, so a restarted Prober keeps counting.
+// Per endpoint (profile and endpoint names from the config, never client data): results,
+// transitions and the times of the last probe, success and transition, under one mutex the
+// probe threads and the renderer share (never the query path).
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
 #include <string_view>
 
 #include "routing/health_table.hh"
+#include "routing/model.hh"
 
 namespace probe {
 
@@ -30,6 +37,39 @@ struct ProbeTotals {
   std::array<std::array<std::uint64_t, k_states>, k_states> transitions{};  // [from][to]
 };
 
+// One endpoint's share. Times are zero (the epoch) until the first such event.
+struct EndpointTotals {
+  std::array<std::uint64_t, k_outcome_names.size()> results{};
+  std::array<std::array<std::uint64_t, k_states>, k_states> transitions{};  // [from][to]
+  std::chrono::system_clock::time_point last_probe{}, last_success{}, last_transition{};
+};
+
+// One verdict as one endpoint sees it (a probe shared by several endpoints gives each one).
+struct EndpointVerdict {
+  bool ok = false;
+  routing::Reason reason = routing::Reason::none;
+  bool changed = false;  // the verdict moved the endpoint's monitor state from `from` to `to`
+  routing::MonitorStatus from{}, to{};
+  std::chrono::system_clock::time_point at{};
+};
+
+// Profile and endpoint names; std::less<> lets a lookup use string_views (no allocation).
+struct EndpointKey {
+  std::string profile, endpoint;
+};
+struct EndpointKeyLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return std::pair<std::string_view, std::string_view>(a.profile, a.endpoint) <
+           std::pair<std::string_view, std::string_view>(b.profile, b.endpoint);
+  }
+};
+struct EndpointKeyView {
+  std::string_view profile, endpoint;
+};
+using EndpointTotalsMap = std::map<EndpointKey, EndpointTotals, EndpointKeyLess>;
+
 std::size_t outcome_slot(bool ok, routing::Reason reason) noexcept;
 std::size_t latency_bucket(std::chrono::microseconds latency) noexcept;
 
@@ -40,6 +80,15 @@ class ProbeCounters {
   void record_transition(routing::MonitorStatus from, routing::MonitorStatus to) noexcept;
   ProbeTotals totals() const noexcept;
 
+  // Probe thread, per endpoint the verdict is for (after record_result and record_transition).
+  void record_endpoint(std::string_view profile, std::string_view endpoint,
+                       const EndpointVerdict& verdict);
+  // A copy of every endpoint's totals, taken under the lock.
+  EndpointTotalsMap endpoint_totals() const;
+  // A new Prober's model: endpoints no longer configured are forgotten (so a long run of
+  // reloads keeps only what is configured); the others keep counting.
+  void keep_only(const routing::Model& model);
+
  private:
   using Counter = std::atomic<std::uint64_t>;
   std::array<Counter, k_outcome_names.size()> results_{};
@@ -47,6 +96,8 @@ class ProbeCounters {
   Counter latency_count_{0};
   Counter latency_sum_us_{0};
   std::array<std::array<Counter, k_states>, k_states> transitions_{};
+  mutable std::mutex endpoints_mutex_;
+  EndpointTotalsMap endpoints_;
 };
 
 }  // namespace probe

@@ -300,6 +300,11 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
     // Parents' derived states follow at once, on this thread (the writer does the work).
     const auto derived = health_.probed(who.id, word.status, word.reason, word.rtt_ms);
     if (change && options_.counters) options_.counters->record_transition(change->from, change->to);
+    if (options_.counters)
+      options_.counters->record_endpoint(
+          who.profile, who.endpoint,
+          {verdict.ok, verdict.reason, change.has_value(), change ? change->from : word.status,
+           change ? change->to : word.status, std::chrono::system_clock::now()});
     // Every verdict, for log_level = "debug" ("probe: verdict", so transition parsers skip it).
     if (!change && logging::enabled(logging::Level::debug))
       logging::debug("probe: verdict profile={} endpoint={} state={} {}", who.profile, who.endpoint,
@@ -415,6 +420,7 @@ Prober::Prober(const routing::Model& model, routing::HealthWriter& health,
     else
       logging::info("{}", line);
   }
+  if (options.counters) options.counters->keep_only(model);
   Plan plan = make_plan(model);
   for (const auto& line : plain_http_credential_warnings(plan)) {
     if (options.log)

@@ -452,8 +452,9 @@ class MetricsTest(dnstest.ServerTestCase):
                                text=True, timeout=30)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
         transitions = "dnsd_endpoint_transitions_total"
-        self.assertEqual(metric(text, transitions, {"from": "CheckingEndpoint", "to": "Online"}), 1)
-        self.assertEqual(metric(text, transitions, {"from": "CheckingEndpoint", "to": "Degraded"}), 1)
+        self.assertEqual(metric(text, transitions, {"endpoint": "eu", "from": "CheckingEndpoint", "to": "Online"}), 1)
+        self.assertEqual(metric(text, transitions, {"endpoint": "us", "from": "CheckingEndpoint", "to": "Degraded"}), 1)
+        self.assertEqual(metric(text, transitions, {"endpoint": "us", "from": "CheckingEndpoint", "to": "Online"}), 0)
         self.assertEqual(metric(text, "dnsd_endpoint_state", {"endpoint": "eu", "state": "Degraded"}), 0)
         results = sum(metric(text, "dnsd_probe_results_total", {"outcome": o})
                       for o in ("ok", "timeout", "refused", "tls", "dns", "status", "body", "other"))

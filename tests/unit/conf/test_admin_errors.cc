@@ -63,6 +63,39 @@ TEST_CASE("admin errors: a token shorter than 16 characters") {
               "must be at least 16 characters long");
 }
 
+TEST_CASE("admin: a read-only metrics token beside the admin token") {
+  const auto result = load(with_admin(R"(enabled = true
+token_file = "admin/good.token"
+metrics_token_file = "admin/metrics.token"
+)"));
+  REQUIRE_MESSAGE(result.config, conf_test::all_errors(result));
+  CHECK(result.config->admin.metrics_token.reveal() == "metrics-tok-0123456789abcdef");
+  CHECK(result.config->admin.token.reveal() == "tok-0123456789abcdef0123");
+  CHECK(load(with_admin("enabled = true\ntoken_file = \"admin/good.token\"\n"))
+            .config->admin.metrics_token.empty());  // optional
+}
+
+TEST_CASE("admin errors: a metrics token that is the admin token") {
+  const auto toml = with_admin(
+      "enabled = true\ntoken_file = \"admin/good.token\"\n"
+      "metrics_token_file = \"admin/../admin/good.token\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "metrics_token_file"),
+              "admin.metrics_token_file", "must hold a different token from token_file");
+}
+
+TEST_CASE("admin errors: a metrics token shorter than 16 characters, or missing") {
+  auto toml = with_admin(
+      "enabled = true\ntoken_file = \"admin/good.token\"\n"
+      "metrics_token_file = \"admin/short.token\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "metrics_token_file"),
+              "admin.metrics_token_file", "must be at least 16 characters long");
+  toml = with_admin(
+      "enabled = true\ntoken_file = \"admin/good.token\"\n"
+      "metrics_token_file = \"admin/missing.token\"\n");
+  check_error(load(toml), inline_path, line_containing(toml, "metrics_token_file"),
+              "admin.metrics_token_file", "cannot read");
+}
+
 TEST_CASE("admin errors: a listen address without a port") {
   const auto toml = with_admin("listen = \"127.0.0.1\"\n");
   check_error(load(toml), inline_path, line_containing(toml, "listen"), "admin.listen",
@@ -91,8 +124,8 @@ TEST_CASE("admin errors: an unknown key lists the expected ones") {
   const auto toml = with_admin("token = \"inline-tokens-are-not-allowed\"\n");
   check_error(
       load(toml), inline_path, line_containing(toml, "token ="), "admin.token",
-      "unknown key \"token\" (expected one of enabled, listen, token_file, history, state_file, "
-      "max_connections, request_timeout, hosts)");
+      "unknown key \"token\" (expected one of enabled, listen, token_file, metrics_token_file, "
+      "history, state_file, max_connections, request_timeout, hosts)");
 }
 
 TEST_CASE("admin: 64 connections, a 10 s request timeout and no extra host names by default") {

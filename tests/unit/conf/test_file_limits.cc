@@ -206,6 +206,19 @@ TEST_CASE("files: $INCLUDE of a configured secret file is refused without quotin
   CHECK_FALSE(has_error(linked, "TOPSECRET"));
 }
 
+TEST_CASE("files: $INCLUDE of the metrics token file is refused too") {
+  Dir dir("include_metrics_token");
+  dir.file("admin.token", "admin-0123456789abcdef\n");
+  dir.file("metrics.token", "METRICSSECRET-0123456789\n");
+  dir.file("tm.zone", "www 300 IN A 192.0.2.1\n$INCLUDE metrics.token\n");
+  const auto result = dir.load(std::string(k_zone) +
+                               "[admin]\nenabled = true\ntoken_file = \"admin.token\"\n"
+                               "metrics_token_file = \"metrics.token\"\n");
+  INFO(conf_test::all_errors(result));
+  CHECK(has_error(result, "it is configured as a secret file"));
+  CHECK_FALSE(has_error(result, "METRICSSECRET"));
+}
+
 TEST_CASE("files: a secret others may read warns once; strict_secret_files refuses it") {
   Dir dir("modes");
   dir.file("tm.zone", "");

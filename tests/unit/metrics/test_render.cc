@@ -85,14 +85,12 @@ TEST_CASE("render: query counts by transport, rcode and qtype; truncated and dro
   CHECK(parsed.find("dnsd_probe_results_total") == nullptr);  // not given: left out
 }
 
-TEST_CASE("render: probe outcomes, a cumulative latency histogram and transitions") {
+TEST_CASE("render: probe outcomes and a cumulative latency histogram") {
   probe::ProbeCounters probes;
   probes.record_result(true, Reason::none, microseconds(4'000));        // le 0.005
   probes.record_result(true, Reason::none, microseconds(40'000));       // le 0.05
   probes.record_result(false, Reason::timeout, microseconds(500'000));  // le 0.5
   probes.record_result(false, Reason::tls, microseconds(30'000'000));   // +Inf only
-  probes.record_transition(MonitorStatus::checking_endpoint, MonitorStatus::online);
-  probes.record_transition(MonitorStatus::online, MonitorStatus::degraded);
   const auto parsed = render_and_parse({nullptr, &probes, nullptr, nullptr, nullptr});
   CHECK(value(parsed, "dnsd_probe_results_total", {{"outcome", "ok"}}) == 2);
   CHECK(value(parsed, "dnsd_probe_results_total", {{"outcome", "timeout"}}) == 1);
@@ -105,14 +103,155 @@ TEST_CASE("render: probe outcomes, a cumulative latency histogram and transition
   CHECK(value(parsed, "dnsd_probe_duration_seconds", {{"le", "+Inf"}}, "_bucket") == 4);
   CHECK(value(parsed, "dnsd_probe_duration_seconds", {}, "_count") == 4);
   CHECK(value(parsed, "dnsd_probe_duration_seconds", {}, "_sum") == doctest::Approx(30.544));
+  CHECK(parsed.find("dnsd_endpoint_transitions_total") == nullptr);  // per endpoint: needs a model
+}
+
+TEST_CASE("render: probe results, transitions and their times per profile and endpoint") {
+  probe::ProbeCounters probes;
+  const auto model = two_endpoint_model();
+  routing::HealthTable health(model.endpoint_count);
+  using std::chrono::system_clock;
+  const system_clock::time_point t0{std::chrono::seconds(1'700'000'000)};
+  const auto verdict = [](bool ok, Reason reason, system_clock::time_point at) {
+    return probe::EndpointVerdict{ok, reason, false, MonitorStatus::online, MonitorStatus::online,
+                                  at};
+  };
+  auto moved = [](probe::EndpointVerdict v, MonitorStatus from, MonitorStatus to) {
+    v.changed = true;
+    v.from = from;
+    v.to = to;
+    return v;
+  };
+  probes.record_endpoint("ci.tm.example.", "eu",
+                         moved(verdict(true, Reason::none, t0), MonitorStatus::checking_endpoint,
+                               MonitorStatus::online));
+  probes.record_endpoint("ci.tm.example.", "eu",
+                         verdict(true, Reason::none, t0 + std::chrono::seconds(10)));
+  probes.record_endpoint("ci.tm.example.", "eu",
+                         moved(verdict(false, Reason::status, t0 + std::chrono::seconds(20)),
+                               MonitorStatus::online, MonitorStatus::degraded));
+  probes.record_endpoint("ci.tm.example.", "us \"east\"",
+                         verdict(false, Reason::timeout, t0 + std::chrono::milliseconds(1500)));
+  // A name the model does not hold (a client's, or a removed endpoint's) never becomes a series.
+  probes.record_endpoint("ci.tm.example.", "gone", verdict(true, Reason::none, t0));
+  const auto parsed = render_and_parse({nullptr, &probes, &model, &health, nullptr});
+  const std::map<std::string, std::string> eu{{"profile", "ci.tm.example."}, {"endpoint", "eu"}},
+      us{{"profile", "ci.tm.example."}, {"endpoint", "us \"east\""}},
+      standby{{"profile", "ci.tm.example."}, {"endpoint", "standby"}};
+  const auto with = [](std::map<std::string, std::string> labels, const char* key,
+                       const char* value) {
+    labels[key] = value;
+    return labels;
+  };
+  CHECK(value(parsed, "dnsd_endpoint_probe_results_total", with(eu, "outcome", "ok")) == 2);
+  CHECK(value(parsed, "dnsd_endpoint_probe_results_total", with(eu, "outcome", "status")) == 1);
+  CHECK(value(parsed, "dnsd_endpoint_probe_results_total", with(us, "outcome", "timeout")) == 1);
+  CHECK(value(parsed, "dnsd_endpoint_probe_results_total", with(standby, "outcome", "ok")) == 0);
   CHECK(value(parsed, "dnsd_endpoint_transitions_total",
-              {{"from", "CheckingEndpoint"}, {"to", "Online"}}) == 1);
+              with(with(eu, "from", "CheckingEndpoint"), "to", "Online")) == 1);
   CHECK(value(parsed, "dnsd_endpoint_transitions_total",
-              {{"from", "Online"}, {"to", "Degraded"}}) == 1);
+              with(with(eu, "from", "Online"), "to", "Degraded")) == 1);
   CHECK(value(parsed, "dnsd_endpoint_transitions_total",
-              {{"from", "Degraded"}, {"to", "Online"}}) == 0);
-  CHECK(parsed.sample("dnsd_endpoint_transitions_total", {{"from", "Online"}, {"to", "Online"}}) ==
-        nullptr);
+              with(with(us, "from", "Online"), "to", "Degraded")) == 0);
+  CHECK(parsed.find("dnsd_endpoint_transitions_total")->samples.size() == 3 * 6);
+  CHECK(value(parsed, "dnsd_endpoint_last_transition_timestamp_seconds", eu) == 1'700'000'020);
+  CHECK(value(parsed, "dnsd_endpoint_last_probe_timestamp_seconds", eu) == 1'700'000'020);
+  CHECK(value(parsed, "dnsd_endpoint_probe_last_success_timestamp_seconds", eu) == 1'700'000'010);
+  CHECK(value(parsed, "dnsd_endpoint_last_probe_timestamp_seconds", us) ==
+        doctest::Approx(1'700'000'001.5));
+  // Never moved, never succeeded: no sample rather than a time in 1970.
+  CHECK(parsed.sample("dnsd_endpoint_last_transition_timestamp_seconds", us) == nullptr);
+  CHECK(parsed.sample("dnsd_endpoint_probe_last_success_timestamp_seconds", us) == nullptr);
+  CHECK(value(parsed, "dnsd_endpoint_probe_interval_seconds", eu) == 10);
+  const std::string text = render_prometheus({nullptr, &probes, &model, &health, nullptr});
+  CHECK(text.find("gone") == std::string::npos);
+}
+
+TEST_CASE("render: keep_only forgets endpoints a new config no longer holds") {
+  probe::ProbeCounters probes;
+  const probe::EndpointVerdict ok{true,
+                                  Reason::none,
+                                  false,
+                                  MonitorStatus::online,
+                                  MonitorStatus::online,
+                                  std::chrono::system_clock::now()};
+  probes.record_endpoint("ci.tm.example.", "eu", ok);
+  probes.record_endpoint("ci.tm.example.", "removed", ok);
+  probes.record_endpoint("other.tm.example.", "eu", ok);
+  probes.keep_only(two_endpoint_model());
+  const auto kept = probes.endpoint_totals();
+  REQUIRE(kept.size() == 1);
+  CHECK(kept.begin()->first.endpoint == "eu");
+  CHECK(kept.begin()->second.results[0] == 1);  // the survivors keep counting
+}
+
+TEST_CASE("render: the answer gauge follows failover and the all-degraded fallback") {
+  auto model = two_endpoint_model();
+  for (std::size_t i = 0; i < 3; ++i) {
+    model.profiles[0].endpoints[i].priority = static_cast<std::uint16_t>(i + 1);
+    model.profiles[0].endpoints[i].enabled = true;
+  }
+  routing::HealthTable health(model.endpoint_count);
+  routing::HealthWriter writer(model, health);
+  for (routing::EndpointId id = 0; id < 3; ++id)
+    writer.probed(id, MonitorStatus::online, Reason::none, 5);
+  const std::map<std::string, std::string> profile{{"profile", "ci.tm.example."}};
+  auto answer = [&](const parser::Parsed& parsed, const char* endpoint) {
+    return value(parsed, "dnsd_profile_answer",
+                 {{"profile", "ci.tm.example."}, {"endpoint", endpoint}});
+  };
+  auto parsed = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
+  CHECK(answer(parsed, "eu") == 1);
+  CHECK(answer(parsed, "us \"east\"") == 0);
+  CHECK(value(parsed, "dnsd_profile_all_degraded", profile) == 0);
+  CHECK(value(parsed, "dnsd_profile_status", {{"status", "Online"}}) == 1);
+
+  writer.probed(0, MonitorStatus::degraded, Reason::status, 0);
+  parsed = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
+  CHECK(answer(parsed, "eu") == 0);
+  CHECK(answer(parsed, "us \"east\"") == 1);
+  CHECK(value(parsed, "dnsd_profile_status", {{"status", "Degraded"}}) == 1);
+  CHECK(value(parsed, "dnsd_profile_status", {{"status", "Online"}}) == 0);
+
+  writer.probed(1, MonitorStatus::degraded, Reason::status, 0);
+  writer.probed(2, MonitorStatus::degraded, Reason::status, 0);
+  parsed = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
+  CHECK(value(parsed, "dnsd_profile_all_degraded", profile) == 1);
+  CHECK(answer(parsed, "eu") == 1);  // the fallback answers the top endpoint
+}
+
+TEST_CASE("render: a weighted profile counts every endpoint in the draw as answered") {
+  auto model = two_endpoint_model();
+  model.profiles[0].method = routing::Method::weighted;
+  routing::HealthTable health(model.endpoint_count);
+  routing::HealthWriter writer(model, health);
+  writer.probed(0, MonitorStatus::online, Reason::none, 5);
+  writer.probed(1, MonitorStatus::online, Reason::none, 5);
+  for (int round = 0; round < 5; ++round) {  // the same whatever the draw
+    const auto parsed = render_and_parse({nullptr, nullptr, &model, &health, nullptr});
+    CHECK(value(parsed, "dnsd_profile_answer", {{"endpoint", "eu"}}) == 1);
+    CHECK(value(parsed, "dnsd_profile_answer", {{"endpoint", "us \"east\""}}) == 1);
+    CHECK(value(parsed, "dnsd_profile_answer", {{"endpoint", "standby"}}) == 0);  // disabled
+  }
+}
+
+TEST_CASE("render: build info and this process's metrics under Prometheus' standard names") {
+  Sources sources;
+  sources.version = "1.2.3";
+  sources.process = true;
+  const auto parsed = render_and_parse(sources);
+  CHECK(value(parsed, "dnsd_build_info", {{"version", "1.2.3"}}) == 1);
+  CHECK(value(parsed, "process_resident_memory_bytes", {}) > 1e5);
+  CHECK(value(parsed, "process_cpu_seconds_total", {}) >= 0);
+  CHECK(value(parsed, "process_open_fds", {}) >= 3);
+  CHECK(value(parsed, "process_max_fds", {}) >= value(parsed, "process_open_fds", {}));
+  const double now = static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  const double start = value(parsed, "process_start_time_seconds", {});
+  CHECK(start <= now + 1);
+  CHECK(start > now - 24 * 3600);  // this test process started today
+  CHECK(parsed.find("process_cpu_seconds_total")->type == "counter");
 }
 
 TEST_CASE("render: endpoint state as a one-hot gauge, admin and config Disabled included") {

@@ -45,10 +45,12 @@ std::unique_ptr<Fleet> Runtime::make_fleet() {
   hooks.changed = [this] { publishing_.poke(); };
   hooks.event = [this](std::string_view event, const std::string& profile,
                        const std::string& endpoint, const std::string& detail) {
-    events_.publish("fleet", {{"event", event},
-                              {"profile", profile.empty() ? nlohmann::json(nullptr) : profile},
-                              {"endpoint", endpoint.empty() ? nlohmann::json(nullptr) : endpoint},
-                              {"detail", detail}});
+    events_.publish(
+        "fleet",
+        {{"event", event},
+         {"profile", profile.empty() ? nlohmann::json(nullptr) : nlohmann::json(profile)},
+         {"endpoint", endpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(endpoint)},
+         {"detail", detail}});
   };
   return std::make_unique<Fleet>(current_->config->fleet, std::move(hooks));
 }

@@ -131,39 +131,50 @@ class Events(TenantsAndAdmin):
         self.assertEqual(reader.status, 200)
         self.assertEqual(reader.headers.get("content-type"), "text/event-stream")
         seen = []
-        mark = self.mark(reader, seen)
-        reload = seen[-1]["data"]
+        # Disabling us happens in this test alone: its event marks where the replay of earlier
+        # tests' events ends; everything awaited below comes after it.
+        self.assertEqual(self.api.post(f"/api/v1/endpoints/{CI}/us/disable")[0], 200)
+        disabled = reader.wait_for(
+            lambda e: e["event"] == "override" and e["data"]["action"] == "disable", 10,
+            "disable", seen)
+        mark = disabled["id"]
+        self.assertEqual({k: disabled["data"][k] for k in ("profile", "endpoint", "action",
+                                                           "from", "until")},
+                         {"profile": CI, "endpoint": "us", "action": "disable", "from": None,
+                          "until": None})
+        self.assertRegex(disabled["data"]["at"], RFC3339)
+
+        self.assertEqual(self.api.post("/api/v1/reload")[0], 200)
+        reload = reader.wait_for(lambda e: e["id"] > mark and e["event"] == "reload", 10,
+                                 "reload", seen)["data"]
         self.assertEqual((reload["type"], reload["ok"], reload["errors"], reload["endpoints"]),
                          ("reload", True, [], 2))
-        self.assertRegex(reload["at"], RFC3339)
 
         self.eu.set_mode("503")
         down = reader.wait_for(
-            lambda e: e["event"] == "transition" and e["data"]["endpoint"] == "eu",
+            lambda e: e["id"] > mark and e["event"] == "transition" and
+            e["data"]["endpoint"] == "eu",
             SETTINGS.degrade_worst_s() + SLACK_S, "eu transition", seen)["data"]
         self.assertEqual((down["profile"], down["from"], down["to"], down["reason"]),
                          (CI, "Online", "Degraded", "unexpected http status"))
         self.assertIn("503", down["detail"])
         self.assertNotIn(PASSWORD, json.dumps(down))
 
-        self.assertEqual(self.api.post(f"/api/v1/endpoints/{CI}/us/disable")[0], 200)
-        disabled = reader.wait_for(lambda e: e["event"] == "override", 10, "disable", seen)
-        self.assertEqual({k: disabled["data"][k] for k in ("profile", "endpoint", "action",
-                                                           "from", "until")},
-                         {"profile": CI, "endpoint": "us", "action": "disable", "from": None,
-                          "until": None})
         until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
         self.assertEqual(
             self.api.post(f"/api/v1/endpoints/{CI}/us/disable?until={until}")[0], 200)
-        window = reader.wait_for(lambda e: e["event"] == "override", 10, "window", seen)["data"]
+        window = reader.wait_for(lambda e: e["id"] > mark and e["event"] == "override", 10,
+                                 "window", seen)["data"]
         self.assertEqual((window["action"], window["until"]), ("window", until))
         self.assertEqual(self.api.post(f"/api/v1/endpoints/{CI}/us/enable")[0], 200)
-        enabled = reader.wait_for(lambda e: e["event"] == "override", 10, "enable", seen)
+        enabled = reader.wait_for(lambda e: e["id"] > mark and e["event"] == "override", 10,
+                                  "enable", seen)
         self.assertEqual(enabled["data"]["action"], "enable")
 
         self.eu.set_mode("up")
         up = reader.wait_for(
-            lambda e: e["event"] == "transition" and e["data"]["endpoint"] == "eu",
+            lambda e: e["id"] > mark and e["event"] == "transition" and
+            e["data"]["endpoint"] == "eu",
             SETTINGS.recover_worst_s() + SLACK_S, "eu recovery", seen)["data"]
         self.assertEqual((up["from"], up["to"], up["reason"], up["detail"]),
                          ("Degraded", "Online", "none", ""))
@@ -282,10 +293,12 @@ class Events(TenantsAndAdmin):
         self.assertEqual((last["from"], last["to"], last["reason"]),
                          ("Degraded", "Online", "none"))
         self.assertEqual(up["since"], last["at"])
-        # The failure stays as history, with its time; it is not the current state.
+        self.assertIn("503", up["transitions"][-2]["detail"])
+        # The failure stays as history, with its time (a later single failure, such as a slow
+        # lookup on a loaded machine, may have replaced it without a transition).
         self.assertRegex(up["last_failure"]["at"], RFC3339)
-        self.assertIn("503", up["last_failure"]["detail"])
-        self.assertLessEqual(up["last_failure"]["at"], up["since"])
+        self.assertNotEqual(up["last_failure"]["reason"], "none")
+        self.assertTrue(up["last_failure"]["detail"])
         self.assertEqual(self.profile()["monitor_status"], "Online")
         self.wait_endpoint("eu", lambda e: not e["latency_stale"], "latency fresh", SLACK_S)
 

@@ -135,14 +135,15 @@ bool Api::authorized(const Request& request, const routing::Secret& token) const
   return presented && token_matches(*presented, token);
 }
 
-Response Api::handle(const Request& request) {
+Response Api::handle(const Request& request, std::unique_ptr<Stream>* stream) {
   const conf::AdminConfig config = runtime_.admin_config();
-  Response response = route(request, config);
+  Response response = route(request, config, stream);
   add_security_headers(response);
   return response;
 }
 
-Response Api::route(const Request& request, const conf::AdminConfig& config) {
+Response Api::route(const Request& request, const conf::AdminConfig& config,
+                    std::unique_ptr<Stream>* stream) {
   if (!host_allowed(std_view(request[http::field::host]), config.hosts))
     return error_reply(request, http::status::misdirected_request,
                        "this Host is not one the admin API answers to (see [admin] hosts)");
@@ -170,6 +171,7 @@ Response Api::route(const Request& request, const conf::AdminConfig& config) {
   }
   if (path == "/api/v1/status" && get)
     return json_reply(request, http::status::ok, status_json(runtime_));
+  if (path == "/api/v1/events" && get) return events(request, stream);
   if (path == "/api/v1/explain" && get) return explain(request);
   if (path == "/api/v1/secondaries" && get) return secondaries(request);
   if (path == "/metrics" && get && hooks_.metrics) return metrics_reply(request);
@@ -182,7 +184,7 @@ Response Api::route(const Request& request, const conf::AdminConfig& config) {
   if (path.substr(0, endpoints.size()) == endpoints && post)
     return endpoint_action(request, path.substr(endpoints.size()));
   if (status_page_asset(path) || path == "/api/v1/status" || path == "/api/v1/explain" ||
-      path == "/api/v1/secondaries" || path == "/api/v1/reload" ||
+      path == "/api/v1/events" || path == "/api/v1/secondaries" || path == "/api/v1/reload" ||
       path.substr(0, endpoints.size()) == endpoints)
     return error_reply(request, http::status::method_not_allowed, "method not allowed here");
   return error_reply(request, http::status::not_found, "no such resource");
@@ -233,6 +235,59 @@ Response Api::endpoint_action(const Request& request, std::string_view rest) {
   return json_reply(
       request, http::status::ok,
       json{{"profile", control::profile_key(profile)}, {"endpoint", endpoint}, {"action", action}});
+}
+
+namespace {
+
+// A sequence number as Last-Event-ID or since= carry it: decimal digits only.
+std::optional<std::uint64_t> parse_seq(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+// The head of the stream; the events themselves are written by the HttpServer's session.
+Response Api::events(const Request& request, std::unique_ptr<Stream>* stream) {
+  if (!stream)
+    return error_reply(request, http::status::bad_request, "events need a streaming connection");
+  const std::string_view target = std_view(request.target());
+  const auto question = target.find('?');
+  const auto params =
+      query_params(question == std::string_view::npos ? "" : target.substr(question + 1));
+  std::string_view since_text = std_view(request["Last-Event-ID"]);
+  for (const auto& [name, value] : params) {
+    if (name != "since")
+      return error_reply(request, http::status::bad_request,
+                         fmt::format("unknown parameter {}", name));
+    if (since_text.empty()) since_text = value;  // the header wins: it is the newer cursor
+  }
+  std::uint64_t after = 0;
+  if (!since_text.empty()) {
+    const auto seq = parse_seq(since_text);
+    if (!seq)
+      return error_reply(request, http::status::bad_request,
+                         "Last-Event-ID and since are an event's id (decimal digits)");
+    after = *seq;
+  }
+  *stream = streams_.open(after);
+  if (!*stream) {
+    Response busy = error_reply(request, http::status::service_unavailable,
+                                fmt::format("{} event streams are open already; try again later",
+                                            EventStreams::k_max_streams));
+    busy.set(http::field::retry_after, "5");
+    return busy;
+  }
+  Response head{http::status::ok, request.version()};
+  head.set(http::field::content_type, "text/event-stream");
+  head.set(http::field::cache_control, "no-store");
+  head.set("X-Accel-Buffering", "no");  // a proxy in front must pass events on at once
+  return head;
 }
 
 Response Api::explain(const Request& request) {

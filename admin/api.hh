@@ -8,6 +8,8 @@
 //   GET  /api/v1/secondaries[?check=1][&zone=Z]   propagation of each published zone (or of
 //        zone Z alone; 404 if it is not published); check=1 first asks every secondary's SOA
 //        (all zones and secondaries at once, within k_soa_check)
+//   GET  /api/v1/events[?since=SEQ]   server-sent events (event_stream.hh); Last-Event-ID
+//        works as since; the 9th concurrent stream gets 503
 //   GET  /metrics   Prometheus text format; also with [admin] metrics_token_file's token, which
 //        every other route refuses (403)
 //   GET  /, /status.js, /status.css   the status page, without a token (it holds no data)
@@ -20,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "admin/event_stream.hh"
 #include "admin/http_server.hh"
 #include "control/runtime.hh"
 
@@ -42,11 +45,14 @@ inline constexpr std::chrono::milliseconds k_soa_check{1000};
 class Api {
  public:
   explicit Api(control::Runtime& runtime, ApiHooks hooks = {})
-      : runtime_(runtime), hooks_(std::move(hooks)) {}
-  Response handle(const Request& request);
+      : runtime_(runtime), hooks_(std::move(hooks)), streams_(runtime.events()) {}
+  // `stream` null: no streaming here (GET /api/v1/events answers 400).
+  Response handle(const Request& request, std::unique_ptr<Stream>* stream = nullptr);
 
  private:
-  Response route(const Request& request, const conf::AdminConfig& config);
+  Response route(const Request& request, const conf::AdminConfig& config,
+                 std::unique_ptr<Stream>* stream);
+  Response events(const Request& request, std::unique_ptr<Stream>* stream);
   bool authorized(const Request& request, const routing::Secret& token) const;
   Response endpoint_action(const Request& request, std::string_view path);
   Response explain(const Request& request);
@@ -55,6 +61,7 @@ class Api {
 
   control::Runtime& runtime_;
   ApiHooks hooks_;
+  EventStreams streams_;
 };
 
 }  // namespace admin

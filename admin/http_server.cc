@@ -133,7 +133,9 @@ class Session : public std::enable_shared_from_this<Session> {
     reading_ = false;
     if (ec) return close();
     const Request request = parser_->release();
-    response_ = handle(request);
+    std::unique_ptr<Stream> stream;
+    response_ = handle(request, &stream);
+    if (stream) return start_stream(std::move(stream));
     response_.keep_alive(request.keep_alive());
     response_.prepare_payload();
     stream_.expires_after(k_write_deadline);
@@ -144,9 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
-  Response handle(const Request& request) {
+  Response handle(const Request& request, std::unique_ptr<Stream>* stream) {
     try {
-      return handler_(request);
+      return handler_(request, stream);
     } catch (const std::exception& e) {
       Response response{http::status::internal_server_error, request.version()};
       response.set(http::field::content_type, "application/json");
@@ -161,6 +163,64 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // A stream leaves the registry (the handler bounds streams; they must not crowd out requests)
+  // and its wake only cancels the idle timer, on this session's strand.
+  void start_stream(std::unique_ptr<Stream> stream) {
+    source_ = std::move(stream);
+    registry_.remove(this);
+    head_.emplace(std::move(response_.base()));
+    head_->keep_alive(false);  // the body ends when the connection does
+    std::weak_ptr<Session> weak = shared_from_this();
+    source_->on_ready([weak, executor = stream_.get_executor()] {
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->idle_.cancel();
+      });
+    });
+    stream_.expires_after(k_write_deadline);
+    http::async_write(stream_, *head_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->end_stream();
+                        self->pump();
+                      });
+  }
+
+  // Writes what the stream has, or waits for a wake or the keepalive interval. One write at a
+  // time: what comes meanwhile waits in the stream's source, not here.
+  void pump() {
+    if (ended_) return;
+    auto text = source_->read();
+    if (!text) return end_stream();
+    if (text->empty()) {
+      idle_.expires_after(source_->keepalive_interval());
+      idle_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (self->ended_) return;
+        if (ec) return self->pump();  // woken: read again
+        self->send(": keepalive\n\n");
+      });
+      return;
+    }
+    send(std::move(*text));
+  }
+
+  void send(std::string text) {
+    out_ = std::move(text);
+    stream_.expires_after(k_write_deadline);
+    net::async_write(stream_, net::buffer(out_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->end_stream();  // gone, or not reading (deadline)
+                       self->stream_.expires_never();
+                       self->pump();
+                     });
+  }
+
+  void end_stream() {
+    ended_ = true;
+    idle_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -170,6 +230,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Registry& registry_;
   std::atomic<bool> reading_{false};
   bool registered_ = false;  // guarded by the Registry's mutex
+  // Streaming only (after start_stream), touched on this session's strand.
+  std::unique_ptr<Stream> source_;
+  std::optional<http::response<http::empty_body>> head_;
+  std::string out_;
+  net::steady_timer idle_{stream_.get_executor()};
+  bool ended_ = false;
 };
 
 Registry::Room Registry::make_room() {

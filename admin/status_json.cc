@@ -7,6 +7,7 @@
 #include "admin/propagation_json.hh"
 #include "control/time_text.hh"
 #include "routing/explain.hh"
+#include "routing/profile_status.hh"
 
 namespace admin {
 
@@ -32,6 +33,61 @@ json history_json(const probe::EndpointRecord& record) {
                    {"http_status", r.http_status}});
   }
   return out;
+}
+
+json transitions_json(const probe::EndpointRecord& record) {
+  json out = json::array();
+  for (const auto& change : record.changes)
+    out.push_back({{"at", format_time(change.at)},
+                   {"from", routing::to_string(change.from)},
+                   {"to", routing::to_string(change.to)},
+                   {"reason", routing::to_string(change.reason)},
+                   {"detail", change.detail}});
+  return out;
+}
+
+bool is_probed(const routing::Endpoint& endpoint) {
+  return endpoint.enabled && !endpoint.always_serve &&
+         endpoint.kind != routing::TargetKind::profile;
+}
+
+std::string_view protocol_name(routing::Protocol protocol) {
+  switch (protocol) {
+    case routing::Protocol::http:
+      return "http";
+    case routing::Protocol::https:
+      return "https";
+    case routing::Protocol::tcp:
+      return "tcp";
+  }
+  return "?";
+}
+
+// The settings the prober uses for this endpoint (no headers: they may hold secrets).
+json monitor_json(const routing::Endpoint& endpoint) {
+  if (!is_probed(endpoint)) return nullptr;
+  const routing::MonitorSpec& m = endpoint.monitor;
+  json expected = json::array();
+  for (const auto& range : m.expected_status)
+    expected.push_back(range.first == range.last ? fmt::format("{}", range.first)
+                                                 : fmt::format("{}-{}", range.first, range.last));
+  const auto seconds = [](std::chrono::milliseconds d) { return d.count() / 1000.0; };
+  return {{"protocol", protocol_name(m.protocol)},
+          {"port", m.port},
+          {"path", m.protocol == routing::Protocol::tcp ? json(nullptr) : json(m.path)},
+          {"interval_s", seconds(m.interval)},
+          {"timeout_s", seconds(m.timeout)},
+          {"tolerated_failures", m.tolerated_failures},
+          {"expected_status", expected}};
+}
+
+// latency_ms is the last successful probe's: stale when none of the recent results is a
+// success younger than two intervals (the endpoint is failing, or probing has stalled).
+bool latency_stale(const routing::Endpoint& endpoint, const probe::EndpointRecord& record,
+                   WallClock::time_point now) {
+  for (auto it = record.recent.rbegin(); it != record.recent.rend(); ++it)
+    if (it->ok) return now - it->at > 2 * endpoint.monitor.interval;
+  return true;
 }
 
 json override_json(const control::Override* entry) {
@@ -67,8 +123,16 @@ json endpoint_json(const routing::Profile& profile, const routing::Endpoint& end
   const routing::Health health = generation.health.load(endpoint.health_id);
   const probe::EndpointRecord record = generation.history.get(endpoint.health_id);
   json failure = nullptr;
+  // The last failure ever seen, kept as history: its reason is the failure's own, not the
+  // health word's (which an Online endpoint still carries from its last failure).
+  routing::Reason failure_reason = health.reason;
+  for (auto it = record.recent.rbegin(); it != record.recent.rend(); ++it)
+    if (!it->ok) {
+      failure_reason = it->reason;
+      break;
+    }
   if (!record.last_failure.empty() || health.reason != routing::Reason::none)
-    failure = {{"reason", routing::to_string(health.reason)},
+    failure = {{"reason", routing::to_string(failure_reason)},
                {"detail", record.last_failure},
                {"at", time_or_null(!record.last_failure.empty(), record.last_failure_at)}};
   return {{"name", endpoint.name},
@@ -85,6 +149,10 @@ json endpoint_json(const routing::Profile& profile, const routing::Endpoint& end
           {"last_failure", failure},
           {"last_probe", time_or_null(record.probed, record.last_probe)},
           {"latency_ms", record.probed ? json(health.rtt_ms) : json(nullptr)},
+          {"latency_stale", latency_stale(endpoint, record, WallClock::now())},
+          {"since", time_or_null(record.since != WallClock::time_point{}, record.since)},
+          {"transitions", transitions_json(record)},
+          {"monitor", monitor_json(endpoint)},
           {"consecutive_failures", record.tracker.failure_run},
           {"history", history_json(record)},
           {"local_status", routing::to_string(generation.writer.local(endpoint.health_id).status)},
@@ -159,11 +227,13 @@ json status_json(const control::Runtime& runtime) {
         endpoints.push_back(
             endpoint_json(profile, endpoint, generation, overrides, runtime.fleet()));
       const routing::Pick pick = routing::pick(profile, generation.health, routing::ClientInfo{});
-      profiles.push_back({{"name", profile.name},
-                          {"method", routing::to_string(profile.method)},
-                          {"ttl", profile.ttl},
-                          {"answer", answer_json(profile, pick, generation)},
-                          {"endpoints", endpoints}});
+      profiles.push_back(
+          {{"name", profile.name},
+           {"method", routing::to_string(profile.method)},
+           {"ttl", profile.ttl},
+           {"monitor_status", routing::profile_monitor_status(profile, generation.health)},
+           {"answer", answer_json(profile, pick, generation)},
+           {"endpoints", endpoints}});
     }
   });
   json fleet = nullptr;

@@ -379,12 +379,13 @@ void Fleet::decide(const std::vector<Key>& keys) {
                                 decision.reason);
     if (generation_->health.load(target->second.id).status != before) {
       moved = true;
+      const std::string detail =
+          fmt::format("{} -> {} ({})", routing::to_string(before),
+                      routing::to_string(generation_->health.load(target->second.id).status),
+                      decision.explanation);
       if (hooks_.log)
-        hooks_.log(
-            fmt::format("fleet: profile={} endpoint={} {} -> {} ({})", key.first, key.second,
-                        routing::to_string(before),
-                        routing::to_string(generation_->health.load(target->second.id).status),
-                        decision.explanation));
+        hooks_.log(fmt::format("fleet: profile={} endpoint={} {}", key.first, key.second, detail));
+      if (hooks_.event) hooks_.event("decision", key.first, key.second, detail);
     }
   }
   decisions_.fetch_add(1, std::memory_order_relaxed);
@@ -404,6 +405,7 @@ void Fleet::emit_overrides(std::unique_lock<std::mutex>& lock) {
 
 void Fleet::set_connected(bool connected, const std::string& why) {
   if (connected_.exchange(connected) == connected) return;
+  if (hooks_.event) hooks_.event(connected ? "connected" : "disconnected", "", "", why);
   if (connected) {
     hooks_.log("fleet: connected to etcd: deciding with the fleet");
   } else {

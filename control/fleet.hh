@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -49,6 +50,12 @@ class Fleet {
     // Runtime takes it as its overrides and applies them.
     std::function<void(std::vector<Override>)> overrides;
     std::function<void()> changed;  // health moved: Publishing::poke()
+    // For the event stream: "connected", "disconnected" (profile and endpoint empty) or
+    // "decision" (an endpoint's state as decided moved; detail: from -> to and why). Any
+    // thread; must not block. May be empty.
+    std::function<void(std::string_view event, const std::string& profile,
+                       const std::string& endpoint, const std::string& detail)>
+        event;
   };
 
   Fleet(const conf::FleetSection& config, Hooks hooks);

@@ -220,7 +220,12 @@ void Publishing::send_notify(const publish::Published& change) {
       soa_ttl = soa->ttl;
     }
   std::lock_guard lock(mutex_);
-  if (sender_) sender_->notify(change.zone, change.serial, soa_rdata, soa_ttl);
+  if (!sender_) return;
+  sender_->notify(change.zone, change.serial, soa_rdata, soa_ttl);
+  if (events_)
+    for (const auto& secondary : secondaries_)
+      events_("notified", zone_key(change.zone), dnsd::notify::endpoint_text(secondary),
+              change.serial);
 }
 
 // With mutex_ held: a sender for the config's [[secondary]] list (none when it is empty).
@@ -287,9 +292,13 @@ std::optional<dnsd::xfr::Transferable> Publishing::find_served(
 void Publishing::served(const dnsd::zone::Zone& zone, const routing::ClientInfo& client,
                         const dnsd::tsig::Key* key) const {
   std::lock_guard lock(mutex_);
-  if (const auto i = transfer_sender(secondaries_, client, key))
+  if (const auto i = transfer_sender(secondaries_, client, key)) {
     seen_[{zone_key(zone.origin()), *i}] =
         Seen{zone.serial(), "transfer", std::chrono::system_clock::now()};
+    if (events_)
+      events_("caught_up", zone_key(zone.origin()), dnsd::notify::endpoint_text(secondaries_[*i]),
+              zone.serial());
+  }
 }
 
 std::vector<ZonePropagation> Publishing::propagation(

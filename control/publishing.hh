@@ -15,12 +15,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -73,6 +75,13 @@ class Publishing : public dnsd::xfr::ZoneSource {
   void prepare(std::shared_ptr<Generation> next);
   void commit();
 
+  // For the event stream, set before start(): "notified" (a NOTIFY of `serial` went out to
+  // that secondary) and "caught_up" (it transferred the zone at `serial`). Called on the
+  // publishing and transfer threads; must not block.
+  using EventSink = std::function<void(std::string_view event, const std::string& zone,
+                                       const std::string& secondary, std::uint32_t serial)>;
+  void set_events(EventSink sink) { events_ = std::move(sink); }
+
   // Health or flattened addresses changed: the refresh thread looks at once. Never blocks.
   void poke() noexcept;
 
@@ -123,6 +132,7 @@ class Publishing : public dnsd::xfr::ZoneSource {
   // (zone text, secondary index) -> what it was last seen to serve; written by the transfer
   // and admin threads.
   mutable std::map<std::pair<std::string, std::size_t>, Seen> seen_;
+  EventSink events_;  // set before start(), then only read
 };
 
 // [[secondary]] entries as the NOTIFY sender takes them, keys looked up in the config's keyring.

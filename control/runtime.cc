@@ -23,7 +23,14 @@ Runtime::Runtime(std::string config_path, std::unique_ptr<const conf::Config> co
       current_(std::make_shared<Generation>(std::move(config))),
       serving_(serving_state(*current_), options_.readers),
       fleet_(make_fleet()),
-      state_path_(current_->config->admin.state_file) {}
+      state_path_(current_->config->admin.state_file) {
+  publishing_.set_events([this](std::string_view event, const std::string& zone,
+                                const std::string& secondary, std::uint32_t serial) {
+    events_.publish(
+        "secondary",
+        {{"zone", zone}, {"secondary", secondary}, {"event", event}, {"serial", serial}});
+  });
+}
 
 std::unique_ptr<Fleet> Runtime::make_fleet() {
   if (!current_->config->fleet.enabled) return nullptr;
@@ -36,6 +43,15 @@ std::unique_ptr<Fleet> Runtime::make_fleet() {
   };
   hooks.overrides = [this](std::vector<Override> all) { take_fleet_overrides(std::move(all)); };
   hooks.changed = [this] { publishing_.poke(); };
+  hooks.event = [this](std::string_view event, const std::string& profile,
+                       const std::string& endpoint, const std::string& detail) {
+    events_.publish(
+        "fleet",
+        {{"event", event},
+         {"profile", profile.empty() ? nlohmann::json(nullptr) : nlohmann::json(profile)},
+         {"endpoint", endpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(endpoint)},
+         {"detail", detail}});
+  };
   return std::make_unique<Fleet>(current_->config->fleet, std::move(hooks));
 }
 
@@ -78,6 +94,14 @@ std::unique_ptr<probe::Prober> Runtime::make_prober(Generation& generation) {
   probe::Options options = options_.probe;
   options.history = &generation.history;
   options.on_change = [this] { publishing_.poke(); };
+  options.on_transition = [this](const probe::Subscriber& who, const probe::StatusChange& change) {
+    events_.publish("transition", {{"profile", profile_key(who.profile)},
+                                   {"endpoint", who.endpoint},
+                                   {"from", routing::to_string(change.from)},
+                                   {"to", routing::to_string(change.to)},
+                                   {"reason", routing::to_string(change.reason)},
+                                   {"detail", change.detail}});
+  };
   return std::make_unique<probe::Prober>(generation.config->model, generation.writer,
                                          generation.flat, std::move(options));
 }
@@ -122,15 +146,43 @@ ReloadReport Runtime::reload() {
   report.at = WallClock::now();
   conf::LoadResult loaded = conf::load_file(path_);
   log_warnings(loaded.warnings);
-  if (!loaded.config) return reject(std::move(report), loaded.errors);
+  if (!loaded.config) return announce(reject(std::move(report), loaded.errors));
   // An emptied or truncated master file still loads (the SOA may come from the TOML): the
   // guard compares each zone's record count with the running one's.
   if (auto drops = conf::check_record_drop(*current_->config, *loaded.config); !drops.empty())
-    return reject(std::move(report), drops);
+    return announce(reject(std::move(report), drops));
   auto next = std::make_shared<Generation>(std::move(loaded.config), overlays_);
   report.endpoints = next->config->model.endpoint_count;
   install(std::move(next), report, true);
+  return announce(std::move(report));
+}
+
+// The event carries the first few errors, each cut short: one event must stay one short line
+// (the full list is in the reload's answer and the log).
+ReloadReport Runtime::announce(ReloadReport report) {
+  constexpr std::size_t k_max_errors = 16, k_max_error_bytes = 200;
+  nlohmann::json errors = nlohmann::json::array();
+  for (std::size_t i = 0; i < report.errors.size() && i < k_max_errors; ++i) {
+    std::size_t cut = std::min(report.errors[i].size(), k_max_error_bytes);
+    while (cut > 0 && cut < report.errors[i].size() &&
+           (static_cast<unsigned char>(report.errors[i][cut]) & 0xC0) == 0x80)
+      --cut;  // not inside a UTF-8 sequence
+    errors.push_back(report.errors[i].substr(0, cut));
+  }
+  events_.publish("reload",
+                  {{"ok", report.ok}, {"errors", errors}, {"endpoints", report.endpoints}});
   return report;
+}
+
+void Runtime::announce_override(std::string_view action, const Override& entry) {
+  const auto time = [](const std::optional<WallClock::time_point>& at) {
+    return at ? nlohmann::json(format_time(*at)) : nlohmann::json(nullptr);
+  };
+  events_.publish("override", {{"profile", entry.profile},
+                               {"endpoint", entry.endpoint},
+                               {"action", action},
+                               {"from", time(entry.from)},
+                               {"until", time(entry.until)}});
 }
 
 std::string Runtime::set_overlays(std::shared_ptr<const dnsd::update::Overlays> overlays) {
@@ -255,6 +307,8 @@ std::string Runtime::disable(std::string_view profile, std::string_view endpoint
       lock.lock();
     }
     overrides_.disable(Override{key, std::string(endpoint), from, until});
+    announce_override(from || until ? "window" : "disable",
+                      Override{key, std::string(endpoint), from, until});
     log(fmt::format("admin: disabled profile={} endpoint={}{}{}", key, endpoint,
                     from ? " from=" + format_time(*from) : "",
                     until ? " until=" + format_time(*until) : ""));
@@ -277,6 +331,7 @@ std::string Runtime::enable(std::string_view profile, std::string_view endpoint)
   }
   overrides_.enable(key, std::string(endpoint));
   log(fmt::format("admin: enabled profile={} endpoint={}", key, endpoint));
+  announce_override("enable", Override{key, std::string(endpoint), {}, {}});
   apply_overrides(WallClock::now());
   return {};
 }
@@ -321,9 +376,11 @@ void Runtime::timer_loop() {
   std::unique_lock lock(mutex_);
   while (running_) {
     const auto now = WallClock::now();
-    for (const auto& ended : overrides_.expire(now))
+    for (const auto& ended : overrides_.expire(now)) {
       log(fmt::format("admin: maintenance window ended: profile={} endpoint={}", ended.profile,
                       ended.endpoint));
+      announce_override("enable", ended);  // with the window that ended
+    }
     apply_overrides(now);
     if (now - saved_at_ >= k_save_interval) {
       save(lock);  // writes with the lock released: stop() may have run meanwhile

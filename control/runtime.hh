@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "conf/load.hh"  // Config, Error; Runtime::reload() calls load_file()
+#include "control/events.hh"
 #include "control/fleet.hh"
 #include "control/generation.hh"
 #include "control/overrides.hh"
@@ -88,6 +89,8 @@ class Runtime {
   // What secondaries are given (the transfer server's ZoneSource) and how far it has reached.
   Publishing& publishing() noexcept { return publishing_; }
   const Publishing& publishing() const noexcept { return publishing_; }
+  // Recent transitions, overrides, reloads, fleet and secondary news (GET /api/v1/events).
+  EventLog& events() noexcept { return events_; }
   // The fleet ([fleet] at start), or null when dnsd runs alone.
   const Fleet* fleet() const noexcept { return fleet_.get(); }
 
@@ -110,9 +113,13 @@ class Runtime {
   void restore();
   void save(std::unique_lock<std::mutex>& lock);
   void log(const std::string& line, logging::Level level = logging::Level::info);
+  ReloadReport announce(ReloadReport report);  // the reload event, then the report back
+  void announce_override(std::string_view action, const Override& entry);
 
   std::string path_;
   RuntimeOptions options_;
+  // Before everything that publishes to it (the Prober's callback, Publishing, the fleet).
+  EventLog events_;
   // Lock order: reload_mutex_, then mutex_. reload_mutex_ is held by reload(), start() and
   // stop() throughout: prober_, running_ and current_ change only with both held, so a reload
   // may read them with reload_mutex_ alone while it builds.

@@ -50,6 +50,10 @@ json endpoint_json(const routing::Profile& profile, const routing::Endpoint& end
   json history = json::array();
   for (const auto& r : record.recent)
     history.push_back({ms(r.at), r.ok, r.rtt_ms, static_cast<int>(r.reason), r.http_status});
+  json changes = json::array();
+  for (const auto& c : record.changes)
+    changes.push_back({ms(c.at), static_cast<int>(c.from), static_cast<int>(c.to),
+                       static_cast<int>(c.reason), c.detail});
   const auto& t = record.tracker;
   return {{"profile", profile_key(profile.name)},
           {"endpoint", endpoint.name},
@@ -66,7 +70,9 @@ json endpoint_json(const routing::Profile& profile, const routing::Endpoint& end
           {"last_probe", ms(record.last_probe)},
           {"last_failure", record.last_failure},
           {"last_failure_at", ms(record.last_failure_at)},
-          {"history", history}};
+          {"history", history},
+          {"since", ms(record.since)},
+          {"changes", changes}};
 }
 
 routing::MonitorStatus status_of(int value) {
@@ -93,6 +99,13 @@ void restore_endpoint(const json& saved, const routing::Endpoint& endpoint, Gene
     record.recent.push_back({from_ms(h.at(0).get<std::int64_t>()), h.at(1).get<bool>(),
                              h.at(2).get<std::uint16_t>(), reason_of(h.at(3).get<int>()),
                              h.at(4).get<std::uint16_t>()});
+  // Absent from state files written before status changes were kept: then none are known.
+  if (saved.contains("since")) record.since = from_ms(saved.at("since").get<std::int64_t>());
+  if (saved.contains("changes"))
+    for (const auto& c : saved.at("changes"))
+      record.changes.push_back({from_ms(c.at(0).get<std::int64_t>()), status_of(c.at(1).get<int>()),
+                                status_of(c.at(2).get<int>()), reason_of(c.at(3).get<int>()),
+                                c.at(4).get<std::string>()});
   g.writer.restore(endpoint.health_id, status_of(saved.at("status").get<int>()),
                    reason_of(saved.at("reason").get<int>()),
                    saved.at("rtt_ms").get<std::uint16_t>());

@@ -272,8 +272,11 @@ class Daemon {
         tcp_(runtime_.serving(), udp_readers_, &query_counters_),
         admin_config_(runtime_.admin_config()),
         api_(runtime_, {[this] { return reload(); }, [this] { return render_metrics(); }}),
-        admin_server_([this](const admin::Request& request) { return api_.handle(request); },
-                      {admin_config_.max_connections, admin_config_.request_timeout}) {
+        admin_server_(
+            [this](const admin::Request& request, std::unique_ptr<admin::Stream>* stream) {
+              return api_.handle(request, stream);
+            },
+            {admin_config_.max_connections, admin_config_.request_timeout}) {
     tcp_.set_transfers(&transfers_);
     udp_.set_updates(&update_queue_);
     tcp_.set_updates(&update_queue_);

@@ -33,6 +33,15 @@ void ProbeHistory::record(routing::EndpointId id, const Verdict& verdict,
   }
 }
 
+void ProbeHistory::changed(routing::EndpointId id, StatusChange change) {
+  if (id >= records_.size()) return;
+  const std::lock_guard lock(mutex_);
+  EndpointRecord& r = records_[id].record;
+  r.since = change.at;
+  if (r.changes.size() >= k_max_status_changes) r.changes.erase(r.changes.begin());
+  r.changes.push_back(std::move(change));
+}
+
 EndpointRecord ProbeHistory::get(routing::EndpointId id) const {
   if (id >= records_.size()) return {};
   const std::lock_guard lock(mutex_);
@@ -49,6 +58,9 @@ void ProbeHistory::put(routing::EndpointId id, EndpointRecord record) {
   if (record.recent.size() > capacity_)
     record.recent.erase(record.recent.begin(),
                         record.recent.end() - static_cast<std::ptrdiff_t>(capacity_));
+  if (record.changes.size() > k_max_status_changes)
+    record.changes.erase(record.changes.begin(),
+                         record.changes.end() - static_cast<std::ptrdiff_t>(k_max_status_changes));
   const std::lock_guard lock(mutex_);
   records_[id] = Slot{std::move(record), 0};
 }

@@ -24,6 +24,18 @@ struct ProbeResult {
   std::uint16_t http_status = 0;
 };
 
+// One change of an endpoint's probed monitor status, with the verdict that made it.
+struct StatusChange {
+  std::chrono::system_clock::time_point at{};
+  routing::MonitorStatus from = routing::MonitorStatus::checking_endpoint;
+  routing::MonitorStatus to = routing::MonitorStatus::checking_endpoint;
+  routing::Reason reason = routing::Reason::none;  // none for a recovery
+  std::string detail;                              // the failing verdict's detail, or empty
+};
+
+// How many status changes an endpoint keeps (the admin API shows them all).
+inline constexpr std::size_t k_max_status_changes = 16;
+
 struct EndpointRecord {
   bool probed = false;  // false until the first verdict
   std::chrono::system_clock::time_point last_probe{};
@@ -31,6 +43,10 @@ struct EndpointRecord {
   std::chrono::system_clock::time_point last_failure_at{};
   TrackerMemory tracker;
   std::vector<ProbeResult> recent;  // oldest first, at most capacity() long
+  // When the probed status last changed (zero: not since this record began) and the changes,
+  // oldest first, at most k_max_status_changes.
+  std::chrono::system_clock::time_point since{};
+  std::vector<StatusChange> changes;
 };
 
 class ProbeHistory {
@@ -43,6 +59,8 @@ class ProbeHistory {
   // Probe thread: one verdict for endpoint `id`, and the tracker's memory after it.
   void record(routing::EndpointId id, const Verdict& verdict, const TrackerMemory& tracker,
               std::chrono::system_clock::time_point at);
+  // Probe thread: the verdict just recorded moved the endpoint's status.
+  void changed(routing::EndpointId id, StatusChange change);
   // A copy, taken under the lock.
   EndpointRecord get(routing::EndpointId id) const;
   // Reload and state-file restore: installs a record wholesale (trimmed to capacity()).

@@ -289,10 +289,17 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - probe.started));
   // Recorded before the health word is stored: whoever a state change wakes (the fleet
   // publishes the failure's detail with it) finds the verdict that caused it.
+  const auto at = std::chrono::system_clock::now();
+  StatusChange status_change;
+  if (change)
+    status_change = {at, change->from, change->to,
+                     verdict.ok ? routing::Reason::none : verdict.reason,
+                     verdict.ok ? std::string() : verdict.detail};
   if (options_.history) {
-    const auto at = std::chrono::system_clock::now();
-    for (const auto& who : probe.target.subscribers)
+    for (const auto& who : probe.target.subscribers) {
       options_.history->record(who.id, verdict, probe.tracker.memory(), at);
+      if (change) options_.history->changed(who.id, status_change);
+    }
   }
   // Stored on every verdict, not only on changes: the RTT and last failure reason stay current.
   for (const auto& who : probe.target.subscribers) {
@@ -316,6 +323,7 @@ void Prober::Loop::finish_probe(std::size_t i, const Verdict& verdict) {
                                                        : logging::Level::warning,
           transition_line(who, *change, verdict));
     for (const auto& moved : derived) log(logging::Level::info, nested_line(moved));
+    if (change && options_.on_transition) options_.on_transition(who, status_change);
   }
   if (options_.on_change) options_.on_change();
   probe_schedule_.schedule_next(i, probe.started, probe.target.monitor.interval);

@@ -18,6 +18,7 @@
 
 #include "probe/history.hh"
 #include "probe/lag_histogram.hh"
+#include "probe/plan.hh"
 #include "probe/probe_counters.hh"
 #include "routing/flat_addresses.hh"
 #include "routing/health_writer.hh"
@@ -41,6 +42,9 @@ struct Options {
   // been written, so what is derived from health (the published zones) follows at once. Must
   // not block; empty: nobody listens.
   std::function<void()> on_change;
+  // Called on the probe thread once per endpoint whose probed status a verdict moved, after the
+  // change is in `history` and the health word is stored (the event stream). Must not block.
+  std::function<void(const Subscriber& who, const StatusChange& change)> on_transition;
 };
 
 class Prober {

@@ -124,3 +124,26 @@ TEST_CASE("state file: a FIFO in its place is reported at once, not waited on") 
   CHECK(report.error.find("not a regular file (it is a FIFO)") != std::string::npos);
   CHECK(report.endpoints == 0);
 }
+
+TEST_CASE("state file: an endpoint's status changes and since come back after a restart") {
+  Files files;
+  const auto now = WallClock::now();
+  auto before = generation(config("192.0.2.1", files.secret));
+  before->history.changed(0, {now - seconds(9), MonitorStatus::checking_endpoint,
+                              MonitorStatus::online, Reason::none, ""});
+  before->history.changed(0, {now - seconds(4), MonitorStatus::online, MonitorStatus::degraded,
+                              Reason::status, "http 503"});
+  Overrides overrides;
+  REQUIRE(save_state(files.state, *before, overrides, now).empty());
+
+  auto after = generation(config("192.0.2.1", files.secret));
+  Overrides restored;
+  REQUIRE(restore_state(files.state, *after, restored, now).error.empty());
+  const auto record = after->history.get(0);
+  REQUIRE(record.changes.size() == 2);
+  CHECK(record.changes[1].to == MonitorStatus::degraded);
+  CHECK(record.changes[1].reason == Reason::status);
+  CHECK(record.changes[1].detail == "http 503");
+  CHECK(std::chrono::abs(record.since - (now - seconds(4))) < std::chrono::milliseconds(1));
+  CHECK(after->history.get(1).changes.empty());
+}

@@ -75,3 +75,40 @@ TEST_CASE("tracker: restored memory continues the hysteresis where it stopped") 
   CHECK(change->from == routing::MonitorStatus::online);
   CHECK(change->to == routing::MonitorStatus::degraded);
 }
+
+TEST_CASE("history: a status change sets since and joins the last 16 changes, oldest first") {
+  ProbeHistory history(2, 3);
+  const auto t0 = std::chrono::system_clock::time_point{} + seconds(1'000'000);
+  CHECK(history.get(0).since == std::chrono::system_clock::time_point{});
+  for (int i = 0; i < 20; ++i) {
+    const bool to_online = i % 2 == 0;
+    history.changed(
+        0,
+        StatusChange{t0 + seconds(i),
+                     to_online ? routing::MonitorStatus::degraded : routing::MonitorStatus::online,
+                     to_online ? routing::MonitorStatus::online : routing::MonitorStatus::degraded,
+                     to_online ? routing::Reason::none : routing::Reason::status,
+                     to_online ? "" : "http 503"});
+  }
+  const EndpointRecord r = history.get(0);
+  REQUIRE(r.changes.size() == k_max_status_changes);
+  CHECK(r.changes.front().at == t0 + seconds(4));  // the first four were dropped
+  CHECK(r.changes.back().at == t0 + seconds(19));
+  CHECK(r.changes.back().to == routing::MonitorStatus::degraded);
+  CHECK(r.changes.back().detail == "http 503");
+  CHECK(r.since == t0 + seconds(19));
+  CHECK(history.get(1).changes.empty());
+}
+
+TEST_CASE("history: put() carries the changes and since over, trimmed to the last 16") {
+  ProbeHistory history(1, 2);
+  EndpointRecord carried;
+  const auto t0 = std::chrono::system_clock::time_point{} + seconds(5);
+  carried.since = t0;
+  for (int i = 0; i < 20; ++i) carried.changes.push_back(StatusChange{t0 + seconds(i)});
+  history.put(0, carried);
+  const EndpointRecord r = history.get(0);
+  CHECK(r.since == t0);
+  REQUIRE(r.changes.size() == k_max_status_changes);
+  CHECK(r.changes.front().at == t0 + seconds(4));
+}

@@ -93,8 +93,11 @@ struct ZoneDraft {
   bool buildable = true;
   std::size_t records = 0;        // added to the builder, for the reload's record-drop guard
   unsigned max_record_drop = 50;  // percent: [[zone]] max_record_drop, else [server]'s
+  std::optional<dnsd::dnssec::ZoneKeys> dnssec;  // [zone.dnssec]: the zone is signed
 };
 std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx);
+// [zone.dnssec] (dnssec_section.cc): keys read, their DNSKEY/CDS/CDNSKEY added to the apex.
+void read_zone_dnssec(Section& zone, const LoadContext& ctx, ZoneDraft& draft, std::uint32_t ttl);
 
 // [catalog] (catalog_section.cc), checked against the zones and ACLs read; the zone itself is
 // built by load.cc once the other zones are.

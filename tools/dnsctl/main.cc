@@ -3,6 +3,8 @@
 //   dnsctl explain P CLIENT [--ecs PREFIX]
 //   dnsctl secondaries [--check]
 //   dnsctl wait-propagated ZONE [--serial N] [--timeout T]
+//   dnsctl keygen ZONE [--algorithm A] [--flags F] [--dir DIR] | ds ZONE|KEYFILE [--dir DIR]
+//   (local: DNSSEC key files, no server and no token)
 // Server from --server or DNSCTL_SERVER (default 127.0.0.1:8053); token from --token-file,
 // DNSCTL_TOKEN_FILE or DNSCTL_TOKEN. Exit codes: 0 ok, 1 refused by dnsd, 2 usage,
 // 3 server unreachable, 4 token refused, 5 (secondaries) not every secondary is current,
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "tools/dnsctl/client.hh"
+#include "tools/dnsctl/keys.hh"
 #include "tools/dnsctl/propagation.hh"
 #include "tools/dnsctl/render.hh"
 
@@ -44,6 +47,9 @@ constexpr std::string_view usage =
     "                                          wait until every secondary serves ZONE at\n"
     "                                          serial N (default: the current one) or newer;\n"
     "                                          exit 5 at the timeout (default 120s)\n"
+    "  keygen ZONE [--algorithm ecdsap256sha256|ed25519] [--flags 257|256] [--dir DIR]\n"
+    "                                          write a new DNSSEC key file (mode 0600)\n"
+    "  ds ZONE|KEYFILE [--dir DIR]             the DS record for the parent zone\n"
     "TIME: 2026-11-24T03:00:00Z (UTC), Unix seconds, or from now: 90s, 30m, 2h, 1d\n"
     "Environment: DNSCTL_SERVER, DNSCTL_TOKEN_FILE, DNSCTL_TOKEN\n";
 
@@ -255,6 +261,18 @@ int main(int argc, char** argv) {
   if (!args || args->words.empty()) {
     fmt::print(stderr, "{}", usage);
     return bad_usage;
+  }
+  const auto& words = args->words;
+  if (words[0] == "keygen" || words[0] == "ds") {  // local: no server, no token
+    for (const auto& [name, value] : args->options)
+      if (name != "dir" && (words[0] == "ds" || (name != "algorithm" && name != "flags")))
+        return fail(bad_usage, fmt::format("unknown option --{}", name));
+    if (words.size() != 2) {
+      fmt::print(stderr, "{}", usage);
+      return bad_usage;
+    }
+    return words[0] == "keygen" ? dnsctl::keygen(words, args->options)
+                                : dnsctl::ds(words, args->options);
   }
   for (const auto& [name, value] : args->options)
     if (name != "server" && name != "token-file" && name != "from" && name != "until" &&

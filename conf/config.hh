@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dnsd/cookies.hh"
+#include "dnsd/dnssec/zone_keys.hh"
 #include "dnsd/dnstap/settings.hh"
 #include "dnsd/tsig/key.hh"
 #include "dnsd/update/policy.hh"
@@ -178,9 +179,10 @@ struct Config {
     return nullptr;
   }
   publish::Settings publish;  // [publish] and each profile's transfer keys (publish_section.cc)
-  std::vector<SecondarySection> secondaries;  // [[secondary]]
-  std::vector<ZoneRecordCount> zone_records;  // one per [[zone]], in config order
-  FleetSection fleet;                         // [fleet]
+  std::vector<SecondarySection> secondaries;   // [[secondary]]
+  std::vector<ZoneRecordCount> zone_records;   // one per [[zone]], in config order
+  FleetSection fleet;                          // [fleet]
+  std::vector<dnsd::dnssec::ZoneKeys> dnssec;  // [zone.dnssec] of each signed zone
 };
 
 }  // namespace conf

@@ -67,6 +67,27 @@ void build_catalog(std::optional<CatalogDraft> draft, Config& config, Diagnostic
   config.catalog = std::move(draft->settings);
 }
 
+// The signed zones' keys, and the combination served bogus refused: a signed zone handed to
+// secondaries by AXFR/IXFR. They would get its DNSKEY but no RRSIG or NSEC (dnsd signs as it
+// answers, the signatures are not zone data), and a validator would reject their answers. Such
+// secondaries should sign themselves, from an unsigned zone (README "Signing with DNSSEC").
+void take_signed_zones(std::vector<ZoneDraft>& zones, const std::vector<ZoneTransfer>& transfers,
+                       Config& config, Diagnostics& diag) {
+  for (auto& zone : zones) {
+    if (!zone.dnssec) continue;
+    bool transferred = false;
+    for (const auto& transfer : transfers)
+      if (transfer.origin == zone.origin.lowercased() && !transfer.acl.entries.empty())
+        transferred = true;
+    if (transferred)
+      diag.add(zone.name_line, fmt::format("zone[{}].dnssec", zone.index),
+               "a signed zone cannot have [[zone.transfer]] entries: secondaries would serve its "
+               "DNSKEY without signatures (bogus); transfer the zone unsigned and let the "
+               "secondaries sign it, or serve it from dnsd alone");
+    config.dnssec.push_back(std::move(*zone.dnssec));
+  }
+}
+
 void walk_secret_files(const toml::node& node, const std::filesystem::path& dir,
                        SecretFiles& secrets) {
   if (const auto* table = node.as_table()) {
@@ -75,9 +96,14 @@ void walk_secret_files(const toml::node& node, const std::filesystem::path& dir,
       const bool secret = name == "token_file" || name == "metrics_token_file" ||
                           name == "secret_file" || name == "previous_secret_file" ||
                           name == "value_file" || name == "client_key_file" ||
-                          name == "password_file";
+                          name == "password_file" || name == "key_files";
       if (const auto* text = value.as_string(); secret && text)
         secrets.add((dir / text->get()).lexically_normal().string());
+      else if (const auto* files = value.as_array(); files && name == "key_files")  // DNSSEC
+        for (const auto& file : *files) {
+          if (const auto* path = file.as_string())
+            secrets.add((dir / path->get()).lexically_normal().string());
+        }
       else
         walk_secret_files(value, dir, secrets);
     }
@@ -116,6 +142,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
     config->zone_records.push_back({zone.origin.lowercased(), zone.records, zone.max_record_drop,
                                     zone.name_key, zone.name_line});
   config->transfers = read_transfers(root, ctx, config->keys);
+  take_signed_zones(zones, config->transfers, *config, diag);
   config->secondaries = read_secondaries(root, ctx, config->keys);
   auto catalog = read_catalog(root, ctx, zones, config->transfers, config->keys);
   const auto sites = read_profiles(root, ctx, config->model, config->publish.profiles);

@@ -104,8 +104,11 @@ struct ZoneDraft {
   std::vector<RecordSite> record_sites;  // its [[zone.record]] names
   std::vector<dnsd::wire::Name> name_server;  // its apex NS targets and SOA mname
   bool has_master_file = false;               // records the TOML does not show
+  std::optional<dnsd::dnssec::ZoneKeys> dnssec;  // [zone.dnssec]: the zone is signed
 };
 std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx);
+// [zone.dnssec] (dnssec_section.cc): keys read, their DNSKEY/CDS/CDNSKEY added to the apex.
+void read_zone_dnssec(Section& zone, const LoadContext& ctx, ZoneDraft& draft, std::uint32_t ttl);
 
 // [catalog] (catalog_section.cc), checked against the zones and ACLs read; the zone itself is
 // built by load.cc once the other zones are.

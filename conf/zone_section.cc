@@ -245,9 +245,9 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
     return drafts;
   }
   for (std::size_t i = 0; i < zones->size(); ++i) {
-    Section s(
-        ctx.diag, *zones->get(i)->as_table(), fmt::format("zone[{}]", i),
-        {"name", "file", "default_ttl", "ns", "soa", "record", "transfer", "max_record_drop"});
+    Section s(ctx.diag, *zones->get(i)->as_table(), fmt::format("zone[{}]", i),
+              {"name", "file", "default_ttl", "ns", "soa", "record", "transfer", "max_record_drop",
+               "dnssec"});
     std::optional<Name> origin;
     if (const auto text = s.string("name", Need::required)) {
       std::string why;
@@ -277,6 +277,7 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
                     {},
                     false};
     ZoneReader(s, ctx, draft).read(default_ttl);
+    if (origin) read_zone_dnssec(s, ctx, draft, default_ttl);
     s.finish();
     if (origin) drafts.push_back(std::move(draft));
   }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
 #include <map>
 #include <random>
 #include <utility>
@@ -97,8 +98,12 @@ Generation::Generation(std::shared_ptr<const conf::Config> loaded,
       flat(config->model.endpoint_count),
       history(config->model.endpoint_count, config->admin.history),
       serials(zones()),
-      served(dnsd::make_serving_state({&server, &zones(), &config->model, &health, &flat})) {
+      served(dnsd::make_serving_state({&server, &zones(), &config->model, &health, &flat,
+                                       config->dnssec,
+                                       static_cast<std::int64_t>(std::time(nullptr))})) {
   served.state.serials = &serials;
+  for (const auto& error : served.signing_errors)
+    overlay_warnings.push_back(fmt::format("dnssec: served unsigned: {}", error));
 }
 
 std::unique_ptr<const dnsd::ServingState> serving_state(const Generation& generation) {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
 #include <utility>
 
 #include "conf/record_drop.hh"
@@ -73,6 +74,7 @@ void Runtime::start() {
   }
   prober_->start();
   timer_ = std::thread([this] { timer_loop(); });
+  resign_ = std::thread([this] { resign_loop(); });
 }
 
 void Runtime::stop() {
@@ -86,6 +88,7 @@ void Runtime::stop() {
   }
   wake_.notify_all();
   if (timer_.joinable()) timer_.join();
+  if (resign_.joinable()) resign_.join();
   if (fleet_) fleet_->stop();  // without mutex_: its watch thread may be waiting for it
   publishing_.stop();
 }
@@ -389,6 +392,43 @@ void Runtime::timer_loop() {
     auto wake = now + std::chrono::seconds(1);
     if (const auto next = overrides_.next_change(now); next && *next < wake) wake = *next;
     wake_.wait_until(lock, wake);
+  }
+}
+
+// Re-signs the signed zones when the earliest reaches its refresh point ([zone.dnssec] refresh):
+// a new Generation of the same config and overlays, installed as a dynamic update is, so a
+// signature is replaced well before it expires and none expired is ever served. Signing is the
+// slow part and runs with only reload_mutex_ held; stop() holds that mutex while it joins this
+// thread, hence the try_lock.
+void Runtime::resign_loop() {
+  std::unique_lock lock(mutex_);
+  while (running_) {
+    const dnsd::dnssec::Signatures* signatures = current_->served.signatures.get();
+    if (signatures && signatures->empty()) signatures = nullptr;  // no zone could be signed
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    if (!signatures || now < signatures->refresh_at()) {
+      const std::int64_t wait =
+          signatures ? std::min<std::int64_t>(signatures->refresh_at() - now, 60) : 60;
+      wake_.wait_for(lock, std::chrono::seconds(std::max<std::int64_t>(wait, 1)));
+      continue;
+    }
+    lock.unlock();
+    std::unique_lock reloading(reload_mutex_, std::try_to_lock);
+    if (reloading.owns_lock()) {
+      auto next = std::make_shared<Generation>(current_->config, overlays_);
+      ReloadReport report;
+      report.at = WallClock::now();
+      report.endpoints = next->config->model.endpoint_count;
+      const auto* made = next->served.signatures.get();
+      const std::int64_t until = made ? made->expires_at() : 0;
+      install(std::move(next), report, false);
+      reloading.unlock();
+      lock.lock();
+      log(fmt::format("dnssec: re-signed the signed zones; valid until {}", until));
+    } else {
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::seconds(1));
+    }
   }
 }
 

@@ -108,6 +108,7 @@ class Runtime {
   const routing::Endpoint* find_endpoint(const std::string& profile,
                                          std::string_view endpoint) const;
   void timer_loop();
+  void resign_loop();
   void take_fleet_overrides(std::vector<Override> all);  // the watch thread: etcd's set
   std::unique_ptr<Fleet> make_fleet();
   void restore();
@@ -146,6 +147,7 @@ class Runtime {
   std::string save_error_;
   std::condition_variable wake_;
   std::thread timer_;
+  std::thread resign_;  // re-signs the signed zones at their refresh point (resign_loop)
 };
 
 }  // namespace control

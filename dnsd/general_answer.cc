@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dnsd/dnssec/zone_signatures.hh"
 #include "dnsd/framing.hh"
 #include "dnsd/query.hh"
 #include "dnsd/wire/edns.hh"
@@ -59,6 +60,8 @@ Parsed parse(std::span<const std::uint8_t> query) noexcept {
       reader.skip(reader.u16());
     }
   }
+  parsed.question.dnssec_ok = parsed.edns.present && parsed.edns.dnssec_ok;
+  parsed.question.compact_ok = parsed.question.dnssec_ok && parsed.edns.compact_ok;
   // Counts that overrun the packet, and bytes after the last record, are both malformed.
   if (!reader.ok() || reader.remaining() != 0 || parsed.edns.malformed || opt_misplaced)
     parsed.malformed = true;
@@ -140,6 +143,11 @@ void dispatch(const ServingState& state, const Parsed& parsed, const Client& cli
   const zone::Zone* zone = class_in ? state.zones->find_enclosing(question.lowered) : nullptr;
   if (!zone) {
     sections.rcode = wire::rcode::refused;  // not authoritative: no recursion here
+    return;
+  }
+  if (question.qtype == dnssec::type_nxname && state.signatures &&
+      state.signatures->find(zone->index())) {
+    sections.rcode = wire::rcode::formerr;  // RFC 9824 §3.2: NXNAME is never asked for
     return;
   }
   answer_from_zone(state, *zone, question, client, writer, sections);

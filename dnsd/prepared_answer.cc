@@ -145,6 +145,9 @@ std::optional<Reply> answer_prepared(const ServingState& state, Scratch& scratch
   const PreparedAnswers& prepared = *state.prepared;
   PlainQuery plain;
   if (!read_plain(query, plain)) return std::nullopt;
+  // Signed answers (DO with signed zones) are written by the general path from signatures made
+  // ahead; the prepared blocks hold the unsigned ones only.
+  if (plain.edns.dnssec_ok && state.signatures) return std::nullopt;
   const framing::CookieAnswer cookie = framing::cookie_answer(*state.server, client, plain.edns);
   if (cookie.kind == framing::CookieAnswer::Kind::badcookie) return std::nullopt;
   const std::span<const std::uint8_t> name = plain.name.wire();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dnsd/dnssec/on_demand.hh"
 #include "dnsd/framing.hh"
 #include "dnsd/wire/types.hh"
 
@@ -21,10 +22,30 @@ bool put_address(SectionWriter& answer, Bytes owner, std::uint16_t type, std::ui
   return put_endpoint_record(answer.writer, answer.sections, owner, type, ttl, address);
 }
 
+// The records written for one pick, kept (copied) for signing them as one RRset.
+struct Written {
+  std::array<std::array<std::uint8_t, 16>, 32> rdata{};
+  std::size_t count = 0;
+  std::size_t size = 4;
+  std::uint32_t ttl = 0;
+  std::size_t endpoint = 0;  // of the first record
+  bool fits = true;
+  void add(Bytes address, std::uint32_t record_ttl, std::size_t from) noexcept {
+    if (count == 0) endpoint = from;
+    if (count == rdata.size()) {
+      fits = false;
+      return;
+    }
+    std::copy(address.begin(), address.end(), rdata[count++].begin());
+    size = address.size();
+    ttl = record_ttl;  // one TTL per RRset: the writer uses one per pick
+  }
+};
+
 // Writes the picked endpoints' addresses of one family. Returns how many it wrote, or -1 when
 // the first endpoint is an FQDN whose addresses have not been resolved yet.
 int put_addresses(SectionWriter& answer, const routing::Profile& profile, const routing::Pick& pick,
-                  Bytes owner, std::uint16_t type) noexcept {
+                  Bytes owner, std::uint16_t type, Written& out) noexcept {
   const bool want_v6 = type == rrtype::aaaa;
   int written = 0;
   for (std::size_t i = 0; i < pick.count; ++i) {
@@ -40,15 +61,32 @@ int put_addresses(SectionWriter& answer, const routing::Profile& profile, const 
       for (std::size_t k = 0; k < count; ++k) {
         const Bytes address = want_v6 ? Bytes(list.v6[k]) : Bytes(list.v4[k]);
         if (!put_address(answer, owner, type, ttl, address)) return written;
+        out.add(address, ttl, pick.endpoints[i]);
         ++written;
       }
     } else if ((endpoint.kind == routing::TargetKind::ipv6) == want_v6) {
       const Bytes address(endpoint.address.data(), want_v6 ? 16 : 4);
       if (!put_address(answer, owner, type, profile.ttl, address)) return written;
+      out.add(address, profile.ttl, pick.endpoints[i]);
       ++written;
     }
   }
   return written;
+}
+
+// RFC 4035 §3.1.1 for the records just written: one endpoint's own record of the node's
+// profile was signed ahead (dnssec/zone_signatures.hh); any other set (several picks, a nested
+// profile's, flattened addresses) is signed on demand. Sets TC when the RRSIGs do not fit.
+void put_endpoint_rrsigs(SectionWriter& answer, Bytes owner, std::uint16_t type, std::uint32_t ttl,
+                         std::size_t endpoint, bool own_profile,
+                         std::span<const Bytes> rdatas) noexcept {
+  if (!answer.dnssec || rdatas.empty()) return;
+  zone::RdataList rrsigs;
+  if (own_profile && rdatas.size() == 1 && answer.profile_node && !answer.synthesized)
+    rrsigs = answer.dnssec->endpoint_rrsigs(*answer.profile_node, endpoint);
+  if (rrsigs.size() == 0) rrsigs = dnssec::sign_on_demand(*answer.dnssec, owner, type, ttl, rdatas);
+  if (!answer.put_rrsigs(owner, type, ttl, rrsigs, answer.sections.answer))
+    answer.sections.tc = true;
 }
 
 }  // namespace
@@ -67,14 +105,14 @@ Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, By
   const routing::Profile& profile = answer.state.model->profiles[profile_id];
   if (!profile.enabled) {  // a disabled profile does not exist for clients (Traffic Manager)
     answer.sections.rcode = wire::rcode::nxdomain;
-    answer.put_negative();
+    answer.put_negative(nullptr, owner);
     return {};
   }
   const routing::Pick pick =
       routing::pick(profile, *answer.state.health, answer.client.info, framing::want_for(qtype));
   answer.sections.ecs_scope = std::max(answer.sections.ecs_scope, pick.scope_prefix);
   if (pick.count == 0) {  // every endpoint disabled by the operator: the name exists, no data
-    answer.put_negative();
+    answer.put_negative(answer.profile_node, owner);
     return {};
   }
   const routing::Endpoint& first = profile.endpoints[pick.endpoints[0]];
@@ -89,24 +127,35 @@ Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, By
   }
   if (first.kind == routing::TargetKind::name && !profile.flatten) {
     // Only one CNAME may exist at a name (RFC 2181 §10.1), so only the first pick is answered.
-    if (put_endpoint_record(answer.writer, answer.sections, owner, rrtype::cname, profile.ttl,
-                            first.target_wire))
-      return first.target_wire;
-    return {};
+    if (!put_endpoint_record(answer.writer, answer.sections, owner, rrtype::cname, profile.ttl,
+                             first.target_wire))
+      return {};
+    const Bytes target[] = {first.target_wire};
+    put_endpoint_rrsigs(answer, owner, rrtype::cname, profile.ttl, pick.endpoints[0], depth == 0,
+                        target);
+    return first.target_wire;
   }
   std::uint16_t type = qtype;
   if (qtype == rrtype::any)
     type = first.kind == routing::TargetKind::ipv6 ? rrtype::aaaa : rrtype::a;
   if (type != rrtype::a && type != rrtype::aaaa) {
-    answer.put_negative();
+    answer.put_negative(answer.profile_node, owner);
     return {};
   }
-  const int written = put_addresses(answer, profile, pick, owner, type);
+  Written records;
+  const int written = put_addresses(answer, profile, pick, owner, type, records);
+  if (written > 0 && !answer.sections.tc && records.fits) {
+    std::array<Bytes, 32> rdatas;
+    for (std::size_t i = 0; i < records.count; ++i)
+      rdatas[i] = Bytes(records.rdata[i].data(), records.size);
+    put_endpoint_rrsigs(answer, owner, type, records.ttl, records.endpoint, depth == 0,
+                        std::span(rdatas.data(), records.count));
+  }
   if (written < 0) {
     answer.sections.rcode = wire::rcode::servfail;  // not resolved yet: ask again soon
     answer.sections.aa = false;
   } else if (written == 0 && !answer.sections.tc) {
-    answer.put_negative();
+    answer.put_negative(answer.profile_node, owner);
   }
   return {};
 }

@@ -16,6 +16,8 @@ struct Question {
   wire::Name lowered;    // for lookups
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;
+  bool dnssec_ok = false;   // DO (RFC 3225): RRSIGs and NSECs wanted
+  bool compact_ok = false;  // CO (RFC 9824 §4): NXDOMAIN may be told as such
 };
 
 struct Sections {

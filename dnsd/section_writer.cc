@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dnsd/dnssec/on_demand.hh"
 #include "dnsd/live_serials.hh"
 #include "dnsd/wire/types.hh"
 
@@ -26,7 +27,33 @@ bool SectionWriter::put_rrset(Bytes owner, const zone::RRset& rrset, std::uint16
     if (rrset.type == rrtype::soa && state.serials && zone.index() < state.serials->size())
       writer.patch_u32(writer.size() - 20, state.serials->serial(zone.index()));
   }
-  counter = static_cast<std::uint16_t>(counter + rrset.rdatas.size());
+  std::uint16_t written = static_cast<std::uint16_t>(rrset.rdatas.size());
+  // RFC 4035 §3.1.1: the RRset's RRSIGs with it; an RRset the zone does not sign (NS at a cut,
+  // glue) has none. The whole lot fits or none of it is written.
+  if (dnssec && !put_rrsigs(owner, rrset.type, ttl, rrsigs_for(owner, rrset, ttl), written)) {
+    writer.rollback(mark);
+    return false;
+  }
+  counter = static_cast<std::uint16_t>(counter + written);
+  return true;
+}
+
+zone::RdataList SectionWriter::rrsigs_for(Bytes owner, const zone::RRset& rrset,
+                                          std::uint32_t ttl) noexcept {
+  if (!synthesized) return dnssec->rrsigs(rrset);
+  std::array<Bytes, 64> rdatas;
+  if (rrset.rdatas.size() > rdatas.size() || dnssec->rrsigs(rrset).size() == 0) return {};
+  std::size_t count = 0;
+  for (const auto rdata : rrset.rdatas) rdatas[count++] = rdata;
+  return dnssec::sign_on_demand(*dnssec, owner, rrset.type, ttl, std::span(rdatas.data(), count));
+}
+
+bool SectionWriter::put_rrsigs(Bytes owner, std::uint16_t, std::uint32_t ttl,
+                               zone::RdataList rrsigs, std::uint16_t& counter) noexcept {
+  for (const auto rdata : rrsigs) {
+    if (!writer.put_rr(owner, rrtype::rrsig, wire::rrclass::in, ttl, rdata)) return false;
+    ++counter;
+  }
   return true;
 }
 
@@ -36,11 +63,51 @@ bool SectionWriter::put_answer(Bytes owner, const zone::RRset& rrset) noexcept {
   return false;
 }
 
-// RFC 2308 §3: the SOA goes in authority with TTL min(SOA TTL, SOA MINIMUM).
-void SectionWriter::put_negative() noexcept {
+// RFC 2308 §3: the SOA goes in authority with TTL min(SOA TTL, SOA MINIMUM). Signed, the
+// compact denial of RFC 9824 §3 follows: an NSEC at the name itself whose next name is
+// \000.<name>, made ahead for an existing name and on demand for a missing one (with NXNAME in
+// its bitmap); NXDOMAIN becomes NOERROR unless the client set CO (§4).
+void SectionWriter::put_negative(const zone::Node* node, Bytes owner) noexcept {
   const zone::RRset& soa = *zone.apex().find(rrtype::soa);
-  if (!put_rrset(zone.apex().owner.wire(), soa, sections.authority, zone.negative_ttl()))
+  if (!put_rrset(zone.apex().owner.wire(), soa, sections.authority, zone.negative_ttl())) {
     sections.tc = true;
+    return;
+  }
+  if (!dnssec || owner.empty()) return;
+  const auto mark = writer.mark();
+  std::uint16_t written = 0;
+  const std::uint32_t ttl = dnssec->negative_ttl();
+  bool ok = false;
+  if (node && !synthesized) {  // at a cut too: the NSEC there proves there is no DS
+    const dnssec::Denial& denial = dnssec->nodata(*node);
+    ok = writer.put_rr(owner, rrtype::nsec, wire::rrclass::in, ttl, denial.nsec.front()) &&
+         put_rrsigs(owner, rrtype::nsec, ttl, denial.rrsigs, ++written);
+  } else {
+    // A missing name, or one a wildcard answers with no data: its NSEC is made for it.
+    std::array<std::uint16_t, 64> types{};
+    std::size_t count = 0;
+    types[count++] = rrtype::rrsig;
+    types[count++] = rrtype::nsec;
+    if (!node) types[count++] = dnssec::type_nxname;
+    for (std::size_t i = 0; node && i < node->rrsets.size() && count < types.size(); ++i)
+      types[count++] = node->rrsets[i].type;
+    std::array<std::uint8_t, 2 + wire::max_name_size + 256> nsec{};
+    const std::size_t size = dnssec::compact_nsec_into(owner, std::span(types.data(), count), nsec);
+    if (size == 0) return;
+    const std::span<const std::uint8_t> rdata(nsec.data(), size);
+    const std::span<const std::uint8_t> rdatas[] = {rdata};
+    const zone::RdataList rrsigs =
+        dnssec::sign_on_demand(*dnssec, owner, rrtype::nsec, ttl, rdatas);
+    ok = rrsigs.size() != 0 && writer.put_rr(owner, rrtype::nsec, wire::rrclass::in, ttl, rdata) &&
+         put_rrsigs(owner, rrtype::nsec, ttl, rrsigs, ++written);
+  }
+  if (!ok) {
+    writer.rollback(mark);
+    sections.tc = true;
+    return;
+  }
+  sections.authority = static_cast<std::uint16_t>(sections.authority + written);
+  if (sections.rcode == wire::rcode::nxdomain && !compact_ok) sections.rcode = wire::rcode::noerror;
 }
 
 // Adds the A and AAAA RRsets of a glue name to additional, once per name. Required glue that
@@ -68,6 +135,27 @@ void SectionWriter::put_referral(const zone::Node& cut, const zone::RRset& ns) n
   if (!put_rrset(cut.owner.wire(), ns, sections.authority, ns.ttl)) {
     sections.tc = true;
     return;
+  }
+  // RFC 4035 §3.1.4: signed, the referral also carries the DS with its RRSIGs, or the NSEC
+  // proving there is none (an insecure delegation), both made ahead.
+  if (dnssec) {
+    const Bytes owner = cut.owner.wire();
+    if (const zone::RRset* ds = cut.find(rrtype::ds)) {
+      if (!put_rrset(owner, *ds, sections.authority, ds->ttl)) sections.tc = true;
+    } else {
+      const dnssec::Denial& denial = dnssec->nodata(cut);
+      const auto mark = writer.mark();
+      std::uint16_t written = 1;
+      const std::uint32_t ttl = dnssec->negative_ttl();
+      if (writer.put_rr(owner, rrtype::nsec, wire::rrclass::in, ttl, denial.nsec.front()) &&
+          put_rrsigs(owner, rrtype::nsec, ttl, denial.rrsigs, written)) {
+        sections.authority = static_cast<std::uint16_t>(sections.authority + written);
+      } else {
+        writer.rollback(mark);
+        sections.tc = true;
+      }
+    }
+    if (sections.tc) return;
   }
   put_additional_for(cut, ns);
 }

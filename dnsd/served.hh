@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "dnsd/dnssec/zone_signatures.hh"
 #include "dnsd/engine.hh"
 #include "dnsd/prepared.hh"
 #include "dnsd/server_config.hh"
@@ -23,11 +24,15 @@ struct ServingInputs {
   const routing::Model* model = nullptr;
   const routing::HealthTable* health = nullptr;
   const routing::FlatAddresses* flat = nullptr;
+  std::span<const dnssec::ZoneKeys> dnssec_keys;  // the signed zones' keys; empty: none signed
+  std::int64_t now = 0;                           // Unix seconds the signatures start from
 };
 
 // A generation's serving state and the prepared answers it points to (held here, so moving a
 // Served keeps `state` valid).
 struct Served {
+  std::unique_ptr<const dnssec::Signatures> signatures;
+  std::vector<std::string> signing_errors;  // zones left unsigned, one line each
   std::unique_ptr<const PreparedAnswers> prepared;
   ServingState state;
 };

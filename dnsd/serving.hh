@@ -20,6 +20,9 @@ namespace dnsd {
 
 class LiveSerials;
 class PreparedAnswers;
+namespace dnssec {
+class Signatures;
+}
 
 // Everything a query reads. Immutable while published, except the health words and flattened
 // addresses, which are atomics written by probe/.
@@ -33,6 +36,8 @@ struct ServingState {
   // The serial each zone's SOA shows (zones published to secondaries move it); null: the
   // zones' own.
   const LiveSerials* serials = nullptr;
+  // The signatures of the signed zones, made ahead (dnssec/zone_signatures.hh); null: none.
+  const dnssec::Signatures* signatures = nullptr;
 };
 
 // Where query threads find the current ServingState (replaced whole on reload).

@@ -64,6 +64,7 @@ void read_opt(Reader& reader, bool owner_is_root, Edns& edns) noexcept {
   const std::uint32_t ttl = reader.u32();
   edns.version = static_cast<std::uint8_t>(ttl >> 16);
   edns.dnssec_ok = (ttl & 0x8000) != 0;
+  edns.compact_ok = (ttl & 0x4000) != 0;
   std::size_t rdlength = reader.u16();
   while (rdlength >= 4 && reader.ok()) {
     const std::uint16_t code = reader.u16();

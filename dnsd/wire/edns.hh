@@ -54,6 +54,7 @@ struct Edns {
   std::uint16_t udp_payload = 512;
   std::uint8_t version = 0;
   bool dnssec_ok = false;
+  bool compact_ok = false;  // CO, the flag after DO (RFC 9824 §4)
   Ecs ecs;
   Cookie cookie;
 };

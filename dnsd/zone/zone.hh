@@ -63,6 +63,14 @@ class Zone {
   // Every node, the apex first; node.rrsets gives each RRset (owner, type, ttl, rdatas), which
   // is all a zone transfer needs (for_each_rrset below).
   std::span<const Node> nodes() const noexcept { return nodes_; }
+  // Positions of a node or RRset of this zone, for tables kept beside it (DNSSEC signatures).
+  std::size_t node_index(const Node& node) const noexcept {
+    return static_cast<std::size_t>(&node - nodes_.data());
+  }
+  std::size_t rrset_index(const RRset& rrset) const noexcept {
+    return static_cast<std::size_t>(&rrset - rrsets_.data());
+  }
+  std::size_t rrset_count() const noexcept { return rrsets_.size(); }
 
   // RFC 1034 §4.3.2 step 3 for a lower-cased name inside this zone (zone/zone_lookup.cc).
   Lookup lookup(std::span<const std::uint8_t> lowercased_qname, std::uint16_t qtype) const noexcept;

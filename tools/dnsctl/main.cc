@@ -4,6 +4,8 @@
 //   dnsctl secondaries [--check]
 //   dnsctl wait-propagated ZONE [--serial N] [--timeout T]
 //   dnsctl watch [--count N] [--since SEQ]
+//   dnsctl keygen ZONE [--algorithm A] [--flags F] [--dir DIR] | ds ZONE|KEYFILE [--dir DIR]
+//   (local: DNSSEC key files, no server and no token)
 //   dnsctl --version
 // --json prints the API's JSON (for local commands, a JSON object) instead of text.
 // Server from --server or DNSCTL_SERVER (default 127.0.0.1:8053); token from --token-file,
@@ -27,6 +29,7 @@
 
 #include "tools/dnsctl/client.hh"
 #include "tools/dnsctl/exit_code.hh"
+#include "tools/dnsctl/keys.hh"
 #include "tools/dnsctl/propagation.hh"
 #include "tools/dnsctl/render.hh"
 #include "tools/dnsctl/selection.hh"
@@ -53,6 +56,9 @@ constexpr std::string_view usage =
     "                                          wait until every secondary serves ZONE at\n"
     "                                          serial N (default: the current one) or newer;\n"
     "                                          exit 5 at the timeout (default 120s)\n"
+    "  keygen ZONE [--algorithm ecdsap256sha256|ed25519] [--flags 257|256] [--dir DIR]\n"
+    "                                          write a new DNSSEC key file (mode 0600)\n"
+    "  ds ZONE|KEYFILE [--dir DIR]             the DS record for the parent zone\n"
     "  watch [--count N] [--since SEQ]         follow dnsd's events (recent ones first), one\n"
     "                                          line each, until interrupted or N events\n"
     "--json: the API's JSON instead of text (watch: one JSON object per line)\n"
@@ -376,6 +382,18 @@ int main(int argc, char** argv) {
   if (!args || args->words.empty()) {
     fmt::print(stderr, "{}", usage);
     return bad_usage;
+  }
+  const auto& words = args->words;
+  if (words[0] == "keygen" || words[0] == "ds") {  // local: no server, no token
+    for (const auto& [name, value] : args->options)
+      if (name != "dir" && (words[0] == "ds" || (name != "algorithm" && name != "flags")))
+        return fail(bad_usage, fmt::format("unknown option --{}", name));
+    if (words.size() != 2) {
+      fmt::print(stderr, "{}", usage);
+      return bad_usage;
+    }
+    return words[0] == "keygen" ? dnsctl::keygen(words, args->options)
+                                : dnsctl::ds(words, args->options);
   }
   for (const auto& [name, value] : args->options)
     if (name != "server" && name != "token-file" && name != "from" && name != "until" &&

@@ -1,0 +1,116 @@
+// The per-thread cache of on-demand signatures (see on_demand.hh): direct-mapped slots keyed by
+// the whole signed content, so a collision can only evict, never serve a wrong signature.
+#include "dnsd/dnssec/on_demand.hh"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "dnsd/wire/name_hash.hh"
+
+namespace dnsd::dnssec {
+namespace {
+
+struct Slot {
+  std::vector<std::uint8_t> key;   // what was signed (see make_key); capacity reused
+  std::vector<std::uint8_t> sigs;  // [2-byte length][RRSIG rdata] per key
+  std::uint32_t count = 0;
+};
+
+struct Cache {
+  std::vector<Slot> slots;  // sized at first use from the zone's denial_cache_size
+  CacheCounts counts;
+  std::array<std::uint8_t, 8192> key{};
+  std::size_t key_size = 0;
+};
+
+thread_local Cache t_cache;
+
+void put(Cache& cache, std::span<const std::uint8_t> bytes, bool& fits) noexcept {
+  if (cache.key_size + bytes.size() > cache.key.size()) {
+    fits = false;
+    return;
+  }
+  std::memcpy(cache.key.data() + cache.key_size, bytes.data(), bytes.size());
+  cache.key_size += bytes.size();
+}
+
+// The signing run, the lower-cased owner, type, TTL and each rdata with its length.
+bool make_key(Cache& cache, const ZoneSignatures& zone, std::span<const std::uint8_t> owner,
+              std::uint16_t type, std::uint32_t ttl, Rdatas rdatas) noexcept {
+  cache.key_size = 0;
+  bool fits = true;
+  const std::uint64_t id = zone.id();
+  put(cache, std::span(reinterpret_cast<const std::uint8_t*>(&id), sizeof id), fits);
+  std::array<std::uint8_t, wire::max_name_size> lowered;
+  put(cache, wire::lower_into(owner, lowered), fits);
+  const std::uint8_t fixed[] = {
+      static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type),
+      static_cast<std::uint8_t>(ttl >> 24), static_cast<std::uint8_t>(ttl >> 16),
+      static_cast<std::uint8_t>(ttl >> 8),  static_cast<std::uint8_t>(ttl)};
+  put(cache, fixed, fits);
+  for (const auto rdata : rdatas) {
+    const std::uint8_t length[] = {static_cast<std::uint8_t>(rdata.size() >> 8),
+                                   static_cast<std::uint8_t>(rdata.size())};
+    put(cache, length, fits);
+    put(cache, rdata, fits);
+  }
+  return fits;
+}
+
+// Signs into `slot` (allocates: a miss only).
+bool fill(Slot& slot, const ZoneSignatures& zone, std::span<const std::uint8_t> owner,
+          std::uint16_t type, std::uint32_t ttl, Rdatas rdatas) {
+  RRsetToSign rrset{owner, type, ttl, {}};
+  for (const auto rdata : rdatas) rrset.rdatas.emplace_back(rdata.begin(), rdata.end());
+  slot.sigs.clear();
+  slot.count = 0;
+  const ZoneKeys& keys = zone.keys();
+  const bool split = keys.split();
+  for (const SigningKey& key : keys.keys) {
+    if (split && key.flags() == flags_ksk) continue;  // never a key set here: ZSKs sign
+    const auto rrsig = sign_rrset(key, rrset, zone.validity());
+    if (!rrsig) return false;
+    slot.sigs.push_back(static_cast<std::uint8_t>(rrsig->size() >> 8));
+    slot.sigs.push_back(static_cast<std::uint8_t>(rrsig->size()));
+    slot.sigs.insert(slot.sigs.end(), rrsig->begin(), rrsig->end());
+    ++slot.count;
+  }
+  return true;
+}
+
+}  // namespace
+
+zone::RdataList sign_on_demand(const ZoneSignatures& zone, std::span<const std::uint8_t> owner,
+                               std::uint16_t type, std::uint32_t ttl, Rdatas rdatas) noexcept {
+  Cache& cache = t_cache;
+  try {
+    if (cache.slots.empty())
+      cache.slots.resize(std::max<std::size_t>(1, zone.keys().policy.denial_cache_size));
+    static thread_local Slot t_uncached;  // an RRset too large for the key buffer
+    const bool cacheable = make_key(cache, zone, owner, type, ttl, rdatas);
+    const std::span<const std::uint8_t> key(cache.key.data(), cacheable ? cache.key_size : 0);
+    Slot& slot = cacheable ? cache.slots[wire::name_hash(key) % cache.slots.size()] : t_uncached;
+    if (cacheable && slot.count != 0 &&
+        std::equal(slot.key.begin(), slot.key.end(), key.begin(), key.end())) {
+      ++cache.counts.hits;
+      return zone::RdataList(slot.sigs.data(), static_cast<std::uint32_t>(slot.sigs.size()),
+                             slot.count);
+    }
+    ++cache.counts.misses;
+    slot.key.assign(key.begin(), key.end());
+    if (!fill(slot, zone, owner, type, ttl, rdatas)) {
+      slot.count = 0;
+      return {};
+    }
+    return zone::RdataList(slot.sigs.data(), static_cast<std::uint32_t>(slot.sigs.size()),
+                           slot.count);
+  } catch (...) {  // out of memory: answer without, which a validator will reject, not crash
+    return {};
+  }
+}
+
+CacheCounts on_demand_counts() noexcept { return t_cache.counts; }
+
+}  // namespace dnsd::dnssec

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
@@ -73,9 +74,10 @@ std::optional<dnsd::dnssec::SigningKey> read_key(const std::string& path, std::s
   return key;
 }
 
-void print_ds(const dnsd::dnssec::SigningKey& key) {
-  fmt::print("{} IN DS {}\n", key.zone().to_text(),
-             dnsd::dnssec::ds_text(dnsd::dnssec::ds_rdata(key.zone().wire(), key.dnskey())));
+std::string ds_record(const dnsd::dnssec::SigningKey& key) {
+  return fmt::format(
+      "{} IN DS {}", key.zone().to_text(),
+      dnsd::dnssec::ds_text(dnsd::dnssec::ds_rdata(key.zone().wire(), key.dnskey())));
 }
 
 }  // namespace
@@ -109,6 +111,16 @@ int keygen(const std::vector<std::string>& words,
     fmt::print(stderr, "dnsctl: {}\n", error);
     return 1;
   }
+  if (options.count("json")) {
+    fmt::print("{}\n",
+               nlohmann::json{{"path", path},
+                              {"zone", key->zone().to_text()},
+                              {"algorithm", dnsd::dnssec::algorithm_to_text(key->algorithm())},
+                              {"key_tag", key->key_tag()},
+                              {"flags", key->flags()}}
+                   .dump());
+    return 0;
+  }
   fmt::print("{}\n", path);
   fmt::print(stderr, "dnsctl: {} key for {} written (key tag {}, flags {}, mode 0600)\n",
              dnsd::dnssec::algorithm_to_text(key->algorithm()), key->zone().to_text(),
@@ -118,6 +130,14 @@ int keygen(const std::vector<std::string>& words,
 
 int ds(const std::vector<std::string>& words, const std::map<std::string, std::string>& options) {
   const std::string& what = words.at(1);
+  // --json: {"ds": ["zone. IN DS ...", ...]}; otherwise one record per line.
+  std::vector<std::string> records;
+  const auto print = [&] {
+    if (options.count("json"))
+      fmt::print("{}\n", nlohmann::json{{"ds", records}}.dump());
+    else
+      for (const auto& record : records) fmt::print("{}\n", record);
+  };
   std::string error;
   if (std::filesystem::is_regular_file(what)) {
     const auto key = read_key(what, &error);
@@ -125,7 +145,8 @@ int ds(const std::vector<std::string>& words, const std::map<std::string, std::s
       fmt::print(stderr, "dnsctl: {}\n", error);
       return 1;
     }
-    print_ds(*key);
+    records.push_back(ds_record(*key));
+    print();
     return 0;
   }
   const auto zone = dnsd::wire::Name::from_text(what);
@@ -140,18 +161,17 @@ int ds(const std::vector<std::string>& words, const std::map<std::string, std::s
     if (entry.path().extension() == ".key" && entry.path().filename().string()[0] == 'K')
       paths.push_back(entry.path().string());
   std::sort(paths.begin(), paths.end());
-  int printed = 0;
   for (const auto& path : paths) {
     const auto key = read_key(path, &error);
     if (!key || !(key->zone() == zone->lowercased()) || key->flags() != dnsd::dnssec::flags_ksk)
       continue;
-    print_ds(*key);
-    ++printed;
+    records.push_back(ds_record(*key));
   }
-  if (printed == 0) {
+  if (records.empty()) {
     fmt::print(stderr, "dnsctl: no key-signing key of {} in {}\n", zone->to_text(), dir.string());
     return 1;
   }
+  print();
   return 0;
 }
 

@@ -28,8 +28,11 @@ std::string cell(std::string_view text) {
   return out;
 }
 
-std::string code(std::string_view text) {
-  return text.empty() ? std::string{} : fmt::format("`{}`", cell(text));
+// A default is a literal value (`30s`) or, with a blank or an apostrophe, a phrase ("[server]'s",
+// "min(10s, interval / 2)"), which is not set as code.
+std::string default_cell(std::string_view text) {
+  if (text.empty() || text.find_first_of(" '") != std::string_view::npos) return cell(text);
+  return fmt::format("`{}`", cell(text));
 }
 
 std::string range(const Key& key) {
@@ -64,7 +67,7 @@ std::string config_reference() {
     out += "|---|---|---|---|---|\n";
     for (const Key& key : table->keys)
       out += fmt::format("| `{}` | {} | {} | {} | {} |\n", key.name, cell(key.type),
-                         code(key.default_text), range(key), cell(key.about));
+                         default_cell(key.default_text), range(key), cell(key.about));
   }
   return out;
 }

@@ -45,7 +45,8 @@ TEST_CASE("config reference: one section per table and one row per key, in table
   const auto text = conf::config_reference();
   std::size_t rows = 0, keys = 0;
   for (const auto* table : conf::key_tables()) keys += table->keys.size();
-  for (std::size_t at = text.find("\n| `"); at != std::string::npos; at = text.find("\n| `", at + 1))
+  for (std::size_t at = text.find("\n| `"); at != std::string::npos;
+       at = text.find("\n| `", at + 1))
     ++rows;
   CHECK(rows == keys);
   CHECK(text.find("## [server]") < text.find("## [[profile]]"));

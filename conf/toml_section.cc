@@ -47,7 +47,8 @@ Section::Section(Diagnostics& diag, const toml::table& table, std::string path,
 }
 
 const Key& Section::entry(std::string_view name, Key::Bounds bounds) const {
-  static constexpr Key missing{};  // bounds 0..0: every value is refused, never let through
+  // Bounds 1..0: every value is refused rather than let through unchecked.
+  static constexpr Key missing{"", "", "", "", "", Key::Bounds::none, 1, 0};
   const auto found = std::find_if(table_keys_.begin(), table_keys_.end(),
                                   [&](const Key& key) { return key.name == name; });
   assert(found != table_keys_.end() && found->bounds == bounds);

@@ -46,7 +46,7 @@ namespace {
 constexpr std::string_view usage =
     "usage: dnsd --config FILE        run the server\n"
     "       dnsd --check-config FILE  check a config file and exit (0: valid)\n"
-    "       dnsd --config-reference  print every config key as Markdown\n"
+    "       dnsd --config-reference   print every config key as Markdown\n"
     "       dnsd --version\n";
 
 // --check-config prints plain lines for a person; a starting server logs them (journald).

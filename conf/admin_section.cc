@@ -9,9 +9,32 @@
 
 #include "conf/address.hh"
 #include "conf/files.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
+
+// The keys of [admin] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_admin_keys[] = {
+    Key::other("enabled", "boolean", "false", "", "Turns the admin API on."),
+    Key::other("listen", "\"ADDRESS:PORT\"", "127.0.0.1:8053", "",
+               "Where it listens (not loopback: a warning); at restart."),
+    Key::other("token_file", "path", "", "at least 16 characters",
+               "The bearer token; required when enabled, re-read at reload."),
+    Key::other("metrics_token_file", "path", "", "at least 16 characters, not token_file's",
+               "A read-only token: GET /metrics accepts it, every other route refuses it (403)."),
+    Key::integer("history", 1, 1000, "20", "Probe results kept per endpoint for the status."),
+    Key::other("state_file", "path", "", "",
+               "Endpoint states and overrides are saved here and restored at start."),
+    Key::integer("max_connections", 1, 10000, "64", "Admin connections at once."),
+    Key::duration("request_timeout", std::chrono::milliseconds(100), std::chrono::minutes(10),
+                  "10s", "To receive a whole request, idle time included."),
+    Key::other("hosts", "list of strings", "", "",
+               "Host header names answered besides IP literals and localhost."),
+};
+const KeyTable admin_keys{"[admin]", "The admin HTTP API, the status page and the metrics.",
+                          k_admin_keys};
+
 namespace {
 
 // Leading and trailing whitespace (a newline from `echo > file`) is not part of the token.
@@ -61,11 +84,9 @@ void read_token(Section& s, const LoadContext& ctx, AdminConfig& admin) {
 
 // The HTTP server's limits against idle and slow clients, and the names it answers to.
 void read_limits(Section& s, AdminConfig& admin) {
-  using namespace std::chrono_literals;
   admin.max_connections =
-      static_cast<unsigned>(s.integer("max_connections", 1, 10000).value_or(admin.max_connections));
-  admin.request_timeout =
-      s.duration("request_timeout", 100ms, 10min).value_or(admin.request_timeout);
+      static_cast<unsigned>(s.integer("max_connections").value_or(admin.max_connections));
+  admin.request_timeout = s.duration("request_timeout").value_or(admin.request_timeout);
   const auto hosts = s.strings("hosts", false);
   if (!hosts) return;
   for (const auto& item : *hosts) {
@@ -86,9 +107,7 @@ void read_limits(Section& s, AdminConfig& admin) {
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin) {
   const auto* table = root.table("admin");
   if (!table) return;
-  Section s(root.diag(), *table, "admin",
-            {"enabled", "listen", "token_file", "metrics_token_file", "history", "state_file",
-             "max_connections", "request_timeout", "hosts"});
+  Section s(root.diag(), *table, "admin", admin_keys);
   admin.enabled = s.boolean("enabled").value_or(false);
   if (const auto listen = s.string("listen")) {
     std::string why;
@@ -101,7 +120,7 @@ void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin) {
     }
   }
   read_token(s, ctx, admin);
-  admin.history = static_cast<std::size_t>(s.integer("history", 1, 1000).value_or(20));
+  admin.history = static_cast<std::size_t>(s.integer("history").value_or(20));
   if (const auto state = s.string("state_file")) {
     if (state->empty())
       s.error("state_file", "must name a file (leave the key out for no state file)");

@@ -5,9 +5,24 @@
 
 #include <algorithm>
 
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
+
+// The keys of [catalog] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_catalog_keys[] = {
+    Key::other("name", "domain name", "", "not inside a served zone",
+               "The catalog's own name (required)."),
+    Key::other("zones", "list of domain names", "every zone with [[zone.transfer]]", "",
+               "Its members; each must exist and have transfer entries."),
+    Key::integer("serial", 0, 4294967295, "1", "Its lowest SOA serial."),
+    Key::other("transfer", "array of tables", "", "",
+               "[[catalog.transfer]]: who may transfer it, as [[zone.transfer]]."),
+};
+const KeyTable catalog_keys{
+    "[catalog]", "A catalog zone (RFC 9432, version 2) listing dnsd's zones.", k_catalog_keys};
+
 namespace {
 
 using dnsd::wire::Name;
@@ -97,7 +112,7 @@ std::optional<CatalogDraft> read_catalog(Section& root, const LoadContext& ctx,
                                          const dnsd::tsig::Keyring& keys) {
   const auto* table = root.table("catalog");
   if (!table) return std::nullopt;
-  Section s(ctx.diag, *table, "catalog", {"name", "zones", "serial", "transfer"});
+  Section s(ctx.diag, *table, "catalog", catalog_keys);
   CatalogDraft draft;
   draft.name_key = s.key("name");
   draft.name_line = s.line("name");
@@ -110,7 +125,7 @@ std::optional<CatalogDraft> read_catalog(Section& root, const LoadContext& ctx,
     else
       check_name(s, origin->lowercased(), zones);
   }
-  if (const auto serial = s.integer("serial", 0, 4294967295))
+  if (const auto serial = s.integer("serial"))
     draft.settings.serial = static_cast<std::uint32_t>(*serial);
   if (s.has("zones")) {
     if (const auto items = s.strings("zones", false))

@@ -4,9 +4,22 @@
 #include <fmt/format.h>
 
 #include "conf/files.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
+
+// The keys of [cookies] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_cookies_keys[] = {
+    Key::other("enabled", "boolean", "true", "", "false ignores the COOKIE option."),
+    Key::other("secret_file", "path", "", "32 hex digits",
+               "The 16-byte server secret (absent: a random secret per start)."),
+    Key::other("previous_secret_file", "path", "", "32 hex digits",
+               "A secret still accepted during a rollover (needs secret_file)."),
+};
+const KeyTable cookies_keys{"[cookies]", "DNS Cookies (RFC 7873, RFC 9018 server cookies).",
+                            k_cookies_keys};
+
 namespace {
 
 int hex_value(char c) {
@@ -54,7 +67,7 @@ std::optional<dnsd::cookies::Secret> read_secret(Section& s, const LoadContext& 
 void read_cookies(Section& root, const LoadContext& ctx, CookiesSection& cookies) {
   const auto* table = root.table("cookies");
   if (!table) return;
-  Section s(root.diag(), *table, "cookies", {"enabled", "secret_file", "previous_secret_file"});
+  Section s(root.diag(), *table, "cookies", cookies_keys);
   cookies.enabled = s.boolean("enabled").value_or(true);
   cookies.secret = read_secret(s, ctx, "secret_file");
   cookies.previous_secret = read_secret(s, ctx, "previous_secret_file");

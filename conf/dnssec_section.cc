@@ -3,6 +3,7 @@
 // CDNSKEY records go into the zone's apex here, so they are served and transferred as any.
 #include <fmt/format.h>
 
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 #include "dnsd/dnssec/digest.hh"
 #include "dnsd/wire/types.hh"
@@ -11,29 +12,41 @@ namespace conf {
 
 using namespace std::chrono_literals;
 
+// The keys of [zone.dnssec] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_dnssec_keys[] = {
+    Key::other("key_files", "list of paths", "", "dnsctl keygen's files, read as secrets",
+               "The zone's signing keys (required)."),
+    Key::duration("validity", std::chrono::seconds(1), std::chrono::hours(24 * 365), "14d",
+                  "How long a signature is valid from its inception."),
+    Key::duration("inception_offset", std::chrono::seconds(0), std::chrono::hours(24 * 7), "1h",
+                  "Inception this long before signing, for clocks behind."),
+    Key::duration("refresh", std::chrono::seconds(1), std::chrono::hours(24 * 365), "validity / 2",
+                  "Re-sign when this much validity is left."),
+    Key::integer("denial_cache_size", 1, 10'000'000, "10000",
+                 "Denial signatures kept per query thread (made on demand)."),
+};
+const KeyTable dnssec_keys{"[zone.dnssec]", "Online DNSSEC signing of the zone.", k_dnssec_keys};
+
 void read_zone_dnssec(Section& zone, const LoadContext& ctx, ZoneDraft& draft, std::uint32_t ttl) {
   const toml::table* table = zone.table("dnssec");
   if (!table) return;
-  Section s(ctx.diag, *table, zone.key("dnssec"),
-            {"key_files", "validity", "inception_offset", "refresh", "denial_cache_size"});
+  Section s(ctx.diag, *table, zone.key("dnssec"), dnssec_keys);
   dnsd::dnssec::ZoneKeys keys;
   keys.origin = draft.origin.lowercased();
   auto& policy = keys.policy;
   const auto seconds = [](std::chrono::milliseconds ms) {
     return std::chrono::duration_cast<std::chrono::seconds>(ms);
   };
-  if (const auto v = s.duration("validity", 1s, std::chrono::hours(24 * 365)))
-    policy.validity = seconds(*v);
-  if (const auto v = s.duration("inception_offset", 0s, std::chrono::hours(24 * 7)))
-    policy.inception_offset = seconds(*v);
+  if (const auto v = s.duration("validity")) policy.validity = seconds(*v);
+  if (const auto v = s.duration("inception_offset")) policy.inception_offset = seconds(*v);
   policy.refresh = policy.validity / 2;  // the default: re-sign when half the validity is left
-  if (const auto v = s.duration("refresh", 1s, std::chrono::hours(24 * 365))) {
+  if (const auto v = s.duration("refresh")) {
     policy.refresh = seconds(*v);
     if (policy.refresh >= policy.validity)
       s.error("refresh", "must be shorter than validity (the validity left when re-signing)");
   }
   policy.denial_cache_size =
-      static_cast<std::size_t>(s.integer("denial_cache_size", 1, 10'000'000).value_or(10000));
+      static_cast<std::size_t>(s.integer("denial_cache_size").value_or(10000));
   const auto files = s.strings("key_files", true, Need::required);
   s.finish();
   if (!files) return;

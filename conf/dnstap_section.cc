@@ -3,15 +3,29 @@
 #include <fmt/format.h>
 #include <sys/un.h>
 
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
 
+// The keys of [dnstap] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_dnstap_keys[] = {
+    Key::other("socket", "path", "", "", "A Frame Streams unix socket (or file, not both)."),
+    Key::other("file", "path", "", "", "A file to write the messages to (or socket)."),
+    Key::other("queries", "boolean", "true", "", "Log AUTH_QUERY messages."),
+    Key::other("responses", "boolean", "true", "", "Log AUTH_RESPONSE messages."),
+    Key::other("identity", "string", "the host name", "", "Sent in every message."),
+    Key::other("version", "string", "dnsd's version", "", "Sent in every message."),
+    Key::integer("queue_size", 2, 16384, "512",
+                 "Messages queued per query thread, a power of two; full: dropped and counted."),
+};
+const KeyTable dnstap_keys{"[dnstap]", "Query logging in the dnstap format, read at start only.",
+                           k_dnstap_keys};
+
 void read_dnstap(Section& root, const LoadContext& ctx, dnsd::dnstap::Settings& dnstap) {
   const auto* table = root.table("dnstap");
   if (!table) return;
-  Section s(root.diag(), *table, "dnstap",
-            {"socket", "file", "queries", "responses", "identity", "version", "queue_size"});
+  Section s(root.diag(), *table, "dnstap", dnstap_keys);
   const auto socket = s.string("socket");
   const auto file = s.string("file");
   if (socket && file) {
@@ -40,7 +54,7 @@ void read_dnstap(Section& root, const LoadContext& ctx, dnsd::dnstap::Settings& 
     else
       (std::string_view(key) == "identity" ? dnstap.identity : dnstap.version) = *text;
   }
-  if (const auto size = s.integer("queue_size", 2, 16384)) {
+  if (const auto size = s.integer("queue_size")) {
     if ((*size & (*size - 1)) != 0)
       s.error("queue_size", "must be a power of two (fstrm's queues)");
     else

@@ -6,9 +6,32 @@
 #include <cctype>
 
 #include "conf/fleet_rule.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
+
+// The keys of [fleet] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_fleet_keys[] = {
+    Key::other("name", "string", "", "", "This instance, unique in the fleet (required)."),
+    Key::other("vantage", "string", "", "",
+               "Where it probes from; one vote per vantage (required)."),
+    Key::other("endpoints", "list of URLs", "", "at least one", "etcd client URLs (required)."),
+    Key::other("prefix", "string", "/dnsd/", "starts and ends with /",
+               "Every key dnsd writes in etcd starts with it."),
+    Key::other("rule", "string", "majority", "majority, at_least:N, fraction:F (0 <= F < 1)",
+               "How many vantages must see an endpoint down."),
+    Key::duration("lease_ttl", std::chrono::seconds(2), std::chrono::minutes(10), "10s",
+                  "How long a silent instance's verdicts still count."),
+    Key::other("ca_file", "path", "", "", "The CA of etcd's TLS certificate."),
+    Key::other("client_cert_file", "path", "", "", "A client certificate for etcd (with the key)."),
+    Key::other("client_key_file", "path", "", "", "Its key (a secret file)."),
+    Key::other("user", "string", "", "", "etcd user (with password_file)."),
+    Key::other("password_file", "path", "", "", "etcd password (a secret file)."),
+};
+const KeyTable fleet_keys{
+    "[fleet]", "Several instances deciding endpoint health together through etcd.", k_fleet_keys};
+
 namespace {
 
 // A name that is one etcd key segment: no "/" (it would change the key's meaning), not empty.
@@ -71,12 +94,9 @@ void read_credentials(Section& s, const LoadContext& ctx, FleetSection& fleet) {
 }  // namespace
 
 void read_fleet(Section& root, const LoadContext& ctx, FleetSection& fleet) {
-  using namespace std::chrono_literals;
   const auto* table = root.table("fleet");
   if (!table) return;
-  Section s(root.diag(), *table, "fleet",
-            {"name", "vantage", "endpoints", "prefix", "rule", "lease_ttl", "ca_file",
-             "client_cert_file", "client_key_file", "user", "password_file"});
+  Section s(root.diag(), *table, "fleet", fleet_keys);
   fleet.enabled = true;
   for (auto [key, field] : {std::pair{"name", &fleet.name}, std::pair{"vantage", &fleet.vantage}})
     if (const auto value = s.string(key, Need::required)) {
@@ -94,7 +114,7 @@ void read_fleet(Section& root, const LoadContext& ctx, FleetSection& fleet) {
       fleet.prefix = *prefix;
   }
   if (const auto rule = read_fleet_rule(s, "rule")) fleet.rule = *rule;
-  if (const auto ttl = s.duration("lease_ttl", 2s, 10min))
+  if (const auto ttl = s.duration("lease_ttl"))
     fleet.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
   read_credentials(s, ctx, fleet);
   s.finish();

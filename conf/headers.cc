@@ -6,9 +6,24 @@
 #include <cstring>
 
 #include "conf/files.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
+
+// The keys of [[profile.monitor.header]] (key_table.hh): what the reader accepts and the reference
+// prints.
+constexpr Key k_header_keys[] = {
+    Key::other("name", "string", "", "an HTTP token, not Host", "The header name (required)."),
+    Key::other("value_env", "string", "", "", "The environment variable holding the value."),
+    Key::other("value_file", "path", "", "",
+               "Or: a secret file holding the value (a trailing newline is dropped)."),
+};
+const KeyTable header_keys{
+    "[[profile.monitor.header]]",
+    "A probe request header; its value comes from the environment or a file, never the TOML.",
+    k_header_keys};
+
 namespace {
 
 // RFC 9110 §5.6.2 token characters.
@@ -104,7 +119,7 @@ std::optional<std::vector<routing::Header>> read_headers(Section& monitor, const
   std::vector<routing::Header> headers;
   for (std::size_t i = 0; i < list->size(); ++i) {
     Section h(ctx.diag, *list->get(i)->as_table(), fmt::format("{}[{}]", monitor.key("header"), i),
-              {"name", "value_env", "value_file"});
+              header_keys);
     if (auto header = read_header(h, ctx)) headers.push_back(std::move(*header));
     h.finish();
   }

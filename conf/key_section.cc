@@ -7,10 +7,39 @@
 #include <cstdlib>
 
 #include "conf/files.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 #include "dnsd/wire/types.hh"
 
 namespace conf {
+
+// The keys of [[key]] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_key_keys[] = {
+    Key::other("name", "domain name", "", "", "The key's name (required)."),
+    Key::other("algorithm", "string", "hmac-sha256",
+               "hmac-sha256, hmac-sha384, hmac-sha512, hmac-sha1", "The HMAC algorithm."),
+    Key::other("secret_file", "path", "", "",
+               "The base64 secret, or a BIND key file (secret_env or secret_file)."),
+    Key::other("secret_env", "string", "", "",
+               "The environment variable holding the base64 secret."),
+    Key::other("update_zones", "list of domain names", "", "[[zone]] names",
+               "Zones this key may change by dynamic update."),
+    Key::other("update_names", "list of names", "[\"_acme-challenge\"]", "",
+               "Owner names the key may change, each with every name below it."),
+    Key::other("update_types", "list of strings", "[\"TXT\"]", "not SOA or meta types",
+               "Types the key may add or delete."),
+    Key::integer("update_max_records", 1, 100'000, "100",
+                 "Records added through the key held at once, per zone."),
+    Key::integer("update_ttl_min", 0, 2147483647, "0", "Lowest TTL of an added record."),
+    Key::integer("update_ttl_max", 0, 2147483647, "86400", "Highest TTL of an added record."),
+    Key::integer("update_rate", 1, 100'000, "60", "Updates a minute; over it: REFUSED."),
+    Key::duration("update_expire", std::chrono::seconds(1), std::chrono::hours(24 * 365), "",
+                  "Records the key adds are removed after this long (absent: kept)."),
+};
+const KeyTable key_keys{"[[key]]",
+                        "TSIG keys (RFC 8945) and the dynamic updates (RFC 2136) each may make.",
+                        k_key_keys};
+
 namespace {
 
 // A BIND key file (`tsig-keygen` output) holds "key ... { ... };"; anything else is base64.
@@ -144,17 +173,14 @@ void read_update_policy(Section& k, const dnsd::wire::Name& key_name, UpdatePoli
         policy.types.push_back(*type);
     }
   }
-  policy.max_records = static_cast<std::size_t>(
-      k.integer("update_max_records", 1, 100'000).value_or(policy.max_records));
-  policy.ttl_min =
-      static_cast<std::uint32_t>(k.integer("update_ttl_min", 0, 2147483647).value_or(0));
-  policy.ttl_max =
-      static_cast<std::uint32_t>(k.integer("update_ttl_max", 0, 2147483647).value_or(86400));
+  policy.max_records =
+      static_cast<std::size_t>(k.integer("update_max_records").value_or(policy.max_records));
+  policy.ttl_min = static_cast<std::uint32_t>(k.integer("update_ttl_min").value_or(0));
+  policy.ttl_max = static_cast<std::uint32_t>(k.integer("update_ttl_max").value_or(86400));
   if (policy.ttl_min > policy.ttl_max)
     k.error("update_ttl_max", fmt::format("is below update_ttl_min ({})", policy.ttl_min));
-  policy.rate = static_cast<unsigned>(k.integer("update_rate", 1, 100'000).value_or(policy.rate));
-  using namespace std::chrono_literals;
-  if (const auto expire = k.duration("update_expire", 1s, std::chrono::hours(24 * 365)))
+  policy.rate = static_cast<unsigned>(k.integer("update_rate").value_or(policy.rate));
+  if (const auto expire = k.duration("update_expire"))
     policy.expire = std::chrono::duration_cast<std::chrono::seconds>(*expire);
   out.policies.push_back(std::move(policy));
   out.zone_items.push_back(std::move(zone_items));
@@ -183,10 +209,7 @@ dnsd::tsig::Keyring read_keys(Section& root, const LoadContext& ctx, UpdatePolic
   const auto* list = root.tables("key");
   if (!list) return {};
   for (std::size_t i = 0; i < list->size(); ++i) {
-    Section k(ctx.diag, *list->get(i)->as_table(), fmt::format("key[{}]", i),
-              {"name", "algorithm", "secret_file", "secret_env", "update_zones", "update_names",
-               "update_types", "update_max_records", "update_ttl_min", "update_ttl_max",
-               "update_rate", "update_expire"});
+    Section k(ctx.diag, *list->get(i)->as_table(), fmt::format("key[{}]", i), key_keys);
     if (auto key = read_key(k, ctx)) {
       if (policies) read_update_policy(k, key->name, *policies);
       bool repeated = false;

@@ -7,10 +7,33 @@
 #include <fmt/format.h>
 
 #include "conf/files.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 #include "dnsd/zone/catalog.hh"
 
 namespace conf {
+
+// The keys of the top level (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_root_keys[] = {
+    Key::other("log_level", "string", "info", "debug, info, warning, error",
+               "What is written to the log."),
+    Key::other("server", "table", "", "", "[server]: listening, limits, files."),
+    Key::other("resolver", "table", "", "", "[resolver]: the DNS servers probes ask."),
+    Key::other("admin", "table", "", "", "[admin]: the admin HTTP API, status page and metrics."),
+    Key::other("key", "array of tables", "", "", "[[key]]: TSIG keys and update policies."),
+    Key::other("zone", "array of tables", "", "at least one", "[[zone]]: the zones served."),
+    Key::other("profile", "array of tables", "", "", "[[profile]]: the health-routed names."),
+    Key::other("publish", "table", "", "", "[publish]: serials and IXFR journals of decisions."),
+    Key::other("secondary", "array of tables", "", "", "[[secondary]]: secondaries to NOTIFY."),
+    Key::other("catalog", "table", "", "", "[catalog]: a catalog zone of the zones."),
+    Key::other("cookies", "table", "", "", "[cookies]: DNS Cookies (RFC 7873)."),
+    Key::other("rrl", "table", "", "", "[rrl]: response rate limiting."),
+    Key::other("fleet", "table", "", "", "[fleet]: instances sharing health through etcd."),
+    Key::other("dnstap", "table", "", "", "[dnstap]: query logging."),
+};
+const KeyTable root_keys{"", "Keys outside any table, and the tables the file may hold.",
+                         k_root_keys};
+
 namespace {
 
 // The zone a profile's name lies in: the closest enclosing one, as ZoneSet::find_enclosing does.
@@ -116,9 +139,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   auto config = std::make_unique<Config>();
   config->path = path;
   Diagnostics diag(path);
-  Section root(diag, root_table, "",
-               {"log_level", "server", "resolver", "admin", "key", "zone", "profile", "publish",
-                "secondary", "catalog", "cookies", "rrl", "fleet", "dnstap"});
+  Section root(diag, root_table, "", root_keys);
   config->log_level = read_log_level(root);
   read_server(root, config->server, config->model.probe_source);
   const auto dir = std::filesystem::path(path).parent_path();

@@ -6,15 +6,47 @@
 
 #include "conf/duration.hh"
 #include "conf/files.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
+
+constexpr std::int64_t k_max_body_bytes = 16 * 1024 * 1024;
+
+// The keys of [profile.monitor] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_monitor_keys[] = {
+    Key::other("protocol", "string", "https", "http, https, tcp", "tcp is a connect."),
+    Key::integer("port", 1, 65535, "443 (https), 80 (http)", "Required for tcp."),
+    Key::other("path", "string", "/", "starts with /, no blanks", "The request path."),
+    Key::duration("interval", std::chrono::milliseconds(100), std::chrono::hours(1), "30s",
+                  "Between probes, with 10% jitter."),
+    Key::duration("timeout", std::chrono::milliseconds(1), std::chrono::hours(1),
+                  "min(10s, interval / 2)", "Per probe; must be below the interval."),
+    Key::integer("tolerated_failures", 0, 9, "3",
+                 "Degraded after tolerated_failures + 1 failures in a row."),
+    Key::integer("successes_to_recover", 1, 9, "1",
+                 "Online again after this many successes in a row."),
+    Key::other("expected_status", "string", "200-299", "codes and ranges in 100..599",
+               "Status codes that count as healthy, e.g. \"200-299,403\"."),
+    Key::other("expected_body", "string", "", "",
+               "A substring the body must contain (absent: not checked)."),
+    Key::other("host_header", "string", "the endpoint's FQDN", "no blanks",
+               "Host header and TLS SNI."),
+    Key::other("verify_tls", "boolean", "true", "", "Verify the certificate."),
+    Key::other("ca_file", "path", "", "a PEM file", "A CA bundle for private CAs."),
+    Key::other("client_cert", "path", "", "a PEM file", "A client certificate (with client_key)."),
+    Key::other("client_key", "path", "", "a PEM file", "Its key (with client_cert)."),
+    Key::integer("max_body_bytes", 0, k_max_body_bytes, "65536", "Body bytes read."),
+    Key::other("header", "array of tables", "", "", "[[profile.monitor.header]]: request headers."),
+};
+const KeyTable monitor_keys{
+    "[profile.monitor]", "How endpoints are probed; [profile.endpoint.monitor] overrides any key.",
+    k_monitor_keys};
+
 namespace {
 
 using namespace std::chrono_literals;
 using routing::Protocol;
-
-constexpr std::size_t k_max_body_bytes = 16 * 1024 * 1024;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -119,8 +151,7 @@ void read_http_fields(Section& s, MonitorDraft& draft) {
       spec.host_header = *host;
   }
   if (auto verify = s.boolean("verify_tls")) spec.verify_tls = *verify;
-  if (auto max = s.integer("max_body_bytes", 0, k_max_body_bytes))
-    spec.max_body_bytes = static_cast<std::size_t>(*max);
+  if (auto max = s.integer("max_body_bytes")) spec.max_body_bytes = static_cast<std::size_t>(*max);
 }
 
 }  // namespace
@@ -136,29 +167,26 @@ MonitorDraft default_monitor() {
 
 void apply_monitor(const toml::table& table, const std::string& path, const LoadContext& ctx,
                    MonitorDraft& draft) {
-  Section s(ctx.diag, table, path,
-            {"protocol", "port", "path", "interval", "timeout", "tolerated_failures",
-             "successes_to_recover", "expected_status", "expected_body", "host_header",
-             "verify_tls", "ca_file", "client_cert", "client_key", "max_body_bytes", "header"});
+  Section s(ctx.diag, table, path, monitor_keys);
   auto& spec = draft.spec;
   read_protocol(s, draft);
-  if (auto port = s.integer("port", 1, 65535)) {
+  if (auto port = s.integer("port")) {
     spec.port = static_cast<std::uint16_t>(*port);
     draft.port_set = true;
   }
-  if (auto interval = s.duration("interval", 100ms, 1h))
+  if (auto interval = s.duration("interval"))
     spec.interval = *interval;
   else
     draft.timing_clean = draft.timing_clean && !s.has("interval");
-  if (auto timeout = s.duration("timeout", 1ms, 1h)) {
+  if (auto timeout = s.duration("timeout")) {
     spec.timeout = *timeout;
     draft.timeout_set = true;
   } else {
     draft.timing_clean = draft.timing_clean && !s.has("timeout");
   }
-  if (auto failures = s.integer("tolerated_failures", 0, 9))
+  if (auto failures = s.integer("tolerated_failures"))
     spec.tolerated_failures = static_cast<std::uint8_t>(*failures);
-  if (auto successes = s.integer("successes_to_recover", 1, 9))
+  if (auto successes = s.integer("successes_to_recover"))
     spec.successes_to_recover = static_cast<std::uint8_t>(*successes);
   read_http_fields(s, draft);
   if (auto ca = pem_file(s, "ca_file", ctx)) spec.ca_file = *ca;

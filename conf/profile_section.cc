@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "conf/address.hh"
+#include "conf/key_tables.hh"
 #include "conf/nested_profiles.hh"
 #include "conf/record_text.hh"
 #include "conf/sections.hh"
@@ -14,6 +15,81 @@
 #include "routing/geo_database.hh"
 
 namespace conf {
+
+// The keys of [[profile]] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_profile_keys[] = {
+    Key::other("name", "domain name", "", "inside a [[zone]]", "The routed name (required)."),
+    Key::other("method", "string", "priority",
+               "priority, weighted, multivalue, subnet, geographic, performance",
+               "The routing method."),
+    Key::integer("ttl", 0, max_ttl, "1", "TTL of the answers."),
+    Key::other("flatten", "boolean", "false", "",
+               "Answer the chosen FQDN endpoint's A/AAAA instead of a CNAME."),
+    Key::other("all_degraded", "string", "first", "first, all",
+               "What is answered when no endpoint is available."),
+    Key::other("serve_while_checking", "boolean", "true", "",
+               "CheckingEndpoint counts as available."),
+    Key::other("status", "string", "enabled", "enabled, disabled",
+               "disabled: the name answers NXDOMAIN."),
+    Key::integer("max_return", 1, 10, "2", "multivalue: addresses per answer."),
+    Key::other("geoip_database", "path", "", "a GeoIP2 database",
+               "geographic, performance: where client addresses are placed."),
+    Key::other("fallback", "string", "none", "none, parent_region",
+               "geographic: what a Degraded match leads to."),
+    Key::other("latency", "table", "", "0..100000 ms",
+               "performance: client region to endpoint location and milliseconds."),
+    Key::other("client_regions", "table", "", "",
+               "performance: region name to client ranges, before the database."),
+    Key::other("monitor", "table", "", "", "[profile.monitor]: how the endpoints are probed."),
+    Key::other("endpoint", "array of tables", "", "1 to 200",
+               "[[profile.endpoint]]: the endpoints (at least one)."),
+    Key::other("transfer_client", "address", "0.0.0.0", "",
+               "subnet, geographic, performance: the client whose answer secondaries get."),
+    Key::other("transfer_weighted", "string", "heaviest", "heaviest, all",
+               "weighted: what secondaries are given."),
+};
+const KeyTable profile_keys{
+    "[[profile]]", "A health-routed name: its routing method, its monitor and its endpoints.",
+    k_profile_keys};
+
+// The keys of [[profile.endpoint]] (key_table.hh): what the reader accepts and the reference
+// prints.
+constexpr Key k_endpoint_keys[] = {
+    Key::other("name", "string", "", "letters, digits, _ . -",
+               "The endpoint's name in the profile (required)."),
+    Key::other("target", "string", "", "an FQDN or an IP address",
+               "What is answered (CNAME, A or AAAA); or profile."),
+    Key::other("profile", "domain name", "", "a [[profile]] name",
+               "Instead of target: a nested profile (up to 10 levels)."),
+    Key::integer("min_child_endpoints", 1, routing::max_endpoints, "1",
+                 "Nested: available while this many of the child's endpoints are Online."),
+    Key::integer("min_child_endpoints_ipv4", 0, routing::max_endpoints, "0",
+                 "Nested: the same for the child's IPv4 endpoints."),
+    Key::integer("min_child_endpoints_ipv6", 0, routing::max_endpoints, "0",
+                 "Nested: the same for the child's IPv6 endpoints."),
+    Key::integer("priority", 1, 1000, "its position (1, 2, ...)",
+                 "priority: unique in the profile; the lowest available wins."),
+    Key::integer("weight", 1, 1000, "1", "weighted: the endpoint's share."),
+    Key::other("enabled", "boolean", "true", "", "The older spelling of status = \"disabled\"."),
+    Key::other("status", "string", "enabled", "enabled, disabled, always_serve",
+               "disabled: never answered nor probed; always_serve: answered, not probed."),
+    Key::other("ranges", "list of ranges", "", "CIDR or first-last",
+               "subnet: client ranges; one endpoint without ranges is the fallback."),
+    Key::other("regions", "list of strings", "", "WORLD, GEO-xx, country, country-state",
+               "geographic: the regions this endpoint serves."),
+    Key::other("subnet_override", "list of ranges", "", "CIDR or first-last",
+               "geographic, performance: client ranges pinned to this endpoint."),
+    Key::other("location", "string", "", "a column of latency",
+               "performance: the endpoint's region name."),
+    Key::other("probe_host", "string", "target", "an FQDN or an IP address",
+               "Probe this host instead of the one answered."),
+    Key::other("monitor", "table", "", "",
+               "[profile.endpoint.monitor]: this endpoint's monitor overrides."),
+};
+const KeyTable endpoint_keys{
+    "[[profile.endpoint]]",
+    "One endpoint of a profile: an address, a host name or a nested profile.", k_endpoint_keys};
+
 namespace {
 
 using dnsd::wire::Name;
@@ -119,10 +195,7 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
                                                          std::size_t index,
                                                          const MonitorDraft& monitor,
                                                          const routing::Profile& profile) {
-  Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index),
-             {"name", "target", "profile", "min_child_endpoints", "min_child_endpoints_ipv4",
-              "min_child_endpoints_ipv6", "priority", "weight", "enabled", "status", "ranges",
-              "regions", "subnet_override", "location", "probe_host", "monitor"});
+  Section es(ctx_.diag, table, fmt::format("{}[{}]", ps_.key("endpoint"), index), endpoint_keys);
   routing::Endpoint e;
   e.name = es.string("name", Need::required).value_or("");
   if (es.has("name") && !is_endpoint_name(e.name))
@@ -133,9 +206,9 @@ std::optional<routing::Endpoint> ProfileReader::endpoint(const toml::table& tabl
       es.error("name",
                fmt::format("endpoint name {} is used twice in this profile", in_quotes(e.name)));
   target_or_child(es, e);
-  const auto priority = es.integer("priority", 1, 1000);
+  const auto priority = es.integer("priority");
   e.priority = static_cast<std::uint16_t>(priority.value_or(static_cast<std::int64_t>(index + 1)));
-  e.weight = static_cast<std::uint16_t>(es.integer("weight", 1, 1000).value_or(1));
+  e.weight = static_cast<std::uint16_t>(es.integer("weight").value_or(1));
   status(es, e);
   e.probe_host = e.target;
   if (const auto host = es.string("probe_host")) {
@@ -244,14 +317,14 @@ void ProfileReader::target_or_child(Section& es, routing::Endpoint& e) {
 }
 
 void ProfileReader::child_minimums(Section& es, routing::Endpoint& e) {
-  if (const auto n = es.integer("min_child_endpoints", 1, routing::max_endpoints)) {
+  if (const auto n = es.integer("min_child_endpoints")) {
     e.min_child_endpoints = static_cast<std::uint16_t>(*n);
     pending_ref_->min_key = es.key("min_child_endpoints");
     pending_ref_->min_line = es.line("min_child_endpoints");
   }
-  if (const auto n = es.integer("min_child_endpoints_ipv4", 0, routing::max_endpoints))
+  if (const auto n = es.integer("min_child_endpoints_ipv4"))
     e.min_child_endpoints_ipv4 = static_cast<std::uint16_t>(*n);
-  if (const auto n = es.integer("min_child_endpoints_ipv6", 0, routing::max_endpoints))
+  if (const auto n = es.integer("min_child_endpoints_ipv6"))
     e.min_child_endpoints_ipv6 = static_cast<std::uint16_t>(*n);
 }
 
@@ -548,7 +621,7 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
       ps_.error("name", fmt::format("bad profile name {}: {}", in_quotes(*text), why));
   }
   profile.method = read_method(ps_);
-  profile.ttl = static_cast<std::uint32_t>(ps_.integer("ttl", 0, max_ttl).value_or(1));
+  profile.ttl = static_cast<std::uint32_t>(ps_.integer("ttl").value_or(1));
   profile.flatten = ps_.boolean("flatten").value_or(false);
   if (const auto mode = ps_.string("all_degraded")) {
     if (*mode == "first")
@@ -568,7 +641,7 @@ routing::Profile ProfileReader::read(ProfileSite& site) {
                                       in_quotes(*status)));
   }
   geographic(profile);
-  if (const auto max_return = ps_.integer("max_return", 1, 10)) {
+  if (const auto max_return = ps_.integer("max_return")) {
     if (profile.method != Method::multivalue)
       ps_.error("max_return", "max_return applies to method \"multivalue\" only");
     else
@@ -594,10 +667,7 @@ std::vector<ProfileSite> read_profiles(Section& root, const LoadContext& ctx, ro
   const auto* list = root.tables("profile");
   if (!list) return sites;
   for (std::size_t i = 0; i < list->size(); ++i) {
-    Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i),
-               {"name", "method", "ttl", "flatten", "all_degraded", "serve_while_checking",
-                "status", "max_return", "geoip_database", "fallback", "latency", "client_regions",
-                "monitor", "endpoint", "transfer_client", "transfer_weighted"});
+    Section ps(ctx.diag, *list->get(i)->as_table(), fmt::format("profile[{}]", i), profile_keys);
     ProfileSite site;
     site.id = static_cast<routing::ProfileId>(i);
     model.profiles.push_back(ProfileReader(ps, ctx, model, nested).read(site));

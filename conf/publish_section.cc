@@ -5,15 +5,29 @@
 #include <algorithm>
 
 #include "conf/address.hh"
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
 
+// The keys of [publish] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_publish_keys[] = {
+    Key::other("serial_policy", "string", "increment", "increment, unix, date",
+               "How a new serial is chosen; serials never go backwards (RFC 1982)."),
+    Key::other("state_directory", "path", "", "",
+               "The last serial of each zone is kept here across restarts."),
+    Key::integer("journal_diffs", 1, 100000, "100", "IXFR history per zone, in diffs."),
+    Key::integer("journal_bytes", 1024, std::int64_t{1} << 34, "16777216",
+                 "IXFR history per zone, in bytes."),
+};
+const KeyTable publish_keys{
+    "[publish]", "What secondaries are given: each health-routed name as its current decision.",
+    k_publish_keys};
+
 void read_publish(Section& root, const LoadContext& ctx, publish::Settings& settings) {
   const auto* table = root.table("publish");
   if (!table) return;
-  Section s(root.diag(), *table, "publish",
-            {"serial_policy", "state_directory", "journal_diffs", "journal_bytes"});
+  Section s(root.diag(), *table, "publish", publish_keys);
   if (const auto policy = s.string("serial_policy")) {
     if (*policy == "increment")
       settings.serial_policy = publish::SerialPolicy::increment;
@@ -31,9 +45,9 @@ void read_publish(Section& root, const LoadContext& ctx, publish::Settings& sett
     else
       settings.state_directory = ctx.resolve(*dir);
   }
-  if (const auto diffs = s.integer("journal_diffs", 1, 100000))
+  if (const auto diffs = s.integer("journal_diffs"))
     settings.journal.max_entries = static_cast<std::size_t>(*diffs);
-  if (const auto bytes = s.integer("journal_bytes", 1024, std::int64_t{1} << 34))
+  if (const auto bytes = s.integer("journal_bytes"))
     settings.journal.max_bytes = static_cast<std::size_t>(*bytes);
   s.finish();
 }

@@ -3,9 +3,21 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 
 namespace conf {
+
+// The keys of [[secondary]] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_secondary_keys[] = {
+    Key::other("address", "string", "", "an IPv4 or IPv6 literal", "The secondary (required)."),
+    Key::integer("port", 1, 65535, "53", "Its DNS port."),
+    Key::other("key", "string", "", "a [[key]] name", "NOTIFY and SOA checks are signed with it."),
+};
+const KeyTable secondary_keys{"[[secondary]]",
+                              "A secondary told of every new serial by NOTIFY (RFC 1996).",
+                              k_secondary_keys};
+
 namespace {
 
 bool is_ip_literal(const std::string& text) {
@@ -23,8 +35,7 @@ std::optional<SecondarySection> read_secondary(Section& s, const dnsd::tsig::Key
       s.error("address", fmt::format("{} is not an IPv4 or IPv6 address (no brackets, no port)",
                                      in_quotes(*address)));
   }
-  if (const auto port = s.integer("port", 1, 65535))
-    secondary.port = static_cast<std::uint16_t>(*port);
+  if (const auto port = s.integer("port")) secondary.port = static_cast<std::uint16_t>(*port);
   if (const auto text = s.string("key")) {
     std::string why;
     const auto name = dnsd::wire::Name::from_text(*text, nullptr, &why);
@@ -49,8 +60,7 @@ std::vector<SecondarySection> read_secondaries(Section& root, const LoadContext&
   const auto* list = root.tables("secondary");
   if (!list) return out;
   for (std::size_t i = 0; i < list->size(); ++i) {
-    Section s(ctx.diag, *list->get(i)->as_table(), fmt::format("secondary[{}]", i),
-              {"address", "port", "key"});
+    Section s(ctx.diag, *list->get(i)->as_table(), fmt::format("secondary[{}]", i), secondary_keys);
     if (auto secondary = read_secondary(s, keys)) {
       bool repeated = false;
       for (const auto& earlier : out)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 
 #include "conf/duration.hh"
 
@@ -35,13 +36,34 @@ std::string_view type_name(const toml::node& node) {
 }
 
 Section::Section(Diagnostics& diag, const toml::table& table, std::string path,
-                 std::initializer_list<std::string_view> keys)
+                 const KeyTable& keys)
     : diag_(diag),
       table_(table),
       path_(std::move(path)),
-      keys_(keys),
+      table_keys_(keys.keys),
       // The root table stands for the file as a whole: line 0, not the line of its first key.
-      line_(path_.empty() ? 0 : line_of(table)) {}
+      line_(path_.empty() ? 0 : line_of(table)) {
+  for (const auto& key : table_keys_) keys_.push_back(key.name);
+}
+
+const Key& Section::entry(std::string_view name, Key::Bounds bounds) const {
+  // Bounds 1..0: every value is refused rather than let through unchecked.
+  static constexpr Key missing{"", "", "", "", "", Key::Bounds::none, 1, 0};
+  const auto found = std::find_if(table_keys_.begin(), table_keys_.end(),
+                                  [&](const Key& key) { return key.name == name; });
+  assert(found != table_keys_.end() && found->bounds == bounds);
+  return found != table_keys_.end() && found->bounds == bounds ? *found : missing;
+}
+
+std::optional<std::int64_t> Section::integer(std::string_view name, Need need) {
+  const auto& key = entry(name, Key::Bounds::integer);
+  return integer(name, key.min, key.max, need);
+}
+
+std::optional<std::chrono::milliseconds> Section::duration(std::string_view name) {
+  const auto& key = entry(name, Key::Bounds::duration);
+  return duration(name, std::chrono::milliseconds(key.min), std::chrono::milliseconds(key.max));
+}
 
 std::string Section::key(std::string_view name) const {
   return path_.empty() ? std::string(name) : fmt::format("{}.{}", path_, name);

@@ -1,19 +1,19 @@
-// Reads one TOML table against the fixed list of keys it may hold. Typed getters record an
-// error (with line and dotted key) and return nullopt on a bad value; finish() reports every
-// key that is not in the list. Absent optional keys return nullopt without an error.
+// Reads one TOML table against the table of keys it may hold (key_table.hh). Typed getters
+// record an error (with line and dotted key) and return nullopt on a bad value; finish() reports
+// every key that is not in the table. Absent optional keys return nullopt without an error.
 #pragma once
 
 #include <toml++/toml.h>
 
 #include <chrono>
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "conf/errors.hh"
+#include "conf/key_table.hh"
 
 namespace conf {
 
@@ -21,8 +21,7 @@ enum class Need { optional, required };
 
 class Section {
  public:
-  Section(Diagnostics& diag, const toml::table& table, std::string path,
-          std::initializer_list<std::string_view> keys);
+  Section(Diagnostics& diag, const toml::table& table, std::string path, const KeyTable& keys);
 
   Diagnostics& diag() noexcept { return diag_; }
   const std::string& path() const noexcept { return path_; }
@@ -40,10 +39,14 @@ class Section {
   std::optional<std::string> string(std::string_view name, Need need = Need::optional);
   std::optional<std::int64_t> integer(std::string_view name, std::int64_t min, std::int64_t max,
                                       Need need = Need::optional);
+  // With the bounds of the key's entry in the table (Key::integer).
+  std::optional<std::int64_t> integer(std::string_view name, Need need = Need::optional);
   std::optional<bool> boolean(std::string_view name);
   std::optional<std::chrono::milliseconds> duration(std::string_view name,
                                                     std::chrono::milliseconds min,
                                                     std::chrono::milliseconds max);
+  // With the bounds of the key's entry in the table (Key::duration).
+  std::optional<std::chrono::milliseconds> duration(std::string_view name);
   // A string or an array of strings; each element comes with its key and line.
   struct Item {
     std::string value;
@@ -65,10 +68,13 @@ class Section {
 
  private:
   bool wrong_type(std::string_view name, const toml::node& node, std::string_view expected);
+  // The table's entry for `name`; a reader asking for bounds the table lacks is our bug.
+  const Key& entry(std::string_view name, Key::Bounds bounds) const;
 
   Diagnostics& diag_;
   const toml::table& table_;
   std::string path_;
+  std::span<const Key> table_keys_;
   std::vector<std::string_view> keys_;
   std::vector<std::string> extra_;
   std::size_t line_;

@@ -3,10 +3,22 @@
 // entries is transferred to no one.
 #include <fmt/format.h>
 
+#include "conf/key_tables.hh"
 #include "conf/sections.hh"
 #include "routing/address_range.hh"
 
 namespace conf {
+
+// The keys of [[zone.transfer]] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_transfer_keys[] = {
+    Key::other("key", "string", "", "a [[key]] name", "The request must be signed with this key."),
+    Key::other("address", "string", "", "an address, CIDR or first-last",
+               "The client must be in this range."),
+};
+const KeyTable transfer_keys{
+    "[[zone.transfer]]",
+    "Who may transfer a zone (also [[catalog.transfer]]); any entry may allow.", k_transfer_keys};
+
 namespace {
 
 std::optional<dnsd::xfr::AclEntry> read_entry(Section& t, const dnsd::tsig::Keyring& keys) {
@@ -52,8 +64,7 @@ dnsd::xfr::Acl read_transfer_list(const toml::node* node, const std::string& pat
   }
   const auto& list = *node->as_array();
   for (std::size_t j = 0; j < list.size(); ++j) {
-    Section t(ctx.diag, *list.get(j)->as_table(), fmt::format("{}[{}]", path, j),
-              {"key", "address"});
+    Section t(ctx.diag, *list.get(j)->as_table(), fmt::format("{}[{}]", path, j), transfer_keys);
     if (auto entry = read_entry(t, keys)) acl.entries.push_back(std::move(*entry));
     t.finish();
   }

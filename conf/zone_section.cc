@@ -4,12 +4,65 @@
 
 #include <algorithm>
 
+#include "conf/key_tables.hh"
 #include "conf/master_file.hh"
 #include "conf/record_text.hh"
 #include "conf/sections.hh"
 #include "dnsd/wire/types.hh"
 
 namespace conf {
+
+// The keys of [[zone]] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_zone_keys[] = {
+    Key::other("name", "domain name", "", "absolute", "The zone's origin (required)."),
+    Key::other("file", "path", "", "", "An RFC 1035 master file (BIND, Knot, NSD syntax)."),
+    Key::integer("default_ttl", 0, max_ttl, "3600",
+                 "TTL of records that give none; the master file's first $TTL wins."),
+    Key::other("ns", "list of names", "", "", "The apex NS records (or in the master file)."),
+    Key::other("soa", "table", "", "", "[zone.soa]: the SOA record (or in the master file)."),
+    Key::other("record", "array of tables", "", "", "[[zone.record]]: static record sets."),
+    Key::other("transfer", "array of tables", "", "",
+               "[[zone.transfer]]: who may transfer the zone (none: REFUSED)."),
+    Key::integer("max_record_drop", 0, 100, "[server]'s",
+                 "This zone's own reload limit, in percent of its records."),
+    Key::other("dnssec", "table", "", "", "[zone.dnssec]: the zone is signed online."),
+};
+const KeyTable zone_keys{
+    "[[zone]]", "A zone served with authority: its SOA, NS and static records, or a master file.",
+    k_zone_keys};
+
+// The keys of [zone.soa] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_soa_keys[] = {
+    Key::other("mname", "name", "", "", "The primary name server (required)."),
+    Key::other("rname", "name", "", "", "The responsible mailbox (required)."),
+    Key::integer("serial", 0, 4294967295, "", "The serial (required)."),
+    Key::duration("refresh", std::chrono::seconds(0), std::chrono::seconds(max_ttl), "3600",
+                  "SOA refresh, whole seconds."),
+    Key::duration("retry", std::chrono::seconds(0), std::chrono::seconds(max_ttl), "600",
+                  "SOA retry, whole seconds."),
+    Key::duration("expire", std::chrono::seconds(0), std::chrono::seconds(max_ttl), "604800",
+                  "SOA expire, whole seconds."),
+    Key::duration("minimum", std::chrono::seconds(0), std::chrono::seconds(max_ttl), "60",
+                  "Negative answers get min(SOA TTL, minimum) (RFC 2308), whole seconds."),
+    Key::integer("ttl", 0, max_ttl, "default_ttl", "The SOA record's TTL."),
+};
+const KeyTable soa_keys{"[zone.soa]", "The zone's SOA record, when not in the master file.",
+                        k_soa_keys};
+
+// The keys of [[zone.record]] (key_table.hh): what the reader accepts and the reference prints.
+constexpr Key k_record_keys[] = {
+    Key::other("name", "name", "", "relative, absolute or @", "The owner (required)."),
+    Key::other("type", "string", "", "A, AAAA, CNAME, TXT, MX, SRV, CAA, NS, PTR, TYPEnnn",
+               "The record type (required)."),
+    Key::integer("ttl", 0, max_ttl, "default_ttl", "The records' TTL."),
+    Key::other("data", "string or list of strings", "", "presentation-format rdata",
+               "One RRset's rdata (required)."),
+    Key::other("zone", "domain name", "", "absolute",
+               "The zone the record is meant for: a record under another [[zone]] is an error."),
+};
+const KeyTable record_keys{
+    "[[zone.record]]", "A static record set of the [[zone]] written last above it.", k_record_keys};
+
 namespace {
 
 using dnsd::wire::Name;
@@ -68,7 +121,7 @@ std::optional<Name> ZoneReader::name(const std::string& text, const std::string&
 
 // SOA timers are whole seconds on the wire.
 std::uint32_t seconds(Section& s, std::string_view key, std::uint32_t fallback) {
-  const auto value = s.duration(key, 0s, std::chrono::seconds(max_ttl));
+  const auto value = s.duration(key);
   if (!value) return fallback;
   if (value->count() % 1000 != 0) {
     s.error(key, "must be a whole number of seconds");
@@ -84,16 +137,15 @@ void put32(Bytes& out, std::uint32_t v) {
 // [zone.soa]: RFC 1035 §3.3.13, names relative to the zone.
 std::optional<std::pair<Bytes, std::uint32_t>> ZoneReader::soa(const toml::table& table,
                                                                std::uint32_t default_ttl) {
-  Section s(ctx_.diag, table, zone_.key("soa"),
-            {"mname", "rname", "serial", "refresh", "retry", "expire", "minimum", "ttl"});
+  Section s(ctx_.diag, table, zone_.key("soa"), soa_keys);
   const auto mname_text = s.string("mname", Need::required);
   const auto rname_text = s.string("rname", Need::required);
   const auto mname = mname_text ? name(*mname_text, s.key("mname"), s.line("mname")) : std::nullopt;
   const auto rname = rname_text ? name(*rname_text, s.key("rname"), s.line("rname")) : std::nullopt;
-  const auto serial = s.integer("serial", 0, 4294967295, Need::required);
+  const auto serial = s.integer("serial", Need::required);
   const std::uint32_t timers[] = {seconds(s, "refresh", 3600), seconds(s, "retry", 600),
                                   seconds(s, "expire", 604800), seconds(s, "minimum", 60)};
-  const auto ttl = s.integer("ttl", 0, max_ttl).value_or(default_ttl);
+  const auto ttl = s.integer("ttl").value_or(default_ttl);
   s.finish();
   if (mname) draft_.name_server.push_back(mname->lowercased());
   if (!mname || !rname || !serial || !s.clean()) return std::nullopt;
@@ -129,12 +181,11 @@ std::optional<std::uint16_t> record_type(Section& s, const std::string& text) {
 
 // [[zone.record]]: one RRset entry, `data` a string or an array of them.
 void ZoneReader::record(const toml::table& table, std::size_t index, std::uint32_t default_ttl) {
-  Section s(ctx_.diag, table, fmt::format("{}[{}]", zone_.key("record"), index),
-            {"name", "type", "ttl", "data", "zone"});
+  Section s(ctx_.diag, table, fmt::format("{}[{}]", zone_.key("record"), index), record_keys);
   const bool here = meant_for_this_zone(s);
   const auto owner_text = s.string("name", Need::required);
   const auto type_text = s.string("type", Need::required);
-  const auto ttl = s.integer("ttl", 0, max_ttl).value_or(default_ttl);
+  const auto ttl = s.integer("ttl").value_or(default_ttl);
   const auto data = s.strings("data", true, Need::required);
   s.finish();
   if (!here) return;
@@ -245,9 +296,7 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
     return drafts;
   }
   for (std::size_t i = 0; i < zones->size(); ++i) {
-    Section s(ctx.diag, *zones->get(i)->as_table(), fmt::format("zone[{}]", i),
-              {"name", "file", "default_ttl", "ns", "soa", "record", "transfer", "max_record_drop",
-               "dnssec"});
+    Section s(ctx.diag, *zones->get(i)->as_table(), fmt::format("zone[{}]", i), zone_keys);
     std::optional<Name> origin;
     if (const auto text = s.string("name", Need::required)) {
       std::string why;
@@ -261,21 +310,20 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
         origin.reset();
         break;
       }
-    const auto default_ttl =
-        static_cast<std::uint32_t>(s.integer("default_ttl", 0, max_ttl).value_or(3600));
+    const auto default_ttl = static_cast<std::uint32_t>(s.integer("default_ttl").value_or(3600));
     // A zone with a bad name is still read (against the root) so its other errors show up too.
-    ZoneDraft draft{i,
-                    origin.value_or(Name{}),
-                    s.key("name"),
-                    s.line("name"),
-                    dnsd::zone::ZoneBuilder(origin.value_or(Name{})),
-                    true,
-                    0,
-                    static_cast<unsigned>(
-                        s.integer("max_record_drop", 0, 100).value_or(ctx.limits.max_record_drop)),
-                    {},
-                    {},
-                    false};
+    ZoneDraft draft{
+        i,
+        origin.value_or(Name{}),
+        s.key("name"),
+        s.line("name"),
+        dnsd::zone::ZoneBuilder(origin.value_or(Name{})),
+        true,
+        0,
+        static_cast<unsigned>(s.integer("max_record_drop").value_or(ctx.limits.max_record_drop)),
+        {},
+        {},
+        false};
     ZoneReader(s, ctx, draft).read(default_ttl);
     if (origin) read_zone_dnssec(s, ctx, draft, default_ttl);
     s.finish();

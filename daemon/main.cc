@@ -22,6 +22,7 @@
 #include "admin/api.hh"
 #include "admin/http_server.hh"
 #include "conf/load.hh"
+#include "conf/reference.hh"
 #include "conf/zone_text.hh"
 #include "control/generation.hh"
 #include "control/runtime.hh"
@@ -48,6 +49,7 @@ constexpr std::string_view usage =
     "       dnsd --check-config FILE  check a config file and exit (0: valid, warnings or not)\n"
     "       dnsd --check-config --print FILE\n"
     "                                 ... and print the zones it serves as master-file text\n"
+    "       dnsd --config-reference   print every config key as Markdown\n"
     "       dnsd --version\n";
 
 // --check-config prints plain lines for a person ("error: " first, apart from warnings); a
@@ -486,6 +488,10 @@ int main(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.size() == 1 && (args[0] == "--version" || args[0] == "-V")) {
     fmt::print("dnsd {}\n", DNSD_VERSION);
+    return 0;
+  }
+  if (args.size() == 1 && args[0] == "--config-reference") {
+    fmt::print("{}", conf::config_reference());
     return 0;
   }
   if (args.size() == 2 && args[0] == "--check-config")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Installing dnsd as operators install DNS servers (issue 15): the manual pages render without
-# warnings and cover every config key the parser accepts and every option of the programs;
+# warnings and cover every option of the programs (every config key: lint.config_reference);
 # `cmake --install` into a DESTDIR puts exactly the expected files where Debian puts knot's and
 # nsd's; the .deb built by CPack installs with dpkg -i (the dnsd user, no service started, the
 # unit passes systemd-analyze verify, the example config passes --check-config as user dnsd),
@@ -64,18 +64,6 @@ def render(page: Path) -> str:
     return run(["man", "-l", page], env=env).stdout
 
 
-def accepted_config_keys() -> dict:
-    """Key -> files: every key in the key lists of conf/'s Section readers (toml_section.hh:
-    Section(diag, table, path, {"key", ...}) rejects any other key)."""
-    keys = {}
-    pattern = re.compile(r"Section\s*\w*\s*\(.*?\{([^{}]*)\}\s*\)", re.S)
-    for source in sorted((REPO / "conf").glob("*.cc")):
-        for match in pattern.finditer(source.read_text()):
-            for key in re.findall(r'"([a-z0-9_]+)"', match.group(1)):
-                keys.setdefault(key, set()).add(source.name)
-    return keys
-
-
 def usage_words(binary: str) -> set:
     """The options and commands a program's usage text names."""
     proc = run([binary], check=False)
@@ -96,24 +84,8 @@ class ManPageTest(unittest.TestCase):
             self.assertIn("NAME", text)
             self.assertIn("SEE ALSO", text)
 
-    def test_dnsd_toml_5_names_every_key_the_parser_accepts(self):
-        source = (MAN_SOURCES / "dnsd.toml.5.scd").read_text()
-        keys = accepted_config_keys()
-        self.assertGreater(len(keys), 100, "the key lists of conf/*.cc were not found")
-        # A key is documented as *key*, or, for a table, by its header ([server], [zone.soa]).
-        def documented(key: str) -> bool:
-            return f"*{key}*" in source or re.search(
-                rf"\[\[?([a-z_]+\.)*{key}\]\]?", source) is not None
-        missing = sorted(f"{k} ({', '.join(sorted(f))})" for k, f in keys.items()
-                         if not documented(k))
-        self.assertEqual(missing, [], "keys accepted by conf/ but not documented in dnsd.toml(5)")
-        # Each section of the file has its heading or its table name in the page.
-        for section in ("[server]", "[resolver]", "[cookies]", "[rrl]", "[admin]", "[[key]]",
-                        "[[zone]]", "[zone.soa]", "[[zone.record]]", "[[zone.transfer]]",
-                        "[catalog]", "[[catalog.transfer]]", "[[profile]]", "[profile.monitor]",
-                        "[[profile.monitor.header]]", "[[profile.endpoint]]",
-                        "[profile.endpoint.monitor]", "[publish]", "[[secondary]]"):
-            self.assertIn(section, source)
+    # That dnsd.toml(5) names every key the parser accepts is checked by lint.config_reference
+    # (scripts/check-config-reference), against the parser's own key tables.
 
     def test_program_pages_cover_their_usage_text(self):
         for binary, page in ((dnstest.dnsd_binary(), "dnsd.8"),

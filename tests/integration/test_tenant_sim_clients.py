@@ -3,6 +3,7 @@
 # applies to connections from those addresses only; every other client keeps the default mode.
 # Real tenant_sim process, real HTTP clients bound to 127.0.0.21/.22/.23 as their source.
 import http.client
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,31 @@ class TenantSimClientModes(dnstest.ServerTestCase):
         self.assertEqual(out.returncode, 0)
         self.assertIn("POST /mode?mode=MODE&clients=A,B", out.stdout)
         self.assertIn("mode=default&clients=A,B", out.stdout)
+
+    def test_help_documents_every_mode_the_control_api_accepts_and_every_option(self):
+        out = subprocess.run([tenants.tenant_sim_binary(), "--help"], capture_output=True,
+                             text=True, timeout=TIMEOUT_S)
+        self.assertEqual(out.returncode, 0)
+        self.assertEqual(out.stderr, "")
+        # The modes, as the simulator itself lists them when refusing an unknown one.
+        status, body = self.tenant._control("POST", "/mode/sideways")
+        self.assertEqual(status, 400)
+        listed = re.search(r"expected one of (.+)\)", body)
+        self.assertIsNotNone(listed, body)
+        modes = listed.group(1).split(", ")
+        self.assertIn("huge-header", modes)
+        documented = re.findall(r"^  (\S+) +\S", out.stdout.split("Modes:\n", 1)[1], re.M)
+        self.assertEqual(sorted(documented), sorted(modes))
+        for mode in modes:  # each one listed is accepted, for one client (the default stays up)
+            self.tenant.set_client_mode(mode, [C], ms=1)
+            self.assertEqual(self.tenant.client_modes(), {C: mode})
+            self.tenant.set_client_mode("default", [C])
+        self.assertEqual(self.tenant.mode(), "up")
+        # Every option the usage line names has its own line under Options.
+        usage = out.stdout.split("Serves GET", 1)[0]
+        options = out.stdout.split("Options:\n", 1)[1].split("Control API", 1)[0]
+        for option in set(re.findall(r"--[a-z-]+", usage)):
+            self.assertRegex(options, rf"(?m)^  (--\S+ \S+ )?{option}\b", option)
 
 
 if __name__ == "__main__":

@@ -26,10 +26,15 @@ std::string_view to_string(Mode mode) {
 }
 
 std::optional<Mode> parse_mode(std::string_view text) {
-  for (Mode m :
-       {Mode::up, Mode::unavailable, Mode::hang, Mode::refuse, Mode::slow, Mode::huge_header})
+  for (Mode m : all_modes)
     if (text == to_string(m)) return m;
   return std::nullopt;
+}
+
+std::string mode_names() {
+  std::string out;
+  for (Mode m : all_modes) out += fmt::format("{}{}", out.empty() ? "" : ", ", to_string(m));
+  return out;
 }
 
 std::optional<std::vector<std::string>> parse_clients(std::string_view list, std::string& bad) {

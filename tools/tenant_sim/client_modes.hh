@@ -3,6 +3,7 @@
 // Also counts pings per client address, so a test can see which source address a probe used.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -16,8 +17,14 @@ namespace tenant_sim {
 // huge-header: 200 with 10 MB of header (200 lines of 1 KB, then one of 10 MB).
 enum class Mode { up, unavailable, hang, refuse, slow, huge_header };
 
+// Every mode, in the order --help and the control API's errors list them.
+inline constexpr std::array<Mode, 6> all_modes{Mode::up,     Mode::unavailable, Mode::hang,
+                                               Mode::refuse, Mode::slow,        Mode::huge_header};
+
 std::string_view to_string(Mode mode);  // "up", "503", "hang", "refuse", "slow", "huge-header"
 std::optional<Mode> parse_mode(std::string_view text);
+// "up, 503, hang, refuse, slow, huge-header": what an unknown mode's error expects.
+std::string mode_names();
 
 struct ClientMode {
   Mode mode = Mode::up;

@@ -2,6 +2,7 @@
 //   tenant_sim --listen 127.0.0.2:8443 [--tls-cert c.pem --tls-key k.pem] --region eu
 //              [--tenant name] [--user u --password p] --control 127.0.0.2:9000
 //              [--mode up|503|hang|refuse|slow|huge-header] [--slow-ms N]
+// `tenant_sim --help` documents every option, mode and control request (k_help).
 // Modes change at run time through the control listener, for all clients or for chosen client
 // addresses (k_usage says how).
 // Port 0 picks a free port; the ready line on stdout names the real ones. Not a real server:
@@ -33,7 +34,22 @@ constexpr std::string_view k_usage =
     "                  [--mode up|503|hang|refuse|slow|huge-header] [--slow-ms N]\n";
 
 constexpr std::string_view k_help =
-    "Serves GET /http/ping on --listen as a SAP Cloud Integration tenant does.\n"
+    "Serves GET /http/ping on --listen as a SAP Cloud Integration tenant does: 200 with\n"
+    "{\"region\":..., \"tenant\":...} while up, 403 without the expected Basic credentials.\n"
+    "Options:\n"
+    "  --listen HOST:PORT     where the tenant listens (port 0: a free port, named in the ready\n"
+    "                         line); IPv6 as [::1]:PORT\n"
+    "  --control HOST:PORT    the control API below (plain HTTP; port 0 as above)\n"
+    "  --region NAME          required; answered in the body\n"
+    "  --tenant NAME          answered in the body (default tenant-REGION)\n"
+    "  --tls-cert PEM --tls-key PEM\n"
+    "                         serve HTTPS with this certificate chain and key (default HTTP)\n"
+    "  --user U --password P  require Authorization: Basic base64(U:P), else 403\n"
+    "  --mode MODE            the mode at start (default up)\n"
+    "  --slow-ms N            the delay of mode slow at start (default 1000)\n"
+    "  --help, -h             this text, exit 0\n"
+    "On start it prints one line: tenant_sim: listening on HOST:PORT (http|https) control on\n"
+    "HOST:PORT region=NAME mode=MODE. SIGINT or SIGTERM stop it.\n"
     "Control API (plain HTTP on --control):\n"
     "  POST /mode/MODE[?ms=N]              the default mode, for every client\n"
     "  POST /mode?mode=MODE[&ms=N]         the same\n"
@@ -44,9 +60,15 @@ constexpr std::string_view k_help =
     "  GET /mode    {\"mode\":..., \"ms\":..., \"clients\":{\"A\":MODE, ...}}\n"
     "  GET /stats   {\"pings\":N, \"connections\":N, \"mode\":..., \"clients\":{\"A\":pings, "
     "...}}\n"
-    "Modes: up (200), 503, hang (never answers), refuse (the default: the port is closed; a\n"
-    "client's own: its connections are reset at the first request), slow (answers after ms=N),\n"
-    "huge-header (200 with a 10 MB header).\n";
+    "  An unknown mode is answered 400 with the list of modes.\n"
+    "Modes:\n"
+    "  up           200 (or 403 without the credentials)\n"
+    "  503          503 Service Unavailable\n"
+    "  hang         accepts and reads the request, never answers\n"
+    "  refuse       as the default: the port is closed (connections refused); as a client's\n"
+    "               own: its connections are reset at the first request\n"
+    "  slow         answers as up after ms=N milliseconds (needs ms=N)\n"
+    "  huge-header  200 with 10 MB of header (200 lines of 1 KB, then one of 10 MB)\n";
 
 // "127.0.0.2:8443" or "[::1]:8443".
 std::optional<tcp::endpoint> parse_endpoint(std::string_view text) {
@@ -101,7 +123,8 @@ int main(int argc, char** argv) {
   if (args["tls-cert"].empty() != args["tls-key"].empty())
     return fail("--tls-cert needs --tls-key");
   const auto mode = tenant_sim::parse_mode(args.contains("mode") ? args["mode"] : "up");
-  if (!mode) return fail("unknown --mode");
+  if (!mode)
+    return fail(fmt::format("unknown --mode (expected one of {})", tenant_sim::mode_names()));
 
   asio::io_context io;
   std::optional<asio::ssl::context> tls;

@@ -69,6 +69,12 @@ std::optional<std::string_view> query_param(const Request& request, std::string_
   return std::nullopt;
 }
 
+// The accepted modes come from the code's own list, so a test can hold --help against them.
+Answer unknown_mode(const Request& request) {
+  return reply(http::status::bad_request, request,
+               fmt::format("unknown mode (expected one of {})\n", mode_names()));
+}
+
 std::optional<long> query_ms(const Request& request) {
   const auto digits = query_param(request, "ms");
   if (!digits) return std::nullopt;
@@ -165,7 +171,7 @@ Answer Tenant::set_mode_for(const Request& request) {
     return reply(http::status::ok, request, mode_json(), "application/json");
   }
   const auto mode = parse_mode(*mode_text);
-  if (!mode) return reply(http::status::bad_request, request, "unknown mode\n");
+  if (!mode) return unknown_mode(request);
   const auto ms = query_ms(request);
   if (*mode == Mode::slow && !ms)
     return reply(http::status::bad_request, request, "slow needs ms=N\n");
@@ -192,7 +198,7 @@ Answer Tenant::answer_control(const Request& request) {
   if (request.method() == http::verb::post && path == "/mode") return set_mode_for(request);
   if (request.method() == http::verb::post && path.starts_with("/mode/")) {
     const auto mode = parse_mode(path.substr(6));
-    if (!mode) return reply(http::status::bad_request, request, "unknown mode\n");
+    if (!mode) return unknown_mode(request);
     const auto ms = query_ms(request);
     if (*mode == Mode::slow && !ms)
       return reply(http::status::bad_request, request, "slow needs ?ms=N\n");

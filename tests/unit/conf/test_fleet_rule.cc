@@ -16,7 +16,8 @@ struct Read {
 Read read(std::string_view toml, std::string_view key = "rule") {
   const auto root = toml::parse(toml, std::string_view{"fleet.toml"});
   conf::Diagnostics diag("fleet.toml");
-  conf::Section section(diag, *root["fleet"].as_table(), "fleet", {key});
+  const conf::Key keys[] = {conf::Key::other(key, "string", "", "", "")};
+  conf::Section section(diag, *root["fleet"].as_table(), "fleet", conf::KeyTable{"", "", keys});
   Read out;
   out.rule = conf::read_fleet_rule(section, key);
   section.finish();

@@ -102,8 +102,8 @@ struct ZoneDraft {
   std::size_t records = 0;               // added to the builder, for the reload's record-drop guard
   unsigned max_record_drop = 50;         // percent: [[zone]] max_record_drop, else [server]'s
   std::vector<RecordSite> record_sites;  // its [[zone.record]] names
-  std::vector<dnsd::wire::Name> name_server;  // its apex NS targets and SOA mname
-  bool has_master_file = false;               // records the TOML does not show
+  std::vector<dnsd::wire::Name> name_server;     // its apex NS targets and SOA mname
+  bool has_master_file = false;                  // records the TOML does not show
   std::optional<dnsd::dnssec::ZoneKeys> dnssec;  // [zone.dnssec]: the zone is signed
 };
 std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx);

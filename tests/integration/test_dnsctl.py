@@ -224,14 +224,6 @@ class DnsctlTest(TenantsAndAdmin):
         self.assertRegex(out, rf"^{TIME} transition {re.escape(CI)}/eu: Online -> Degraded "
                               r"\(.*503.*\)\n$")
 
-    def test_watch_of_a_dnsd_without_events_says_so_without_history(self):
-        code, _, _ = self.api.request("GET", "/api/v1/events")
-        if code != 404:
-            self.skipTest("this dnsd has /api/v1/events")
-        proc = self.dnsctl("watch", "--count", "1")
-        self.assertEqual(proc.returncode, 1)
-        self.assertIn("has no event stream", proc.stderr)
-
 
 if __name__ == "__main__":
     dnstest.main()

@@ -81,7 +81,9 @@ void render_probe_times(Exposition& out, const routing::Model& model,
        "comes from: older than a few intervals means that RTT is stale."},
   }};
   for (std::size_t which = 0; which < k_families.size(); ++which) {
-    const auto [name, help] = k_families[which];
+    // Named copies, not a structured binding: clang cannot capture a binding in the lambda.
+    const auto name = k_families[which].first;
+    const auto help = k_families[which].second;
     out.family(name, "gauge", help);
     each_endpoint(model, health, [&](const auto& profile, const auto& endpoint) {
       const auto& totals = totals_of(all, profile, endpoint);

@@ -1,7 +1,8 @@
 # Zone transfers out (issue 11): real dig -y / kdig -y AXFR and IXFR against dnsd with a TSIG
 # key and a per-zone ACL, a real Knot DNS secondary doing the initial AXFR with TSIG and then
 # serving the zone, and the refusals: no key, unknown key, wrong secret, time outside the fudge,
-# an address outside the ACL, more transfers than max_transfers, a client that stops reading.
+# an address outside the ACL, more transfers than max_transfers, a client that stops reading, an
+# incoming NOTIFY (REFUSED: dnsd is a primary only).
 # Every algorithm (HMAC-SHA1/256/384/512) signs a whole transfer that dig or kdig verifies, with
 # key and algorithm names written in another case in dnsd's config than by the client, and a
 # secret read from an environment variable.
@@ -192,6 +193,18 @@ class Transfers(dnstest.ServerTestCase):
         self.assertIn("REFUSED", proc.stdout + proc.stderr, proc.stdout + proc.stderr)
         reply = dnstest.udp_exchange(self.port, build_query(ZONE, "IXFR"))
         self.assertEqual(parse_message(reply).rcode, "REFUSED")
+
+    def test_an_incoming_notify_is_refused_signed_or_not_and_changes_nothing(self):
+        # dnsd is a primary only: a NOTIFY (RFC 1996) to it, even signed with a key that may
+        # transfer the zone, is REFUSED over UDP and TCP, and the zone's serial stays.
+        notify = build_query(ZONE, "SOA", opcode=4, flags=["aa"])
+        for request in (notify, signed(notify, KEY, SECRET, int(time.time()))):
+            reply = parse_message(dnstest.udp_exchange(self.port, request))
+            self.assertEqual((reply.rcode, reply.answer), ("REFUSED", []))
+            replies = tcp_messages(self.port, request)
+            self.assertEqual([m.rcode for m in replies], ["REFUSED"])
+        soa = dnstest.dig(self.port, ZONE, "SOA")
+        self.assertEqual(soa.answer[0].rdata.split()[2], "42")
 
     def test_axfr_over_udp_is_not_a_transfer(self):
         reply = dnstest.udp_exchange(self.port, build_query(ZONE, "AXFR"))

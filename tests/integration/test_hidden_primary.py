@@ -2,7 +2,8 @@
 # transfer the zone with its health-routed name from dnsd with TSIG (required: dnsd refuses them
 # without it), take dnsd's signed NOTIFY on every serial change and fetch it by IXFR. The EU
 # tenant fails: both answer the US tenant's CNAME; it recovers: both fail back; an operator
-# override and a reload move them too; dnsd restarts and the serial goes on from where it was.
+# override and a reload move them too; dnsd restarts and the serial goes on from where it was;
+# nine overrides in a row (flapping) end with both on dnsd's last serial.
 # Propagation: the admin API, dnsctl, the metrics and the status page (headless Chromium) say
 # "propagated to 2 of 2"; with NSD stopped, "1 of 2". Knot and NSD share 127.0.0.1 and each
 # has its own key, by which dnsd tells their transfers apart. Runs with /usr/bin/python3 for
@@ -149,6 +150,10 @@ class HiddenPrimary(dnstest.ServerTestCase):
         self.assertRegex(tenants.read_log(self.knot), r"notify, incoming")
         self.assertRegex(tenants.read_log(self.dnsd), r"IXFR tm\.test\. from 127\.0\.0\.1 key "
                                                       r"xfr\.tm\.test\.: incremental")
+        # NSD too (its own key tells its transfers apart): a diff, not the whole zone.
+        dnstest.wait_until(FOLLOW_S, lambda: re.search(
+            r"IXFR tm\.test\. from 127\.0\.0\.1 key nsd\.xfr\.tm\.test\.: incremental",
+            tenants.read_log(self.dnsd)), "dnsd to log NSD's incremental IXFR")
         self.eu.set_mode("up")
         dnstest.wait_until(FOLLOW_S, lambda: cname_at(self.dnsd.port) == "eu", "dnsd to fail back")
         self.both_answer("eu")
@@ -198,6 +203,31 @@ class HiddenPrimary(dnstest.ServerTestCase):
             dnstest.wait_until(FOLLOW_S, lambda: [r.rdata for r in dnstest.dig(
                 server.port, f"extra.{ZONE}", "TXT", "+norecurse").answer] == ['"reloaded"'],
                 f"{server.name} to serve the reloaded record")
+
+    def test_7_under_flapping_both_end_on_the_latest_serial(self):
+        # Overrides as fast as the API takes them: NOTIFYs overtake transfers in flight, and a
+        # secondary may be told of a serial while it fetches an older one. Both must end on
+        # dnsd's last serial and its answer (nothing batches the flips at dnsd).
+        self.both_answer("eu")
+        before = soa_serial(self.dnsd.port)
+        flips = 9  # odd: the last one leaves eu disabled, so the end differs from the start
+        try:
+            for i in range(flips):
+                action = "disable" if i % 2 == 0 else "enable"
+                self.admin("POST", f"/api/v1/endpoints/ci.tm.test./eu/{action}", {})
+            dnstest.wait_until(FOLLOW_S, lambda: cname_at(self.dnsd.port) == "us",
+                               "dnsd to answer us after the flips")
+            last = soa_serial(self.dnsd.port)
+            self.assertGreater(last, before)
+            for server in (self.knot, self.nsd):
+                dnstest.wait_until(FOLLOW_S, lambda: soa_serial(server.port) == last,
+                                   f"{server.name} to reach the last serial {last} "
+                                   f"(it serves {soa_serial(server.port)})")
+            self.both_answer("us")
+            self.assertEqual(soa_serial(self.dnsd.port), last, "dnsd moved on by itself")
+        finally:
+            self.admin("POST", "/api/v1/endpoints/ci.tm.test./eu/enable", {})
+        self.both_answer("eu")
 
     # --- propagation: the API, dnsctl, the metrics and the status page
 

@@ -1,9 +1,14 @@
 # Zone transfers out (issue 11): real dig -y / kdig -y AXFR and IXFR against dnsd with a TSIG
 # key and a per-zone ACL, a real Knot DNS secondary doing the initial AXFR with TSIG and then
 # serving the zone, and the refusals: no key, unknown key, wrong secret, time outside the fudge,
-# an address outside the ACL, more transfers than max_transfers, a client that stops reading.
+# an address outside the ACL, more transfers than max_transfers, a client that stops reading, an
+# incoming NOTIFY (REFUSED: dnsd is a primary only).
+# Every algorithm (HMAC-SHA1/256/384/512) signs a whole transfer that dig or kdig verifies, with
+# key and algorithm names written in another case in dnsd's config than by the client, and a
+# secret read from an environment variable.
 from __future__ import annotations
 
+import os
 import sys
 import time
 import unittest
@@ -22,17 +27,44 @@ ZONE = "example.test."
 RECORDS = 20000  # about 3 MB of TXT: more than the socket buffers hold, for stalled clients
 MAX_TRANSFERS = 2
 
+# One key per other algorithm: (name as dnsd's config writes it, algorithm as the config writes
+# it, secret, how the config gives the secret). Clients use the names in lower case.
+ALGORITHM_KEYS = {
+    "hmac-sha1": ("SHA1-Key.Example.", "HMAC-SHA1", "c2hhMXNoYTFzaGExc2hhMTI=", "file"),
+    "hmac-sha384": ("sha384-key.EXAMPLE.", "Hmac-Sha384",
+                    "c2hhMzg0c2hhMzg0c2hhMzg0c2hhMzg0c2hhMzg0c2hhMzg0c2hhMzg0MTI=", "file"),
+    "hmac-sha512": ("SHA512-KEY.example.", "HMAC-SHA512",
+                    "c2hhNTEyc2hhNTEyc2hhNTEyc2hhNTEyc2hhNTEyc2hhNTEyc2hhNTEyc2hhNTEyc2hhNTEy",
+                    "env"),
+}
+SHA512_ENV = "DNSD_TEST_XFR_SHA512_SECRET"
+
+
+def algorithm_keys_toml() -> str:
+    out = ""
+    for algorithm, (name, written, _, source) in ALGORITHM_KEYS.items():
+        secret = (f'secret_env = "{SHA512_ENV}"' if source == "env"
+                  else f'secret_file = "{algorithm}.secret"')
+        out += f'[[key]]\nname = "{name}"\nalgorithm = "{written}"\n{secret}\n'
+    return out
+
+
+def algorithm_transfers_toml() -> str:
+    return "".join(f'[[zone.transfer]]\nkey = "{name}"\n'
+                   for name, _, _, _ in ALGORITHM_KEYS.values())
+
+
 ZONES_TOML = f"""
 [[key]]
 name = "{KEY}"
 secret_file = "xfr.secret"
-
+{algorithm_keys_toml()}
 [[zone]]
 name = "{ZONE}"
 file = "example.test.zone"
 [[zone.transfer]]
 key = "{KEY}"
-
+{algorithm_transfers_toml()}
 [[zone]]
 name = "other.test."
 ns = ["ns1"]
@@ -57,6 +89,15 @@ def zone_file(directory: Path) -> Path:
     return path
 
 
+def write_algorithm_secrets(dnsd: dnstest.Dnsd) -> None:
+    """The secret files of ALGORITHM_KEYS, and the variable dnsd reads the env one from."""
+    for algorithm, (_, _, secret, source) in ALGORITHM_KEYS.items():
+        if source == "file":
+            (dnsd.dir / f"{algorithm}.secret").write_text(secret + "\n")
+        else:
+            dnsd.env = dict(os.environ, **{SHA512_ENV: secret})
+
+
 def dig_lines(port: int, *args: str) -> list:
     proc = dnstest._run([dnstest.require_tool("dig"), "@127.0.0.1", "-p", str(port), "+nocmd",
                          "+nostats", "+time=5", "+tries=1", *args], 60)
@@ -70,8 +111,32 @@ class Transfers(dnstest.ServerTestCase):
                                 extra_server=f"max_transfers = {MAX_TRANSFERS}")
         zone_file(cls.dnsd.dir)
         (cls.dnsd.dir / "xfr.secret").write_text(SECRET + "\n")
+        write_algorithm_secrets(cls.dnsd)
         cls.own(cls.dnsd).start()
         cls.port = cls.dnsd.port
+
+    def test_every_algorithm_signs_a_whole_transfer_the_client_verifies(self):
+        # dig checks the MAC of every signed message of the transfer (and at most 99 unsigned
+        # ones between), kdig the first; either prints a failure and stops on a bad one.
+        for algorithm, (name, _, secret, _) in ALGORITHM_KEYS.items():
+            for tool in ("dig", "kdig"):
+                with self.subTest(algorithm=algorithm, tool=tool):
+                    proc = dnstest._run(
+                        [dnstest.require_tool(tool), "@127.0.0.1", "-p", str(self.port), "-y",
+                         f"{algorithm}:{name.lower()}:{secret}", "+noall", "+answer", ZONE,
+                         "AXFR"], 60)
+                    out = proc.stdout + proc.stderr
+                    records = [line for line in proc.stdout.splitlines() if line and
+                               not line.startswith(";") and "TSIG" not in line]
+                    self.assertEqual(len(records), RECORDS + 5, out[-500:])
+                    self.assertIn("SOA", records[0].split())
+                    self.assertIn("SOA", records[-1].split())
+                    for failure in ("failed", "failure", "ERROR", "BADSIG", "BADKEY"):
+                        self.assertNotIn(failure, out)
+        # The same key name under another algorithm is not that key: BADKEY.
+        name, _, secret, _ = ALGORITHM_KEYS["hmac-sha512"]
+        lines = dig_lines(self.port, "-y", f"hmac-sha256:{name.lower()}:{secret}", ZONE, "AXFR")
+        self.assertTrue(any("BADKEY" in line for line in lines), lines)
 
     def test_dig_y_axfr_gets_the_whole_zone_signed(self):
         lines = dig_lines(self.port, "-y", f"hmac-sha256:{KEY}:{SECRET}", ZONE, "AXFR")
@@ -129,6 +194,18 @@ class Transfers(dnstest.ServerTestCase):
         reply = dnstest.udp_exchange(self.port, build_query(ZONE, "IXFR"))
         self.assertEqual(parse_message(reply).rcode, "REFUSED")
 
+    def test_an_incoming_notify_is_refused_signed_or_not_and_changes_nothing(self):
+        # dnsd is a primary only: a NOTIFY (RFC 1996) to it, even signed with a key that may
+        # transfer the zone, is REFUSED over UDP and TCP, and the zone's serial stays.
+        notify = build_query(ZONE, "SOA", opcode=4, flags=["aa"])
+        for request in (notify, signed(notify, KEY, SECRET, int(time.time()))):
+            reply = parse_message(dnstest.udp_exchange(self.port, request))
+            self.assertEqual((reply.rcode, reply.answer), ("REFUSED", []))
+            replies = tcp_messages(self.port, request)
+            self.assertEqual([m.rcode for m in replies], ["REFUSED"])
+        soa = dnstest.dig(self.port, ZONE, "SOA")
+        self.assertEqual(soa.answer[0].rdata.split()[2], "42")
+
     def test_axfr_over_udp_is_not_a_transfer(self):
         reply = dnstest.udp_exchange(self.port, build_query(ZONE, "AXFR"))
         self.assertIsNotNone(reply)
@@ -180,6 +257,7 @@ class KnotSecondary(dnstest.ServerTestCase):
         cls.dnsd = dnstest.Dnsd(ZONES_TOML, extra_server=f"max_transfers = {MAX_TRANSFERS}")
         zone_file(cls.dnsd.dir)
         (cls.dnsd.dir / "xfr.secret").write_text(SECRET + "\n")
+        write_algorithm_secrets(cls.dnsd)
         cls.own(cls.dnsd).start()
         knot = dnstest.Knotd({})
         text = knot.config.read_text()

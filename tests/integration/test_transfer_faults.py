@@ -148,10 +148,15 @@ class TransferFaults(dnstest.ServerTestCase):
     # ------------------------------------------------------------------------------------
     # Helpers
 
-    def one_error(self, request: bytes, rcode: str) -> bytes:
+    def one_error(self, request: bytes, rcode: str, logged: str | None = None) -> bytes:
         """The request gets one message with `rcode` and no records, then the connection
-        closes; returns that message."""
+        closes; returns that message. With `logged`, dnsd must log that line once more."""
+        log = self.dnsd.stderr_path
+        before = log.read_text(errors="replace").count(logged) if logged else 0
         messages, closed = exchange(self.port, request)
+        if logged:
+            dnstest.wait_until(10, lambda: log.read_text(errors="replace").count(logged) > before,
+                               f"dnsd to log {logged!r}")
         self.assertEqual([parse_message(m).rcode for m in messages], [rcode])
         self.assertEqual(parse_message(messages[0]).answer, [], "transfer data in an error")
         self.assertTrue(closed, "the connection stays open after the error")
@@ -171,29 +176,36 @@ class TransferFaults(dnstest.ServerTestCase):
     def test_without_a_key_the_wrong_key_a_bad_mac_or_time_axfr_and_ixfr_are_refused(self):
         now = int(time.time())
         for qtype in ("AXFR", "IXFR"):
+            # Each refusal is one log line: the zone, the client, the key's name, the TSIG error.
+            def logged(key: str, verdict: str) -> str:
+                return f"dnsd: {qtype} {ZONE} from 127.0.0.1 key {key}: {verdict}"
             with self.subTest(qtype, case="no key"):
-                reply = self.one_error(self.requests(qtype), "REFUSED")
+                reply = self.one_error(self.requests(qtype), "REFUSED",
+                                       logged("none", "REFUSED"))
                 self.assertIsNone(tsig_of(reply), "an unsigned request gets an unsigned answer")
             with self.subTest(qtype, case="unknown key"):
                 reply = self.one_error(signed(self.requests(qtype), "other.example.", SECRET),
-                                       "NOTAUTH")
+                                       "NOTAUTH", logged("other.example.", "TSIG error (BADKEY)"))
                 tsig = tsig_of(reply)
                 self.assertEqual((tsig.error_text, tsig.mac, tsig.key),
                                  ("BADKEY", b"", "other.example."))  # §5.3.2: unsigned
             with self.subTest(qtype, case="wrong secret"):
-                reply = self.one_error(signed(self.requests(qtype), KEY, WRONG_SECRET), "NOTAUTH")
+                reply = self.one_error(signed(self.requests(qtype), KEY, WRONG_SECRET), "NOTAUTH",
+                                       logged(KEY, "TSIG error (BADSIG)"))
                 self.assertEqual((tsig_of(reply).error_text, tsig_of(reply).mac), ("BADSIG", b""))
             with self.subTest(qtype, case="MAC bytes flipped"):
                 request = sign_request(self.requests(qtype), KEY, SECRET,
                                        spoil=lambda mac: bytes(b ^ 0xff for b in mac[:4]) + mac[4:])
-                reply = self.one_error(request.message, "NOTAUTH")
+                reply = self.one_error(request.message, "NOTAUTH",
+                                       logged(KEY, "TSIG error (BADSIG)"))
                 tsig = tsig_of(reply)
                 self.assertEqual((tsig.error_text, tsig.mac, tsig.key),
                                  ("BADSIG", b"", KEY))
             for skew in (-3600, 3600):
                 with self.subTest(qtype, case=f"time {skew:+} s"):
                     request = sign_request(self.requests(qtype), KEY, SECRET, now + skew)
-                    reply = self.one_error(request.message, "NOTAUTH")
+                    reply = self.one_error(request.message, "NOTAUTH",
+                                           logged(KEY, "TSIG error (BADTIME)"))
                     tsig = tsig_of(reply)
                     self.assertEqual(tsig.error_text, "BADTIME")
                     # §5.2.3: signed, the request's time echoed, ours in Other Data.
@@ -219,7 +231,9 @@ class TransferFaults(dnstest.ServerTestCase):
             with self.subTest(mac_size=size):
                 request = sign_request(build_query(ZONE, "AXFR"), KEY, SECRET,
                                        spoil=lambda mac: mac[:size])
-                reply = self.one_error(request.message, "NOTAUTH")
+                reply = self.one_error(
+                    request.message, "NOTAUTH",
+                    f"dnsd: AXFR {ZONE} from 127.0.0.1 key {KEY}: TSIG error (BADTRUNC)")
                 self.assertEqual(tsig_of(reply).error_text, "BADTRUNC")
                 self.assertTrue(response_mac_ok(reply, request.mac, SECRET))
         # A truncated MAC that is wrong is BADSIG: the MAC is checked before the truncation.

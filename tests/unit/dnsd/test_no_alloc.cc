@@ -2,29 +2,14 @@
 // one, and every kind of answer is run many times with the counter watched.
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "dnsd/query_counters.hh"
 #include "dnsd/rrl.hh"
 #include "dnsd/wire/types.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
 #include "routing/health_writer.hh"
+#include "tests/support/counting_new.hh"
 #include "zone_fixture.hh"
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace dnsd;
 namespace rrtype = wire::rrtype;
@@ -105,7 +90,7 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
     CAPTURE(c.qname);
     const auto packet = fixture::query(c.qname, c.qtype, {.edns = true}, c.qclass);
     answer(state, *scratch, packet, Client{});  // warm-up: function-local statics
-    const std::size_t before = allocations.load();
+    const std::size_t before = dnstest::allocation_count();
     for (int i = 0; i < 1000; ++i) {
       if (i == 500) {
         writer.probed(0, routing::MonitorStatus::degraded, routing::Reason::timeout, 0);
@@ -115,7 +100,7 @@ TEST_CASE("no allocation: every answer kind, after warm-up") {
       counters.udp(0).record(reply.rcode, reply.qtype, reply.truncated);
       REQUIRE(reply.kind == Reply::Kind::send);
     }
-    CHECK(allocations.load() == before);
+    CHECK(dnstest::allocation_count() == before);
     writer.probed(0, routing::MonitorStatus::online, routing::Reason::none, 0);
     writer.probed(2, routing::MonitorStatus::online, routing::Reason::none, 0);
   }
@@ -149,13 +134,13 @@ TEST_CASE("no allocation: EDNS Client Subnet queries, echoed with their scope") 
   packet[packet.size() - 1] = 11;  // OPT rdlength: one ECS option, 10.1.2.0/24
   packet.insert(packet.end(), {0, 8, 0, 7, 0, 1, 24, 0, 10, 1, 2});
   answer(state, *scratch, packet, Client{});
-  const std::size_t before = allocations.load();
+  const std::size_t before = dnstest::allocation_count();
   for (int i = 0; i < 1000; ++i) {
     const Reply reply = answer(state, *scratch, packet, Client{});
     REQUIRE(reply.kind == Reply::Kind::send);
     REQUIRE(reply.bytes[reply.bytes.size() - 4] == 8);  // the scope of 10/8
   }
-  CHECK(allocations.load() == before);
+  CHECK(dnstest::allocation_count() == before);
 }
 
 TEST_CASE("no allocation: geographic answers, GeoIP lookups included") {
@@ -189,13 +174,13 @@ TEST_CASE("no allocation: geographic answers, GeoIP lookups included") {
   packet[packet.size() - 1] = 11;  // OPT rdlength: one ECS option, 10.1.2.0/24 (Bavaria)
   packet.insert(packet.end(), {0, 8, 0, 7, 0, 1, 24, 0, 10, 1, 2});
   answer(state, *scratch, packet, Client{});
-  const std::size_t before = allocations.load();
+  const std::size_t before = dnstest::allocation_count();
   for (int i = 0; i < 1000; ++i) {
     const Reply reply = answer(state, *scratch, packet, Client{});
     REQUIRE(reply.kind == Reply::Kind::send);
     REQUIRE(reply.bytes[reply.bytes.size() - 4] == 16);  // the database's network 10.1.0.0/16
   }
-  CHECK(allocations.load() == before);
+  CHECK(dnstest::allocation_count() == before);
 }
 
 TEST_CASE("no allocation: DNS cookies minted, checked, renewed and refused, on both paths") {
@@ -218,10 +203,10 @@ TEST_CASE("no allocation: DNS cookies minted, checked, renewed and refused, on b
   for (const auto& packet : {with_cookie({}), with_cookie(ours), with_cookie(forged)}) {
     for (const ServingState state : {served->state(), served->general_state()}) {
       answer(state, *scratch, packet, Client{});
-      const std::size_t before = allocations.load();
+      const std::size_t before = dnstest::allocation_count();
       for (int i = 0; i < 1000; ++i)
         REQUIRE(answer(state, *scratch, packet, Client{}).kind == Reply::Kind::send);
-      CHECK(allocations.load() == before);
+      CHECK(dnstest::allocation_count() == before);
     }
   }
 }
@@ -253,7 +238,7 @@ TEST_CASE("no allocation: the rate-limiting check, passing, slipping, dropping a
   client.address = {192, 0, 2, 1};
   std::size_t counts[3] = {};
   const auto now = RrlTable::Clock::now();
-  const std::size_t before = allocations.load();
+  const std::size_t before = dnstest::allocation_count();
   for (int i = 0; i < 2000; ++i) {
     const auto& query = queries[static_cast<std::size_t>(i) % queries.size()];
     const Reply reply = answer(state, *scratch, query, Client{});
@@ -263,7 +248,7 @@ TEST_CASE("no allocation: the rate-limiting check, passing, slipping, dropping a
       rrl_truncate(const_cast<std::uint8_t*>(reply.bytes.data()), reply.bytes.size());
     worker->log.pending = false;  // the server writes the line outside the query path
   }
-  CHECK(allocations.load() == before);
+  CHECK(dnstest::allocation_count() == before);
   CHECK(counts[0] > 0);  // every action was taken
   CHECK(counts[1] > 0);
   CHECK(counts[2] > 0);

@@ -2,25 +2,11 @@
 // signatures made ahead, and a missing name's NSEC signature, once cached, is a cache hit.
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <ctime>
-#include <new>
 
 #include "dnsd/wire/types.hh"
 #include "signed_fixture.hh"
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/support/counting_new.hh"
 
 using namespace dnsd;
 namespace rrtype = wire::rrtype;
@@ -41,11 +27,11 @@ TEST_CASE("no allocation: signed answers with DO, after warm-up") {
     CAPTURE(c.qname);
     const auto packet = signed_fixture::do_query(c.qname, c.qtype);
     answer(state, *scratch, packet, Client{});  // warm-up: the on-demand cache fills
-    const std::size_t before = allocations.load();
+    const std::size_t before = dnstest::allocation_count();
     for (int i = 0; i < 200; ++i) {
       const Reply reply = answer(state, *scratch, packet, Client{});
       REQUIRE(reply.kind == Reply::Kind::send);
     }
-    CHECK(allocations.load() == before);
+    CHECK(dnstest::allocation_count() == before);
   }
 }

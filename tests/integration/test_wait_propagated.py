@@ -204,9 +204,10 @@ class WaitPropagated(dnstest.ServerTestCase):
             proc = self.dnsctl("wait-propagated", ZONE, *bad)
             self.assertEqual(proc.returncode, 2, f"{bad}: {proc.stderr}")
 
-    def certbot_against_pebble(self, work: Path, hook_args: list, env: dict) -> tuple:
-        """Runs certbot 2.1's manual authenticator with hook_args for app.example.test and
-        *.app.example.test against pebble, which asks only the Knot secondary (a record that has
+    def certbot_against_pebble(self, work: Path, hook_args: list, env: dict,
+                               domain: str = "app.example.test") -> tuple:
+        """Runs certbot 2.1's manual authenticator with hook_args for domain and *.domain
+        against pebble, which asks only the Knot secondary (a record that has
         not reached Knot fails the validation). Returns (certbot's CompletedProcess, pebble's
         log)."""
         pebble_bin, certbot = dnstest.require_tool("pebble"), dnstest.require_tool("certbot")
@@ -240,7 +241,7 @@ class WaitPropagated(dnstest.ServerTestCase):
             self.assertIsNone(pebble.poll(), (work / "pebble.log").read_text())
             run = subprocess.run(
                 [certbot, "certonly", "--manual", "--preferred-challenges", "dns", *hook_args,
-                 "-d", "app.example.test", "-d", "*.app.example.test",
+                 "-d", domain, "-d", f"*.{domain}",
                  "--server", f"https://127.0.0.1:{acme_port}/dir",
                  "--config-dir", str(work / "etc"), "--work-dir", str(work / "lib"),
                  "--logs-dir", str(work / "logs"), "--agree-tos",
@@ -307,17 +308,17 @@ class WaitPropagated(dnstest.ServerTestCase):
             self.assertIn("server 127.0.0.1 53\n", text)  # what as_here() puts the port in
             hooks[-1].write_text(as_here(text))
             hooks[-1].chmod(0o755)
-        challenge = f"_acme-challenge.app.{ZONE}"
+        challenge = f"_acme-challenge.hooks.{ZONE}"  # test_5 left app's records in the config
         self.assertEqual(txt(self.dnsd.port, challenge), [])
         serial_before = soa_serial(self.dnsd.port)
         argv, env = self.dnsctl_argv("reload")
         env["PATH"] = f"{Path(argv[0]).parent}:{env.get('PATH', '/usr/bin:/bin')}"
         run, pebble_log = self.certbot_against_pebble(
             work, ["--manual-auth-hook", str(hooks[0]), "--manual-cleanup-hook", str(hooks[1])],
-            env)
+            env, domain="hooks.example.test")
         detail = f"{run.stdout}\n{run.stderr}\n{pebble_log}\n{self.dnsd.stderr_text(30)}"
         self.assertEqual(run.returncode, 0, detail)
-        self.assertTrue((work / "etc" / "live" / "app.example.test" / "fullchain.pem").exists())
+        self.assertTrue((work / "etc" / "live" / "hooks.example.test" / "fullchain.pem").exists())
         # The last auth hook waited: wait-propagated's result line is in certbot's report of it.
         self.assertRegex(run.stdout + run.stderr,
                          rf"{re.escape(ZONE)} serial \d+: served by 1 of 1 secondaries", detail)

@@ -3,7 +3,8 @@
 # bumped, kept across a reload and a restart (the update log replayed, a torn tail cut off, the
 # entry fdatasync'd before the answer, seen with strace); config and master-file records kept;
 # and each refusal: no key, an unknown key, a bad MAC, a name or type outside the key's policy,
-# a zone not served, every failing prerequisite, an oversized update, a flood from one key.
+# a zone not served, every failing prerequisite, an oversized update, a flood from one key (six
+# in a row, and 300 sent at once while queries go on).
 # None of those changes anything (checked with dig); each gets its RCODE and a log line, and
 # the answer to a verified key is signed whatever its RCODE.
 from __future__ import annotations
@@ -12,6 +13,7 @@ import base64
 import os
 import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -30,6 +32,8 @@ KEY = "acme-key.example."
 SECRET = base64.b64encode(b"update-secret-update-secret-0123").decode()
 WRONG_SECRET = base64.b64encode(b"not-the-secret-not-the-secret-01").decode()
 FLOOD_KEY = "flood-key.example."
+BURST_KEY = "burst-key.example."
+BURST = 300  # UPDATE messages sent at once, without waiting for answers
 SMALL_KEY = "small-key.example."
 ZONE = "example.test."
 OTHER = "other.test."  # served, but not in the key's update_zones
@@ -61,6 +65,12 @@ name = "{SMALL_KEY}"
 secret_file = "acme.secret"
 update_zones = ["{ZONE}"]
 update_max_records = 2
+
+[[key]]
+name = "{BURST_KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+update_rate = 2
 
 [[key]]
 name = "no-policy.example."
@@ -424,6 +434,41 @@ class Updates(dnstest.ServerTestCase):
         self.assertLess(len(lines), len(refused) + 1)
         # other keys are not limited by it
         self.assertEqual(self.send_signed(), "NOERROR")
+
+    def test_a_burst_from_one_key_is_held_to_its_rate_and_queries_are_answered(self):
+        # 300 signed UPDATEs sent at once from one socket: the query threads hand them to the
+        # update thread's queue (or drop them when it is full), queries are answered meanwhile,
+        # the key's rate (2 a minute) caps what is applied, and its refusals are logged at most
+        # once a second.
+        names = [f"burst{i}.{CHALLENGE}" for i in range(BURST)]
+        messages = [signed(update_message(ZONE, updates=[rr(n, "TXT", ttl=60, rdata=txt("b"))],
+                                          qid=0x4000 + i), BURST_KEY, SECRET)
+                    for i, n in enumerate(names)]
+        before = self.serial()
+        start = time.monotonic()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for m in messages:
+                s.sendto(m, ("127.0.0.1", self.port))
+        self.assertIsNotNone(dnstest.dig(self.port, ZONE, "SOA", allow_none=True),
+                             "a query went unanswered during the burst")
+        # The update thread answers in arrival order: once a later update from another key is
+        # answered, every queued one has been decided.
+        dnstest.wait_until(60, lambda: dnstest.udp_exchange(
+            self.port, signed(update_message(ZONE, qid=0x7777), KEY, SECRET), timeout_s=2),
+            "the update thread to get through the burst")
+        elapsed = time.monotonic() - start
+        applied = self.log_lines(f"key={BURST_KEY}", "rcode=NOERROR")
+        allowed = 2 + int(elapsed // 30) + 1  # the bucket, and what refills while it runs
+        self.assertGreaterEqual(len(applied), 1, "nothing from the burst was applied")
+        self.assertLessEqual(len(applied), allowed, applied)
+        self.assertEqual(self.serial(), before + len(applied))
+        over = self.log_lines(f"key={BURST_KEY}", "rcode=REFUSED", "over its rate")
+        self.assertGreaterEqual(len(over), 1)
+        self.assertLessEqual(len(over), int(elapsed) + 2, f"{len(over)} lines in {elapsed:.1f} s")
+        # Clean up what went through.
+        deletes = [rr(n, "ANY", "ANY") for n in names]
+        self.assertEqual(self.send_signed(updates=deletes, tcp=True), "NOERROR")
+        self.assertEqual(self.serial(), before + len(applied) + 1)
 
     def test_no_secret_in_the_log(self):
         self.nsupdate(f'update add s.{CHALLENGE} 60 TXT "x"', secret=WRONG_SECRET)

@@ -123,7 +123,23 @@ void Updater::run() {
       queue_.release(item);
     }
     expire();
+    report_dropped();
   }
+}
+
+// The query threads drop (UDP) or refuse (TCP) an UPDATE when every queue slot is taken; they
+// only count it. Said here, at most once a second, so a flood shows in the log without a line
+// per message.
+void Updater::report_dropped() {
+  const std::uint64_t dropped = queue_.full();
+  if (dropped == dropped_reported_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - dropped_logged_at_ < std::chrono::seconds(1)) return;
+  logging::warning(
+      "update: queue full: dropped={} UPDATE messages since the last report ({} in all)",
+      dropped - dropped_reported_, dropped);
+  dropped_reported_ = dropped;
+  dropped_logged_at_ = now;
 }
 
 void Updater::handle(dnsd::UpdateQueue::Item& item) {

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -37,6 +39,7 @@ class Updater {
   void handle(dnsd::UpdateQueue::Item& item);
   std::string commit(const dnsd::update::Entry& entry, const dnsd::update::ZoneOverlay& after);
   void expire();
+  void report_dropped();
   void compact();
   void send(const dnsd::UpdateQueue::Item& item, std::span<const std::uint8_t> response);
 
@@ -48,6 +51,8 @@ class Updater {
   std::shared_ptr<const dnsd::update::Overlays> overlays_ =
       std::make_shared<const dnsd::update::Overlays>();
   dnsd::update::RateLimiter rate_;
+  std::uint64_t dropped_reported_ = 0;  // queue_.full() at the last report
+  std::chrono::steady_clock::time_point dropped_logged_at_{};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -1,14 +1,19 @@
 # Dynamic updates (RFC 2136, issue 13): the real nsupdate -y adding and deleting TXT records
 # under _acme-challenge. over UDP and TCP, each change served by the very next dig, the serial
-# bumped, kept across a reload and a restart (the update log replayed, a torn tail cut off);
+# bumped, kept across a reload and a restart (the update log replayed, a torn tail cut off, the
+# entry fdatasync'd before the answer, seen with strace); config and master-file records kept;
 # and each refusal: no key, an unknown key, a bad MAC, a name or type outside the key's policy,
-# a zone not served, every failing prerequisite, an oversized update, a flood from one key.
-# None of those changes anything (checked with dig); each gets its RCODE and a log line.
+# a zone not served, every failing prerequisite, an oversized update, a flood from one key (six
+# in a row, and 300 sent at once while queries go on).
+# None of those changes anything (checked with dig); each gets its RCODE and a log line, and
+# the answer to a verified key is signed whatever its RCODE.
 from __future__ import annotations
 
 import base64
 import os
+import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -27,16 +32,26 @@ KEY = "acme-key.example."
 SECRET = base64.b64encode(b"update-secret-update-secret-0123").decode()
 WRONG_SECRET = base64.b64encode(b"not-the-secret-not-the-secret-01").decode()
 FLOOD_KEY = "flood-key.example."
+BURST_KEY = "burst-key.example."
+BURST = 300  # UPDATE messages sent at once, without waiting for answers
 SMALL_KEY = "small-key.example."
 ZONE = "example.test."
 OTHER = "other.test."  # served, but not in the key's update_zones
+FILE_ZONE = "file.test."  # read from a master file
+FILE_ZONE_TEXT = f"""$ORIGIN {FILE_ZONE}
+$TTL 300
+@   IN SOA ns1 hostmaster 5 3600 300 604800 60
+@   IN NS  ns1
+ns1 IN A   192.0.2.53
+fixed._acme-challenge IN TXT "from the master file"
+"""
 CHALLENGE = f"_acme-challenge.{ZONE}"
 
 CONFIG = f"""
 [[key]]
 name = "{KEY}"
 secret_file = "acme.secret"
-update_zones = ["{ZONE}"]
+update_zones = ["{ZONE}", "{FILE_ZONE}"]
 update_ttl_max = 3600
 
 [[key]]
@@ -50,6 +65,12 @@ name = "{SMALL_KEY}"
 secret_file = "acme.secret"
 update_zones = ["{ZONE}"]
 update_max_records = 2
+
+[[key]]
+name = "{BURST_KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+update_rate = 2
 
 [[key]]
 name = "no-policy.example."
@@ -78,6 +99,10 @@ ns = ["ns1"]
 mname = "ns1"
 rname = "hostmaster"
 serial = 7
+
+[[zone]]
+name = "{FILE_ZONE}"
+file = "file.test.zone"
 """
 
 TYPE = {"A": 1, "SOA": 6, "TXT": 16, "ANY": 255}
@@ -105,6 +130,7 @@ class Updates(dnstest.ServerTestCase):
         cls.dnsd = dnstest.Dnsd(CONFIG, extra_server='update_log = "updates.log"')
         (cls.dnsd.dir / "acme.secret").write_text(SECRET + "\n")
         (cls.dnsd.dir / "acme.secret").chmod(0o600)
+        (cls.dnsd.dir / "file.test.zone").write_text(FILE_ZONE_TEXT)
         cls.own(cls.dnsd).start()
         cls.port = cls.dnsd.port
 
@@ -124,8 +150,8 @@ class Updates(dnstest.ServerTestCase):
         resp = dnstest.dig(self.port, name, "TXT", tcp=tcp)
         return sorted(r.rdata for r in resp.answer if r.type == "TXT")
 
-    def serial(self) -> int:
-        resp = dnstest.dig(self.port, ZONE, "SOA")
+    def serial(self, zone: str = ZONE) -> int:
+        resp = dnstest.dig(self.port, zone, "SOA")
         return int(resp.answer[0].rdata.split()[2])
 
     def exchange(self, message: bytes, tcp: bool = False) -> bytes:
@@ -193,6 +219,22 @@ class Updates(dnstest.ServerTestCase):
         self.assertEqual(tsig.key, KEY)
         self.assertEqual(tsig.error, 0)
 
+    def test_refusals_to_a_known_key_are_signed_with_it_too(self):
+        # RFC 8945 §5.3: only a TSIG failure (BADKEY, BADSIG, BADTIME) goes back unsigned; a
+        # policy refusal or a failing prerequisite is an answer to a verified request.
+        cases = [
+            ("REFUSED", (), [rr(f"www.{ZONE}", "TXT", ttl=60, rdata=txt("x"))]),
+            ("NXDOMAIN", [rr(f"missing.{ZONE}", "ANY", "ANY")], ()),
+            ("NOTZONE", (), [rr(f"_acme-challenge.{OTHER}", "TXT", ttl=60, rdata=txt("x"))]),
+        ]
+        for rcode, prereqs, updates in cases:
+            with self.subTest(rcode=rcode):
+                reply = self.exchange(signed(update_message(ZONE, prereqs, updates), KEY, SECRET))
+                self.assertEqual(parse_message(reply).rcode, rcode)
+                tsig = tsig_of(reply)
+                self.assertIsNotNone(tsig, f"{rcode} went back unsigned")
+                self.assertEqual((tsig.key, tsig.error), (KEY, 0))
+
     def test_a_delete_of_a_config_record_is_refused_and_the_record_stays(self):
         name = f"fixed.{CHALLENGE}"
         before = self.serial()
@@ -202,6 +244,25 @@ class Updates(dnstest.ServerTestCase):
         self.assertEqual(self.txt_records(name), ['"from the config"'])
         self.assert_unchanged(before)
         self.wait_log("rcode=REFUSED", "config or master file")
+
+    def test_a_delete_of_a_master_file_record_is_refused_and_the_record_stays(self):
+        name = f"fixed._acme-challenge.{FILE_ZONE}"
+        before = self.serial(FILE_ZONE)
+        for update in (rr(name, "TXT", "ANY"), rr(name, "ANY", "ANY"),
+                       rr(name, "TXT", "NONE", rdata=txt("from the master file"))):
+            with self.subTest(update=update):
+                self.assertEqual(self.send_signed(updates=[update], zone=FILE_ZONE), "REFUSED")
+        self.assertEqual(self.txt_records(name), ['"from the master file"'])
+        self.assertEqual(self.serial(FILE_ZONE), before)
+        self.wait_log(f"zone={FILE_ZONE}", "rcode=REFUSED", "config or master file")
+        # Updates in the same zone work beside it; the master file's record stays as it was.
+        added = f"new._acme-challenge.{FILE_ZONE}"
+        self.assertEqual(self.send_signed(updates=[rr(added, "TXT", ttl=60, rdata=txt("n"))],
+                                          zone=FILE_ZONE), "NOERROR")
+        self.assertEqual(self.txt_records(added), ['"n"'])
+        self.assertEqual(self.send_signed(updates=[rr(added, "TXT", "ANY")], zone=FILE_ZONE),
+                         "NOERROR")
+        self.assertEqual(self.txt_records(name), ['"from the master file"'])
 
     # --- refusals ----------------------------------------------------------------------------
 
@@ -335,6 +396,29 @@ class Updates(dnstest.ServerTestCase):
                          "FORMERR")
         self.assert_unchanged(before)
 
+    def test_the_record_limit_counts_what_the_key_holds_across_updates(self):
+        # update_max_records = 2 is what the key holds at once, not per message: two single adds
+        # pass, a third is refused whole, and after a delete there is room again.
+        names = [f"held{i}.{CHALLENGE}" for i in range(3)]
+        add = [[rr(n, "TXT", ttl=60, rdata=txt("h"))] for n in names]
+        try:
+            self.assertEqual(self.send_signed(updates=add[0], key=SMALL_KEY), "NOERROR")
+            self.assertEqual(self.send_signed(updates=add[1], key=SMALL_KEY), "NOERROR")
+            before = self.serial()
+            refusals = len(self.log_lines(f"key={SMALL_KEY}", "would hold 3 records"))
+            self.assertEqual(self.send_signed(updates=add[2], key=SMALL_KEY), "REFUSED")
+            self.assert_unchanged(before, names[2], [])
+            dnstest.wait_until(10, lambda: len(self.log_lines(
+                f"key={SMALL_KEY}", "rcode=REFUSED", "would hold 3 records")) > refusals,
+                "the refusal's log line")
+            self.assertEqual(self.send_signed(updates=[rr(names[0], "TXT", "ANY")],
+                                              key=SMALL_KEY), "NOERROR")
+            self.assertEqual(self.send_signed(updates=add[2], key=SMALL_KEY), "NOERROR")
+            self.assertEqual(self.txt_records(names[2]), ['"h"'])
+        finally:
+            for n in names:
+                self.send_signed(updates=[rr(n, "TXT", "ANY")], key=SMALL_KEY)
+
     def test_a_flood_from_one_key_is_rate_limited(self):
         rcodes = []
         for i in range(6):
@@ -350,6 +434,71 @@ class Updates(dnstest.ServerTestCase):
         self.assertLess(len(lines), len(refused) + 1)
         # other keys are not limited by it
         self.assertEqual(self.send_signed(), "NOERROR")
+
+    def test_a_burst_from_one_key_is_held_to_its_rate_and_queries_are_answered(self):
+        # 300 signed UPDATEs sent at once from one socket: the query threads hand them to the
+        # update thread's queue (16 slots) or drop them when it is full, and every one is either
+        # answered or counted in a "queue full: dropped=N" line (at most one a second). Queries
+        # are answered meanwhile, the key's rate (2 a minute) caps what is applied, and its
+        # refusals are logged at most once a second.
+        names = [f"burst{i}.{CHALLENGE}" for i in range(BURST)]
+        messages = [signed(update_message(ZONE, updates=[rr(n, "TXT", ttl=60, rdata=txt("b"))],
+                                          qid=0x4000 + i), BURST_KEY, SECRET)
+                    for i, n in enumerate(names)]
+        before = self.serial()
+        drop_lines_before = len(self.log_lines("queue full: dropped="))
+        start = time.monotonic()
+        probes = 0
+
+        def probe_answered() -> bool:
+            nonlocal probes
+            probes += 1
+            return dnstest.udp_exchange(self.port, signed(update_message(ZONE, qid=0x7777), KEY,
+                                                          SECRET), timeout_s=2) is not None
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:  # room for every answer (root may go past rmem_max)
+                s.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)  # SO_RCVBUFFORCE
+            except OSError:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            for m in messages:
+                s.sendto(m, ("127.0.0.1", self.port))
+            self.assertIsNotNone(dnstest.dig(self.port, ZONE, "SOA", allow_none=True),
+                                 "a query went unanswered during the burst")
+            # The update thread takes the oldest message first: once a later update from
+            # another key is answered, every queued one has been answered (on loopback the
+            # answers are in this socket's buffer by then).
+            dnstest.wait_until(60, probe_answered, "the update thread to get through the burst")
+            s.setblocking(False)
+            answered = set()
+            while True:
+                try:
+                    answered.add(struct.unpack("!H", s.recv(65535)[:2])[0])
+                except BlockingIOError:
+                    break
+        elapsed = time.monotonic() - start
+        self.assertTrue(answered <= {0x4000 + i for i in range(BURST)}, answered)
+        # Every message not answered was counted as dropped (probes may have been dropped too).
+        unanswered = BURST - len(answered)
+
+        def dropped() -> int:
+            lines = self.log_lines("queue full: dropped=")[drop_lines_before:]
+            return sum(int(re.search(r"dropped=(\d+)", line).group(1)) for line in lines)
+        dnstest.wait_until(10, lambda: dropped() >= unanswered,
+                           f"{unanswered} dropped messages to be reported")
+        self.assertLessEqual(dropped(), unanswered + probes - 1)
+        applied = self.log_lines(f"key={BURST_KEY}", "rcode=NOERROR")
+        allowed = 2 + int(elapsed // 30) + 1  # the bucket, and what refills while it runs
+        self.assertGreaterEqual(len(applied), 1, "nothing from the burst was applied")
+        self.assertLessEqual(len(applied), allowed, applied)
+        self.assertEqual(self.serial(), before + len(applied))
+        over = self.log_lines(f"key={BURST_KEY}", "rcode=REFUSED", "over its rate")
+        self.assertGreaterEqual(len(over), 1)
+        self.assertLessEqual(len(over), int(elapsed) + 2, f"{len(over)} lines in {elapsed:.1f} s")
+        # Clean up what went through.
+        deletes = [rr(n, "ANY", "ANY") for n in names]
+        self.assertEqual(self.send_signed(updates=deletes, tcp=True), "NOERROR")
+        self.assertEqual(self.serial(), before + len(applied) + 1)
 
     def test_no_secret_in_the_log(self):
         self.nsupdate(f'update add s.{CHALLENGE} 60 TXT "x"', secret=WRONG_SECRET)
@@ -456,6 +605,48 @@ class Durable(dnstest.ServerTestCase):
         self.dnsd.stop()  # the removal is in the log too
         self.dnsd.start()
         self.assertEqual(self.txt_records(name), [])
+
+    def test_4_the_entry_is_synced_before_the_answer_is_sent(self):
+        # strace on the running dnsd: the thread that answers the update called fdatasync on the
+        # update log, and it returned, before that thread sent the answer (a crash after the
+        # answer never loses what the client was told had been applied).
+        trace = self.dnsd.dir / "strace.out"
+        pid = self.dnsd.proc.pid
+        strace = subprocess.Popen(
+            [dnstest.require_tool("strace"), "-f", "-qq", "-xx", "-s", "4",
+             "-e", "trace=fdatasync,sendto,sendmsg,sendmmsg", "-o", str(trace), "-p", str(pid)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            # Attached to every thread once a query's answer shows in the trace.
+            dnstest.wait_until(30, lambda: self.txt_records(CHALLENGE) is not None
+                               and trace.exists() and "send" in trace.read_text(),
+                               "strace to attach")
+            message = update_message(ZONE, updates=[rr(f"synced.{CHALLENGE}", "TXT", ttl=60,
+                                                       rdata=txt("synced"))], qid=0x5a5a)
+            reply = dnstest.udp_exchange(self.port, signed(message, KEY, SECRET), timeout_s=30)
+            self.assertEqual(parse_message(reply).rcode, "NOERROR")
+            # The answer: ID 5a5a, QR and opcode UPDATE (a8), NOERROR.
+            answer = re.compile(r'^(\d+) +sendto\(\d+, "\\x5a\\x5a\\xa8\\x00"')
+            dnstest.wait_until(30, lambda: any(answer.match(line) for line in
+                                               trace.read_text().splitlines()),
+                               "the update's answer in the trace")
+        finally:
+            strace.send_signal(signal.SIGINT)  # detaches; dnsd runs on
+            strace.communicate(timeout=30)
+        lines = trace.read_text().splitlines()
+        index = next(i for i, line in enumerate(lines) if answer.match(line))
+        tid = answer.match(lines[index]).group(1)
+        before = [line for line in lines[:index] if line.split(" ", 1)[0] == tid]
+        self.assertTrue(before, "\n".join(lines))
+        # The same thread's last traced call before the answer: fdatasync, returned 0.
+        synced = re.match(rf"^{tid} +(?:fdatasync\((\d+)\)|<\.\.\. fdatasync resumed>\)) += 0$",
+                          before[-1])
+        self.assertIsNotNone(synced, "\n".join(lines))
+        call = next(line for line in reversed(before) if "fdatasync(" in line)
+        fd = re.search(r"fdatasync\((\d+)", call).group(1)
+        self.assertEqual(os.readlink(f"/proc/{pid}/fd/{fd}"),
+                         str((self.dnsd.dir / "updates.log").resolve()))
+        self.assertEqual(self.txt_records(f"synced.{CHALLENGE}"), ['"synced"'])
 
 
 class FollowedByKnot(dnstest.ServerTestCase):

@@ -4,11 +4,13 @@
 # after it returns shows the serial and the record); with Knot stopped it exits 5 at its timeout
 # naming Knot; an older --serial is served at once, a future one is not; an unpublished zone is
 # an error. And the README's certbot hook: certbot's manual authenticator, its auth hook ending in
-# wait-propagated, gets a certificate from pebble, which asks only Knot.
+# wait-propagated, gets a certificate from pebble, which asks only Knot; and the README's own key
+# file command and hooks (nsupdate -k, then wait-propagated), taken from README.md as written.
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,6 +28,8 @@ ZONE = "example.test."  # the zone dnstest's readiness check asks for
 KEY = "xfr.example.test."
 SECRET = "d2FpdHByb3BhZ2F0ZWR0ZXN0a2V5b25seTAxMjM0NTY="  # test key only
 ADMIN_TOKEN = "wait-propagated-test-token"
+UPDATE_KEY = "acme-key.example."  # the README's update key, in its hooks' key file
+UPDATE_SECRET = "cmVhZG1lLWhvb2stdXBkYXRlLWtleS10ZXN0LW9ubHkh"  # test key only
 FOLLOW_S = 30  # a serial reaches Knot in about a second; bounded generously
 DNSCTL_S = 120  # how long a dnsctl run may take at most, for subprocess
 
@@ -35,6 +39,8 @@ def dnsd_zones(state_dir: Path) -> str:
             '\n[admin]\nenabled = true\nlisten = "127.0.0.1:{ADMIN_PORT}"\n'
             'token_file = "admin.token"\n'
             f'\n[[key]]\nname = "{KEY}"\nsecret_file = "xfr.secret"\n'
+            f'\n[[key]]\nname = "{UPDATE_KEY}"\nsecret_file = "acme.key"\n'
+            f'update_zones = ["{ZONE}"]\n'
             f'\n[[secondary]]\naddress = "127.0.0.1"\nport = {{KNOT_PORT}}\nkey = "{KEY}"\n'
             f'\n[[zone]]\nname = "{ZONE}"\ndefault_ttl = 60\nns = ["ns1.{ZONE}"]\n'
             f'[zone.soa]\nmname = "ns1.{ZONE}"\nrname = "hostmaster.{ZONE}"\nserial = 1\n'
@@ -81,13 +87,15 @@ class WaitPropagated(dnstest.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.creds = Path(dnstest.tempfile.mkdtemp(prefix="wait-propagated-"))
-        for name, text in (("xfr.secret", SECRET + "\n"), ("admin.token", ADMIN_TOKEN)):
+        for name, text in (("xfr.secret", SECRET + "\n"), ("admin.token", ADMIN_TOKEN),
+                           ("acme.key", UPDATE_SECRET + "\n")):
             (cls.creds / name).write_text(text)
             (cls.creds / name).chmod(0o600)
         (cls.creds / "serials").mkdir()
         cls.admin_port = dnstest.free_port(ipv6=False)
         cls.dnsd = cls.own(dnstest.Dnsd(dnsd_zones(cls.creds / "serials"),
-                                        [cls.creds / "xfr.secret", cls.creds / "admin.token"]))
+                                        [cls.creds / "xfr.secret", cls.creds / "admin.token",
+                                         cls.creds / "acme.key"]))
         cls.knot = cls.own(KnotSecondary(ZONE, cls.dnsd.port, KEY, SECRET))
         cls.dnsd.config.write_text(cls.dnsd.config.read_text().replace(
             "{ADMIN_PORT}", str(cls.admin_port)).replace("{KNOT_PORT}", str(cls.knot.port)))
@@ -196,12 +204,13 @@ class WaitPropagated(dnstest.ServerTestCase):
             proc = self.dnsctl("wait-propagated", ZONE, *bad)
             self.assertEqual(proc.returncode, 2, f"{bad}: {proc.stderr}")
 
-    def test_5_certbot_validated_at_the_secondary_after_the_hook_waited(self):
-        # The README's exact wait, end to end: certbot 2.1's manual authenticator with an auth
-        # hook ending in `dnsctl wait-propagated`, against pebble asking only the Knot secondary
-        # (a record that has not reached Knot fails the validation).
+    def certbot_against_pebble(self, work: Path, hook_args: list, env: dict,
+                               domain: str = "app.example.test") -> tuple:
+        """Runs certbot 2.1's manual authenticator with hook_args for domain and *.domain
+        against pebble, which asks only the Knot secondary (a record that has
+        not reached Knot fails the validation). Returns (certbot's CompletedProcess, pebble's
+        log)."""
         pebble_bin, certbot = dnstest.require_tool("pebble"), dnstest.require_tool("certbot")
-        work = self.creds / "acme"
         work.mkdir(exist_ok=True)
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                         "-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem"),
@@ -214,12 +223,7 @@ class WaitPropagated(dnstest.ServerTestCase):
             "certificate": str(work / "cert.pem"), "privateKey": str(work / "key.pem"),
             "httpPort": dnstest.free_port(ipv6=False), "tlsPort": dnstest.free_port(ipv6=False),
             "ocspResponderURL": "", "externalAccountBindingRequired": False}}))
-        hook = work / "auth-hook"
-        hook.write_text(AUTH_HOOK)
-        hook.chmod(0o755)
-        argv, env = self.dnsctl_argv("reload")
-        env.update(DNSCTL=argv[0], DNSD_CONFIG=str(self.dnsd.config), HOOK_LOG=str(work / "log"),
-                   REQUESTS_CA_BUNDLE=str(work / "cert.pem"))
+        env = dict(env, REQUESTS_CA_BUNDLE=str(work / "cert.pem"))
         with open(work / "pebble.log", "w") as log:
             pebble = subprocess.Popen(
                 [pebble_bin, "-config", str(work / "pebble.json"),
@@ -236,9 +240,9 @@ class WaitPropagated(dnstest.ServerTestCase):
             dnstest.wait_until(FOLLOW_S, listening, "pebble to listen")
             self.assertIsNone(pebble.poll(), (work / "pebble.log").read_text())
             run = subprocess.run(
-                [certbot, "certonly", "--manual", "--preferred-challenges", "dns",
-                 "--manual-auth-hook", str(hook), "-d", "app.example.test",
-                 "-d", "*.app.example.test", "--server", f"https://127.0.0.1:{acme_port}/dir",
+                [certbot, "certonly", "--manual", "--preferred-challenges", "dns", *hook_args,
+                 "-d", domain, "-d", f"*.{domain}",
+                 "--server", f"https://127.0.0.1:{acme_port}/dir",
                  "--config-dir", str(work / "etc"), "--work-dir", str(work / "lib"),
                  "--logs-dir", str(work / "logs"), "--agree-tos",
                  "--register-unsafely-without-email", "--non-interactive"],
@@ -250,8 +254,22 @@ class WaitPropagated(dnstest.ServerTestCase):
             except subprocess.TimeoutExpired:
                 pebble.kill()
                 pebble.wait()
+        return run, (work / "pebble.log").read_text()
+
+    def test_5_certbot_validated_at_the_secondary_after_the_hook_waited(self):
+        # The README's exact wait, end to end: certbot 2.1's manual authenticator with an auth
+        # hook ending in `dnsctl wait-propagated`, against pebble asking only the Knot secondary.
+        work = self.creds / "acme"
+        work.mkdir(exist_ok=True)
+        hook = work / "auth-hook"
+        hook.write_text(AUTH_HOOK)
+        hook.chmod(0o755)
+        argv, env = self.dnsctl_argv("reload")
+        env.update(DNSCTL=argv[0], DNSD_CONFIG=str(self.dnsd.config), HOOK_LOG=str(work / "log"))
+        run, pebble_log = self.certbot_against_pebble(work, ["--manual-auth-hook", str(hook)],
+                                                      env)
         hook_log = (work / "log").read_text() if (work / "log").exists() else ""
-        detail = f"{run.stdout}\n{run.stderr}\n{hook_log}\n{(work / 'pebble.log').read_text()}"
+        detail = f"{run.stdout}\n{run.stderr}\n{hook_log}\n{pebble_log}"
         self.assertEqual(run.returncode, 0, detail)
         # Two challenges on one name (the wildcard's is the base name's); the wait came last.
         self.assertEqual(hook_log, "auth app.example.test remaining=1\n"
@@ -259,6 +277,63 @@ class WaitPropagated(dnstest.ServerTestCase):
         self.assertTrue((work / "etc" / "live" / "app.example.test" / "fullchain.pem").exists())
         self.assertNotIn(ADMIN_TOKEN, detail)
 
+    def test_6_the_readme_key_file_and_hooks_as_written(self):
+        # README "Propagation hook for certbot": its key file command and its two hooks, taken
+        # from README.md and run with only the paths, the port and the zone put in: nsupdate -k
+        # adds each challenge record to dnsd by RFC 2136, the last auth hook waits with
+        # `dnsctl wait-propagated`, pebble asks only Knot, and the cleanup hook deletes them.
+        readme = (dnstest.REPO_ROOT / "README.md").read_text()
+        section = re.split(r"\n#{2,4} ", readme.split("#### Propagation hook for certbot", 1)[1],
+                           maxsplit=1)[0]
+        blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+        key_file = [b for b in blocks if "printf 'key \"" in b]
+        auth = [b for b in blocks if "/etc/dnsd/acme-auth:" in b]
+        cleanup = [b for b in blocks if "/etc/dnsd/acme-cleanup:" in b]
+        self.assertEqual((len(key_file), len(auth), len(cleanup)), (1, 1, 1), section)
+        work = self.creds / "readme-hooks"
+        work.mkdir(exist_ok=True)
+
+        def as_here(text: str) -> str:
+            return (text.replace("/etc/dnsd/", f"{self.creds}/")
+                    .replace("server 127.0.0.1 53\n", f"server 127.0.0.1 {self.dnsd.port}\n")
+                    .replace("tm.example.com", ZONE.rstrip(".")))
+
+        made = subprocess.run(["sh", "-ec", as_here(key_file[0])], capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        self.assertEqual((self.creds / "acme-nsupdate.key").stat().st_mode & 0o077, 0)
+        hooks = []
+        for name, text in (("acme-auth", auth[0]), ("acme-cleanup", cleanup[0])):
+            hooks.append(self.creds / name)
+            self.assertIn("server 127.0.0.1 53\n", text)  # what as_here() puts the port in
+            hooks[-1].write_text(as_here(text))
+            hooks[-1].chmod(0o755)
+        challenge = f"_acme-challenge.hooks.{ZONE}"  # test_5 left app's records in the config
+        self.assertEqual(txt(self.dnsd.port, challenge), [])
+        serial_before = soa_serial(self.dnsd.port)
+        argv, env = self.dnsctl_argv("reload")
+        env["PATH"] = f"{Path(argv[0]).parent}:{env.get('PATH', '/usr/bin:/bin')}"
+        run, pebble_log = self.certbot_against_pebble(
+            work, ["--manual-auth-hook", str(hooks[0]), "--manual-cleanup-hook", str(hooks[1])],
+            env, domain="hooks.example.test")
+        detail = f"{run.stdout}\n{run.stderr}\n{pebble_log}\n{self.dnsd.stderr_text(30)}"
+        self.assertEqual(run.returncode, 0, detail)
+        self.assertTrue((work / "etc" / "live" / "hooks.example.test" / "fullchain.pem").exists())
+        # The last auth hook waited: wait-propagated's result line is in certbot's report of it.
+        self.assertRegex(run.stdout + run.stderr,
+                         rf"{re.escape(ZONE)} serial \d+: served by 1 of 1 secondaries", detail)
+        # dnsd took both records and both deletes from the hooks' key, and nothing is left.
+        log = self.dnsd.stderr_path.read_text(errors="replace")
+        for change in (f'changes="add {challenge} 120 TXT', f'changes="delete {challenge} '):
+            lines = [line for line in log.splitlines()
+                     if f"update: key={UPDATE_KEY} zone={ZONE}" in line
+                     and "rcode=NOERROR" in line and change in line]
+            self.assertEqual(len(lines), 2, f"{change}:\n{log}")
+        self.assertEqual(txt(self.dnsd.port, challenge), [])
+        self.assertGreater(soa_serial(self.dnsd.port), serial_before)
+        for text in (detail, log):
+            self.assertNotIn(UPDATE_SECRET, text)
+            self.assertNotIn(ADMIN_TOKEN, text)
 
 if __name__ == "__main__":
     dnstest.main()

@@ -26,6 +26,10 @@ TEST_CASE("a key with update_zones may update TXT under _acme-challenge by defau
   CHECK(policy.zones.size() == 1);
   CHECK(policy.names == std::vector<std::string>{"_acme-challenge"});
   CHECK(policy.types == std::vector<std::uint16_t>{16});
+  // The defaults README "Dynamic updates (RFC 2136)" and the key table give.
+  CHECK(policy.max_records == 100);
+  CHECK(policy.ttl_min == 0);
+  CHECK(policy.ttl_max == 86400);
   CHECK(policy.rate == 60);
   CHECK_FALSE(policy.expire);
   CHECK(result.config->server.update_log.empty());

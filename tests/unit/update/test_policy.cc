@@ -63,3 +63,29 @@ TEST_CASE("policy: a key is found by its lower-cased name and covers only its zo
   CHECK(update::covers_zone(policy, name("example.")));
   CHECK(!update::covers_zone(policy, name("sub.example.")));
 }
+
+TEST_CASE("policy: an added record's TTL must lie within update_ttl_min and update_ttl_max") {
+  update::Policy policy;
+  policy.ttl_min = 60;
+  policy.ttl_max = 600;
+  const auto origin = name("example.");
+  struct Case {
+    update::Record record;
+    bool allowed;
+  };
+  const Case cases[] = {
+      {record("_acme-challenge.example.", "TXT", cls::in, 59, "\"t\""), false},
+      {record("_acme-challenge.example.", "TXT", cls::in, 60, "\"t\""), true},
+      {record("_acme-challenge.example.", "TXT", cls::in, 600, "\"t\""), true},
+      {record("_acme-challenge.example.", "TXT", cls::in, 601, "\"t\""), false},
+      // Deletes carry TTL 0 (RFC 2136 §2.5.2-2.5.4): the bounds are for what is added.
+      {record("_acme-challenge.example.", "TXT", cls::any), true},
+      {record("_acme-challenge.example.", "TXT", cls::none, 0, "\"t\""), true},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(update::record_text(c.record));
+    const auto verdict = update::check_policy(policy, origin, std::span(&c.record, 1));
+    CHECK(verdict.ok() == c.allowed);
+    if (!c.allowed) CHECK(verdict.rcode == rc::refused);
+  }
+}

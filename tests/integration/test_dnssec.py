@@ -3,8 +3,10 @@
 # as trust anchor, and unbound (trust-anchor-file with the DS from `dnsctl ds`, stub-zone to
 # dnsd) for every answer kind: positive, CNAME out of the zone, NODATA, NXDOMAIN (compact
 # denial, RFC 9824), wildcard, referral (signed DS, and the NSEC of an insecure delegation),
-# and a health-routed name before and after a failover (tenant_sim 503). Bad cases: a missing
-# key file is a config error naming the file and the key; no expired signature is ever served.
+# and a health-routed name before and after a failover (tenant_sim 503), NODATA at that name
+# (its NSEC lists the name's address types, so an aggressive-NSEC unbound still gets its A).
+# Bad cases: a missing key file is a config error naming the file and the key; no expired
+# signature is ever served.
 import os
 import re
 import subprocess
@@ -186,6 +188,32 @@ class DnssecCase(dnstest.ServerTestCase):
         finally:
             self.eu.set_mode("up")
 
+    def test_nodata_at_a_health_routed_name_lists_its_address_types(self):
+        # TXT and AAAA at a profile of IPv4 endpoints: NODATA that delv and unbound validate,
+        # whose NSEC lists A (what the name answers) but neither the type asked for nor CNAME.
+        for qtype in ("TXT", "AAAA"):
+            resp = dnstest.kdig(self.dnsd.port, ROUTED, qtype, "+dnssec")
+            self.assertEqual(resp.rcode, "NOERROR", str(resp))
+            self.assertEqual(resp.answer, [], str(resp))
+            nsec = [r for r in resp.authority if r.type == "NSEC"]
+            self.assertEqual(len(nsec), 1, str(resp))
+            types = nsec[0].rdata.split()[1:]
+            self.assertIn("A", types, str(resp))
+            self.assertNotIn(qtype, types, str(resp))
+            self.assertNotIn("CNAME", types, str(resp))
+            self.assertValidated(ROUTED, qtype, negative=True)
+        # A resolver reusing cached NSECs (RFC 8198, unbound aggressive-nsec) still gets the
+        # address after a NODATA at the name: its NSEC did not deny A. A fresh unbound, so
+        # neither the A nor the NSEC is cached from another test.
+        fresh = self.own(ValidatingUnbound(self.dnsd.port, self.ds_line, aggressive=True).start())
+        resp = dnstest.dig(fresh.port, ROUTED, "TXT", "+dnssec", rd=True)
+        self.assertIn("ad", resp.flags, str(resp))
+        self.assertEqual(resp.answer, [], str(resp))
+        resp = dnstest.dig(fresh.port, ROUTED, "A", "+dnssec", rd=True)
+        self.assertIn("ad", resp.flags, str(resp))
+        self.assertTrue([r for r in resp.answer if r.type == "A"],
+                        f"the cached NSEC denied A at {ROUTED}\n{resp}")
+
     def test_no_expired_signature_is_served(self):
         now = int(time.time())
         for qname, qtype in ((f"www.{ZONE}", "A"), (ZONE, "DNSKEY"), (f"nope.{ZONE}", "A")):
@@ -200,7 +228,7 @@ class DnssecCase(dnstest.ServerTestCase):
 class ValidatingUnbound(dnstest.Unbound):
     """unbound validating with the zone's DS as trust anchor, the zone stubbed to dnsd."""
 
-    def __init__(self, stub_port: int, ds_line: str):
+    def __init__(self, stub_port: int, ds_line: str, aggressive: bool = False):
         super().__init__(ZONE, stub_port)
         anchor = self.dir / "anchor.ds"
         anchor.write_text(ds_line + "\n")
@@ -208,7 +236,8 @@ class ValidatingUnbound(dnstest.Unbound):
         text = text.replace('    module-config: "iterator"\n',
                             '    module-config: "validator iterator"\n'
                             f'    trust-anchor-file: "{anchor}"\n'
-                            "    val-log-level: 2\n")
+                            "    val-log-level: 2\n" +
+                            ("    aggressive-nsec: yes\n" if aggressive else ""))
         text = text.replace(f'    domain-insecure: "{ZONE}"\n', "")
         self.config.write_text(text)
 

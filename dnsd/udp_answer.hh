@@ -1,7 +1,8 @@
 // One UDP query to the datagram sent back: the engine's answer, then response rate limiting
 // ([rrl]), and only then the on-demand signatures the answer needs (dnssec/on_demand.hh), so
 // that under a random-name flood a dropped response costs no signature and a slipped one (TC)
-// carries none. No allocation, no lock, no I/O: the UDP server and the unit tests call it alike.
+// carries none. No lock, no I/O, and no allocation but the signature a sent answer owes (a miss
+// in dnssec/on_demand.hh): the UDP server and the unit tests call it alike.
 #pragma once
 
 #include <span>

@@ -23,6 +23,7 @@ from tenants import EU_IP, US_IP, EndpointSpec, ProbeSettings  # noqa: E402
 
 ZONE = "signed.test."
 ROUTED = f"ip.{ZONE}"
+MIXED = f"mixed.{ZONE}"  # an IPv4 and an IPv6 endpoint
 FAST = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
 SLACK_S = 2.0
 POLL_S = 0.05
@@ -62,6 +63,9 @@ class DnssecCase(dnstest.ServerTestCase):
         profile = tenants.profile_toml(
             ROUTED, FAST.monitor_toml(protocol="http", port=cls.eu.port),
             [EndpointSpec("eu", EU_IP, 1), EndpointSpec("us", US_IP, 2)], ttl=1)
+        profile += tenants.profile_toml(
+            MIXED, FAST.monitor_toml(protocol="http", port=cls.eu.port),
+            [EndpointSpec("eu", EU_IP, 1), EndpointSpec("v6", "::1", 2)], ttl=1)
         cls.dnsd = cls.own(tenants.ScenarioDnsd(zone_body([cls.key]) + profile,
                                                 files=[cls.key]))
         os.chmod(cls.dnsd.dir / cls.key.name, 0o600)
@@ -202,6 +206,12 @@ class DnssecCase(dnstest.ServerTestCase):
             self.assertNotIn(qtype, types, str(resp))
             self.assertNotIn("CNAME", types, str(resp))
             self.assertValidated(ROUTED, qtype, negative=True)
+        # Both families at a profile of an IPv4 and an IPv6 endpoint, whatever the pick.
+        resp = dnstest.kdig(self.dnsd.port, MIXED, "TXT", "+dnssec")
+        types = [r for r in resp.authority if r.type == "NSEC"][0].rdata.split()[1:]
+        self.assertEqual(sorted(t for t in types if t in ("A", "AAAA", "CNAME", "TXT")),
+                         ["A", "AAAA"], str(resp))
+        self.assertValidated(MIXED, "TXT", negative=True)
         # A resolver reusing cached NSECs (RFC 8198, unbound aggressive-nsec) still gets the
         # address after a NODATA at the name: its NSEC did not deny A. A fresh unbound, so
         # neither the A nor the NSEC is cached from another test.

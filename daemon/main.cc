@@ -27,6 +27,7 @@
 #include "control/generation.hh"
 #include "control/runtime.hh"
 #include "control/updater.hh"
+#include "dnsd/dnssec/on_demand.hh"
 #include "dnsd/dnstap/sink.hh"
 #include "dnsd/query_counters.hh"
 #include "dnsd/server_config.hh"
@@ -382,9 +383,10 @@ class Daemon {
     std::string page;
     const auto dnstap = dnstap_ ? std::optional(dnstap_->totals()) : dnstap_at_stop_;
     runtime_.inspect([&](const control::Generation& generation, const control::Overrides&) {
-      page = metrics::render_prometheus(
-          {&query_counters_, &probe_counters_, &generation.config->model, &generation.health,
-           &config_status_, &published, dnstap ? &*dnstap : nullptr, DNSD_VERSION, true});
+      page = metrics::render_prometheus({&query_counters_, &probe_counters_,
+                                         &generation.config->model, &generation.health,
+                                         &config_status_, &published, dnstap ? &*dnstap : nullptr,
+                                         DNSD_VERSION, true, dnsd::dnssec::on_demand_totals()});
     });
     if (const control::Fleet* fleet = runtime_.fleet()) page += fleet->metrics();
     return page;

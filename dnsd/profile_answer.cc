@@ -74,6 +74,46 @@ int put_addresses(SectionWriter& answer, const routing::Profile& profile, const 
   return written;
 }
 
+// The address types the health-routed name can answer, over every endpoint of its profile
+// and of the profiles nested in it, less `denied`: what its NODATA's NSEC lists (with RRSIG
+// and NSEC). The union, not the current pick, so the proof does not change with health, and a
+// resolver using cached NSECs (RFC 8198) denies only the type it was told of, whatever the
+// next failover brings. Never CNAME: validators take a NODATA proof with the CNAME bit as
+// bogus (RFC 4035 §5.4), and while an FQDN is picked every type gets the CNAME, no NODATA.
+struct AnswerableTypes {
+  bool a = false, aaaa = false;
+  void collect(const routing::Model& model, routing::ProfileId id, std::size_t depth) noexcept {
+    if (depth >= routing::max_nesting) return;  // conf/ refuses deeper nesting and loops
+    const routing::Profile& profile = model.profiles[id];
+    for (const routing::Endpoint& endpoint : profile.endpoints) {
+      if (endpoint.kind == routing::TargetKind::ipv4) a = true;
+      if (endpoint.kind == routing::TargetKind::ipv6) aaaa = true;
+      if (endpoint.kind == routing::TargetKind::name && profile.flatten) a = aaaa = true;
+      if (endpoint.kind == routing::TargetKind::profile) collect(model, endpoint.child, depth + 1);
+    }
+  }
+};
+
+// NODATA at the health-routed name being answered, `denied` being the type asked for.
+void put_profile_nodata(SectionWriter& answer, Bytes owner, std::uint16_t denied) noexcept {
+  const zone::Node* node = answer.profile_node;
+  if (!answer.dnssec || !node || !node->profile) {
+    answer.put_negative(node, owner);
+    return;
+  }
+  AnswerableTypes answerable;
+  answerable.collect(*answer.state.model, *node->profile, 0);
+  std::array<std::uint16_t, 2> types{};
+  std::size_t count = 0;
+  if (answerable.a && denied != rrtype::a) types[count++] = rrtype::a;
+  if (answerable.aaaa && denied != rrtype::aaaa) types[count++] = rrtype::aaaa;
+  if (count == 0) {  // nothing to add: the NSEC made ahead says it all
+    answer.put_negative(node, owner);
+    return;
+  }
+  answer.put_negative(node, owner, std::span(types.data(), count));
+}
+
 // RFC 4035 §3.1.1 for the records just written: one endpoint's own record of the node's
 // profile was signed ahead (dnssec/zone_signatures.hh); any other set (several picks, a nested
 // profile's, flattened addresses) is signed on demand. Sets TC when the RRSIGs do not fit.
@@ -112,7 +152,7 @@ Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, By
       routing::pick(profile, *answer.state.health, answer.client.info, framing::want_for(qtype));
   answer.sections.ecs_scope = std::max(answer.sections.ecs_scope, pick.scope_prefix);
   if (pick.count == 0) {  // every endpoint disabled by the operator: the name exists, no data
-    answer.put_negative(answer.profile_node, owner);
+    put_profile_nodata(answer, owner, qtype);
     return {};
   }
   const routing::Endpoint& first = profile.endpoints[pick.endpoints[0]];
@@ -139,7 +179,7 @@ Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, By
   if (qtype == rrtype::any)
     type = first.kind == routing::TargetKind::ipv6 ? rrtype::aaaa : rrtype::a;
   if (type != rrtype::a && type != rrtype::aaaa) {
-    answer.put_negative(answer.profile_node, owner);
+    put_profile_nodata(answer, owner, type);
     return {};
   }
   Written records;
@@ -155,7 +195,7 @@ Bytes answer_profile_at(SectionWriter& answer, routing::ProfileId profile_id, By
     answer.sections.rcode = wire::rcode::servfail;  // not resolved yet: ask again soon
     answer.sections.aa = false;
   } else if (written == 0 && !answer.sections.tc) {
-    answer.put_negative(answer.profile_node, owner);
+    put_profile_nodata(answer, owner, type);
   }
   return {};
 }

@@ -67,7 +67,8 @@ bool SectionWriter::put_answer(Bytes owner, const zone::RRset& rrset) noexcept {
 // compact denial of RFC 9824 §3 follows: an NSEC at the name itself whose next name is
 // \000.<name>, made ahead for an existing name and on demand for a missing one (with NXNAME in
 // its bitmap); NXDOMAIN becomes NOERROR unless the client set CO (§4).
-void SectionWriter::put_negative(const zone::Node* node, Bytes owner) noexcept {
+void SectionWriter::put_negative(const zone::Node* node, Bytes owner,
+                                 std::span<const std::uint16_t> answerable) noexcept {
   const zone::RRset& soa = *zone.apex().find(rrtype::soa);
   if (!put_rrset(zone.apex().owner.wire(), soa, sections.authority, zone.negative_ttl())) {
     sections.tc = true;
@@ -78,12 +79,13 @@ void SectionWriter::put_negative(const zone::Node* node, Bytes owner) noexcept {
   std::uint16_t written = 0;
   const std::uint32_t ttl = dnssec->negative_ttl();
   bool ok = false;
-  if (node && !synthesized) {  // at a cut too: the NSEC there proves there is no DS
+  if (node && !synthesized && answerable.empty()) {  // at a cut too: it proves there is no DS
     const dnssec::Denial& denial = dnssec->nodata(*node);
     ok = writer.put_rr(owner, rrtype::nsec, wire::rrclass::in, ttl, denial.nsec.front()) &&
          put_rrsigs(owner, rrtype::nsec, ttl, denial.rrsigs, ++written);
   } else {
-    // A missing name, or one a wildcard answers with no data: its NSEC is made for it.
+    // A missing name, one a wildcard answers with no data, or a health-routed name: its NSEC
+    // is made for it.
     std::array<std::uint16_t, 64> types{};
     std::size_t count = 0;
     types[count++] = rrtype::rrsig;
@@ -91,6 +93,8 @@ void SectionWriter::put_negative(const zone::Node* node, Bytes owner) noexcept {
     if (!node) types[count++] = dnssec::type_nxname;
     for (std::size_t i = 0; node && i < node->rrsets.size() && count < types.size(); ++i)
       types[count++] = node->rrsets[i].type;
+    for (std::size_t i = 0; i < answerable.size() && count < types.size(); ++i)
+      types[count++] = answerable[i];
     std::array<std::uint8_t, 2 + wire::max_name_size + 256> nsec{};
     const std::size_t size = dnssec::compact_nsec_into(owner, std::span(types.data(), count), nsec);
     if (size == 0) return;
@@ -98,8 +102,14 @@ void SectionWriter::put_negative(const zone::Node* node, Bytes owner) noexcept {
     const std::span<const std::uint8_t> rdatas[] = {rdata};
     const zone::RdataList rrsigs =
         dnssec::sign_on_demand(*dnssec, owner, rrtype::nsec, ttl, rdatas);
-    ok = rrsigs.size() != 0 && writer.put_rr(owner, rrtype::nsec, wire::rrclass::in, ttl, rdata) &&
-         put_rrsigs(owner, rrtype::nsec, ttl, rrsigs, ++written);
+    // Left unsigned while rate limiting decides (on_demand.hh): the NSEC is left out, the rest
+    // is as signed, and the answer is made again, signed, only if it is sent.
+    if (rrsigs.size() == 0 && dnssec::signature_owed())
+      ok = true;
+    else
+      ok = rrsigs.size() != 0 &&
+           writer.put_rr(owner, rrtype::nsec, wire::rrclass::in, ttl, rdata) &&
+           put_rrsigs(owner, rrtype::nsec, ttl, rrsigs, ++written);
   }
   if (!ok) {
     writer.rollback(mark);

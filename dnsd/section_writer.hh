@@ -32,8 +32,10 @@ struct SectionWriter {
                  std::uint32_t ttl) noexcept;
   bool put_answer(Bytes owner, const zone::RRset& rrset) noexcept;
   // Negative answers. With DNSSEC, `node` (the name's node, null when it does not exist)
-  // decides the compact-denial NSEC (RFC 9824 §3).
-  void put_negative(const zone::Node* node = nullptr, Bytes owner = {}) noexcept;
+  // decides the compact-denial NSEC (RFC 9824 §3). `answerable`: types the name answers besides
+  // its RRsets (a health-routed name's endpoints); with any, the NSEC is made on demand.
+  void put_negative(const zone::Node* node = nullptr, Bytes owner = {},
+                    std::span<const std::uint16_t> answerable = {}) noexcept;
   // RRSIGs (already made) after the RRset just written under `owner`; false when they do not fit.
   zone::RdataList rrsigs_for(Bytes owner, const zone::RRset& rrset, std::uint32_t ttl) noexcept;
   bool put_rrsigs(Bytes owner, std::uint16_t counted_type, std::uint32_t ttl,

@@ -17,6 +17,7 @@
 #include "dnsd/dnstap/sink.hh"
 #include "dnsd/rrl.hh"
 #include "dnsd/socket_address.hh"
+#include "dnsd/udp_answer.hh"
 #include "dnsd/update_queue.hh"
 #include "dnsd/wire/types.hh"
 #include "logging/log.hh"
@@ -106,27 +107,22 @@ struct UdpServer::Worker {
           counters.record_dropped();
         continue;
       }
-      const Reply reply = answer(state, scratch[replies], query, client);
+      // Rate limiting decides before any on-demand signature is made (udp_answer.hh).
+      const UdpReply limited =
+          answer_udp(state, scratch[replies], query, client, rrl, rrl_state, limits, timing);
+      const Reply& reply = limited.reply;
       if (reply.kind != Reply::Kind::send) {
         counters.record_dropped();
         continue;
       }
-      std::span<const std::uint8_t> bytes = reply.bytes;
-      // The gate inline: a client under the rate costs one hash and one compare-and-swap.
-      const RrlAction action =
-          limits.enabled && !rrl.pass_gate(client.info, limits, timing)
-              ? rrl_limit(rrl, rrl_state, limits, client.info, reply, state.zones, timing)
-              : RrlAction::send;
-      if (action == RrlAction::send) {
+      const std::span<const std::uint8_t> bytes = reply.bytes;
+      if (limited.action == RrlAction::send) {
         counters.record(reply.rcode, reply.qtype, reply.truncated);
-      } else if (action == RrlAction::drop) {
+      } else if (limited.action == RrlAction::drop) {
         counters.record_rrl(false);
         counters.record_dropped();
         continue;
       } else {
-        // The reply is in this worker's scratch, so it may be cut down in place.
-        auto* response = const_cast<std::uint8_t*>(bytes.data());
-        bytes = bytes.first(rrl_truncate(response, bytes.size()));
         counters.record_rrl(true);
         counters.record(wire::rcode::noerror, reply.qtype, true);
       }

@@ -58,6 +58,19 @@ void render_dnstap(Exposition& out, const dnsd::dnstap::Totals& totals) {
   out.sample("dnsd_dnstap_dropped_total", {}, totals.dropped);
 }
 
+// Signatures made ahead are not counted here: their number follows from the zones, not the load.
+void render_dnssec(Exposition& out, const dnsd::dnssec::CacheCounts& counts) {
+  out.family("dnsd_dnssec_signatures_total", "counter",
+             "RRSIGs made on the query path: compact denial NSECs of missing names, wildcard "
+             "expansions and multi-address answers not signed ahead (one per key).");
+  out.sample("dnsd_dnssec_signatures_total", {{"kind", "on_demand"}}, counts.signatures);
+  out.family("dnsd_dnssec_denial_cache_total", "counter",
+             "Lookups in the per-thread cache of on-demand signatures, by result (a miss signs; "
+             "a response rate limiting drops or slips counts neither).");
+  out.sample("dnsd_dnssec_denial_cache_total", {{"result", "hit"}}, counts.hits);
+  out.sample("dnsd_dnssec_denial_cache_total", {{"result", "miss"}}, counts.misses);
+}
+
 void render_probes(Exposition& out, const probe::ProbeCounters& counters) {
   const probe::ProbeTotals totals = counters.totals();
   out.family("dnsd_probe_results_total", "counter",
@@ -177,6 +190,7 @@ std::string render_prometheus(const Sources& sources) {
   if (sources.process) render_process(out);
   if (sources.queries) render_queries(out, *sources.queries);
   if (sources.dnstap) render_dnstap(out, *sources.dnstap);
+  if (sources.dnssec) render_dnssec(out, *sources.dnssec);
   if (sources.probes) render_probes(out, *sources.probes);
   if (sources.model && sources.health) {
     render_endpoints(out, *sources.model, *sources.health, sources.probes);

@@ -27,6 +27,8 @@
 //   dnsd_secondary_acked_serial{zone,secondary}    the last serial it acknowledged (NOTIFY)
 //   dnsd_secondary_current{zone,secondary}         1 when it serves the zone's serial or newer
 //   dnsd_dnstap_sent_total, dnsd_dnstap_dropped_total  dnstap messages (only when [dnstap] is on)
+//   dnsd_dnssec_signatures_total{kind="on_demand"}     RRSIGs made on the query path
+//   dnsd_dnssec_denial_cache_total{result}         on-demand signature lookups: hit, miss
 // Labels hold only names from the config (profiles, endpoints, zones, secondaries), never
 // client data, so the number of series is bounded by the config.
 // The renderer reads counters and atomics, and takes the probe counters' and history's locks
@@ -40,6 +42,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dnsd/dnssec/on_demand.hh"
 #include "dnsd/dnstap/totals.hh"
 #include "dnsd/query_counters.hh"
 #include "probe/probe_counters.hh"
@@ -87,6 +90,8 @@ struct Sources {
   const dnsd::dnstap::Totals* dnstap = nullptr;  // null when dnstap is off
   std::string_view version;                      // empty: no dnsd_build_info
   bool process = false;                          // process_* from /proc/self
+  // dnssec::on_demand_totals(), read by the caller (metrics/ does not link the signer).
+  std::optional<dnsd::dnssec::CacheCounts> dnssec;
 };
 
 // Content-Type: text/plain; version=0.0.4; charset=utf-8

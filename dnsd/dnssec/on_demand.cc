@@ -1,9 +1,11 @@
 // The per-thread cache of on-demand signatures (see on_demand.hh): direct-mapped slots keyed by
-// the whole signed content, so a collision can only evict, never serve a wrong signature.
+// the whole signed content, so a collision can only evict, never serve a wrong signature; the
+// deferral the UDP server uses to rate-limit before signing; the counters metrics/ sums.
 #include "dnsd/dnssec/on_demand.hh"
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -26,6 +28,35 @@ struct Cache {
 };
 
 thread_local Cache t_cache;
+
+// An answer being made while deferring (see defer_on_demand()).
+struct Deferral {
+  bool active = false;
+  bool owed = false;       // a miss was left unsigned
+  std::uint64_t hits = 0;  // counted once the answer is known to be sent as it is
+};
+thread_local Deferral t_deferral;
+
+// One slot per thread (threads past the last share slots, still exact: fetch_add), on a cache
+// line of its own, so counting stays in the thread's cache and the scrape needs no lock.
+struct alignas(64) CounterSlot {
+  std::atomic<std::uint64_t> signatures{0}, hits{0}, misses{0};
+};
+constexpr std::size_t k_counter_slots = 64;
+std::array<CounterSlot, k_counter_slots> g_slots;
+std::atomic<std::size_t> g_next_slot{0};
+thread_local CounterSlot* t_slot = nullptr;
+
+void count(std::uint64_t signatures, std::uint64_t hits, std::uint64_t misses) noexcept {
+  if (!t_slot)
+    t_slot = &g_slots[g_next_slot.fetch_add(1, std::memory_order_relaxed) % k_counter_slots];
+  t_cache.counts.signatures += signatures;
+  t_cache.counts.hits += hits;
+  t_cache.counts.misses += misses;
+  if (signatures) t_slot->signatures.fetch_add(signatures, std::memory_order_relaxed);
+  if (hits) t_slot->hits.fetch_add(hits, std::memory_order_relaxed);
+  if (misses) t_slot->misses.fetch_add(misses, std::memory_order_relaxed);
+}
 
 void put(Cache& cache, std::span<const std::uint8_t> bytes, bool& fits) noexcept {
   if (cache.key_size + bytes.size() > cache.key.size()) {
@@ -94,13 +125,21 @@ zone::RdataList sign_on_demand(const ZoneSignatures& zone, std::span<const std::
     Slot& slot = cacheable ? cache.slots[wire::name_hash(key) % cache.slots.size()] : t_uncached;
     if (cacheable && slot.count != 0 &&
         std::equal(slot.key.begin(), slot.key.end(), key.begin(), key.end())) {
-      ++cache.counts.hits;
+      if (t_deferral.active)
+        ++t_deferral.hits;
+      else
+        count(0, 1, 0);
       return zone::RdataList(slot.sigs.data(), static_cast<std::uint32_t>(slot.sigs.size()),
                              slot.count);
     }
-    ++cache.counts.misses;
+    if (t_deferral.active) {  // rate limiting decides first; the slot is left as it is
+      t_deferral.owed = true;
+      return {};
+    }
     slot.key.assign(key.begin(), key.end());
-    if (!fill(slot, zone, owner, type, ttl, rdatas)) {
+    const bool signed_all = fill(slot, zone, owner, type, ttl, rdatas);
+    count(slot.count, 0, 1);
+    if (!signed_all) {
       slot.count = 0;
       return {};
     }
@@ -111,6 +150,27 @@ zone::RdataList sign_on_demand(const ZoneSignatures& zone, std::span<const std::
   }
 }
 
+void defer_on_demand() noexcept { t_deferral = Deferral{.active = true}; }
+
+bool signature_owed() noexcept { return t_deferral.active && t_deferral.owed; }
+
+bool end_deferral(bool sent) noexcept {
+  const Deferral done = t_deferral;
+  t_deferral = Deferral{};
+  if (sent && !done.owed) count(0, done.hits, 0);
+  return done.owed;
+}
+
 CacheCounts on_demand_counts() noexcept { return t_cache.counts; }
+
+CacheCounts on_demand_totals() noexcept {
+  CacheCounts sum;
+  for (const CounterSlot& slot : g_slots) {
+    sum.signatures += slot.signatures.load(std::memory_order_relaxed);
+    sum.hits += slot.hits.load(std::memory_order_relaxed);
+    sum.misses += slot.misses.load(std::memory_order_relaxed);
+  }
+  return sum;
+}
 
 }  // namespace dnsd::dnssec

@@ -3,8 +3,10 @@
 # as trust anchor, and unbound (trust-anchor-file with the DS from `dnsctl ds`, stub-zone to
 # dnsd) for every answer kind: positive, CNAME out of the zone, NODATA, NXDOMAIN (compact
 # denial, RFC 9824), wildcard, referral (signed DS, and the NSEC of an insecure delegation),
-# and a health-routed name before and after a failover (tenant_sim 503). Bad cases: a missing
-# key file is a config error naming the file and the key; no expired signature is ever served.
+# and a health-routed name before and after a failover (tenant_sim 503), NODATA at that name
+# (its NSEC lists the name's address types, so an aggressive-NSEC unbound still gets its A).
+# Bad cases: a missing key file is a config error naming the file and the key; no expired
+# signature is ever served.
 import os
 import re
 import subprocess
@@ -21,6 +23,7 @@ from tenants import EU_IP, US_IP, EndpointSpec, ProbeSettings  # noqa: E402
 
 ZONE = "signed.test."
 ROUTED = f"ip.{ZONE}"
+MIXED = f"mixed.{ZONE}"  # an IPv4 and an IPv6 endpoint
 FAST = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
 SLACK_S = 2.0
 POLL_S = 0.05
@@ -60,6 +63,9 @@ class DnssecCase(dnstest.ServerTestCase):
         profile = tenants.profile_toml(
             ROUTED, FAST.monitor_toml(protocol="http", port=cls.eu.port),
             [EndpointSpec("eu", EU_IP, 1), EndpointSpec("us", US_IP, 2)], ttl=1)
+        profile += tenants.profile_toml(
+            MIXED, FAST.monitor_toml(protocol="http", port=cls.eu.port),
+            [EndpointSpec("eu", EU_IP, 1), EndpointSpec("v6", "::1", 2)], ttl=1)
         cls.dnsd = cls.own(tenants.ScenarioDnsd(zone_body([cls.key]) + profile,
                                                 files=[cls.key]))
         os.chmod(cls.dnsd.dir / cls.key.name, 0o600)
@@ -186,6 +192,38 @@ class DnssecCase(dnstest.ServerTestCase):
         finally:
             self.eu.set_mode("up")
 
+    def test_nodata_at_a_health_routed_name_lists_its_address_types(self):
+        # TXT and AAAA at a profile of IPv4 endpoints: NODATA that delv and unbound validate,
+        # whose NSEC lists A (what the name answers) but neither the type asked for nor CNAME.
+        for qtype in ("TXT", "AAAA"):
+            resp = dnstest.kdig(self.dnsd.port, ROUTED, qtype, "+dnssec")
+            self.assertEqual(resp.rcode, "NOERROR", str(resp))
+            self.assertEqual(resp.answer, [], str(resp))
+            nsec = [r for r in resp.authority if r.type == "NSEC"]
+            self.assertEqual(len(nsec), 1, str(resp))
+            types = nsec[0].rdata.split()[1:]
+            self.assertIn("A", types, str(resp))
+            self.assertNotIn(qtype, types, str(resp))
+            self.assertNotIn("CNAME", types, str(resp))
+            self.assertValidated(ROUTED, qtype, negative=True)
+        # Both families at a profile of an IPv4 and an IPv6 endpoint, whatever the pick.
+        resp = dnstest.kdig(self.dnsd.port, MIXED, "TXT", "+dnssec")
+        types = [r for r in resp.authority if r.type == "NSEC"][0].rdata.split()[1:]
+        self.assertEqual(sorted(t for t in types if t in ("A", "AAAA", "CNAME", "TXT")),
+                         ["A", "AAAA"], str(resp))
+        self.assertValidated(MIXED, "TXT", negative=True)
+        # A resolver reusing cached NSECs (RFC 8198, unbound aggressive-nsec) still gets the
+        # address after a NODATA at the name: its NSEC did not deny A. A fresh unbound, so
+        # neither the A nor the NSEC is cached from another test.
+        fresh = self.own(ValidatingUnbound(self.dnsd.port, self.ds_line, aggressive=True).start())
+        resp = dnstest.dig(fresh.port, ROUTED, "TXT", "+dnssec", rd=True)
+        self.assertIn("ad", resp.flags, str(resp))
+        self.assertEqual(resp.answer, [], str(resp))
+        resp = dnstest.dig(fresh.port, ROUTED, "A", "+dnssec", rd=True)
+        self.assertIn("ad", resp.flags, str(resp))
+        self.assertTrue([r for r in resp.answer if r.type == "A"],
+                        f"the cached NSEC denied A at {ROUTED}\n{resp}")
+
     def test_no_expired_signature_is_served(self):
         now = int(time.time())
         for qname, qtype in ((f"www.{ZONE}", "A"), (ZONE, "DNSKEY"), (f"nope.{ZONE}", "A")):
@@ -200,7 +238,7 @@ class DnssecCase(dnstest.ServerTestCase):
 class ValidatingUnbound(dnstest.Unbound):
     """unbound validating with the zone's DS as trust anchor, the zone stubbed to dnsd."""
 
-    def __init__(self, stub_port: int, ds_line: str):
+    def __init__(self, stub_port: int, ds_line: str, aggressive: bool = False):
         super().__init__(ZONE, stub_port)
         anchor = self.dir / "anchor.ds"
         anchor.write_text(ds_line + "\n")
@@ -208,7 +246,8 @@ class ValidatingUnbound(dnstest.Unbound):
         text = text.replace('    module-config: "iterator"\n',
                             '    module-config: "validator iterator"\n'
                             f'    trust-anchor-file: "{anchor}"\n'
-                            "    val-log-level: 2\n")
+                            "    val-log-level: 2\n" +
+                            ("    aggressive-nsec: yes\n" if aggressive else ""))
         text = text.replace(f'    domain-insecure: "{ZONE}"\n', "")
         self.config.write_text(text)
 

@@ -323,3 +323,15 @@ TEST_CASE("render: published zones' serials and each secondary's serving, acked 
   CHECK(value(parsed, "dnsd_secondary_current", nsd) == 0);
   CHECK(value(parsed, "dnsd_secondary_current", unseen) == 0);
 }
+
+TEST_CASE("render: on-demand DNSSEC signatures and denial cache hits and misses") {
+  Sources sources;
+  sources.dnssec = dnsd::dnssec::CacheCounts{.signatures = 7, .hits = 40, .misses = 6};
+  const auto parsed = render_and_parse(sources);
+  CHECK(value(parsed, "dnsd_dnssec_signatures_total", {{"kind", "on_demand"}}) == 7);
+  CHECK(value(parsed, "dnsd_dnssec_denial_cache_total", {{"result", "hit"}}) == 40);
+  CHECK(value(parsed, "dnsd_dnssec_denial_cache_total", {{"result", "miss"}}) == 6);
+  CHECK(parsed.find("dnsd_dnssec_signatures_total")->type == "counter");
+  // Left out when the caller gives none.
+  CHECK(render_and_parse(Sources{}).find("dnsd_dnssec_signatures_total") == nullptr);
+}

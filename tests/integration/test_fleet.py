@@ -21,6 +21,7 @@ import admin_client  # noqa: E402
 import dnstest  # noqa: E402
 import etcd  # noqa: E402
 import tenants  # noqa: E402
+from secondaries import KnotSecondary  # noqa: E402
 from tenants import ProbeSettings  # noqa: E402
 
 PRIMARY_IP, BACKUP_IP = "127.0.0.2", "127.0.0.3"
@@ -376,6 +377,57 @@ class Fleet(dnstest.ServerTestCase):
         proc = self.dnsds[1].dnsctl("enable", PROFILE, "primary")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    def test_9b_a_maintenance_window_set_on_one_runs_and_ends_on_all(self):
+        # Whole seconds (RFC 3339); the window starts a second from now and lasts 8 s, long
+        # enough for the answers of all three to be read inside it on a loaded machine.
+        now = int(time.time())
+        start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 1))
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 9))
+        proc = self.dnsds[2].dnsctl("disable", PROFILE, "primary", "--from", start,
+                                    "--until", end)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for d in self.dnsds:  # the window itself, not just its effect, reaches every instance
+            dnstest.wait_until(OVERRIDE_S, lambda d=d: d.endpoint("primary")["override"]
+                               == {"from": start, "until": end}, f"{d.name} to hold the window")
+        self.wait_all_answer(BACKUP_IP, 9.0)
+        self.wait_all_answer(PRIMARY_IP, max(0.0, now + 9 - time.time()) + CONVERGE_S)
+
+    def test_9c_a_fleet_decision_reaches_a_hidden_primary_s_secondary(self):
+        # A fourth instance in ap-south (its probes leave from ap-south's address, so it votes
+        # as ap-south does: the views above do not change) is the hidden primary of a real Knot
+        # secondary. Its own probe keeps seeing the primary Online: what moves the secondary
+        # is the fleet's decision.
+        key, secret = "xfr.tm.test.", "a2V5Zm9ydGhlZmxlZXRoaWRkZW5wcmltYXJ5dGVzdDE="  # test only
+        d = FleetDnsd(2, self.cluster, self.primary.port, self.prefix)
+        d.name = "dnsd-ap-south-hidden-primary"
+        (d.dir / "xfr.secret").write_text(secret + "\n")
+        (d.dir / "xfr.secret").chmod(0o600)
+        knot = KnotSecondary("tm.test.", d.port, key, secret)
+        text = d.config.read_text().replace('name = "dns-3"', 'name = "dns-4"')
+        text = text.replace("\n[[profile]]", f'[[zone.transfer]]\nkey = "{key}"\n\n[[profile]]', 1)
+        d.config.write_text(text + f'\n[[key]]\nname = "{key}"\nsecret_file = "xfr.secret"\n'
+                            f'\n[[secondary]]\naddress = "127.0.0.1"\nport = {knot.port}\n'
+                            f'key = "{key}"\n')
+        self.own(d).start()
+        self.addCleanup(d.stop)
+        self.own(knot).start()
+        self.addCleanup(knot.stop)
+
+        def knot_answers() -> str:
+            resp = dnstest.dig(knot.port, PROFILE, allow_none=True)
+            return "+".join(r.rdata for r in resp.answer if r.type == "A") if resp else ""
+
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
+                           "Knot to serve the primary")
+        self.fail_for(0, 1)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds + [d])
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == BACKUP_IP,
+                           "Knot to serve the fleet's decision (the backup)")
+        self.assertEqual(d.endpoint("primary")["local_status"], "Online")
+        self.heal_for(0, 1)
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
+                           "Knot to serve the primary again")
 
 
 class FleetOverTlsWithAuth(dnstest.ServerTestCase):

@@ -378,6 +378,34 @@ class Fleet(dnstest.ServerTestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
 
+    def test_9a_etcd_without_quorum_counts_as_away_and_the_fleet_rejoins_when_it_is_back(self):
+        # Two of three members stopped: one still answers, but without a leader. Detecting it
+        # takes etcd's own election timeout and the client's call bound, hence the longer wait.
+        kept, *stopped = self.cluster.members
+        for m in stopped:
+            m.stop()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S + 15.0,
+                               lambda d=d: d.metric("dnsd_fleet_connected") == "0",
+                               f"{d.name} to report etcd without quorum as unreachable")
+            self.assertEqual(d.answer(), PRIMARY_IP, "the answer moved when etcd lost quorum")
+        self.assertTrue(kept.alive(), "the member left running died")
+        # Alone, eu-west decides by its own probe; the others keep the primary.
+        self.fail_for(0)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds[:1])
+        for d in self.dnsds[1:]:
+            self.assertEqual(d.answer(), PRIMARY_IP)
+        for m in stopped:
+            m.start()
+        self.cluster.wait_healthy()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "1",
+                               f"{d.name} to rejoin")
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)  # one vantage down is not a majority
+        self.heal_for(0)
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+
     def test_9b_a_maintenance_window_set_on_one_runs_and_ends_on_all(self):
         # Whole seconds (RFC 3339); the window starts a second from now and lasts 8 s, long
         # enough for the answers of all three to be read inside it on a loaded machine.

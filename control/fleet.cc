@@ -403,8 +403,11 @@ void Fleet::emit_overrides(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 }
 
+// Only the watch thread calls it. The first report is made even when it is "unreachable"
+// (connected_ starts false), so an instance that starts without etcd says so too.
 void Fleet::set_connected(bool connected, const std::string& why) {
-  if (connected_.exchange(connected) == connected) return;
+  if (connected_.exchange(connected) == connected && reported_) return;
+  reported_ = true;
   if (hooks_.event) hooks_.event(connected ? "connected" : "disconnected", "", "", why);
   if (connected) {
     hooks_.log("fleet: connected to etcd: deciding with the fleet");

@@ -118,6 +118,7 @@ class Fleet {
   bool republish_ = false;
   bool stopping_ = false;
   std::atomic<bool> connected_{false};
+  bool reported_ = false;  // set_connected() has said a state (the watch thread's own)
   std::atomic<std::uint64_t> writes_{0}, reconnects_{0}, decisions_{0};
   std::thread publisher_, watcher_;
 };

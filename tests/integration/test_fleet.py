@@ -5,6 +5,7 @@
 # probe_source_ipv4 = 127.0.0.21/.22/.23), and the primary fails for chosen vantages only through
 # tenant_sim's per-client modes, while every instance answers with the same addresses. Every wait
 # has a deadline.
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import admin_client  # noqa: E402
 import dnstest  # noqa: E402
 import etcd  # noqa: E402
 import tenants  # noqa: E402
+from secondaries import KnotSecondary  # noqa: E402
 from tenants import ProbeSettings  # noqa: E402
 
 PRIMARY_IP, BACKUP_IP = "127.0.0.2", "127.0.0.3"
@@ -73,7 +75,8 @@ class FleetDnsd(dnstest.Dnsd):
     """One instance: [fleet] with its name and vantage, probes from the vantage's own source
     address, the admin API, the shared profile."""
 
-    def __init__(self, index: int, cluster: etcd.EtcdCluster, tenant_port: int, prefix: str):
+    def __init__(self, index: int, cluster: etcd.EtcdCluster, tenant_port: int, prefix: str,
+                 extra_fleet: str = ""):
         super().__init__("", extra_server=f'probe_source_ipv4 = "{SOURCES[index]}"\n')
         self.name = f"dnsd-{VANTAGES[index]}"
         self.vantage = VANTAGES[index]
@@ -87,7 +90,8 @@ class FleetDnsd(dnstest.Dnsd):
             + profile_toml(tenant_port)
             + admin_client.admin_toml(self.admin_port, "admin.token")
             + f'\n[fleet]\nname = "dns-{index + 1}"\nvantage = "{self.vantage}"\n'
-              f'endpoints = [{endpoints}]\nprefix = "{prefix}"\nlease_ttl = "{LEASE_TTL_S}s"\n')
+              f'endpoints = [{endpoints}]\nprefix = "{prefix}"\nlease_ttl = "{LEASE_TTL_S}s"\n'
+              + extra_fleet)
         self.api = admin_client.AdminClient(self.admin_port, self.token)
 
     def ready(self) -> bool:
@@ -168,6 +172,19 @@ class Fleet(dnstest.ServerTestCase):
         """Until dnsd's fleet view of the primary holds exactly `votes` (vantage -> state)."""
         dnstest.wait_until(deadline_s, lambda: dnsd.view("primary") == votes,
                            f"{dnsd.name} to see votes {votes}")
+
+    def writes(self) -> list:
+        """Each instance's dnsd_fleet_etcd_writes_total (lease renewals are not writes)."""
+        return [int(d.metric("dnsd_fleet_etcd_writes_total") or "-1") for d in self.dnsds]
+
+    def wait_probes(self, count: int):
+        """Until the primary has counted `count` more probes from every vantage."""
+        before = self.primary.client_pings()
+        dnstest.wait_until(
+            CONVERGE_S + count * SETTINGS.interval_s,
+            lambda: all(self.primary.client_pings().get(s, 0) >= before.get(s, 0) + count
+                        for s in SOURCES),
+            f"{count} more probes from each of {SOURCES}")
 
     # ---- split views
 
@@ -300,6 +317,223 @@ class Fleet(dnstest.ServerTestCase):
                                f"{d.name} to rejoin")
             self.wait_view(d, {"eu-west": "Degraded", "us-east": "Online", "ap-south": "Online"})
         self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    # ---- etcd's load
+
+    def test_8_probes_that_change_nothing_write_nothing_and_a_change_writes_once(self):
+        online = {v: "Online" for v in VANTAGES}
+        for d in self.dnsds:
+            self.wait_view(d, online)
+        self.wait_probes(2)  # whatever an earlier test left in flight has landed
+        before = self.writes()
+        self.assertNotIn(-1, before, "an instance serves no dnsd_fleet_etcd_writes_total")
+        # Ten probes per vantage span several lease renewals (every lease_ttl / 3).
+        self.wait_probes(10)
+        self.assertEqual(self.writes(), before, "probes or lease renewals wrote verdicts")
+        # eu-west's verdict changes: eu-west writes it, once; the others write nothing.
+        self.fail_for(0)
+        for d in self.dnsds:
+            self.wait_view(d, {**online, "eu-west": "Degraded"})
+        self.wait_probes(5)
+        self.assertEqual(self.writes(), [before[0] + 1, before[1], before[2]])
+        self.heal_for(0)
+        for d in self.dnsds:
+            self.wait_view(d, online)
+        self.wait_probes(5)
+        self.assertEqual(self.writes(), [before[0] + 2, before[1], before[2]])
+
+    # ---- overrides while etcd is away
+
+    def test_9_etcd_away_keeps_the_overrides_read_last_and_refuses_changes_clearly(self):
+        proc = self.dnsds[0].dnsctl("disable", PROFILE, "primary")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.wait_all_answer(BACKUP_IP, OVERRIDE_S)
+        self.cluster.stop_all()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "0",
+                               f"{d.name} to report etcd unreachable")
+        for d in self.dnsds:
+            self.assertTrue(d.endpoint("primary")["admin_disabled"], f"{d.name} lost the override")
+            self.assertEqual(d.answer(), BACKUP_IP, f"{d.name} answers a disabled endpoint")
+        # A change that cannot reach etcd fails with a clear error and changes nothing.
+        proc = self.dnsds[1].dnsctl("enable", PROFILE, "primary")
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("not removed from etcd", proc.stdout + proc.stderr)
+        proc = self.dnsds[2].dnsctl("disable", PROFILE, "backup")
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("not stored in etcd", proc.stdout + proc.stderr)
+        for d in self.dnsds:
+            self.assertTrue(d.endpoint("primary")["admin_disabled"], d.name)
+            self.assertFalse(d.endpoint("backup")["admin_disabled"], d.name)
+            self.assertEqual(d.answer(), BACKUP_IP, d.name)
+        # etcd back: the override is read again from etcd, and can be lifted from anywhere.
+        for m in self.cluster.members:
+            m.start()
+        self.cluster.wait_healthy()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "1",
+                               f"{d.name} to rejoin")
+            self.assertTrue(d.endpoint("primary")["admin_disabled"], d.name)
+        proc = self.dnsds[1].dnsctl("enable", PROFILE, "primary")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    def test_9a_etcd_without_quorum_counts_as_away_and_the_fleet_rejoins_when_it_is_back(self):
+        # Two of three members stopped: one still answers, but without a leader. Detecting it
+        # takes etcd's own election timeout and the client's call bound, hence the longer wait.
+        kept, *stopped = self.cluster.members
+        for m in stopped:
+            m.stop()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S + 15.0,
+                               lambda d=d: d.metric("dnsd_fleet_connected") == "0",
+                               f"{d.name} to report etcd without quorum as unreachable")
+            self.assertEqual(d.answer(), PRIMARY_IP, "the answer moved when etcd lost quorum")
+        self.assertTrue(kept.alive(), "the member left running died")
+        # Alone, eu-west decides by its own probe; the others keep the primary.
+        self.fail_for(0)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds[:1])
+        for d in self.dnsds[1:]:
+            self.assertEqual(d.answer(), PRIMARY_IP)
+        for m in stopped:
+            m.start()
+        self.cluster.wait_healthy()
+        for d in self.dnsds:
+            dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "1",
+                               f"{d.name} to rejoin")
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)  # one vantage down is not a majority
+        self.heal_for(0)
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+
+    def test_9b_a_maintenance_window_set_on_one_runs_and_ends_on_all(self):
+        # Whole seconds (RFC 3339); the window starts a second from now and lasts 8 s, long
+        # enough for the answers of all three to be read inside it on a loaded machine.
+        now = int(time.time())
+        start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 1))
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 9))
+        proc = self.dnsds[2].dnsctl("disable", PROFILE, "primary", "--from", start,
+                                    "--until", end)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for d in self.dnsds:  # the window itself, not just its effect, reaches every instance
+            dnstest.wait_until(OVERRIDE_S, lambda d=d: d.endpoint("primary")["override"]
+                               == {"from": start, "until": end}, f"{d.name} to hold the window")
+        self.wait_all_answer(BACKUP_IP, 9.0)
+        self.wait_all_answer(PRIMARY_IP, max(0.0, now + 9 - time.time()) + CONVERGE_S)
+
+    def test_9c_a_fleet_decision_reaches_a_hidden_primary_s_secondary(self):
+        # A fourth instance in ap-south (its probes leave from ap-south's address, so it votes
+        # as ap-south does: the views above do not change) is the hidden primary of a real Knot
+        # secondary. Its own probe keeps seeing the primary Online: what moves the secondary
+        # is the fleet's decision.
+        key, secret = "xfr.tm.test.", "a2V5Zm9ydGhlZmxlZXRoaWRkZW5wcmltYXJ5dGVzdDE="  # test only
+        d = FleetDnsd(2, self.cluster, self.primary.port, self.prefix)
+        d.name = "dnsd-ap-south-hidden-primary"
+        (d.dir / "xfr.secret").write_text(secret + "\n")
+        (d.dir / "xfr.secret").chmod(0o600)
+        knot = KnotSecondary("tm.test.", d.port, key, secret)
+        text = d.config.read_text().replace('name = "dns-3"', 'name = "dns-4"')
+        text = text.replace("\n[[profile]]", f'[[zone.transfer]]\nkey = "{key}"\n\n[[profile]]', 1)
+        d.config.write_text(text + f'\n[[key]]\nname = "{key}"\nsecret_file = "xfr.secret"\n'
+                            f'\n[[secondary]]\naddress = "127.0.0.1"\nport = {knot.port}\n'
+                            f'key = "{key}"\n')
+        self.own(d).start()
+        self.addCleanup(d.stop)
+        self.own(knot).start()
+        self.addCleanup(knot.stop)
+
+        def knot_answers() -> str:
+            resp = dnstest.dig(knot.port, PROFILE, allow_none=True)
+            return "+".join(r.rdata for r in resp.answer if r.type == "A") if resp else ""
+
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
+                           "Knot to serve the primary")
+        self.fail_for(0, 1)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds + [d])
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == BACKUP_IP,
+                           "Knot to serve the fleet's decision (the backup)")
+        self.assertEqual(d.endpoint("primary")["local_status"], "Online")
+        self.heal_for(0, 1)
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
+                           "Knot to serve the primary again")
+
+
+class FleetOverTlsWithAuth(dnstest.ServerTestCase):
+    """One instance on a one-member etcd that wants TLS client certificates and user/password
+    auth, configured through [fleet] ca_file, client_cert_file, client_key_file, user and
+    password_file: it connects, publishes its verdicts and stores overrides; with a wrong
+    password it goes on answering alone. The password shows in no log, status or metrics."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = etcd.EtcdCluster(1, tls=True, auth=True).start()
+        cls.prefix = f"/dnsd-tls-{os.getpid()}/"
+        primary, backup = start_pair()
+        cls.primary, cls.backup = cls.own(primary), cls.own(backup)
+        cls.secrets = Path(tempfile.mkdtemp(prefix="fleet-secrets-"))
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.cluster.cleanup()
+        for f in cls.secrets.iterdir():
+            f.unlink()
+        cls.secrets.rmdir()
+
+    def start_dnsd(self, password: str) -> FleetDnsd:
+        certs = self.cluster.certs
+        key = self.secrets / "client.key"
+        key.write_bytes(certs.client_key.read_bytes())
+        key.chmod(0o600)
+        password_file = self.secrets / "etcd.password"
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        d = FleetDnsd(0, self.cluster, self.primary.port, self.prefix, extra_fleet=(
+            f'ca_file = "{certs.ca}"\nclient_cert_file = "{certs.client}"\n'
+            f'client_key_file = "{key}"\nuser = "{self.cluster.user}"\n'
+            f'password_file = "{password_file}"\n'))
+        self.own(d).start()
+        self.addCleanup(d.stop)
+        return d
+
+    def everything_shown(self, d: FleetDnsd) -> str:
+        """What an operator or a scraper can see: the log, the status, the metrics, dnsctl."""
+        _, metrics = d.api.get("/metrics")
+        return "\n".join([d.stderr_text(100000), json.dumps(d.api.status()), metrics,
+                          d.dnsctl("status").stdout,
+                          d.dnsctl("explain", PROFILE, "192.0.2.1").stdout])
+
+    def etcd_keys(self, under: str) -> str:
+        proc = self.cluster.etcdctl("get", "--prefix", "--keys-only", self.prefix + under)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc.stdout
+
+    def test_with_certificates_and_the_password_it_publishes_and_stores_overrides(self):
+        d = self.start_dnsd(self.cluster.password)
+        dnstest.wait_until(CONVERGE_S, lambda: d.metric("dnsd_fleet_connected") == "1",
+                           "the instance to connect to etcd over TLS with auth")
+        dnstest.wait_until(CONVERGE_S, lambda: "/primary/dns-1" in self.etcd_keys("verdicts/"),
+                           "the instance's verdict for the primary to be in etcd")
+        proc = d.dnsctl("disable", PROFILE, "primary")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertRegex(self.etcd_keys("overrides/"), r"overrides/\S+/primary")
+        proc = d.dnsctl("enable", PROFILE, "primary")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotIn(self.cluster.password, self.everything_shown(d))
+
+    def test_a_wrong_password_leaves_it_answering_alone_and_shows_no_password(self):
+        wrong = f"wrong-{self.cluster.password}"
+        d = self.start_dnsd(wrong)
+        dnstest.wait_until(CONVERGE_S, lambda: d.answer() == PRIMARY_IP,
+                           "the instance to answer from its own probes")
+        self.assertEqual(d.metric("dnsd_fleet_connected"), "0")
+        self.assertFalse(d.api.status()["fleet"]["connected"])
+        dnstest.wait_until(CONVERGE_S, lambda: "etcd unreachable" in d.stderr_text(400),
+                           "the log to say etcd is out of reach")
+        shown = self.everything_shown(d)
+        self.assertIn("authenticat", shown)  # the reason is named ...
+        self.assertNotIn(wrong, shown)  # ... and no password is shown
+        self.assertNotIn(self.cluster.password, shown)
 
 
 if __name__ == "__main__":

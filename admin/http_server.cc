@@ -6,6 +6,7 @@
 #include "admin/http_server.hh"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -107,7 +108,10 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, const Handler& handler, const HttpLimits& limits, Registry& registry)
       : stream_(std::move(socket)), handler_(handler), limits_(limits), registry_(registry) {}
-  ~Session() { registry_.remove(this); }
+  ~Session() {
+    registry_.remove(this);
+    wipe_buffer();
+  }
 
   void read() {
     parser_.emplace();
@@ -132,9 +136,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code ec) {
     reading_ = false;
     if (ec) return close();
-    const Request request = parser_->release();
+    Request request = parser_->release();
     std::unique_ptr<Stream> stream;
     response_ = handle(request, &stream);
+    wipe_credentials(request);
     if (stream) return start_stream(std::move(stream));
     response_.keep_alive(request.keep_alive());
     response_.prepare_payload();
@@ -156,6 +161,26 @@ class Session : public std::enable_shared_from_this<Session> {
       logging::error("admin: internal error: {}", e.what());
       return response;
     }
+  }
+
+  // The bearer token arrives in every request: its copies in the header field and in the read
+  // buffer are wiped once the request is handled, or each request would leave one more in freed
+  // memory (a core dump held them; integration.secrets counts them).
+  void wipe_credentials(Request& request) noexcept {
+    for (auto& field : request) {
+      if (field.name() != http::field::authorization && field.name() != http::field::cookie)
+        continue;
+      const auto value = field.value();
+      OPENSSL_cleanse(const_cast<char*>(value.data()), value.size());  // the field's own storage
+    }
+    wipe_buffer();
+  }
+
+  // Every byte of the read buffer but those not yet parsed (a pipelined request).
+  void wipe_buffer() noexcept {
+    auto spare = buffer_.prepare(buffer_.capacity() - buffer_.size());
+    OPENSSL_cleanse(spare.data(), spare.size());
+    buffer_.commit(0);
   }
 
   void close() {

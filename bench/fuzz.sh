@@ -17,7 +17,7 @@ runs=${RUNS:-10000000}
 seconds=${SECONDS_EACH:-1800}
 build=build-fuzz
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(engine tsig config master_file admin xfr)
+[ ${#targets[@]} -eq 0 ] && targets=(engine tsig config master_file admin xfr update)
 
 if [ -z "${NO_BUILD:-}" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

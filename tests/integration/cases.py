@@ -425,7 +425,7 @@ ZONE_CASES = [
 ]
 
 RAW_CASES = [
-    # --- opcodes (RFC 1035 §4.1.1, RFC 1996, RFC 2136): not served yet
+    # --- opcodes (RFC 1035 §4.1.1, RFC 1996, RFC 2136): NOTIFY and UPDATE refused (no policy here)
     Case("NOTIFY is REFUSED", raw=lambda: build_query(Z, "SOA", opcode=4, flags=["aa"]),
          rcode="REFUSED", flags="qr", noflags="aa tc ra", answer=None, authority=None,
          additional=None, edns=None, knot={"rcode": "NOTAUTH", "why": "notify"}),

@@ -3,13 +3,19 @@
 # a real dnsd running under a low descriptor limit must not starve DNS over TCP or the probes of
 # the real tenants (tools/tenant_sim), must not lock the operator out of the API, and must not
 # make dnsd spin a core. Also: the descriptor limit is raised at start, slow requests are cut at
-# request_timeout, the cap closes the oldest idle connection, and the Host check (DNS rebinding).
+# request_timeout, the cap closes the oldest idle connection, the Host check (DNS rebinding), and
+# the warning when the API listens beyond loopback (in a network namespace of its own).
 import http.client
 import os
 import resource
+import shutil
+import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import time
+import unittest
 from pathlib import Path
 
 sys.dont_write_bytecode = True
@@ -305,6 +311,50 @@ class ConfiguredLimits(TenantsAndAdmin):
                 self.assertNotIn("profiles", body)
         code, body = request(port, "/api/v1/status", {"Host": "evil.example", **auth})
         self.assertIn("Host", body)
+
+
+class ListenBeyondLoopback(unittest.TestCase):
+    """An API listening on 0.0.0.0 is warned about; it runs in a network namespace of its own
+    (unshare -n), whose only interface is its loopback, so nothing outside can reach it."""
+
+    def run_dnsd(self, admin_address: str) -> str:
+        """dnsd in a new network namespace with the API on `admin_address`: its log once the
+        API is up (the "dnsd: serving" line, which follows it), after a SIGTERM and a clean exit."""
+        work = Path(tempfile.mkdtemp(prefix="dnsd-admin-beyond-"))
+        proc = None
+        try:
+            shutil.copy(dnstest.EXAMPLE_ZONE, work / "example.test.zone")
+            (work / "admin.token").write_text("tok-" + "5" * 32 + "\n")
+            (work / "admin.token").chmod(0o600)
+            (work / "dnsd.toml").write_text(
+                '[server]\nlisten = ["127.0.0.1:5300"]\n'
+                '[[zone]]\nname = "example.test."\nfile = "example.test.zone"\n'
+                f'[admin]\nenabled = true\nlisten = "{admin_address}:8053"\n'
+                'token_file = "admin.token"\n')
+            unshare = ["unshare", "--net"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
+            log = work / "stderr.log"
+            with open(log, "w") as err:
+                proc = subprocess.Popen(
+                    unshare + ["sh", "-c", 'ip link set lo up && exec "$0" --config "$1"',
+                               dnstest.dnsd_binary(), str(work / "dnsd.toml")],
+                    stdout=subprocess.DEVNULL, stderr=err, cwd=work)
+            dnstest.wait_until(15, lambda: "dnsd: serving " in log.read_text()
+                               or proc.poll() is not None, "the API to listen")
+            proc.send_signal(signal.SIGTERM)  # dnsd itself: sh execs it, unshare execs sh
+            self.assertEqual(proc.wait(timeout=dnstest.STOP_DEADLINE_S), 0, log.read_text())
+            return log.read_text()
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+            shutil.rmtree(work, ignore_errors=True)
+
+    def test_an_api_beyond_loopback_is_warned_about_and_loopback_is_not(self):
+        if not shutil.which("unshare"):
+            self.skipTest("unshare (util-linux) is not installed")
+        warning = "admin: the API listens on 0.0.0.0 port 8053, beyond loopback"
+        self.assertIn(warning, self.run_dnsd("0.0.0.0"))
+        self.assertNotIn("beyond loopback", self.run_dnsd("127.0.0.1"))
 
 
 if __name__ == "__main__":

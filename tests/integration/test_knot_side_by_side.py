@@ -42,8 +42,8 @@ EXPLAINED_DIFFERENCES = [
               "its ACL check."),
     Explained("update", "UPDATE is REFUSED", "rcode", "NOTAUTH", "REFUSED",
               "RFC 2136 §2.2/§3.3: REFUSED when the server will not perform an update for "
-              "policy reasons. dnsd has no dynamic update (issue #2); Knot answers NOTAUTH "
-              "from its ACL check."),
+              "policy reasons. This zone has no [[key]] with an update policy, so dnsd "
+              "refuses (README Dynamic updates); Knot answers NOTAUTH from its ACL check."),
     Explained("xfr", "[AI]XFR over *", "rcode", "NOTAUTH", "REFUSED",
               "RFC 1035 §4.1.1 gives zone transfer as the example of REFUSED; RFC 5936 §2.2.1 "
               "allows it. These zones have no transfer ACL, so dnsd refuses; Knot answers "

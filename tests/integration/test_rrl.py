@@ -3,7 +3,8 @@
 # well above the rate is counted as answered, slipped (TC, no answer) and dropped (no reply),
 # with bounds derived from [rrl]; meanwhile 127.0.0.3 gets every answer; TCP from the limited
 # address is answered; an exempt address is never limited; the counters pass promtool and the
-# log says so at a bounded rate. One UDP worker, so the slip sequence is exact.
+# log says so at a bounded rate; a client with a valid server cookie (RFC 7873) is never limited.
+# One UDP worker, so the slip sequence is exact.
 import re
 import socket
 import struct
@@ -17,7 +18,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import dnstest  # noqa: E402
 from admin_client import AdminClient, admin_toml, write_token  # noqa: E402
-from dnswire import build_query  # noqa: E402
+from dnswire import build_query, parse_message  # noqa: E402
 
 RATE = 20          # responses per second per bucket
 WINDOW_S = 5       # a flooding source stays limited this long after it stops
@@ -52,9 +53,10 @@ def zone_file(directory: Path) -> None:
     (directory / "example.test.zone").write_text("\n".join(lines) + "\n")
 
 
-def burst(port: int, source: str, count: int) -> dict:
+def burst(port: int, source: str, count: int, options: bytes = b"") -> dict:
     """Sends `count` EDNS queries for the big TXT from `source` as fast as it can, reading
-    replies as they come; a query with no reply QUIET_S after the last reply is dropped."""
+    replies as they come; a query with no reply QUIET_S after the last reply is dropped.
+    `options`: EDNS options (wire form) carried by every query."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.bind((source, 0))
@@ -73,7 +75,8 @@ def burst(port: int, source: str, count: int) -> dict:
                             "answered" if ancount > 0 else "other")
     try:
         for qid in range(count):
-            s.sendto(build_query(BIG, "TXT", qid=qid, edns=dict(version=0, udp=1232)),
+            s.sendto(build_query(BIG, "TXT", qid=qid,
+                                 edns=dict(version=0, udp=1232, options=options)),
                      ("127.0.0.1", port))
             if qid % 32 == 31:
                 drain()
@@ -187,6 +190,30 @@ class RateLimiting(dnstest.ServerTestCase):
     def test_an_exempt_address_is_never_limited(self):
         got = burst(self.dnsd.port, "127.0.0.4", 300)
         self.assertEqual(got["answered"], 300, got)
+
+    def test_a_client_with_a_valid_server_cookie_is_never_limited(self):
+        # RFC 7873 §5.2.5: a valid server cookie shows the source address is not forged, so
+        # RRL lets it through (cookies are on by default, with a random secret). A control
+        # address sending only a client cookie is limited by the same burst.
+        client_cookie = bytes.fromhex("2464c4abcf10c957")
+        hello = struct.pack("!HH", 10, 8) + client_cookie
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.5", 0))
+            s.settimeout(5)
+            s.sendto(build_query(BIG, "TXT", edns=dict(version=0, udp=1232, options=hello)),
+                     ("127.0.0.1", self.dnsd.port))
+            reply = parse_message(s.recv(65535))
+        cookies = [o for o in reply.edns.options if o.startswith("OPT=10:")]
+        self.assertEqual(len(cookies), 1, reply.edns.options)
+        cookie = bytes.fromhex(cookies[0].split(": ")[1])
+        self.assertEqual((cookie[:8], len(cookie)), (client_cookie, 24))
+        valid = struct.pack("!HH", 10, len(cookie)) + cookie
+        with_cookie = burst(self.dnsd.port, "127.0.0.5", 300, valid)
+        control = burst(self.dnsd.port, "127.0.0.6", 300, hello)
+        print(f"# 300 queries each: valid server cookie answered {with_cookie['answered']}, "
+              f"client cookie only answered {control['answered']}", file=sys.stderr)
+        self.assertLess(control["answered"], 300, f"the control was not limited: {control}")
+        self.assertEqual(with_cookie["answered"], 300, with_cookie)
 
     def test_metrics_pass_promtool(self):
         page = self.metrics()

@@ -119,6 +119,17 @@ TEST_CASE("files: a master file over max_zone_file_size is refused before it is 
   CHECK(dir.load(k_zone).config != nullptr);  // the default allows it
 }
 
+TEST_CASE("files: a FIFO as the admin token file is refused at once, not waited on") {
+  Dir dir("fifosecret");
+  dir.file("tm.zone", "");
+  REQUIRE(::mkfifo((dir.path / "admin.token").c_str(), 0600) == 0);
+  const auto result =
+      dir.load(std::string(k_zone) + "[admin]\nenabled = true\ntoken_file = \"admin.token\"\n");
+  INFO(conf_test::all_errors(result));
+  CHECK(result.config == nullptr);
+  CHECK(has_error(result, "admin.token\": not a regular file (it is a FIFO)"));
+}
+
 TEST_CASE("files: a secret file over 8 KiB is an error, and its content is not quoted") {
   Dir dir("bigsecret");
   dir.file("tm.zone", "");

@@ -6,10 +6,12 @@
 #include "dnsd/prepared.hh"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 
+#include "dnsd/dnssec/zone_signatures.hh"
 #include "dnsd/framing.hh"
 #include "dnsd/general_answer.hh"
-#include "dnsd/prepared_signed.hh"
 #include "dnsd/query.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
@@ -90,6 +92,71 @@ std::uint16_t find_serial(Bytes response, std::size_t start, std::size_t records
     reader.skip(rdlength);
   }
   return PreparedBlock::no_serial;
+}
+
+// A run found in a signed response, before the builder files it.
+struct FoundRrsigs {
+  PreparedRrsigs run;  // head_offset unset
+  std::vector<std::uint8_t> head;
+};
+
+// Which signatures a run holds: from the owner (lower-cased, uncompressed) and the type its
+// RRSIGs cover, sets `run.rrset` or `run.node` and `run.endpoint`; false when it cannot tell.
+using RrsigSource = std::function<bool(std::span<const std::uint8_t> owner, std::uint16_t covered,
+                                       PreparedRrsigs& run)>;
+
+// Compares `block` (what follows the question in the unsigned response) with the records of
+// `signed_response` from `start` on (by section in `counts`) and returns its RRSIG runs; false
+// when the signed response is not the block with RRSIG runs added.
+bool find_rrsig_runs(std::span<const std::uint8_t> block,
+                     std::span<const std::uint8_t> signed_response, std::size_t start,
+                     std::array<std::uint16_t, 3> counts, const RrsigSource& source,
+                     std::vector<FoundRrsigs>& out) {
+  wire::Reader reader(signed_response);
+  reader.skip(start);
+  std::size_t at = 0;  // in `block`, where the next record not an RRSIG must be
+  bool in_run = false;
+  std::size_t section = 0, left = counts[0];
+  while (reader.ok()) {
+    while (left == 0 && section < 2) left = counts[++section];
+    if (left == 0) break;
+    --left;
+    const std::size_t record = reader.pos();
+    wire::WireName owner;
+    reader.name(owner);
+    const std::size_t owner_end = reader.pos();
+    const std::uint16_t type = reader.u16();
+    reader.skip(6);  // class, ttl
+    const std::size_t rdlength = reader.u16();
+    const std::size_t rdata = reader.pos();
+    reader.skip(rdlength);
+    if (!reader.ok()) return false;
+    if (type != wire::rrtype::rrsig) {
+      const auto bytes = signed_response.subspan(record, reader.pos() - record);
+      if (at + bytes.size() > block.size() ||
+          std::memcmp(block.data() + at, bytes.data(), bytes.size()) != 0)
+        return false;
+      at += bytes.size();
+      in_run = false;
+      continue;
+    }
+    const auto head = signed_response.subspan(record, owner_end + 8 - record);
+    if (in_run && out.back().run.section == section &&
+        std::equal(head.begin(), head.end(), out.back().head.begin(), out.back().head.end()))
+      continue;  // the next signature of the same run
+    if (rdlength < 2 || head.size() > 255 || at > 0xffff) return false;
+    FoundRrsigs found;
+    found.run.at = static_cast<std::uint16_t>(at);
+    found.run.section = static_cast<std::uint8_t>(section);
+    found.head.assign(head.begin(), head.end());
+    std::array<std::uint8_t, wire::max_name_size> lowered;
+    const std::uint16_t covered =
+        static_cast<std::uint16_t>(signed_response[rdata] << 8 | signed_response[rdata + 1]);
+    if (!source(wire::lower_into(owner.wire(), lowered), covered, found.run)) return false;
+    out.push_back(std::move(found));
+    in_run = true;
+  }
+  return reader.ok() && at == block.size();
 }
 
 }  // namespace
@@ -183,7 +250,7 @@ class PreparedBuilder {
     block.first_rrsigs = static_cast<std::uint32_t>(first);
     block.rrsigs_count = static_cast<std::uint16_t>(found.size());
     std::vector<std::uint8_t> written(signed_response.size());
-    const SignedBody body = write_signed_block(*out_, block, *signatures_, written);
+    const SignedBody body = out_->write_signed(block, *signatures_, written);
     const Bytes expected = signed_response.subspan(start);
     if (body.size != 0 && body.size + tail == expected.size() && body.counts == counts &&
         std::equal(written.begin(), written.begin() + static_cast<std::ptrdiff_t>(body.size),

@@ -9,9 +9,11 @@
 // general path; see prepared_answer.cc for the exact conditions.
 // In a signed zone a positive block also says where the RRSIGs of its RRsets go for a DO query
 // (PreparedRrsigs); the signatures themselves are read from the current ZoneSignatures, which
-// re-signing replaces, so no block holds one (prepared_signed.hh).
+// re-signing replaces, so no block holds one (PreparedAnswers::write_signed,
+// prepared_signed.cc).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -24,6 +26,9 @@
 namespace dnsd {
 
 struct ServingState;
+namespace dnssec {
+class ZoneSignatures;
+}
 
 struct PreparedBlock {
   std::uint16_t qtype = 0;
@@ -59,6 +64,13 @@ struct PreparedRrsigs {
   std::uint8_t head_size = 0;     // (usually a pointer), TYPE RRSIG, CLASS IN and TTL
   std::uint8_t section = 0;       // 0 answer, 1 authority, 2 additional
   std::uint16_t at = 0;
+};
+
+// What PreparedAnswers::write_signed wrote.
+struct SignedBody {
+  std::size_t size = 0;                   // 0: it does not fit
+  std::array<std::uint16_t, 3> counts{};  // answer, authority, additional
+  std::size_t serial_shift = 0;           // how far the block's SOA serial moved
 };
 
 class PreparedAnswers {
@@ -118,6 +130,10 @@ class PreparedAnswers {
   std::span<const std::uint8_t> head(const PreparedRrsigs& run) const noexcept {
     return {bytes_.data() + run.head_offset, run.head_size};
   }
+  // Writes `block` into `out` with its RRSIG runs filled from `signatures` (the zone's current
+  // ones). No allocation, no lock; the signatures are read, never made.
+  SignedBody write_signed(const PreparedBlock& block, const dnssec::ZoneSignatures& signatures,
+                          std::span<std::uint8_t> out) const noexcept;
   std::size_t entry_count() const noexcept { return entries_.size(); }
   std::size_t block_count() const noexcept { return blocks_.size(); }
   std::size_t byte_count() const noexcept { return bytes_.size(); }

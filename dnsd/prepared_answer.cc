@@ -1,7 +1,8 @@
 // The fast path over the prepared answers (prepared.hh). It reads the query in one pass with
 // wire::Reader, lower-casing and hashing the name as it goes, and declines (nullopt) whenever
 // the general path might answer differently: then the engine asks general_answer.cc. A DO query
-// for a signed zone gets a positive block with its RRSIGs written in (prepared_signed.hh).
+// for a signed zone gets a positive block with its RRSIGs written in
+// (PreparedAnswers::write_signed).
 #include "dnsd/prepared_answer.hh"
 
 #include <algorithm>
@@ -11,7 +12,6 @@
 #include "dnsd/framing.hh"
 #include "dnsd/live_serials.hh"
 #include "dnsd/prepared.hh"
-#include "dnsd/prepared_signed.hh"
 #include "dnsd/wire/edns.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
@@ -99,8 +99,8 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
   std::uint8_t* const body = out + plain.question_end;
   SignedBody written{block.size, {block.answer, block.authority, block.additional}, 0};
   if (signatures) {
-    written = write_signed_block(prepared, block, *signatures,
-                                 {body, limit - plain.question_end - opt_size});
+    written =
+        prepared.write_signed(block, *signatures, {body, limit - plain.question_end - opt_size});
     if (written.size == 0) return std::nullopt;  // truncation is general
   } else {
     if (plain.question_end + block.size + opt_size > limit) return std::nullopt;

@@ -174,8 +174,9 @@ def report(results, args, checks, versions):
     lines += ["", "Checks: " + "; ".join(checks),
               f"dnsd DO=1/DO=0 within {GOAL} on positive answers (static-positive, profile): "
               f"{'yes' if verdicts and all(verdicts) else 'NO'}",
-              "static: 15% of its names are missing and distinct; with DO each gets an NSEC signed "
-              "on demand (a cache miss once the names outnumber [zone.dnssec] denial_cache_size)."]
+              "static: 15% of its names are missing and distinct; with DO they take the general "
+              "path (compact denial), each NSEC signed on demand when first seen, then read from "
+              "the per-thread cache ([zone.dnssec] denial_cache_size, direct-mapped)."]
     return "\n".join(lines) + "\n"
 
 

@@ -7,19 +7,28 @@
 // pointers are moved to wherever the apex ends up in the question.
 // Everything else (wildcards, CNAME chains, referrals, truncation, ANY, EDNS options) takes the
 // general path; see prepared_answer.cc for the exact conditions.
+// In a signed zone a positive block also says where the RRSIGs of its RRsets go for a DO query
+// (PreparedRrsigs); the signatures themselves are read from the current ZoneSignatures, which
+// re-signing replaces, so no block holds one (PreparedAnswers::write_signed,
+// prepared_signed.cc).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "dnsd/wire/name_index.hh"
+#include "dnsd/zone/node.hh"
 #include "routing/model.hh"
 
 namespace dnsd {
 
 struct ServingState;
+namespace dnssec {
+class ZoneSignatures;
+}
 
 struct PreparedBlock {
   std::uint16_t qtype = 0;
@@ -37,6 +46,31 @@ struct PreparedBlock {
   static constexpr std::uint16_t no_serial = 0xffff;
   std::uint16_t serial_at = no_serial;
   std::uint32_t zone = 0;
+  // Signed zones, DO queries: the runs of RRSIGs written into the block, and whether the block
+  // may be served signed at all (false: negative answers, or a block whose signed form the
+  // builder could not reproduce byte for byte; the general path answers those).
+  std::uint32_t first_rrsigs = 0;
+  std::uint16_t rrsigs_count = 0;
+  bool signable = false;
+};
+
+// One run of RRSIG records, written before byte `at` of its block: one record per signature
+// the current ZoneSignatures holds for the RRset (or the endpoint's record) just before.
+struct PreparedRrsigs {
+  const zone::RRset* rrset = nullptr;  // the signed RRset; null: the endpoint's record
+  const zone::Node* node = nullptr;    // the health-routed node, with `endpoint`
+  std::uint32_t endpoint = 0;
+  std::uint32_t head_offset = 0;  // into the arena: the owner as the general path writes it
+  std::uint8_t head_size = 0;     // (usually a pointer), TYPE RRSIG, CLASS IN and TTL
+  std::uint8_t section = 0;       // 0 answer, 1 authority, 2 additional
+  std::uint16_t at = 0;
+};
+
+// What PreparedAnswers::write_signed wrote.
+struct SignedBody {
+  std::size_t size = 0;                   // 0: it does not fit
+  std::array<std::uint16_t, 3> counts{};  // answer, authority, additional
+  std::size_t serial_shift = 0;           // how far the block's SOA serial moved
 };
 
 class PreparedAnswers {
@@ -90,6 +124,16 @@ class PreparedAnswers {
   std::span<const std::uint16_t> pointers(const PreparedBlock& block) const noexcept {
     return {pointers_.data() + block.first_pointer, block.pointer_count};
   }
+  std::span<const PreparedRrsigs> rrsigs(const PreparedBlock& block) const noexcept {
+    return {rrsigs_.data() + block.first_rrsigs, block.rrsigs_count};
+  }
+  std::span<const std::uint8_t> head(const PreparedRrsigs& run) const noexcept {
+    return {bytes_.data() + run.head_offset, run.head_size};
+  }
+  // Writes `block` into `out` with its RRSIG runs filled from `signatures` (the zone's current
+  // ones). No allocation, no lock; the signatures are read, never made.
+  SignedBody write_signed(const PreparedBlock& block, const dnssec::ZoneSignatures& signatures,
+                          std::span<std::uint8_t> out) const noexcept;
   std::size_t entry_count() const noexcept { return entries_.size(); }
   std::size_t block_count() const noexcept { return blocks_.size(); }
   std::size_t byte_count() const noexcept { return bytes_.size(); }
@@ -102,6 +146,7 @@ class PreparedAnswers {
   std::vector<std::uint8_t> bytes_;  // owner names and encoded blocks
   std::vector<PreparedBlock> blocks_;
   std::vector<std::uint16_t> pointers_;  // positions within their block
+  std::vector<PreparedRrsigs> rrsigs_;
   std::vector<std::uint32_t> endpoint_blocks_;
   std::vector<Entry> entries_;
   wire::NameIndex index_;  // owner name -> entry position

@@ -1,11 +1,14 @@
 // The fast path over the prepared answers (prepared.hh). It reads the query in one pass with
 // wire::Reader, lower-casing and hashing the name as it goes, and declines (nullopt) whenever
-// the general path might answer differently: then the engine asks general_answer.cc.
+// the general path might answer differently: then the engine asks general_answer.cc. A DO query
+// for a signed zone gets a positive block with its RRSIGs written in
+// (PreparedAnswers::write_signed).
 #include "dnsd/prepared_answer.hh"
 
 #include <algorithm>
 #include <cstring>
 
+#include "dnsd/dnssec/zone_signatures.hh"
 #include "dnsd/framing.hh"
 #include "dnsd/live_serials.hh"
 #include "dnsd/prepared.hh"
@@ -61,28 +64,54 @@ bool read_plain(std::span<const std::uint8_t> query, PlainQuery& out) noexcept {
          !out.edns.ecs.present && !out.edns.cookie.malformed;
 }
 
-// Header, the question as the client wrote it, the block, and OPT: framed as the general path
-// frames (framing.hh).
+// The signatures to write into `block` for this query: null when it is answered unsigned (no
+// DO, or a zone that is not signed). Sets `decline` when only the general path may answer:
+// a block with no signed form (negative answers: compact denial), the types DNSSEC itself
+// answers, or signatures made for another copy of the zone than the blocks were.
+const dnssec::ZoneSignatures* signatures_for(const ServingState& state, const PlainQuery& plain,
+                                             const PreparedBlock& block, bool& decline) noexcept {
+  if (!plain.edns.dnssec_ok || !state.signatures) return nullptr;
+  const dnssec::ZoneSignatures* signatures = state.signatures->find(block.zone);
+  if (!signatures) return nullptr;
+  decline = !block.signable || plain.qtype == rrtype::rrsig || plain.qtype == rrtype::nsec ||
+            block.zone >= state.zones->zones().size() ||
+            &signatures->zone() != state.zones->zones()[block.zone].get();
+  return signatures;
+}
+
+// Header, the question as the client wrote it, the block (with its RRSIGs when signed), and
+// OPT: framed as the general path frames (framing.hh).
 std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
                              std::span<const std::uint8_t> query, const PlainQuery& plain,
                              const Client& client, const PreparedBlock& block, std::uint8_t rcode,
                              const framing::CookieAnswer& cookie) noexcept {
   const PreparedAnswers& prepared = *state.prepared;
+  bool decline = false;
+  const dnssec::ZoneSignatures* signatures = signatures_for(state, plain, block, decline);
+  if (decline) return std::nullopt;
   const std::size_t opt_size =
       plain.edns.present
           ? wire::opt_rr_size + (cookie.server_span().empty() ? 0 : wire::cookie_answer_size)
           : 0;
-  const std::size_t size = plain.question_end + block.size + opt_size;
-  if (size > framing::response_limit(state, client, plain.edns))
-    return std::nullopt;  // truncation is general
+  const std::size_t limit = framing::response_limit(state, client, plain.edns);
+  if (plain.question_end + opt_size > limit) return std::nullopt;
   std::uint8_t* const out = scratch.response.data();
+  std::uint8_t* const body = out + plain.question_end;
+  SignedBody written{block.size, {block.answer, block.authority, block.additional}, 0};
+  if (signatures) {
+    written =
+        prepared.write_signed(block, *signatures, {body, limit - plain.question_end - opt_size});
+    if (written.size == 0) return std::nullopt;  // truncation is general
+  } else {
+    if (plain.question_end + block.size + opt_size > limit) return std::nullopt;
+    std::memcpy(body, prepared.bytes(block).data(), block.size);
+  }
+  const std::size_t size = plain.question_end + written.size + opt_size;
   std::memcpy(out, query.data(), plain.question_end);
   framing::write_head(
       out, plain.flags,
-      {rcode, block.aa, false, 1, block.answer, block.authority,
-       static_cast<std::uint16_t>(block.additional + (plain.edns.present ? 1 : 0))});
-  std::uint8_t* const body = out + plain.question_end;
-  std::memcpy(body, prepared.bytes(block).data(), block.size);
+      {rcode, block.aa, false, 1, written.counts[0], written.counts[1],
+       static_cast<std::uint16_t>(written.counts[2] + (plain.edns.present ? 1 : 0))});
   // A negative block's pointers move to where the apex ends in this question.
   const int shift = static_cast<int>(plain.name.size) - block.qname_size;
   for (std::uint16_t at : prepared.pointers(block)) {
@@ -92,11 +121,12 @@ std::optional<Reply> compose(const ServingState& state, Scratch& scratch,
   }
   if (block.serial_at != PreparedBlock::no_serial && state.serials) {
     const std::uint32_t serial = state.serials->serial(block.zone);
-    write_u16(body + block.serial_at, static_cast<std::uint16_t>(serial >> 16));
-    write_u16(body + block.serial_at + 2, static_cast<std::uint16_t>(serial));
+    std::uint8_t* const at = body + block.serial_at + written.serial_shift;
+    write_u16(at, static_cast<std::uint16_t>(serial >> 16));
+    write_u16(at + 2, static_cast<std::uint16_t>(serial));
   }
   if (plain.edns.present)
-    wire::write_opt(body + block.size, state.server->udp_payload, plain.edns, rcode, 0,
+    wire::write_opt(body + written.size, state.server->udp_payload, plain.edns, rcode, 0,
                     cookie.server_span());
   return Reply{Reply::Kind::send,
                false,
@@ -145,9 +175,6 @@ std::optional<Reply> answer_prepared(const ServingState& state, Scratch& scratch
   const PreparedAnswers& prepared = *state.prepared;
   PlainQuery plain;
   if (!read_plain(query, plain)) return std::nullopt;
-  // Signed answers (DO with signed zones) are written by the general path from signatures made
-  // ahead; the prepared blocks hold the unsigned ones only.
-  if (plain.edns.dnssec_ok && state.signatures) return std::nullopt;
   const framing::CookieAnswer cookie = framing::cookie_answer(*state.server, client, plain.edns);
   if (cookie.kind == framing::CookieAnswer::Kind::badcookie) return std::nullopt;
   const std::span<const std::uint8_t> name = plain.name.wire();

@@ -1,13 +1,17 @@
 // libFuzzer target: any bytes as a query, over UDP and TCP framing limits, against a zone with
-// every answer kind (wildcard, CNAME chain, delegation, profile). A crash, sanitizer report or a
-// response that is not a well-formed DNS message fails.
+// every answer kind (wildcard, CNAME chain, delegation, profile), unsigned and signed. A crash,
+// sanitizer report or a response that is not a well-formed DNS message fails, and so does a
+// fast-path answer that differs from the general path's (a signed positive one by a single byte).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "dnsd/dnssec/zone_signatures.hh"
 #include "dnsd/engine.hh"
+#include "dnsd/prepared_answer.hh"
 #include "dnsd/wire/rdata_text.hh"
 #include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
@@ -61,18 +65,52 @@ Served* make_served() {
   return served;
 }
 
-}  // namespace
+// The same zone signed, with prepared answers built as dnsd builds them (with the signatures).
+// Ed25519 signs deterministically, so the on-demand RRSIGs of both paths agree too.
+struct Signed {
+  std::vector<dnsd::dnssec::ZoneKeys> keys;
+  std::unique_ptr<dnsd::dnssec::Signatures> signatures;
+  std::unique_ptr<dnsd::PreparedAnswers> prepared;
+  dnsd::ServingState general, fast;
+};
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static Served* served = make_served();
-  static const dnsd::ServingState state = served->state();
+Signed* make_signed(const Served& served) {
+  auto* out = new Signed();
+  dnsd::dnssec::ZoneKeys keys;
+  keys.origin = *dnsd::wire::Name::from_text("example.");
+  keys.keys.push_back(*dnsd::dnssec::SigningKey::generate(keys.origin, 15, 257));
+  out->keys.push_back(std::move(keys));
+  std::vector<std::string> errors;
+  out->signatures =
+      dnsd::dnssec::sign_zones(served.zones, served.model, out->keys, 1'700'000'000, errors);
+  out->general = served.general_state();
+  out->general.signatures = out->signatures.get();
+  out->prepared = dnsd::PreparedAnswers::build(out->general);
+  out->fast = out->general;
+  out->fast.prepared = out->prepared.get();
+  return out;
+}
+
+// One fixed second for DNS cookie timestamps, so both paths mint the same server cookie.
+constexpr std::uint32_t now = 1'700'000'000;
+
+void check(const dnsd::ServingState& state, const dnsd::ServingState& general_state,
+           bool exact_positive, const std::uint8_t* data, std::size_t size) {
   static auto* scratch = new dnsd::Scratch();
   static auto* general_scratch = new dnsd::Scratch();
-  // One fixed second for DNS cookie timestamps, so both paths mint the same server cookie.
-  constexpr std::uint32_t now = 1'700'000'000;
   for (auto transport : {dnsd::Transport::udp, dnsd::Transport::tcp}) {
-    const auto reply =
-        dnsd::answer(state, *scratch, {data, size}, dnsd::Client{transport, {}, now});
+    const dnsd::Client client{transport, {}, now};
+    if (exact_positive) {
+      const auto fast = dnsd::answer_prepared(state, *scratch, {data, size}, client);
+      if (fast && fast->rcode == dnsd::wire::rcode::noerror && fast->bytes[7] != 0) {
+        const std::vector<std::uint8_t> bytes(fast->bytes.begin(), fast->bytes.end());
+        const auto general = dnsd::answer(general_state, *general_scratch, {data, size}, client);
+        if (general.bytes.size() != bytes.size() ||
+            !std::equal(bytes.begin(), bytes.end(), general.bytes.begin()))
+          __builtin_trap();
+      }
+    }
+    const auto reply = dnsd::answer(state, *scratch, {data, size}, client);
     if (reply.kind != dnsd::Reply::Kind::send) continue;
     if (reply.bytes.size() < dnsd::wire::header_size) __builtin_trap();
     if (transport == dnsd::Transport::udp && reply.bytes.size() > 1232) __builtin_trap();
@@ -88,12 +126,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       reader.skip_rr();
     if (!reader.ok() || reader.remaining() != 0) __builtin_trap();
     // The prepared answers must say what the general path says, up to name compression.
-    const auto general = dnsd::answer(served->general_state(), *general_scratch, {data, size},
-                                      dnsd::Client{transport, {}, now});
+    const auto general = dnsd::answer(general_state, *general_scratch, {data, size}, client);
     if (general.kind != reply.kind || general.rcode != reply.rcode ||
         general.valid_server_cookie != reply.valid_server_cookie)
       __builtin_trap();
     if (!test_support::same_response(reply.bytes, general.bytes)) __builtin_trap();
   }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static Served* served = make_served();
+  static const Signed* signed_zone = make_signed(*served);
+  check(served->state(), served->general_state(), false, data, size);
+  check(signed_zone->fast, signed_zone->general, true, data, size);
   return 0;
 }

@@ -21,10 +21,14 @@ struct SignedServed {
   }
 };
 
-// example. (fixture::example_zone), signed with one ECDSA P-256 key at `now`.
-inline SignedServed make(std::int64_t now, const std::vector<std::string>& extra = {}) {
+// example. (fixture::example_zone), signed with one ECDSA P-256 key at `now`, with health-routed
+// names when `profiles` names them. Its prepared answers are built with the signatures, as
+// dnsd/served.cc builds them, so DO queries can take the fast path.
+inline SignedServed make(
+    std::int64_t now, const std::vector<std::string>& extra = {}, routing::Model model = {},
+    const std::vector<std::pair<std::string, routing::ProfileId>>& profiles = {}) {
   SignedServed out;
-  out.served = fixture::serve("example.", fixture::example_zone(extra));
+  out.served = fixture::serve("example.", fixture::example_zone(extra), std::move(model), profiles);
   dnsd::dnssec::ZoneKeys keys;
   keys.origin = *dnsd::wire::Name::from_text("example.");
   keys.keys.push_back(*dnsd::dnssec::SigningKey::generate(keys.origin, 13, 257));
@@ -32,7 +36,9 @@ inline SignedServed make(std::int64_t now, const std::vector<std::string>& extra
   std::vector<std::string> errors;
   out.signatures =
       dnsd::dnssec::sign_zones(out.served->zones, out.served->model, out.keys, now, errors);
-  out.served->prepare();
+  dnsd::ServingState general = out.served->general_state();
+  general.signatures = out.signatures.get();
+  out.served->prepared = dnsd::PreparedAnswers::build(general);
   return out;
 }
 

@@ -75,3 +75,22 @@ TEST_CASE("no allocation: signed answers through rate limiting, sent and limited
   }
   CHECK(dnstest::allocation_count() == before);
 }
+
+TEST_CASE("no allocation: signed answers from the prepared answers, RRSIG runs in every section") {
+  auto signed_zone = signed_fixture::make(static_cast<std::int64_t>(std::time(nullptr)));
+  const ServingState state = signed_zone.state();
+  auto scratch = std::make_unique<Scratch>();
+  // Glue with its RRSIGs in additional, a CNAME out of the zone for any type, several records.
+  const std::pair<const char*, std::uint16_t> cases[] = {
+      {"example.", rrtype::ns}, {"example.", rrtype::mx}, {"out.example.", rrtype::a}};
+  for (const auto& [qname, qtype] : cases) {
+    CAPTURE(qname);
+    const auto packet = signed_fixture::do_query(qname, qtype);
+    const std::size_t before = dnstest::allocation_count();
+    for (int i = 0; i < 200; ++i) {
+      const Reply reply = answer(state, *scratch, packet, Client{});
+      REQUIRE(reply.kind == Reply::Kind::send);
+    }
+    CHECK(dnstest::allocation_count() == before);
+  }
+}

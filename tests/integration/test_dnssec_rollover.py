@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # DNSSEC key rollover driven by dnsctl (issue 16), checked by a validating unbound whose trust
-# anchor is the KSK's DS (as test_dnssec does). With TTLs of 2 s and a propagation delay of 1 s,
+# anchor is the KSK's DS (as test_dnssec does). With TTLs of 4 s (DNSKEY) and 1 s (answers) and
+# a propagation delay of 1 s,
 # a ZSK rollover (pre-publish: publish, activate, remove) and a KSK rollover (double KSK, CDS
 # following the active KSK) run while a bounded loop asks unbound every ~100 ms for a static
 # name, a NODATA, a missing name and a health-routed name: not one answer may be SERVFAIL or
@@ -28,10 +29,14 @@ from tenants import EU_IP, US_IP, EndpointSpec, ProbeSettings  # noqa: E402
 
 ZONE = "roll.test."
 ROUTED = f"ip.{ZONE}"
-TTL = 2      # the zone's default TTL and SOA minimum: the DNSKEY TTL and the largest TTL
+# The DNSKEY set (the zone's default TTL, as SOA and NS) outlives the answers (1 s), as in most
+# zones: a resolver then validates fresh answers with a cached DNSKEY set, which is what makes
+# a step taken too early show as bogus (with equal TTLs both expire together and hide it).
+TTL = 4      # the DNSKEY TTL, and the zone's largest TTL
+DATA_TTL = 1
 DELAY = 1    # [zone.dnssec] propagation_delay
 FAST = ProbeSettings(interval_s=0.3, timeout_s=0.25, tolerated=1)
-STEP_DEADLINE_S = 30  # a step's wait is TTL + DELAY = 3 s; the rest is a loaded machine
+STEP_DEADLINE_S = 30  # a step's wait is TTL + DELAY = 5 s; the rest is a loaded machine
 LOOP_PERIOD_S = 0.1
 LOOP_MAX_ROUNDS = 3000  # ~5 minutes at most, whatever happens
 QUERIES = ((f"www.{ZONE}", "A"),       # static
@@ -69,10 +74,11 @@ def zone_toml(key_files: list) -> str:
     files = ", ".join(f'"{Path(f).name}"' for f in key_files)
     out = (f'\n[[zone]]\nname = "{ZONE}"\ndefault_ttl = {TTL}\nns = ["ns1.{ZONE}"]\n'
            f'[zone.soa]\nmname = "ns1.{ZONE}"\nrname = "hostmaster.{ZONE}"\nserial = 1\n'
-           f"minimum = {TTL}\n")
+           f"minimum = {DATA_TTL}\n")
     for owner, rtype, data in (("ns1", "A", "127.0.0.1"), ("www", "A", "192.0.2.1"),
                                ("www", "AAAA", "2001:db8::1")):
-        out += f'[[zone.record]]\nname = "{owner}"\ntype = "{rtype}"\ndata = "{data}"\n'
+        out += (f'[[zone.record]]\nname = "{owner}"\ntype = "{rtype}"\ndata = "{data}"\n'
+                f"ttl = {DATA_TTL}\n")
     return out + f'[zone.dnssec]\nkey_files = [{files}]\npropagation_delay = "{DELAY}s"\n'
 
 
@@ -370,6 +376,11 @@ class KskRolloverCase(RolloverRig):
         self.assertApex(dnskey=[old, zsk, new], dnskey_signers=[old, new], cds=[new],
                         www_signers=[zsk])
         self.refused_too_early("remove", old, "TTLs not yet passed")
+        # The parent takes its time: resolvers keep the old DS while the DNSKEY set they
+        # cached expires, and fetch the new one, which must still validate from the old DS.
+        target = loop.rounds + (TTL + DELAY) / LOOP_PERIOD_S
+        dnstest.wait_until(STEP_DEADLINE_S, lambda: loop.rounds >= target,
+                           "traffic under the old DS past the DNSKEY TTL", 0.1)
 
         # The parent publishes the new DS: here the validator's anchor changes. Its restart is
         # an outage of the resolver, not of the zone, so the loop pauses meanwhile.

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 # DNSSEC key rollover driven by dnsctl (issue 16), checked by a validating unbound whose trust
 # anchor is the KSK's DS (as test_dnssec does). With TTLs of 4 s (DNSKEY) and 1 s (answers) and
-# a propagation delay of 1 s,
-# a ZSK rollover (pre-publish: publish, activate, remove) and a KSK rollover (double KSK, CDS
-# following the active KSK) run while a bounded loop asks unbound every ~100 ms for a static
+# a propagation delay of 1 s, a ZSK rollover (pre-publish: publish, activate, remove) and a KSK
+# rollover (double KSK, CDS following the active KSK) run while a bounded loop asks unbound every ~100 ms for a static
 # name, a NODATA, a missing name and a health-routed name: not one answer may be SERVFAIL or
 # lack the AD bit. kdig shows the DNSKEY set and the signers each stage promises; a step taken
-# too early is refused with the time to come back; the states survive a restart of dnsd. Also:
-# a KSK/ZSK split (flags 257 + 256) validates and each key signs what it should.
+# too early is refused with the time to come back; the states survive a restart of dnsd. A
+# combined key (CSK) rolls the KSK's way. Also: a KSK/ZSK split (flags 257 + 256) validates
+# and each key signs what it should.
 import base64
 import os
 import shutil
@@ -272,6 +272,47 @@ class RolloverRig(dnstest.ServerTestCase):
                            0.2)
         loop.paused.clear()
 
+    def roll_signing_key(self, old: int, zsk):
+        """Rolls the KSK `old`; with `zsk` None it is a combined key (CSK), which signs the
+        answers too, so they move to the new key on activation."""
+        loop = self.start_loop()
+        new_key = self.add_key(257)
+        new = file_tag(new_key)
+        others = [zsk] if zsk else []
+        self.ok("key", "publish", ZONE, str(new))
+        self.assertApex(dnskey=[old, new] + others, dnskey_signers=[old, new], cds=[old],
+                        www_signers=[zsk or old])
+        self.refused_too_early("activate", new, "DNSKEY TTL not yet passed")
+        self.wait_allowed(new)
+        self.ok("key", "activate", ZONE, str(new))
+        # CDS asks the parent for the new key's DS; the old key still signs the DNSKEY set for
+        # resolvers that hold the old DS.
+        self.assertApex(dnskey=[old, new] + others, dnskey_signers=[old, new], cds=[new],
+                        www_signers=[zsk or new])
+        self.refused_too_early("remove", old, "TTLs not yet passed")
+        # The parent takes its time: resolvers keep the old DS while the DNSKEY set they
+        # cached expires, and fetch the new one, which must still validate from the old DS.
+        target = loop.rounds + (TTL + DELAY) / LOOP_PERIOD_S
+        dnstest.wait_until(STEP_DEADLINE_S, lambda: loop.rounds >= target,
+                           "traffic under the old DS past the DNSKEY TTL", 0.1)
+
+        # The parent publishes the new DS: here the validator's anchor changes. Its restart is
+        # an outage of the resolver, not of the zone, so the loop pauses meanwhile.
+        loop.paused.set()
+        time.sleep(LOOP_PERIOD_S * 3)
+        self.unbound.stop()
+        self.unbound.anchor.write_text(self.ds(new_key) + "\n")
+        self.unbound.start()
+        loop.paused.clear()
+
+        self.wait_allowed(old)
+        self.ok("key", "remove", ZONE, str(old))
+        self.assertApex(dnskey=[new] + others, dnskey_signers=[new], cds=[new],
+                        www_signers=[zsk or new])
+        target = loop.rounds + 2 * TTL / LOOP_PERIOD_S
+        dnstest.wait_until(STEP_DEADLINE_S, lambda: loop.rounds >= target, "more rounds", 0.1)
+        self.assertAllValidated(loop)
+
 
 class SplitKeysCase(RolloverRig):
     """A KSK (257) and a ZSK (256): the KSK signs the key sets only, the ZSK the rest, and a
@@ -361,42 +402,21 @@ class KskRolloverCase(RolloverRig):
         shutil.rmtree(scratch, ignore_errors=True)
 
     def test_ksk_rollover_moves_cds_and_never_serves_a_bogus_answer(self):
-        old, zsk = file_tag(self.ksk), file_tag(self.zsk)
-        loop = self.start_loop()
-        new_key = self.add_key(257)
-        new = file_tag(new_key)
-        self.ok("key", "publish", ZONE, str(new))
-        self.assertApex(dnskey=[old, zsk, new], dnskey_signers=[old, new], cds=[old],
-                        www_signers=[zsk])
-        self.refused_too_early("activate", new, "DNSKEY TTL not yet passed")
-        self.wait_allowed(new)
-        self.ok("key", "activate", ZONE, str(new))
-        # CDS asks the parent for the new KSK's DS; the old KSK still signs the DNSKEY set for
-        # resolvers that hold the old DS.
-        self.assertApex(dnskey=[old, zsk, new], dnskey_signers=[old, new], cds=[new],
-                        www_signers=[zsk])
-        self.refused_too_early("remove", old, "TTLs not yet passed")
-        # The parent takes its time: resolvers keep the old DS while the DNSKEY set they
-        # cached expires, and fetch the new one, which must still validate from the old DS.
-        target = loop.rounds + (TTL + DELAY) / LOOP_PERIOD_S
-        dnstest.wait_until(STEP_DEADLINE_S, lambda: loop.rounds >= target,
-                           "traffic under the old DS past the DNSKEY TTL", 0.1)
+        self.roll_signing_key(file_tag(self.ksk), file_tag(self.zsk))
 
-        # The parent publishes the new DS: here the validator's anchor changes. Its restart is
-        # an outage of the resolver, not of the zone, so the loop pauses meanwhile.
-        loop.paused.set()
-        time.sleep(LOOP_PERIOD_S * 3)
-        self.unbound.stop()
-        self.unbound.anchor.write_text(self.ds(new_key) + "\n")
-        self.unbound.start()
-        loop.paused.clear()
+class CskRolloverCase(RolloverRig):
+    """One combined key (flags 257, no ZSK) rolled the same way: double signatures on the key
+    sets while both are in the DNSKEY set, the answers signed by whichever is active."""
 
-        self.wait_allowed(old)
-        self.ok("key", "remove", ZONE, str(old))
-        self.assertApex(dnskey=[zsk, new], dnskey_signers=[new], cds=[new], www_signers=[zsk])
-        target = loop.rounds + 2 * TTL / LOOP_PERIOD_S
-        dnstest.wait_until(STEP_DEADLINE_S, lambda: loop.rounds >= target, "more rounds", 0.1)
-        self.assertAllValidated(loop)
+    @classmethod
+    def setUpClass(cls):
+        scratch = Path(tempfile.mkdtemp(prefix="rollover-new-"))
+        cls.ksk = keygen(scratch, 257)
+        cls.start_rig([cls.ksk], cls.ksk)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    def test_csk_rollover_moves_cds_and_never_serves_a_bogus_answer(self):
+        self.roll_signing_key(file_tag(self.ksk), None)
 
 
 class RefusalCase(RolloverRig):

@@ -452,5 +452,40 @@ class RefusalCase(RolloverRig):
         self.assertRegex(out, rf"{tag}\s+CSK\s+active")
 
 
+    def test_a_step_whose_reload_fails_changes_nothing(self):
+        key = self.add_key(256)
+        tag = file_tag(key)
+        states = self.dnsd.dir / f"{ZONE}key-states"
+        before = states.read_text()
+        config = self.dnsd.config.read_text()
+        self.dnsd.config.write_text(config + "\nno_such_key = 1\n")
+        try:
+            proc = self.dnsctl("key", "publish", ZONE, str(tag))
+            self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+            self.assertIn("the config did not reload, so nothing changed", proc.stderr)
+            self.assertIn("no_such_key", proc.stderr)
+            self.assertEqual(states.read_text(), before)
+            self.assertEqual(self.key_list()[tag]["state"], "created")
+        finally:
+            self.dnsd.config.write_text(config)
+        self.ok("key", "publish", ZONE, str(tag))
+        self.assertEqual(self.key_list()[tag]["state"], "published")
+        self.ok("key", "remove", ZONE, str(tag))  # published only: at once
+
+    def test_a_malformed_state_file_is_a_reload_error_naming_file_and_line(self):
+        states = self.dnsd.dir / f"{ZONE}key-states"
+        before = states.read_text()
+        states.write_text(before + "12345 257 sleeping 2026-12-06T00:00:00Z\n")
+        try:
+            proc = self.dnsctl("reload")
+            self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+            self.assertIn("key_states", proc.stderr)
+            self.assertIn(f"{ZONE}key-states", proc.stderr)
+            self.assertRegex(proc.stderr, r"line \d+: expected")
+        finally:
+            states.write_text(before)
+        self.ok("reload")
+
+
 if __name__ == "__main__":
     dnstest.main()

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <utility>
 
@@ -507,10 +508,6 @@ void Runtime::log(const std::string& line, logging::Level level) {
     logging::write(level, line);
 }
 
-}  // namespace control
-
-namespace control {
-
 // Under reload_mutex_; returns what could not be written, for the caller to log.
 std::vector<std::string> Runtime::write_missing_key_states() {
   std::vector<std::string> errors;
@@ -537,11 +534,12 @@ Runtime::KeyStepResult Runtime::key_step(std::string_view zone, std::uint16_t ta
     if (served->origin().lowercased() == keys->origin)
       waits.max_ttl = max_ttl(*served, current_->config->model);
   auto states = keys->states;
+  if (std::none_of(states.begin(), states.end(), [&](const auto& key) { return key.tag == tag; }))
+    return {Outcome::not_found,
+            fmt::format("zone {} has no key with tag {} (see dnsctl key list)", zone, tag)};
   const std::string refused = dnsd::dnssec::key_step(
       states, tag, action, static_cast<std::int64_t>(std::time(nullptr)), waits);
-  if (!refused.empty())
-    return {refused.rfind("the zone has no key", 0) == 0 ? Outcome::not_found : Outcome::refused,
-            refused};
+  if (!refused.empty()) return {Outcome::refused, refused};
   // The file is what the reload reads; the old text goes back if the reload fails.
   std::string previous, ignored;
   const bool had_file = conf::read_file(keys->state_file, previous, &ignored);
@@ -557,7 +555,8 @@ Runtime::KeyStepResult Runtime::key_step(std::string_view zone, std::uint16_t ta
   const std::string_view action_text = dnsd::dnssec::to_text(action);
   {
     std::lock_guard lock(mutex_);
-    log(fmt::format("dnssec: zone={} key={} {}: re-signed", zone_text, tag, action_text));
+    log(fmt::format("dnssec: key step taken, zone re-signed zone={} key={} action={}", zone_text,
+                    tag, action_text));
   }
   events_.publish("dnssec", {{"zone", zone_text}, {"key", tag}, {"action", action_text}});
   return {};

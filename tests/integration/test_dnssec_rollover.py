@@ -385,7 +385,8 @@ class ZskRolloverCase(RolloverRig):
         target = loop.rounds + 2 * TTL / LOOP_PERIOD_S
         dnstest.wait_until(STEP_DEADLINE_S, lambda: loop.rounds >= target, "more rounds", 0.1)
         self.assertAllValidated(loop)
-        self.assertIn(f"dnssec: zone={ZONE} key={new} activate: re-signed",
+        self.assertIn(f"dnssec: key step taken, zone re-signed zone={ZONE} key={new} "
+                      "action=activate",
                       self.dnsd.stderr_text(400))
 
 

@@ -251,6 +251,9 @@ class RolloverRig(dnstest.ServerTestCase):
 
     def assertAllValidated(self, loop: QueryLoop):
         loop.finish()
+        print(f"\n  query loop: {loop.rounds} rounds, validated "
+              f"{sum(loop.validated.values())}, not validated {len(loop.bad)}, unanswered "
+              f"{loop.unanswered}", file=sys.stderr)
         self.assertEqual(loop.bad, [], f"answers not validated ({len(loop.bad)}):\n" +
                          "\n".join(loop.bad[:20]) + "\n" + self.unbound.stderr_text(40))
         for query, count in loop.validated.items():

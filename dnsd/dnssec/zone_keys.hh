@@ -33,7 +33,7 @@ struct ZoneKeys {
   std::vector<KeyStatus> states;
   std::string state_file;
   bool states_found = false;
-  RolloverWaits waits;  // max_ttl filled when the zone is built
+  RolloverWaits waits;  // max_ttl left 0: control/ works it out from the zone as served
   // Which keys sign what: with a ZSK (flags 256) present, KSKs sign the apex key sets only and
   // ZSKs everything else; with KSKs (or combined keys) alone, they sign everything.
   bool split() const noexcept {

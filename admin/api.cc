@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include <charconv>
 #include <map>
 
 #include "admin/propagation_json.hh"
@@ -13,6 +14,7 @@
 #include "admin/status_json.hh"
 #include "admin/status_page.hh"
 #include "admin/window_time.hh"
+#include "admin/zone_keys_json.hh"
 #include "control/time_text.hh"
 
 namespace admin {
@@ -183,6 +185,9 @@ Response Api::route(const Request& request, const conf::AdminConfig& config,
   constexpr std::string_view endpoints = "/api/v1/endpoints/";
   if (path.substr(0, endpoints.size()) == endpoints && post)
     return endpoint_action(request, path.substr(endpoints.size()));
+  constexpr std::string_view zones = "/api/v1/zones/";
+  if (path.substr(0, zones.size()) == zones && (get || post))
+    return zone_keys(request, path.substr(zones.size()), post);
   if (status_page_asset(path) || path == "/api/v1/status" || path == "/api/v1/explain" ||
       path == "/api/v1/events" || path == "/api/v1/secondaries" || path == "/api/v1/reload" ||
       path.substr(0, endpoints.size()) == endpoints)
@@ -235,6 +240,52 @@ Response Api::endpoint_action(const Request& request, std::string_view rest) {
   return json_reply(
       request, http::status::ok,
       json{{"profile", control::profile_key(profile)}, {"endpoint", endpoint}, {"action", action}});
+}
+
+// {zone}/keys (GET: every key, its state and since, and the waits) or
+// {zone}/keys/{tag}/{action} (POST: one rollover step, refused with 409 when too early).
+Response Api::zone_keys(const Request& request, std::string_view rest, bool post) {
+  const auto slash = rest.find('/');
+  const std::string zone = percent_decode(rest.substr(0, slash));
+  const std::string_view tail = slash == std::string_view::npos ? "" : rest.substr(slash);
+  if (!post && tail == "/keys") {
+    auto out = zone_keys_json(runtime_, zone);
+    if (!out)
+      return error_reply(request, http::status::not_found,
+                         fmt::format("zone {} is not signed here (no [zone.dnssec])", zone));
+    return json_reply(request, http::status::ok, *out);
+  }
+  constexpr std::string_view keys = "/keys/";
+  const auto cut =
+      tail.substr(0, keys.size()) == keys ? tail.find('/', keys.size()) : std::string_view::npos;
+  if (!post || cut == std::string_view::npos)
+    return error_reply(request, post ? http::status::not_found : http::status::method_not_allowed,
+                       "expected GET /api/v1/zones/{zone}/keys or POST "
+                       "/api/v1/zones/{zone}/keys/{tag}/publish|activate|retire|remove");
+  const std::string_view tag_text = tail.substr(keys.size(), cut - keys.size());
+  unsigned tag = 0;
+  const auto [end, ec] = std::from_chars(tag_text.data(), tag_text.data() + tag_text.size(), tag);
+  const auto action = dnsd::dnssec::key_action_from_text(tail.substr(cut + 1));
+  if (ec != std::errc{} || end != tag_text.data() + tag_text.size() || tag > 65535)
+    return error_reply(request, http::status::bad_request, "the key tag is a number (0-65535)");
+  if (!action)
+    return error_reply(request, http::status::not_found,
+                       "the action is publish, activate, retire or remove");
+  using Outcome = control::Runtime::KeyStepResult::Outcome;
+  const auto result = runtime_.key_step(zone, static_cast<std::uint16_t>(tag), *action);
+  switch (result.outcome) {
+    case Outcome::done: {
+      auto out = zone_keys_json(runtime_, zone);
+      return json_reply(request, http::status::ok, out ? *out : json::object());
+    }
+    case Outcome::not_found:
+      return error_reply(request, http::status::not_found, result.message);
+    case Outcome::refused:
+      return error_reply(request, http::status::conflict, result.message);
+    case Outcome::failed:
+      break;
+  }
+  return error_reply(request, http::status::unprocessable_entity, result.message);
 }
 
 namespace {

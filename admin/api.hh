@@ -55,6 +55,8 @@ class Api {
   Response events(const Request& request, std::unique_ptr<Stream>* stream);
   bool authorized(const Request& request, const routing::Secret& token) const;
   Response endpoint_action(const Request& request, std::string_view path);
+  // GET zones/{zone}/keys; POST zones/{zone}/keys/{tag}/{publish|activate|retire|remove}.
+  Response zone_keys(const Request& request, std::string_view path, bool post);
   Response explain(const Request& request);
   Response metrics_reply(const Request& request);
   Response secondaries(const Request& request);

@@ -3,10 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <utility>
 
+#include "conf/files.hh"
 #include "conf/record_drop.hh"
+#include "control/key_rollover.hh"
 #include "control/state_file.hh"
 #include "control/time_text.hh"
 #include "logging/log.hh"
@@ -64,6 +67,7 @@ void Runtime::start() {
   if (running_) return;
   running_ = true;
   restore();
+  for (const auto& error : write_missing_key_states()) log(error, logging::Level::warning);
   // Built first: it brings nested health in line with the restored words, which the first
   // publish then reads; probing starts once the zones are published.
   prober_ = make_prober(*current_);
@@ -145,6 +149,10 @@ void note_restart_needed(const conf::Config& before, const conf::Config& after,
 // after every disable() or enable() that got in before the swap.
 ReloadReport Runtime::reload() {
   std::unique_lock reloading(reload_mutex_);
+  return reload_held();
+}
+
+ReloadReport Runtime::reload_held() {
   ReloadReport report;
   report.at = WallClock::now();
   conf::LoadResult loaded = conf::load_file(path_);
@@ -157,6 +165,10 @@ ReloadReport Runtime::reload() {
   auto next = std::make_shared<Generation>(std::move(loaded.config), overlays_);
   report.endpoints = next->config->model.endpoint_count;
   install(std::move(next), report, true);
+  if (const auto errors = write_missing_key_states(); !errors.empty()) {
+    std::lock_guard lock(mutex_);
+    for (const auto& error : errors) log(error, logging::Level::warning);
+  }
   return announce(std::move(report));
 }
 
@@ -494,6 +506,60 @@ void Runtime::log(const std::string& line, logging::Level level) {
     options_.log(line);
   else
     logging::write(level, line);
+}
+
+// Under reload_mutex_; returns what could not be written, for the caller to log.
+std::vector<std::string> Runtime::write_missing_key_states() {
+  std::vector<std::string> errors;
+  for (const auto& keys : current_->config->dnssec) {
+    if (keys.states_found) continue;
+    std::string error = write_key_states(keys.state_file, keys.origin.to_text(), keys.states);
+    if (!error.empty()) errors.push_back("dnssec: the key states are not kept: " + error);
+  }
+  return errors;
+}
+
+Runtime::KeyStepResult Runtime::key_step(std::string_view zone, std::uint16_t tag,
+                                         dnsd::dnssec::KeyAction action) {
+  using Outcome = KeyStepResult::Outcome;
+  std::unique_lock reloading(reload_mutex_);
+  const auto origin = dnsd::wire::Name::from_text(zone);
+  const dnsd::dnssec::ZoneKeys* keys = nullptr;
+  for (const auto& candidate : current_->config->dnssec)
+    if (origin && candidate.origin == origin->lowercased()) keys = &candidate;
+  if (!keys)
+    return {Outcome::not_found, fmt::format("zone {} is not signed here (no [zone.dnssec])", zone)};
+  dnsd::dnssec::RolloverWaits waits = keys->waits;
+  for (const auto& served : current_->zones().zones())
+    if (served->origin().lowercased() == keys->origin)
+      waits.max_ttl = max_ttl(*served, current_->config->model);
+  auto states = keys->states;
+  if (std::none_of(states.begin(), states.end(), [&](const auto& key) { return key.tag == tag; }))
+    return {Outcome::not_found,
+            fmt::format("zone {} has no key with tag {} (see dnsctl key list)", zone, tag)};
+  const std::string refused = dnsd::dnssec::key_step(
+      states, tag, action, static_cast<std::int64_t>(std::time(nullptr)), waits);
+  if (!refused.empty()) return {Outcome::refused, refused};
+  // The file is what the reload reads; the old text goes back if the reload fails.
+  std::string previous, ignored;
+  const bool had_file = conf::read_file(keys->state_file, previous, &ignored);
+  const std::string path = keys->state_file, zone_text = keys->origin.to_text();
+  if (auto error = write_key_states(path, zone_text, states); !error.empty())
+    return {Outcome::failed, error};
+  const ReloadReport report = reload_held();  // `keys` is gone once it succeeds
+  if (!report.ok) {
+    if (had_file) write_text_file(path, previous);
+    return {Outcome::failed, fmt::format("the config did not reload, so nothing changed: {}",
+                                         report.errors.empty() ? "" : report.errors.front())};
+  }
+  const std::string_view action_text = dnsd::dnssec::to_text(action);
+  {
+    std::lock_guard lock(mutex_);
+    log(fmt::format("dnssec: key step taken, zone re-signed zone={} key={} action={}", zone_text,
+                    tag, action_text));
+  }
+  events_.publish("dnssec", {{"zone", zone_text}, {"key", tag}, {"action", action_text}});
+  return {};
 }
 
 }  // namespace control

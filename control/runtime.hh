@@ -72,6 +72,16 @@ class Runtime {
   // across reloads. Returns "" or why the zones did not take them.
   std::string set_overlays(std::shared_ptr<const dnsd::update::Overlays> overlays);
 
+  // One step of a DNSSEC key rollover (dnsd/dnssec/key_states.hh) on key `tag` of `zone`:
+  // refused with the reason (too early: when to come back); else the key state file is
+  // rewritten and the config reloaded, so the zone is re-signed at once. A reload that fails
+  // puts the old state file back: a step is all or nothing.
+  struct KeyStepResult {
+    enum class Outcome { done, not_found, refused, failed } outcome = Outcome::done;
+    std::string message;  // why not, when not done
+  };
+  KeyStepResult key_step(std::string_view zone, std::uint16_t tag, dnsd::dnssec::KeyAction action);
+
   // Manual overrides; the error text is empty on success.
   std::string disable(std::string_view profile, std::string_view endpoint,
                       std::optional<WallClock::time_point> from,
@@ -99,6 +109,9 @@ class Runtime {
   std::shared_ptr<const Generation> swap_in(std::shared_ptr<Generation> next,
                                             std::unique_ptr<probe::Prober>& prober);
   ReloadReport reject(ReloadReport report, const std::vector<conf::Error>& errors);
+  ReloadReport reload_held();  // reload() with reload_mutex_ held
+  // A first start of a signed zone: its key state file written with every key active.
+  std::vector<std::string> write_missing_key_states();
   // The second half of a reload (and all of set_overlays()), with reload_mutex_ held: carry
   // over, prepare the secondaries' view, swap, commit (a reload logs it and keeps the report).
   void install(std::shared_ptr<Generation> next, ReloadReport& report, bool is_reload);

@@ -139,14 +139,23 @@ class ZoneSigner {
     const bool split = keys.split();
     RRsetToSign rrset{owner, type, ttl, std::move(rdatas)};
     range.offset = static_cast<std::uint32_t>(out_->bytes_.size());
+    const auto sign_with = [&](const SigningKey& key) {
+      const auto rrsig = sign_rrset(key, rrset, out_->validity_);
+      if (rrsig) {
+        append(*rrsig);
+        ++range.count;
+      }
+      return rrsig.has_value();
+    };
     for (const SigningKey& key : keys.keys) {
       // Split keys: KSKs over the key sets, ZSKs over the rest (RFC 6781 §3.1).
       if (split && (key.flags() == flags_ksk) != is_key_set(type)) continue;
-      const auto rrsig = sign_rrset(key, rrset, out_->validity_);
-      if (!rrsig) return false;
-      append(*rrsig);
-      ++range.count;
+      if (!sign_with(key)) return false;
     }
+    // A KSK being rolled (published or retired) signs the key sets beside the active one.
+    if (is_key_set(type))
+      for (const SigningKey& key : keys.key_set_signers)
+        if (!sign_with(key)) return false;
     range.bytes = static_cast<std::uint32_t>(out_->bytes_.size()) - range.offset;
     return true;
   }

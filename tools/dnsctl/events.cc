@@ -92,6 +92,9 @@ std::string describe(const std::string& type, const json& d) {
       out += ": " + text(detail);
     return out;
   }
+  if (type == "dnssec")
+    return fmt::format("{} key {}: {}", text(field(d, "zone")), text(field(d, "key")),
+                       text(field(d, "action")));
   if (type == "secondary")
     return fmt::format("{} {}: {} serial {}", text(field(d, "zone")), text(field(d, "secondary")),
                        text(field(d, "event")), text(field(d, "serial")));

@@ -6,6 +6,7 @@
 //   dnsctl watch [--count N] [--since SEQ]
 //   dnsctl keygen ZONE [--algorithm A] [--flags F] [--dir DIR] | ds ZONE|KEYFILE [--dir DIR]
 //   (local: DNSSEC key files, no server and no token)
+//   dnsctl key list ZONE | key publish|activate|retire|remove ZONE TAG (a rollover, step by step)
 //   dnsctl --version
 // --json prints the API's JSON (for local commands, a JSON object) instead of text.
 // Server from --server or DNSCTL_SERVER (default 127.0.0.1:8053); token from --token-file,
@@ -29,6 +30,7 @@
 
 #include "tools/dnsctl/client.hh"
 #include "tools/dnsctl/exit_code.hh"
+#include "tools/dnsctl/key_list.hh"
 #include "tools/dnsctl/keys.hh"
 #include "tools/dnsctl/propagation.hh"
 #include "tools/dnsctl/render.hh"
@@ -59,6 +61,10 @@ constexpr std::string_view usage =
     "  keygen ZONE [--algorithm ecdsap256sha256|ed25519] [--flags 257|256] [--dir DIR]\n"
     "                                          write a new DNSSEC key file (mode 0600)\n"
     "  ds ZONE|KEYFILE [--dir DIR]             the DS record for the parent zone\n"
+    "  key list ZONE                           the zone's keys: state, since, next step\n"
+    "  key publish|activate|retire|remove ZONE TAG\n"
+    "                                          one rollover step on key TAG (dnsd refuses a\n"
+    "                                          step taken before the TTLs allow it)\n"
     "  watch [--count N] [--since SEQ]         follow dnsd's events (recent ones first), one\n"
     "                                          line each, until interrupted or N events\n"
     "--json: the API's JSON instead of text (watch: one JSON object per line)\n"
@@ -299,6 +305,34 @@ int endpoint_action(const Args& args, const dnsctl::Client& client) {
   return ok;
 }
 
+// key list ZONE, or key ACTION ZONE TAG: one rollover step, then the keys as they are now.
+int key_command(const Args& args, const dnsctl::Client& client) {
+  const auto& w = args.words;
+  const bool as_json = args.options.count("json") > 0;
+  const bool list = w[1] == "list" && w.size() == 3;
+  const bool step = w.size() == 4 && (w[1] == "publish" || w[1] == "activate" || w[1] == "retire" ||
+                                      w[1] == "remove");
+  if (!list && !step) {
+    fmt::print(stderr, "{}", usage);
+    return bad_usage;
+  }
+  std::string path = fmt::format("/api/v1/zones/{}/keys", dnsctl::escape(w[2]));
+  if (step) path += fmt::format("/{}/{}", dnsctl::escape(w[3]), w[1]);
+  nlohmann::json out;
+  if (const int code = call(client, step ? "POST" : "GET", path, out)) return code;
+  if (as_json) {
+    fmt::print("{}\n", out.dump(2));
+    return ok;
+  }
+  if (step) {
+    constexpr std::string_view done[] = {"published", "activated", "retired", "removed"};
+    const std::size_t i = w[1] == "publish" ? 0 : w[1] == "activate" ? 1 : w[1] == "retire" ? 2 : 3;
+    fmt::print("key {} {} in {}; the zone is re-signed\n", w[3], done[i], out.value("zone", w[2]));
+  }
+  fmt::print("{}", dnsctl::render_key_list(out));
+  return ok;
+}
+
 // A whole number option (--count, --since); nullopt when absent, *bad set when malformed.
 std::optional<std::uint64_t> number_option(const Args& args, const char* name, bool* bad) {
   if (!args.options.count(name)) return std::nullopt;
@@ -338,6 +372,7 @@ int run(const Args& args, const dnsctl::Client& client) {
     fmt::print("{}", as_json ? out.dump(2) + "\n" : dnsctl::render_explain(out));
     return ok;
   }
+  if (command == "key" && w.size() >= 3) return key_command(args, client);
   if (command == "wait-propagated" && w.size() == 2) return wait_propagated(args, client, w[1]);
   if (command == "secondaries" && w.size() == 1) {
     const bool check = args.options.count("check") > 0;

@@ -69,6 +69,9 @@ TEST_CASE("each event type is one line that starts with its time") {
   CHECK(dnsctl::render_event("secondary", json::parse(R"({"at":"2026-12-06T04:00:00Z",
           "zone":"tm.test.","secondary":"127.0.0.1:5301","event":"caught_up","serial":12})")) ==
         "2026-12-06T04:00:00Z secondary tm.test. 127.0.0.1:5301: caught_up serial 12");
+  CHECK(dnsctl::render_event("dnssec", json::parse(R"({"at":"2026-12-06T04:00:00Z",
+          "zone":"tm.test.","key":23456,"action":"activate"})")) ==
+        "2026-12-06T04:00:00Z dnssec tm.test. key 23456: activate");
   // A type from a newer dnsd: shown with its data, not dropped.
   CHECK(dnsctl::render_event("zone", json::parse(R"({"at":"2026-12-06T04:00:00Z","x":1})")) ==
         "2026-12-06T04:00:00Z zone {\"at\":\"2026-12-06T04:00:00Z\",\"x\":1}");

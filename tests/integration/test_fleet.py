@@ -7,6 +7,8 @@
 # has a deadline.
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +36,17 @@ LEASE_TTL_S = 2
 # Probe bounds plus etcd round trips and scheduling on a loaded machine.
 CONVERGE_S = SETTINGS.degrade_worst_s() + SETTINGS.recover_worst_s() + 5.0
 OVERRIDE_S = 1.0  # the issue: "within a second"
+PAGE_S = 10.0  # the status page redraws every second; Chromium on a loaded machine is slow
+# The status page, read in one script (it redraws every second): the primary's row (its state
+# and its fleet line), the profile's answer and the header line.
+READ_PAGE = ("const row = document.querySelector(`tr[data-endpoint='primary']`);"
+             "const fleet = row && row.querySelector('.fleet');"
+             "const answer = document.querySelector("
+             "`section[data-profile='${arguments[0]}'] .answer`);"
+             "const meta = document.getElementById('meta');"
+             "return {state: row ? row.dataset.state : null,"
+             " fleet: fleet ? fleet.textContent : '', answer: answer ? answer.textContent : null,"
+             " meta: meta ? meta.textContent : ''};")
 
 
 def profile_toml(port: int) -> str:
@@ -147,8 +160,37 @@ class Fleet(dnstest.ServerTestCase):
 
     @classmethod
     def tearDownClass(cls):
+        browser = getattr(cls, "_browser", None)
+        if browser is not None:
+            browser.quit()
+            shutil.rmtree(cls._browser_dir, ignore_errors=True)
         super().tearDownClass()
         cls.cluster.cleanup()
+
+    @classmethod
+    def browser(cls):
+        """One headless Chromium for the class, started by the first test that reads a page."""
+        if getattr(cls, "_browser", None) is None:
+            from status_browser import StatusBrowser  # Selenium: only the page tests need it
+            cls._browser_dir = Path(tempfile.mkdtemp(prefix="fleet-chromium-"))
+            cls._browser = StatusBrowser(cls._browser_dir)
+        return cls._browser
+
+    def page_shows(self, dnsd, predicate, what: str) -> dict:
+        """Until dnsd's status page, as READ_PAGE reads it, satisfies predicate."""
+        browser = self.browser()
+        browser.open(dnsd.admin_port, dnsd.token)
+        seen = {}
+
+        def shown():
+            seen["page"] = browser.js(READ_PAGE, PROFILE)
+            return predicate(seen["page"])
+        try:
+            dnstest.wait_until(PAGE_S, shown, f"{dnsd.name}'s status page to show {what}",
+                               poll_s=0.2)
+        except TimeoutError as e:
+            self.fail(f"{e}; it shows {seen.get('page')}")
+        return seen["page"]
 
     def setUp(self):
         self.primary.set_client_mode("default", list(SOURCES))
@@ -203,6 +245,25 @@ class Fleet(dnstest.ServerTestCase):
         self.assertEqual(status.returncode, 0, status.stderr)
         self.assertRegex(status.stdout, r"eu-west: Degraded, http 503, since \S+Z")
         self.assertIn("us-east: Online", status.stdout)
+        self.heal_for(0)
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+
+    def test_1a_the_status_page_shows_each_vantage_s_view_and_no_failover(self):
+        self.fail_for(0)
+        votes = {"eu-west": "Degraded", "us-east": "Online", "ap-south": "Online"}
+        for d in self.dnsds:
+            self.wait_view(d, votes)
+        eu_view = re.compile(r"eu-west: Degraded, http 503, since \S+Z(;|$)")
+        # eu-west's own page shows its own probe Degraded and every vantage's view; us-east's
+        # shows its own probe Online and the same views. Both still answer the primary.
+        for d, own in ((self.dnsds[0], "Degraded"), (self.dnsds[1], "Online")):
+            self.page_shows(d, lambda p, own=own: (
+                p["fleet"].startswith(f"own probe: {own}; ") and bool(eu_view.search(p["fleet"]))
+                and "us-east: Online" in p["fleet"] and "ap-south: Online" in p["fleet"]
+                and p["state"] == "Online" and p["answer"] == "primary"
+                and "(majority, connected)" in p["meta"]),
+                f"its own probe {own}, eu-west's view Degraded, no failover")
         self.heal_for(0)
         for d in self.dnsds:
             self.wait_view(d, {v: "Online" for v in VANTAGES})
@@ -294,14 +355,27 @@ class Fleet(dnstest.ServerTestCase):
         for d in self.dnsds:
             self.wait_view(d, {v: "Online" for v in VANTAGES})
 
+    def etcd_back(self):
+        """Every etcd member running and the cluster healthy (a test that stopped members and
+        failed half-way leaves the next one a working cluster)."""
+        for m in self.cluster.members:
+            if not m.alive():
+                m.start()
+        self.cluster.wait_healthy()
+
     def test_7_etcd_stopped_entirely_all_keep_answering_decide_locally_and_rejoin(self):
         self.cluster.stop_all()
+        self.addCleanup(self.etcd_back)
         for d in self.dnsds:
             dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "0",
                                f"{d.name} to report etcd unreachable")
             self.assertEqual(d.answer(), PRIMARY_IP, "the answer moved when etcd went away")
             self.assertFalse(d.api.status()["fleet"]["connected"])
             self.assertIn("etcd unreachable", d.stderr_text(400))
+        # The status page says so, and the answer has not moved.
+        self.page_shows(self.dnsds[0], lambda p: (
+            "fleet eu-west (majority, etcd UNREACHABLE: local decisions)" in p["meta"]
+            and p["answer"] == "primary"), "etcd unreachable")
         # Alone, eu-west decides by its own probe: it fails over, the others do not.
         self.fail_for(0)
         self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds[:1])

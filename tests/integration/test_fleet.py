@@ -137,6 +137,12 @@ class FleetDnsd(dnstest.Dnsd):
         env["DNSCTL_TOKEN_FILE"] = str(self.dir / "admin.token")
         return subprocess.run([path, *args], capture_output=True, text=True, timeout=30, env=env)
 
+    def set_rule(self, rule: str):
+        """Writes `rule` into the [fleet] section (the config's last) for the next start: the
+        rule takes effect at a restart, not at a reload."""
+        text = re.sub(r'\nrule = "[^"]*"\n', "\n", self.config.read_text())
+        self.config.write_text(text + f'rule = "{rule}"\n')
+
 
 class Fleet(dnstest.ServerTestCase):
     """One etcd cluster, one tenant pair and three dnsd for the whole class; the tests run in
@@ -191,6 +197,27 @@ class Fleet(dnstest.ServerTestCase):
         except TimeoutError as e:
             self.fail(f"{e}; it shows {seen.get('page')}")
         return seen["page"]
+
+    def restart_all_with_rule(self, rule: str):
+        """The three instances restarted, one after the other, with `rule`; back to every
+        vantage Online and every instance answering the primary under it."""
+        for d in self.dnsds:
+            d.stop()
+            d.set_rule(rule)
+            d.start()
+        for d in self.dnsds:
+            self.assertEqual(d.api.status()["fleet"]["rule"], rule, d.name)
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    def use_rule(self, rule: str):
+        """Runs the rest of the test under `rule`, and the next test under majority again."""
+        def back_to_majority():
+            self.primary.set_client_mode("default", list(SOURCES))
+            self.restart_all_with_rule("majority")
+        self.restart_all_with_rule(rule)
+        self.addCleanup(back_to_majority)
 
     def setUp(self):
         self.primary.set_client_mode("default", list(SOURCES))
@@ -530,6 +557,38 @@ class Fleet(dnstest.ServerTestCase):
         self.heal_for(0, 1)
         dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
                            "Knot to serve the primary again")
+
+    # ---- the other rules (each at a restart of the three; majority again afterwards)
+
+    def test_9e_at_least_3_fails_over_everywhere_when_one_vantage_fails(self):
+        self.use_rule("at_least:3")
+        self.fail_for(0)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S)
+        for d in self.dnsds[1:]:  # their own probes still reach the primary: the rule decided
+            self.assertEqual(d.endpoint("primary")["local_status"], "Online", d.name)
+        explain = self.dnsds[1].dnsctl("explain", PROFILE, "192.0.2.1")
+        self.assertEqual(explain.returncode, 0, explain.stderr)
+        self.assertIn("fleet rule at_least:3", explain.stdout)
+        self.heal_for(0)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    def test_9f_fraction_0_18_keeps_the_primary_with_one_vantage_of_three_online(self):
+        # Route 53's threshold: Online while more than 18% of the votes say so. One Online of
+        # three (33%) is enough, where majority would fail over; none is not.
+        self.use_rule("fraction:0.18")
+        self.fail_for(0, 1)
+        votes = {"eu-west": "Degraded", "us-east": "Degraded", "ap-south": "Online"}
+        for d in self.dnsds:
+            self.wait_view(d, votes)  # every instance has both Degraded verdicts in hand ...
+        for d in self.dnsds:
+            self.assertEqual(d.answer(), PRIMARY_IP, f"{d.name} failed over on two of three")
+        explain = self.dnsds[0].dnsctl("explain", PROFILE, "192.0.2.1")
+        self.assertEqual(explain.returncode, 0, explain.stderr)
+        self.assertIn("fleet rule fraction:0.18", explain.stdout)
+        self.fail_for(0, 1, 2)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S)
+        self.heal_for(0, 1, 2)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
 
 
 class FleetOverTlsWithAuth(dnstest.ServerTestCase):

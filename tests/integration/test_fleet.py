@@ -522,11 +522,12 @@ class Fleet(dnstest.ServerTestCase):
         self.wait_all_answer(BACKUP_IP, 9.0)
         self.wait_all_answer(PRIMARY_IP, max(0.0, now + 9 - time.time()) + CONVERGE_S)
 
-    def test_9c_a_fleet_decision_reaches_a_hidden_primary_s_secondary(self):
-        # A fourth instance in ap-south (its probes leave from ap-south's address, so it votes
-        # as ap-south does: the views above do not change) is the hidden primary of a real Knot
-        # secondary. Its own probe keeps seeing the primary Online: what moves the secondary
-        # is the fleet's decision.
+    def start_hidden_primary(self, keep_serials: bool = False) -> tuple:
+        """A fourth instance in ap-south (its probes leave from ap-south's address, so it votes
+        as ap-south does: the views of the other tests do not change), the hidden primary of a
+        real Knot secondary; both started and stopped at the end of the test. keep_serials:
+        [publish] state_directory set, so a restart goes on from the last serial. Returns the
+        instance, the secondary and a function giving the secondary's answer ("" for none)."""
         key, secret = "xfr.tm.test.", "a2V5Zm9ydGhlZmxlZXRoaWRkZW5wcmltYXJ5dGVzdDE="  # test only
         d = FleetDnsd(2, self.cluster, self.primary.port, self.prefix)
         d.name = "dnsd-ap-south-hidden-primary"
@@ -538,6 +539,10 @@ class Fleet(dnstest.ServerTestCase):
         d.config.write_text(text + f'\n[[key]]\nname = "{key}"\nsecret_file = "xfr.secret"\n'
                             f'\n[[secondary]]\naddress = "127.0.0.1"\nport = {knot.port}\n'
                             f'key = "{key}"\n')
+        if keep_serials:
+            (d.dir / "serials").mkdir()
+            d.config.write_text(d.config.read_text()
+                                + f'\n[publish]\nstate_directory = "{d.dir / "serials"}"\n')
         self.own(d).start()
         self.addCleanup(d.stop)
         self.own(knot).start()
@@ -549,6 +554,12 @@ class Fleet(dnstest.ServerTestCase):
 
         dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
                            "Knot to serve the primary")
+        return d, knot, knot_answers
+
+    def test_9c_a_fleet_decision_reaches_a_hidden_primary_s_secondary(self):
+        # The hidden primary's own probe keeps seeing the primary Online: what moves the
+        # secondary is the fleet's decision.
+        d, knot, knot_answers = self.start_hidden_primary()
         self.fail_for(0, 1)
         self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds + [d])
         dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == BACKUP_IP,
@@ -557,6 +568,30 @@ class Fleet(dnstest.ServerTestCase):
         self.heal_for(0, 1)
         dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
                            "Knot to serve the primary again")
+
+    def test_9d_a_hidden_primary_instance_dying_leaves_its_secondary_on_the_last_transfer(self):
+        # Its serials are kept across restarts (README: set state_directory wherever secondaries
+        # transfer from dnsd), so the restarted instance's next serial is newer than Knot's.
+        d, knot, knot_answers = self.start_hidden_primary(keep_serials=True)
+        self.fail_for(0, 1)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds + [d])
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == BACKUP_IP,
+                           "Knot to serve the fleet's decision (the backup)")
+        os.kill(d.proc.pid, signal.SIGKILL)  # dies: no goodbye to etcd, no last NOTIFY
+        d.proc.wait()
+        d.proc = None
+        # The fleet decides the primary is back; the three answer it, the dead primary cannot
+        # pass it on: its secondary keeps answering what it transferred last.
+        self.heal_for(0, 1)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+        for d2 in self.dnsds:
+            self.wait_view(d2, {v: "Online" for v in VANTAGES})
+        self.assertEqual(knot_answers(), BACKUP_IP, "Knot no longer serves the last transfer")
+        self.assertTrue(knot.alive())
+        # Restarted, it reads the fleet's decision from etcd and Knot follows it again.
+        d.start()
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
+                           "Knot to serve the primary once its primary instance is back")
 
     # ---- the other rules (each at a restart of the three; majority again afterwards)
 

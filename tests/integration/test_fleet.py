@@ -3,7 +3,9 @@
 # (issue 14). One shared pair of tenant_sim processes (primary on 127.0.0.2, backup on
 # 127.0.0.3, one port); each instance probes from its own source address ([server]
 # probe_source_ipv4 = 127.0.0.21/.22/.23), and the primary fails for chosen vantages only through
-# tenant_sim's per-client modes, while every instance answers with the same addresses. Every wait
+# tenant_sim's per-client modes, while every instance answers with the same addresses. Also: the
+# status page read in headless Chromium (Selenium: run with /usr/bin/python3), the rules other
+# than majority (the three restarted with each), a hidden-primary instance killed. Every wait
 # has a deadline.
 import json
 import os

@@ -3,10 +3,14 @@
 # (issue 14). One shared pair of tenant_sim processes (primary on 127.0.0.2, backup on
 # 127.0.0.3, one port); each instance probes from its own source address ([server]
 # probe_source_ipv4 = 127.0.0.21/.22/.23), and the primary fails for chosen vantages only through
-# tenant_sim's per-client modes, while every instance answers with the same addresses. Every wait
+# tenant_sim's per-client modes, while every instance answers with the same addresses. Also: the
+# status page read in headless Chromium (Selenium: run with /usr/bin/python3), the rules other
+# than majority (the three restarted with each), a hidden-primary instance killed. Every wait
 # has a deadline.
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,6 +38,17 @@ LEASE_TTL_S = 2
 # Probe bounds plus etcd round trips and scheduling on a loaded machine.
 CONVERGE_S = SETTINGS.degrade_worst_s() + SETTINGS.recover_worst_s() + 5.0
 OVERRIDE_S = 1.0  # the issue: "within a second"
+PAGE_S = 10.0  # the status page redraws every second; Chromium on a loaded machine is slow
+# The status page, read in one script (it redraws every second): the primary's row (its state
+# and its fleet line), the profile's answer and the header line.
+READ_PAGE = ("const row = document.querySelector(`tr[data-endpoint='primary']`);"
+             "const fleet = row && row.querySelector('.fleet');"
+             "const answer = document.querySelector("
+             "`section[data-profile='${arguments[0]}'] .answer`);"
+             "const meta = document.getElementById('meta');"
+             "return {state: row ? row.dataset.state : null,"
+             " fleet: fleet ? fleet.textContent : '', answer: answer ? answer.textContent : null,"
+             " meta: meta ? meta.textContent : ''};")
 
 
 def profile_toml(port: int) -> str:
@@ -124,6 +139,12 @@ class FleetDnsd(dnstest.Dnsd):
         env["DNSCTL_TOKEN_FILE"] = str(self.dir / "admin.token")
         return subprocess.run([path, *args], capture_output=True, text=True, timeout=30, env=env)
 
+    def set_rule(self, rule: str):
+        """Writes `rule` into the [fleet] section (the config's last) for the next start: the
+        rule takes effect at a restart, not at a reload."""
+        text = re.sub(r'\nrule = "[^"]*"\n', "\n", self.config.read_text())
+        self.config.write_text(text + f'rule = "{rule}"\n')
+
 
 class Fleet(dnstest.ServerTestCase):
     """One etcd cluster, one tenant pair and three dnsd for the whole class; the tests run in
@@ -147,8 +168,58 @@ class Fleet(dnstest.ServerTestCase):
 
     @classmethod
     def tearDownClass(cls):
+        browser = getattr(cls, "_browser", None)
+        if browser is not None:
+            browser.quit()
+            shutil.rmtree(cls._browser_dir, ignore_errors=True)
         super().tearDownClass()
         cls.cluster.cleanup()
+
+    @classmethod
+    def browser(cls):
+        """One headless Chromium for the class, started by the first test that reads a page."""
+        if getattr(cls, "_browser", None) is None:
+            from status_browser import StatusBrowser  # Selenium: only the page tests need it
+            cls._browser_dir = Path(tempfile.mkdtemp(prefix="fleet-chromium-"))
+            cls._browser = StatusBrowser(cls._browser_dir)
+        return cls._browser
+
+    def page_shows(self, dnsd, predicate, what: str) -> dict:
+        """Until dnsd's status page, as READ_PAGE reads it, satisfies predicate."""
+        browser = self.browser()
+        browser.open(dnsd.admin_port, dnsd.token)
+        seen = {}
+
+        def shown():
+            seen["page"] = browser.js(READ_PAGE, PROFILE)
+            return predicate(seen["page"])
+        try:
+            dnstest.wait_until(PAGE_S, shown, f"{dnsd.name}'s status page to show {what}",
+                               poll_s=0.2)
+        except TimeoutError as e:
+            self.fail(f"{e}; it shows {seen.get('page')}")
+        return seen["page"]
+
+    def restart_all_with_rule(self, rule: str):
+        """The three instances restarted, one after the other, with `rule`; back to every
+        vantage Online and every instance answering the primary under it."""
+        for d in self.dnsds:
+            d.stop()
+            d.set_rule(rule)
+            d.start()
+        for d in self.dnsds:
+            self.assertEqual(d.api.status()["fleet"]["rule"], rule, d.name)
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    def use_rule(self, rule: str):
+        """Runs the rest of the test under `rule`, and the next test under majority again."""
+        def back_to_majority():
+            self.primary.set_client_mode("default", list(SOURCES))
+            self.restart_all_with_rule("majority")
+        self.restart_all_with_rule(rule)
+        self.addCleanup(back_to_majority)
 
     def setUp(self):
         self.primary.set_client_mode("default", list(SOURCES))
@@ -203,6 +274,25 @@ class Fleet(dnstest.ServerTestCase):
         self.assertEqual(status.returncode, 0, status.stderr)
         self.assertRegex(status.stdout, r"eu-west: Degraded, http 503, since \S+Z")
         self.assertIn("us-east: Online", status.stdout)
+        self.heal_for(0)
+        for d in self.dnsds:
+            self.wait_view(d, {v: "Online" for v in VANTAGES})
+
+    def test_1a_the_status_page_shows_each_vantage_s_view_and_no_failover(self):
+        self.fail_for(0)
+        votes = {"eu-west": "Degraded", "us-east": "Online", "ap-south": "Online"}
+        for d in self.dnsds:
+            self.wait_view(d, votes)
+        eu_view = re.compile(r"eu-west: Degraded, http 503, since \S+Z(;|$)")
+        # eu-west's own page shows its own probe Degraded and every vantage's view; us-east's
+        # shows its own probe Online and the same views. Both still answer the primary.
+        for d, own in ((self.dnsds[0], "Degraded"), (self.dnsds[1], "Online")):
+            self.page_shows(d, lambda p, own=own: (
+                p["fleet"].startswith(f"own probe: {own}; ") and bool(eu_view.search(p["fleet"]))
+                and "us-east: Online" in p["fleet"] and "ap-south: Online" in p["fleet"]
+                and p["state"] == "Online" and p["answer"] == "primary"
+                and "(majority, connected)" in p["meta"]),
+                f"its own probe {own}, eu-west's view Degraded, no failover")
         self.heal_for(0)
         for d in self.dnsds:
             self.wait_view(d, {v: "Online" for v in VANTAGES})
@@ -294,14 +384,27 @@ class Fleet(dnstest.ServerTestCase):
         for d in self.dnsds:
             self.wait_view(d, {v: "Online" for v in VANTAGES})
 
+    def etcd_back(self):
+        """Every etcd member running and the cluster healthy (a test that stopped members and
+        failed half-way leaves the next one a working cluster)."""
+        for m in self.cluster.members:
+            if not m.alive():
+                m.start()
+        self.cluster.wait_healthy()
+
     def test_7_etcd_stopped_entirely_all_keep_answering_decide_locally_and_rejoin(self):
         self.cluster.stop_all()
+        self.addCleanup(self.etcd_back)
         for d in self.dnsds:
             dnstest.wait_until(CONVERGE_S, lambda d=d: d.metric("dnsd_fleet_connected") == "0",
                                f"{d.name} to report etcd unreachable")
             self.assertEqual(d.answer(), PRIMARY_IP, "the answer moved when etcd went away")
             self.assertFalse(d.api.status()["fleet"]["connected"])
             self.assertIn("etcd unreachable", d.stderr_text(400))
+        # The status page says so, and the answer has not moved.
+        self.page_shows(self.dnsds[0], lambda p: (
+            "fleet eu-west (majority, etcd UNREACHABLE: local decisions)" in p["meta"]
+            and p["answer"] == "primary"), "etcd unreachable")
         # Alone, eu-west decides by its own probe: it fails over, the others do not.
         self.fail_for(0)
         self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds[:1])
@@ -421,11 +524,12 @@ class Fleet(dnstest.ServerTestCase):
         self.wait_all_answer(BACKUP_IP, 9.0)
         self.wait_all_answer(PRIMARY_IP, max(0.0, now + 9 - time.time()) + CONVERGE_S)
 
-    def test_9c_a_fleet_decision_reaches_a_hidden_primary_s_secondary(self):
-        # A fourth instance in ap-south (its probes leave from ap-south's address, so it votes
-        # as ap-south does: the views above do not change) is the hidden primary of a real Knot
-        # secondary. Its own probe keeps seeing the primary Online: what moves the secondary
-        # is the fleet's decision.
+    def start_hidden_primary(self, keep_serials: bool = False) -> tuple:
+        """A fourth instance in ap-south (its probes leave from ap-south's address, so it votes
+        as ap-south does: the views of the other tests do not change), the hidden primary of a
+        real Knot secondary; both started and stopped at the end of the test. keep_serials:
+        [publish] state_directory set, so a restart goes on from the last serial. Returns the
+        instance, the secondary and a function giving the secondary's answer ("" for none)."""
         key, secret = "xfr.tm.test.", "a2V5Zm9ydGhlZmxlZXRoaWRkZW5wcmltYXJ5dGVzdDE="  # test only
         d = FleetDnsd(2, self.cluster, self.primary.port, self.prefix)
         d.name = "dnsd-ap-south-hidden-primary"
@@ -437,6 +541,10 @@ class Fleet(dnstest.ServerTestCase):
         d.config.write_text(text + f'\n[[key]]\nname = "{key}"\nsecret_file = "xfr.secret"\n'
                             f'\n[[secondary]]\naddress = "127.0.0.1"\nport = {knot.port}\n'
                             f'key = "{key}"\n')
+        if keep_serials:
+            (d.dir / "serials").mkdir()
+            d.config.write_text(d.config.read_text()
+                                + f'\n[publish]\nstate_directory = "{d.dir / "serials"}"\n')
         self.own(d).start()
         self.addCleanup(d.stop)
         self.own(knot).start()
@@ -448,6 +556,12 @@ class Fleet(dnstest.ServerTestCase):
 
         dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
                            "Knot to serve the primary")
+        return d, knot, knot_answers
+
+    def test_9c_a_fleet_decision_reaches_a_hidden_primary_s_secondary(self):
+        # The hidden primary's own probe keeps seeing the primary Online: what moves the
+        # secondary is the fleet's decision.
+        d, knot, knot_answers = self.start_hidden_primary()
         self.fail_for(0, 1)
         self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds + [d])
         dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == BACKUP_IP,
@@ -456,6 +570,62 @@ class Fleet(dnstest.ServerTestCase):
         self.heal_for(0, 1)
         dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
                            "Knot to serve the primary again")
+
+    def test_9d_a_hidden_primary_instance_dying_leaves_its_secondary_on_the_last_transfer(self):
+        # Its serials are kept across restarts (README: set state_directory wherever secondaries
+        # transfer from dnsd), so the restarted instance's next serial is newer than Knot's.
+        d, knot, knot_answers = self.start_hidden_primary(keep_serials=True)
+        self.fail_for(0, 1)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S, self.dnsds + [d])
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == BACKUP_IP,
+                           "Knot to serve the fleet's decision (the backup)")
+        os.kill(d.proc.pid, signal.SIGKILL)  # dies: no goodbye to etcd, no last NOTIFY
+        d.proc.wait()
+        d.proc = None
+        # The fleet decides the primary is back; the three answer it, the dead primary cannot
+        # pass it on: its secondary keeps answering what it transferred last.
+        self.heal_for(0, 1)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+        for d2 in self.dnsds:
+            self.wait_view(d2, {v: "Online" for v in VANTAGES})
+        self.assertEqual(knot_answers(), BACKUP_IP, "Knot no longer serves the last transfer")
+        self.assertTrue(knot.alive())
+        # Restarted, it reads the fleet's decision from etcd and Knot follows it again.
+        d.start()
+        dnstest.wait_until(CONVERGE_S, lambda: knot_answers() == PRIMARY_IP,
+                           "Knot to serve the primary once its primary instance is back")
+
+    # ---- the other rules (each at a restart of the three; majority again afterwards)
+
+    def test_9e_at_least_3_fails_over_everywhere_when_one_vantage_fails(self):
+        self.use_rule("at_least:3")
+        self.fail_for(0)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S)
+        for d in self.dnsds[1:]:  # their own probes still reach the primary: the rule decided
+            self.assertEqual(d.endpoint("primary")["local_status"], "Online", d.name)
+        explain = self.dnsds[1].dnsctl("explain", PROFILE, "192.0.2.1")
+        self.assertEqual(explain.returncode, 0, explain.stderr)
+        self.assertIn("fleet rule at_least:3", explain.stdout)
+        self.heal_for(0)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
+
+    def test_9f_fraction_0_18_keeps_the_primary_with_one_vantage_of_three_online(self):
+        # Route 53's threshold: Online while more than 18% of the votes say so. One Online of
+        # three (33%) is enough, where majority would fail over; none is not.
+        self.use_rule("fraction:0.18")
+        self.fail_for(0, 1)
+        votes = {"eu-west": "Degraded", "us-east": "Degraded", "ap-south": "Online"}
+        for d in self.dnsds:
+            self.wait_view(d, votes)  # every instance has both Degraded verdicts in hand ...
+        for d in self.dnsds:
+            self.assertEqual(d.answer(), PRIMARY_IP, f"{d.name} failed over on two of three")
+        explain = self.dnsds[0].dnsctl("explain", PROFILE, "192.0.2.1")
+        self.assertEqual(explain.returncode, 0, explain.stderr)
+        self.assertIn("fleet rule fraction:0.18", explain.stdout)
+        self.fail_for(0, 1, 2)
+        self.wait_all_answer(BACKUP_IP, CONVERGE_S)
+        self.heal_for(0, 1, 2)
+        self.wait_all_answer(PRIMARY_IP, CONVERGE_S)
 
 
 class FleetOverTlsWithAuth(dnstest.ServerTestCase):

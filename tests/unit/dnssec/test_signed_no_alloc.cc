@@ -83,9 +83,9 @@ TEST_CASE("no allocation: signed answers from the prepared answers, RRSIG runs i
   // Glue with its RRSIGs in additional, a CNAME out of the zone for any type, several records.
   const std::pair<const char*, std::uint16_t> cases[] = {
       {"example.", rrtype::ns}, {"example.", rrtype::mx}, {"out.example.", rrtype::a}};
-  for (const auto& [qname, qtype] : cases) {
-    CAPTURE(qname);
-    const auto packet = signed_fixture::do_query(qname, qtype);
+  for (const auto& qcase : cases) {
+    CAPTURE(qcase.first);
+    const auto packet = signed_fixture::do_query(qcase.first, qcase.second);
     const std::size_t before = dnstest::allocation_count();
     for (int i = 0; i < 200; ++i) {
       const Reply reply = answer(state, *scratch, packet, Client{});

@@ -201,7 +201,7 @@ TEST_CASE("no allocation: DNS cookies minted, checked, renewed and refused, on b
   const std::vector<std::uint8_t> ours(first.bytes.end() - 16, first.bytes.end());
   const std::vector<std::uint8_t> forged(16, 1);
   for (const auto& packet : {with_cookie({}), with_cookie(ours), with_cookie(forged)}) {
-    for (const ServingState state : {served->state(), served->general_state()}) {
+    for (const ServingState& state : {served->state(), served->general_state()}) {
       answer(state, *scratch, packet, Client{});
       const std::size_t before = dnstest::allocation_count();
       for (int i = 0; i < 1000; ++i)

@@ -6,7 +6,8 @@
 # a zone not served, every failing prerequisite, an oversized update, a flood from one key (six
 # in a row, and 300 sent at once while queries go on).
 # None of those changes anything (checked with dig); each gets its RCODE and a log line, and
-# the answer to a verified key is signed whatever its RCODE.
+# the answer to a verified key is signed whatever its RCODE. And fairness (issue 13/12): while
+# another client floods, unsigned or signed with its own key, nsupdate's first try succeeds.
 from __future__ import annotations
 
 import base64

@@ -141,7 +141,7 @@ void Updater::report_dropped() {
       "update: queue full: dropped={} UPDATE messages since the last report ({} in all); "
       "over_share={} of them from a client or key already holding {} of the {} slots",
       dropped - dropped_reported_, dropped, over_share - over_share_reported_, queue_.share(),
-      queue_.share() * 2);
+      queue_.slots());
   dropped_reported_ = dropped;
   over_share_reported_ = over_share;
   dropped_logged_at_ = now;

@@ -68,6 +68,7 @@ class UpdateQueue {
   std::uint64_t full() const noexcept { return full_.load(std::memory_order_relaxed); }
   std::uint64_t offered() const noexcept { return offered_.load(std::memory_order_relaxed); }
   std::uint64_t over_share() const noexcept { return over_share_.load(std::memory_order_relaxed); }
+  std::size_t slots() const noexcept { return count_; }
   std::size_t share() const noexcept { return share_; }
   UpdateRefusals& refusals() noexcept { return refusals_; }
 

@@ -102,6 +102,7 @@ Generation::Generation(std::shared_ptr<const conf::Config> loaded,
                                        config->dnssec,
                                        static_cast<std::int64_t>(std::time(nullptr))})) {
   served.state.serials = &serials;
+  served.state.keys = &config->keys;
   for (const auto& error : served.signing_errors)
     overlay_warnings.push_back(fmt::format("dnssec: served unsigned: {}", error));
 }

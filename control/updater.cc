@@ -124,6 +124,7 @@ void Updater::run() {
     }
     expire();
     report_dropped();
+    report_refused();
   }
 }
 
@@ -135,11 +136,52 @@ void Updater::report_dropped() {
   if (dropped == dropped_reported_) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - dropped_logged_at_ < std::chrono::seconds(1)) return;
+  const std::uint64_t over_share = queue_.over_share();
   logging::warning(
-      "update: queue full: dropped={} UPDATE messages since the last report ({} in all)",
-      dropped - dropped_reported_, dropped);
+      "update: queue full: dropped={} UPDATE messages since the last report ({} in all); "
+      "over_share={} of them from a client or key already holding {} of the {} slots",
+      dropped - dropped_reported_, dropped, over_share - over_share_reported_, queue_.share(),
+      queue_.slots());
   dropped_reported_ = dropped;
+  over_share_reported_ = over_share;
   dropped_logged_at_ = now;
+}
+
+// The UPDATE messages the query threads answered themselves (unsigned, malformed TSIG, unknown
+// key): the line the update thread would have written, at most once a second per client
+// prefix, with the count of those it stands for.
+void Updater::report_refused() {
+  queue_.refusals().report(
+      std::chrono::steady_clock::now(),
+      [](const dnsd::UpdateRefusals::Sample& sample, std::uint32_t more, bool summary) {
+        const auto& screened = sample.screened;
+        const std::string client = client_text(sample.client);
+        if (summary) {
+          logging::warning("update: client={} {} more refused UPDATE messages suppressed", client,
+                           more);
+          return;
+        }
+        const std::string key = screened.status == dnsd::tsig::Status::none
+                                    ? std::string("none")
+                                    : dnsd::wire::Name::from_wire(screened.key_name.wire())
+                                          .value_or(dnsd::wire::Name())
+                                          .to_text();
+        const char* why = screened.status == dnsd::tsig::Status::none
+                              ? "not signed: updates need a TSIG key"
+                              : (screened.status == dnsd::tsig::Status::formerr ? "malformed TSIG"
+                                                                                : "TSIG BADKEY");
+        const std::string suppressed = more ? fmt::format(" ({} more suppressed)", more) : "";
+        logging::warning("update: key={} zone={} client={} transport={} rcode={} why=\"{}\"{}", key,
+                         screened.zone_parsed ? screened.zone.to_text() : "?", client,
+                         sample.transport == dnsd::Transport::tcp ? "tcp" : "udp",
+                         dnsd::notify::rcode_text(screened.rcode), why, suppressed);
+      },
+      [](std::uint64_t lost) {
+        logging::warning(
+            "update: {} refused UPDATE messages from more client prefixes than are logged one "
+            "by one",
+            lost);
+      });
 }
 
 void Updater::handle(dnsd::UpdateQueue::Item& item) {

@@ -40,6 +40,7 @@ class Updater {
   std::string commit(const dnsd::update::Entry& entry, const dnsd::update::ZoneOverlay& after);
   void expire();
   void report_dropped();
+  void report_refused();
   void compact();
   void send(const dnsd::UpdateQueue::Item& item, std::span<const std::uint8_t> response);
 
@@ -51,7 +52,8 @@ class Updater {
   std::shared_ptr<const dnsd::update::Overlays> overlays_ =
       std::make_shared<const dnsd::update::Overlays>();
   dnsd::update::RateLimiter rate_;
-  std::uint64_t dropped_reported_ = 0;  // queue_.full() at the last report
+  std::uint64_t dropped_reported_ = 0;     // queue_.full() at the last report
+  std::uint64_t over_share_reported_ = 0;  // queue_.over_share() at the last report
   std::chrono::steady_clock::time_point dropped_logged_at_{};
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -23,6 +23,9 @@ class PreparedAnswers;
 namespace dnssec {
 class Signatures;
 }
+namespace tsig {
+class Keyring;
+}
 
 // Everything a query reads. Immutable while published, except the health words and flattened
 // addresses, which are atomics written by probe/.
@@ -38,6 +41,9 @@ struct ServingState {
   const LiveSerials* serials = nullptr;
   // The signatures of the signed zones, made ahead (dnssec/zone_signatures.hh); null: none.
   const dnssec::Signatures* signatures = nullptr;
+  // The TSIG keys, which UPDATE messages are screened against before the update thread's
+  // queue (update_queue.hh); null: none screened.
+  const tsig::Keyring* keys = nullptr;
 };
 
 // Where query threads find the current ServingState (replaced whole on reload).

@@ -180,15 +180,31 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_.transfers && xfr::is_transfer_query(query) &&
         hand_off([&](int fd) { return shared_.transfers->offer(fd, query, client_.info); }))
       return false;
-    if (shared_.updates && is_update_request(query) && hand_off([&](int fd) {
-          return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query);
-        }))
-      return false;
+    // An UPDATE that can never be applied is answered here, and the connection stays ours.
+    std::size_t screened = 0;
+    if (shared_.updates && is_update_request(query)) {
+      std::uint64_t key_tag = 0;
+      screened = shared_.updates->screen(shared_.serving.enter(shared_.reader).keys, client_.info,
+                                         Transport::tcp, query, scratch_.response, key_tag);
+      shared_.serving.leave(shared_.reader);
+      if (screened == 0 && hand_off([&](int fd) {
+            return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query,
+                                          key_tag);
+          }))
+        return false;
+    }
     if (shared_.tap) [[unlikely]]
       shared_.tap->query(peer_.data(), Transport::tcp, query);
-    const Reply reply = answer(shared_.serving.enter(shared_.reader), scratch_,
-                               std::span(frame_.data() + 2, query.size()), client_);
-    shared_.serving.leave(shared_.reader);  // the reply is in our scratch
+    Reply reply;
+    if (screened != 0) {
+      reply = {.kind = Reply::Kind::send,
+               .rcode = static_cast<std::uint16_t>(scratch_.response[3] & 0xf),
+               .bytes = std::span(scratch_.response).first(screened)};
+    } else {
+      reply = answer(shared_.serving.enter(shared_.reader), scratch_,
+                     std::span(frame_.data() + 2, query.size()), client_);
+      shared_.serving.leave(shared_.reader);  // the reply is in our scratch
+    }
     if (reply.kind != Reply::Kind::send) {
       shared_.counters.record_dropped();
       answered();  // nothing to say: next query

@@ -101,15 +101,26 @@ struct UdpServer::Worker {
         tap->query(peer, Transport::udp, query);
       const Client client{Transport::udp, client_info(peer)};
       // An UPDATE is answered by the update thread, from this socket; a full queue drops it.
+      // One that can never be applied is answered here (update_queue.hh screen()).
+      UdpReply limited;
       if (updates && is_update_request(query)) {
-        if (!updates->offer(Transport::udp, socket.native_handle(), peer, in[i].msg_hdr.msg_namelen,
-                            client.info, query))
-          counters.record_dropped();
-        continue;
+        std::uint64_t key_tag = 0;
+        const std::size_t size = updates->screen(state.keys, client.info, Transport::udp, query,
+                                                 scratch[replies].response, key_tag);
+        if (size == 0) {
+          if (!updates->offer(Transport::udp, socket.native_handle(), peer,
+                              in[i].msg_hdr.msg_namelen, client.info, query, key_tag))
+            counters.record_dropped();
+          continue;
+        }
+        limited.reply = {.kind = Reply::Kind::send,
+                         .rcode = static_cast<std::uint16_t>(scratch[replies].response[3] & 0xf),
+                         .bytes = std::span(scratch[replies].response).first(size)};
+      } else {
+        // Rate limiting decides before any on-demand signature is made (udp_answer.hh).
+        limited =
+            answer_udp(state, scratch[replies], query, client, rrl, rrl_state, limits, timing);
       }
-      // Rate limiting decides before any on-demand signature is made (udp_answer.hh).
-      const UdpReply limited =
-          answer_udp(state, scratch[replies], query, client, rrl, rrl_state, limits, timing);
       const Reply& reply = limited.reply;
       if (reply.kind != Reply::Kind::send) {
         counters.record_dropped();

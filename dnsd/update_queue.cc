@@ -8,10 +8,27 @@
 
 #include <cstring>
 
+#include "dnsd/update/screen.hh"
+#include "dnsd/wire/name_hash.hh"
+
 namespace dnsd {
+namespace {
+
+// A client as the share counts it: an IPv4 address, an IPv6 /64 (one host's addresses).
+std::uint64_t client_tag(const routing::ClientInfo& client) noexcept {
+  std::uint64_t tag = 0;
+  for (std::size_t i = 0; i < (client.is_ipv6 ? 8u : 4u); ++i) tag = tag << 8 | client.address[i];
+  // Tagged by family and never 0 (0: no holder).
+  return client.is_ipv6 ? tag ^ 0x9e3779b97f4a7c15ull : tag | std::uint64_t{1} << 32;
+}
+
+}  // namespace
 
 UpdateQueue::UpdateQueue(std::size_t slots)
-    : count_(slots), slots_(new Slot[slots]), event_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    : count_(slots),
+      share_(slots > 1 ? slots / 2 : 1),
+      slots_(new Slot[slots]),
+      event_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
 UpdateQueue::~UpdateQueue() {
   // Connections handed over and never answered are closed (UDP sockets are the servers').
@@ -23,15 +40,53 @@ UpdateQueue::~UpdateQueue() {
   if (event_fd_ >= 0) ::close(event_fd_);
 }
 
+std::size_t UpdateQueue::screen(const tsig::Keyring* keys, const routing::ClientInfo& client,
+                                Transport transport, std::span<const std::uint8_t> message,
+                                std::span<std::uint8_t> out, std::uint64_t& key_tag) noexcept {
+  key_tag = 0;
+  if (!keys) return 0;
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const update::Screened screened = update::screen(message, *keys, out, now);
+  if (screened.key) {
+    key_tag = wire::name_hash(screened.key->name.wire()) | 1;  // the key's name is lower-cased
+    return 0;
+  }
+  refusals_.record(client, transport, screened);
+  return screened.size;
+}
+
+// Counted after the claim is published (sequentially consistent, as the tags are stored): of
+// two claims racing for a client's last share, at least one sees the other, so a client never
+// holds more than its share, at worst one claim fewer.
+bool UpdateQueue::over_share(const Slot& claimed) const noexcept {
+  const std::uint64_t client = claimed.client_tag.load();
+  const std::uint64_t key = claimed.key_tag.load();
+  std::size_t by_client = 0, by_key = 0;
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Slot& slot = slots_[i];
+    if (slot.state.load() == k_free) continue;
+    by_client += slot.client_tag.load() == client;
+    by_key += key != 0 && slot.key_tag.load() == key;
+  }
+  return by_client > share_ || by_key > share_;
+}
+
 bool UpdateQueue::offer(Transport transport, int fd, const sockaddr* peer, socklen_t peer_size,
-                        const routing::ClientInfo& client,
-                        std::span<const std::uint8_t> message) noexcept {
+                        const routing::ClientInfo& client, std::span<const std::uint8_t> message,
+                        std::uint64_t key_tag) noexcept {
   if (message.size() > max_message) return false;
   for (std::size_t i = 0; i < count_; ++i) {
     Slot& slot = slots_[i];
     std::uint32_t expected = k_free;
-    if (!slot.state.compare_exchange_strong(expected, k_filling, std::memory_order_acquire))
-      continue;
+    if (!slot.state.compare_exchange_strong(expected, k_filling)) continue;
+    slot.client_tag.store(client_tag(client));
+    slot.key_tag.store(key_tag);
+    if (over_share(slot)) {
+      slot.state.store(k_free, std::memory_order_release);
+      over_share_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
     Item& item = slot.item;
     item.transport = transport;
     item.fd = fd;

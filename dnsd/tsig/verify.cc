@@ -80,10 +80,12 @@ std::string_view status_text(Status status) noexcept {
   return "unknown";
 }
 
-Verified verify_request(std::span<const std::uint8_t> message, const Keyring& keyring,
-                        std::chrono::sys_seconds now) noexcept {
+namespace {
+
+// identify_request() and the record it found, which verify_request() checks the MAC of.
+Verified identify(std::span<const std::uint8_t> message, const Keyring& keyring,
+                  Record& record) noexcept {
   Verified verified;
-  Record record;
   const Find found = find_record(message, record);
   if (found == Find::none) return verified;
   if (found == Find::malformed) {
@@ -98,10 +100,22 @@ Verified verify_request(std::span<const std::uint8_t> message, const Keyring& ke
   verified.algorithm_name = record.algorithm_name;
   const auto algorithm = algorithm_from_wire(record.algorithm_name.wire());
   verified.key = algorithm ? keyring.find(record.key_name.wire(), *algorithm) : nullptr;
-  if (!verified.key) {
-    verified.status = Status::badkey;
-    return verified;
-  }
+  if (!verified.key) verified.status = Status::badkey;
+  return verified;
+}
+
+}  // namespace
+
+Verified identify_request(std::span<const std::uint8_t> message, const Keyring& keyring) noexcept {
+  Record record;
+  return identify(message, keyring, record);
+}
+
+Verified verify_request(std::span<const std::uint8_t> message, const Keyring& keyring,
+                        std::chrono::sys_seconds now) noexcept {
+  Record record;
+  Verified verified = identify(message, keyring, record);
+  if (!verified.key) return verified;
   Hmac hmac;
   hmac.start(verified.key->algorithm, verified.key->secret);
   verified.status = check_signed(hmac, *verified.key, message, record, false, now);

@@ -37,6 +37,11 @@ struct Verified {
   wire::WireName algorithm_name;
 };
 
+// The steps of verify_request() that need no MAC, so no allocation (a query thread may call it):
+// the TSIG RR found and its key looked up. Status none, formerr or badkey is final; otherwise
+// `key` is set and the status stays none until the MAC is checked.
+Verified identify_request(std::span<const std::uint8_t> message, const Keyring& keyring) noexcept;
+
 // Verifies a request (query, AXFR/IXFR, UPDATE, NOTIFY) against the keyring at time `now`.
 Verified verify_request(std::span<const std::uint8_t> message, const Keyring& keyring,
                         std::chrono::sys_seconds now) noexcept;

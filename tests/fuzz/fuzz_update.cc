@@ -3,6 +3,9 @@
 // through prerequisites, prescan, policy, application and the merged zone, as a verified
 // request would go. Must not crash; a refusal must leave the overlay as it was; an applied
 // update must leave a zone that builds, and its log entry must decode to the same changes.
+// And the query threads' screen() (issue 13/12): what it answers must be byte for byte what
+// decide() and respond() write, and what it passes on must name a key decide() found.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +14,7 @@
 #include "dnsd/update/entry.hh"
 #include "dnsd/update/prerequisites.hh"
 #include "dnsd/update/processor.hh"
+#include "dnsd/update/screen.hh"
 #include "dnsd/wire/rdata_text.hh"
 #include "dnsd/wire/types.hh"
 
@@ -75,11 +79,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   context.rate = &rate;
   const auto outcome = update::decide(bytes, context);
   std::array<std::uint8_t, 512> response;
-  require(update::respond(bytes, outcome, response, context.now) <= response.size());
+  const std::size_t response_size = update::respond(bytes, outcome, response, context.now);
+  require(response_size <= response.size());
+
+  if (size >= wire::header_size && (data[2] & 0x80) == 0) {  // a request: screen() may see it
+    std::array<std::uint8_t, 512> screened_response;
+    const auto screened = update::screen(bytes, keyring, screened_response, context.now);
+    if (screened.key) {
+      require(screened.size == 0 && outcome.tsig.key == screened.key);
+    } else {
+      require(screened.size == response_size && !outcome.tsig.key);
+      require(std::equal(response.begin(), response.begin() + response_size,
+                         screened_response.begin()));
+    }
+  }
 
   update::Message message;
   std::string why;
-  if (update::parse(bytes, message, why) != wire::rcode::noerror) return 0;
+  wire::Name checked_zone;
+  std::uint16_t checked_class = 0;
+  const std::uint16_t checked = update::check(bytes, checked_zone, checked_class);
+  require(checked == update::parse(bytes, message, why));
+  if (checked != wire::rcode::noerror) return 0;
+  require(checked_zone == message.zone && checked_class == message.zone_class);
   if (!update::check_prerequisites(zone, wire::rrclass::in, message.prerequisites).ok()) return 0;
   if (!update::prescan(zone.origin(), wire::rrclass::in, message.updates).ok()) return 0;
   if (!update::check_policy(policies[0], zone.origin(), message.updates).ok()) return 0;

@@ -6,7 +6,8 @@
 # a zone not served, every failing prerequisite, an oversized update, a flood from one key (six
 # in a row, and 300 sent at once while queries go on).
 # None of those changes anything (checked with dig); each gets its RCODE and a log line, and
-# the answer to a verified key is signed whatever its RCODE.
+# the answer to a verified key is signed whatever its RCODE. And fairness (issue 13/12): while
+# another client floods, unsigned or signed with its own key, nsupdate's first try succeeds.
 from __future__ import annotations
 
 import base64
@@ -17,6 +18,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -505,6 +507,175 @@ class Updates(dnstest.ServerTestCase):
         text = self.dnsd.stderr_path.read_text(errors="replace")
         self.assertNotIn(SECRET, text)
         self.assertNotIn(WRONG_SECRET, text)
+
+
+HOSTILE_KEY = "hostile-key.example."
+HOSTILE_SECRET = base64.b64encode(b"hostile-secret-hostile-secret-01").decode()
+FAIR_CONFIG = f"""
+[[key]]
+name = "{KEY}"
+secret_file = "acme.secret"
+update_zones = ["{ZONE}"]
+
+[[key]]
+name = "{HOSTILE_KEY}"
+secret_file = "hostile.secret"
+update_zones = ["{ZONE}"]
+update_rate = 600
+
+[[zone]]
+name = "{ZONE}"
+ns = ["ns1"]
+[zone.soa]
+mname = "ns1"
+rname = "hostmaster"
+serial = 100
+[[zone.record]]
+name = "ns1"
+type = "A"
+data = "192.0.2.53"
+"""
+FLOOD_LIMIT = 400_000  # messages a flood sends at most
+FLOOD_SECONDS = 90  # ... and for at most this long
+FLOOD_RATE = 40_000  # messages a second it aims at (paced in bursts, never above)
+TRIES = 5  # nsupdate runs during each flood, each over UDP and over TCP
+
+
+def stands_for(line: str) -> int:
+    """How many refused UPDATEs one of dnsd's refusal lines says."""
+    if m := re.search(r"\((\d+) more suppressed\)", line):
+        return 1 + int(m.group(1))
+    if m := re.search(r" (\d+) more refused UPDATE messages suppressed", line):
+        return int(m.group(1))
+    return 1
+
+
+class Flood(threading.Thread):
+    """Sends `messages` round and round from `source` to dnsd until stopped, bounded in count
+    and time, at no more than FLOOD_RATE a second; answers are left unread."""
+
+    def __init__(self, port: int, source: str, messages: list):
+        super().__init__(daemon=True)
+        self.port, self.source, self.messages = port, source, messages
+        self.stopped = threading.Event()
+        self.sent = 0
+
+    def run(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((self.source, 0))
+            start = time.monotonic()
+            while not self.stopped.is_set() and self.sent < FLOOD_LIMIT:
+                elapsed = time.monotonic() - start
+                if elapsed > FLOOD_SECONDS:
+                    break
+                if self.sent > elapsed * FLOOD_RATE:
+                    time.sleep(0.001)  # pacing only: nothing waits on it
+                    continue
+                for _ in range(200):
+                    try:
+                        s.sendto(self.messages[self.sent % len(self.messages)],
+                                 ("127.0.0.1", self.port))
+                    except BlockingIOError:
+                        pass
+                    self.sent += 1
+
+    def __enter__(self):
+        self.start()
+        dnstest.wait_until(10, lambda: self.sent > 1000, "the flood to start")
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.join(30)
+
+
+class FairShare(dnstest.ServerTestCase):
+    """Issue 13/12: a hostile sender cannot starve another client's updates. While one client
+    floods (unsigned UPDATEs; then a burst signed with its own valid key) from 127.0.0.2 or
+    127.0.0.3, nsupdate -y from 127.0.0.1 with its own key succeeds on its first and only try
+    (-r 0), every time, over UDP and TCP; and the flood's log lines stay bounded."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dnsd = dnstest.Dnsd(FAIR_CONFIG, extra_server='update_log = "updates.log"')
+        for name, secret in (("acme.secret", SECRET), ("hostile.secret", HOSTILE_SECRET)):
+            (cls.dnsd.dir / name).write_text(secret + "\n")
+            (cls.dnsd.dir / name).chmod(0o600)
+        cls.own(cls.dnsd).start()
+        cls.port = cls.dnsd.port
+
+    def log_lines(self, *needles: str) -> list:
+        text = self.dnsd.stderr_path.read_text(errors="replace")
+        return [line for line in text.splitlines()
+                if "update:" in line and all(n in line for n in needles)]
+
+    def certbot_like_updates(self, tag: str):
+        """TRIES adds and deletes, each its own nsupdate with one try, over UDP and TCP."""
+        for i in range(TRIES):
+            for tcp in (False, True):
+                name = f"{tag}{i}{'t' if tcp else 'u'}.{CHALLENGE}"
+                with self.subTest(try_=i, tcp=tcp):
+                    argv = [dnstest.require_tool("nsupdate"), "-y", f"hmac-sha256:{KEY}:{SECRET}",
+                            "-r", "0", "-u", "10", "-t", "10"] + (["-v"] if tcp else [])
+                    script = (f"server 127.0.0.1 {self.port}\nlocal 127.0.0.1\nzone {ZONE}\n"
+                              f'update add {name} 120 TXT "{tag}"\nsend\n')
+                    start = time.monotonic()
+                    proc = subprocess.run(argv, input=script, capture_output=True, text=True,
+                                          timeout=60)
+                    took = time.monotonic() - start
+                    self.assertEqual(proc.returncode, 0,
+                                     f"first try failed after {took:.1f} s: "
+                                     f"{proc.stdout}{proc.stderr}")
+                    resp = dnstest.dig(self.port, name, "TXT")
+                    self.assertEqual([r.rdata for r in resp.answer], [f'"{tag}"'])
+
+    def test_an_unsigned_flood_is_answered_before_the_queue_and_logged_once_a_second(self):
+        # Each as large as dnsd takes over UDP (4 KiB): 300 deletes at the zone's name
+        # (compressed), which the update thread on its own would parse whole, one by one.
+        delete = struct.pack("!HHHIH", 0xc00c, TYPE["TXT"], CLASS["ANY"], 0, 0)
+        junk = [update_message(ZONE, qid=i)[:4] + struct.pack("!HHHH", 1, 0, 300, 0) +
+                update_message(ZONE)[12:] + delete * 300 for i in range(64)]
+        lines_before = len(self.log_lines("client=127.0.0.2"))
+        start = time.monotonic()
+        with Flood(self.port, "127.0.0.2", junk) as flood:
+            self.certbot_like_updates("calm")
+        # Every refusal dnsd received is said in a line (its own, plus "(N more suppressed)"),
+        # each prefix's line at most once a second (the update thread looks five times a second).
+        def said() -> int:
+            return sum(stands_for(ln) for ln in self.log_lines("client=127.0.0.2")[lines_before:])
+        dnstest.wait_until(10, lambda: said() >= 1000, "the flood's refusals to be logged")
+        lines = self.log_lines("client=127.0.0.2")[lines_before:]
+        elapsed = time.monotonic() - start
+        self.assertLessEqual(len(lines), elapsed + 3, f"{len(lines)} lines in {elapsed:.1f} s")
+        self.assertLessEqual(said(), flood.sent)
+        self.assertTrue(all("rcode=REFUSED" in ln or "more refused" in ln for ln in lines), lines)
+        print(f"\n  unsigned flood: sent={flood.sent} in {elapsed:.1f} s, logged so far="
+              f"{said()} in {len(lines)} lines", file=sys.stderr)
+
+    def test_a_signed_burst_holds_at_most_half_the_queue(self):
+        names = [f"h{i}.{CHALLENGE}" for i in range(400)]
+        burst = [signed(update_message(ZONE, updates=[rr(f"hostile.{CHALLENGE}", "TXT", "ANY"),
+                                                      rr(f"hostile.{CHALLENGE}", "TXT", ttl=60,
+                                                         rdata=txt(n))], qid=i),
+                        HOSTILE_KEY, HOSTILE_SECRET) for i, n in enumerate(names)]
+        start = time.monotonic()
+        with Flood(self.port, "127.0.0.3", burst) as flood:
+            self.certbot_like_updates("busy")
+        elapsed = time.monotonic() - start
+        # The hostile key's own lines: what it had applied (its rate: 600 a minute, a minute's
+        # worth at once) and its rate refusals at most once a second.
+        applied = self.log_lines(f"key={HOSTILE_KEY}", "rcode=NOERROR")
+        over = self.log_lines(f"key={HOSTILE_KEY}", "over its rate")
+        self.assertLessEqual(len(applied), 600 + 10 * (elapsed + 1))
+        self.assertLessEqual(len(over), elapsed + 3)
+        self.assertGreater(flood.sent, len(applied))
+        shares = dnstest.wait_until(10, lambda: self.log_lines("queue full: dropped="),
+                                    "the share refusals to be reported")
+        # Its messages beyond half the queue were turned away, and said so.
+        self.assertTrue(any(re.search(r"over_share=[1-9]", ln) for ln in shares), shares)
+        self.assertLessEqual(len(shares), elapsed + 3)
+        print(f"\n  signed burst: sent={flood.sent} in {elapsed:.1f} s, applied={len(applied)}, "
+              f"rate lines={len(over)}, queue lines={len(shares)}", file=sys.stderr)
 
 
 DURABLE_CONFIG = f"""

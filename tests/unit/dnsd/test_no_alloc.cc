@@ -4,6 +4,8 @@
 
 #include "dnsd/query_counters.hh"
 #include "dnsd/rrl.hh"
+#include "dnsd/tsig/sign.hh"
+#include "dnsd/update_queue.hh"
 #include "dnsd/wire/types.hh"
 #include "routing/address_range.hh"
 #include "routing/geo_database.hh"
@@ -201,7 +203,7 @@ TEST_CASE("no allocation: DNS cookies minted, checked, renewed and refused, on b
   const std::vector<std::uint8_t> ours(first.bytes.end() - 16, first.bytes.end());
   const std::vector<std::uint8_t> forged(16, 1);
   for (const auto& packet : {with_cookie({}), with_cookie(ours), with_cookie(forged)}) {
-    for (const ServingState state : {served->state(), served->general_state()}) {
+    for (const ServingState& state : {served->state(), served->general_state()}) {
       answer(state, *scratch, packet, Client{});
       const std::size_t before = dnstest::allocation_count();
       for (int i = 0; i < 1000; ++i)
@@ -252,4 +254,41 @@ TEST_CASE("no allocation: the rate-limiting check, passing, slipping, dropping a
   CHECK(counts[0] > 0);  // every action was taken
   CHECK(counts[1] > 0);
   CHECK(counts[2] > 0);
+}
+
+TEST_CASE("no allocation: UPDATE messages screened before the update queue") {
+  const tsig::Keyring keyring{{*tsig::make_key("k.", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0")}};
+  const auto stranger = *tsig::make_key("stranger.", "hmac-sha256", "c2VjcmV0c2VjcmV0c2VjcmV0");
+  // example. SOA IN; one update: delete every TXT at the zone's name (compressed).
+  const std::vector<std::uint8_t> unsigned_update = {
+      0x12, 0x34, 5 << 3, 0, 0, 1, 0,    0,    0, 1,  0, 0,   7, 'e', 'x', 'a', 'm', 'p', 'l',
+      'e',  0,    0,      6, 0, 1, 0xc0, 0x0c, 0, 16, 0, 255, 0, 0,   0,   0,   0,   0};
+  const auto signed_by = [&](const tsig::Key& key) {
+    std::vector<std::uint8_t> buffer(unsigned_update.size() + 512);
+    wire::Writer writer(buffer, buffer.size());
+    writer.put_bytes(unsigned_update);
+    tsig::Mac mac;
+    REQUIRE(tsig::sign_request(writer, key, std::chrono::sys_seconds{}, mac));
+    buffer.resize(writer.size());
+    return buffer;
+  };
+  const std::vector<std::uint8_t> messages[] = {unsigned_update, signed_by(stranger),
+                                                signed_by(keyring.keys()[0])};
+  auto queue = std::make_unique<UpdateQueue>(16);
+  auto scratch = std::make_unique<Scratch>();
+  routing::ClientInfo client;
+  client.address = {192, 0, 2, 1};
+  std::size_t answered = 0, offered = 0;
+  const std::size_t before = dnstest::allocation_count();
+  for (int i = 0; i < 3000; ++i) {
+    std::uint64_t key_tag = 0;
+    const auto& message = messages[static_cast<std::size_t>(i) % 3];
+    if (queue->screen(&keyring, client, Transport::udp, message, scratch->response, key_tag))
+      ++answered;
+    else
+      offered += key_tag != 0;
+  }
+  CHECK(dnstest::allocation_count() == before);
+  CHECK(answered == 2000);
+  CHECK(offered == 1000);
 }

@@ -323,7 +323,8 @@ std::vector<ZoneDraft> read_zones(Section& root, const LoadContext& ctx) {
         static_cast<unsigned>(s.integer("max_record_drop").value_or(ctx.limits.max_record_drop)),
         {},
         {},
-        false};
+        false,
+        std::nullopt};
     ZoneReader(s, ctx, draft).read(default_ttl);
     if (origin) read_zone_dnssec(s, ctx, draft, default_ttl);
     s.finish();

@@ -1,5 +1,7 @@
-// The per-thread cache of on-demand signatures (see on_demand.hh): direct-mapped slots keyed by
-// the whole signed content, so a collision can only evict, never serve a wrong signature; the
+// The per-thread cache of on-demand signatures (see on_demand.hh): sets of k_ways slots keyed by
+// the whole signed content, so a collision can only evict, never serve a wrong signature (the
+// least recently used slot of the set goes: direct mapping thrashed, a 3,000-name working set
+// missed 44% of its lookups in 10,000 slots); the
 // deferral the UDP server uses to rate-limit before signing; the counters metrics/ sums.
 #include "dnsd/dnssec/on_demand.hh"
 
@@ -18,16 +20,45 @@ struct Slot {
   std::vector<std::uint8_t> key;   // what was signed (see make_key); capacity reused
   std::vector<std::uint8_t> sigs;  // [2-byte length][RRSIG rdata] per key
   std::uint32_t count = 0;
+  std::uint64_t used = 0;  // the cache's clock at the last hit or fill: the set's oldest goes
 };
+
+constexpr std::size_t k_ways = 4;
 
 struct Cache {
   std::vector<Slot> slots;  // sized at first use from the zone's denial_cache_size
   CacheCounts counts;
   std::array<std::uint8_t, 8192> key{};
   std::size_t key_size = 0;
+  std::uint64_t clock = 0;
 };
 
 thread_local Cache t_cache;
+
+// The slot holding `key` in its set, else the set's least recently used one (to be filled).
+Slot& find_slot(Cache& cache, std::span<const std::uint8_t> key, bool& hit) noexcept {
+  const std::size_t sets = cache.slots.size() / k_ways;
+  // FNV-1a's low bits follow only the bytes' low bits, and a modulus that shares a factor with
+  // a power of two reads them: mixed first (splitmix64's finalizer), 3,000 names filled 1,332 of
+  // 2,500 sets before, 1,768 after (a uniform draw fills about 1,747).
+  std::uint64_t h = wire::name_hash(key);
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  Slot* const set = &cache.slots[(h % sets) * k_ways];
+  Slot* oldest = set;
+  for (std::size_t way = 0; way < k_ways; ++way) {
+    Slot& slot = set[way];
+    if (slot.count != 0 && std::equal(slot.key.begin(), slot.key.end(), key.begin(), key.end())) {
+      hit = true;
+      slot.used = ++cache.clock;
+      return slot;
+    }
+    if (slot.used < oldest->used) oldest = &slot;
+  }
+  hit = false;
+  return *oldest;
+}
 
 // An answer being made while deferring (see defer_on_demand()).
 struct Deferral {
@@ -117,14 +148,16 @@ zone::RdataList sign_on_demand(const ZoneSignatures& zone, std::span<const std::
                                std::uint16_t type, std::uint32_t ttl, Rdatas rdatas) noexcept {
   Cache& cache = t_cache;
   try {
-    if (cache.slots.empty())
-      cache.slots.resize(std::max<std::size_t>(1, zone.keys().policy.denial_cache_size));
+    if (cache.slots.empty()) {  // whole sets, at least one
+      const std::size_t size = zone.keys().policy.denial_cache_size;
+      cache.slots.resize(std::max<std::size_t>(1, (size + k_ways - 1) / k_ways) * k_ways);
+    }
     static thread_local Slot t_uncached;  // an RRset too large for the key buffer
     const bool cacheable = make_key(cache, zone, owner, type, ttl, rdatas);
     const std::span<const std::uint8_t> key(cache.key.data(), cacheable ? cache.key_size : 0);
-    Slot& slot = cacheable ? cache.slots[wire::name_hash(key) % cache.slots.size()] : t_uncached;
-    if (cacheable && slot.count != 0 &&
-        std::equal(slot.key.begin(), slot.key.end(), key.begin(), key.end())) {
+    bool hit = false;
+    Slot& slot = cacheable ? find_slot(cache, key, hit) : t_uncached;
+    if (hit) {
       if (t_deferral.active)
         ++t_deferral.hits;
       else
@@ -137,6 +170,7 @@ zone::RdataList sign_on_demand(const ZoneSignatures& zone, std::span<const std::
       return {};
     }
     slot.key.assign(key.begin(), key.end());
+    slot.used = ++cache.clock;
     const bool signed_all = fill(slot, zone, owner, type, ttl, rdatas);
     count(slot.count, 0, 1);
     if (!signed_all) {

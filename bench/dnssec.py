@@ -176,7 +176,7 @@ def report(results, args, checks, versions):
               f"{'yes' if verdicts and all(verdicts) else 'NO'}",
               "static: 15% of its names are missing and distinct; with DO they take the general "
               "path (compact denial), each NSEC signed on demand when first seen, then read from "
-              "the per-thread cache ([zone.dnssec] denial_cache_size, direct-mapped)."]
+              "the per-thread cache ([zone.dnssec] denial_cache_size, 4-way sets, least recently used out)."]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "dnsd/dnssec/utc_time.hh"
+
 namespace dnsd::dnssec {
 namespace {
 
@@ -15,14 +17,6 @@ constexpr std::array<std::string_view, 5> k_state_names = {"created", "published
                                                            "retired", "removed"};
 constexpr std::array<std::string_view, 4> k_action_names = {"publish", "activate", "retire",
                                                             "remove"};
-
-std::optional<std::int64_t> utc_from_text(std::string_view text) {
-  std::tm tm{};
-  const std::string copy(text);
-  const char* end = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (!end || *end != '\0') return std::nullopt;
-  return static_cast<std::int64_t>(timegm(&tm));
-}
 
 template <typename T>
 bool parse_number(std::string_view text, T& out) {
@@ -58,14 +52,6 @@ std::optional<KeyAction> key_action_from_text(std::string_view text) noexcept {
   for (std::size_t i = 0; i < k_action_names.size(); ++i)
     if (k_action_names[i] == text) return static_cast<KeyAction>(i);
   return std::nullopt;
-}
-
-std::string utc_text(std::int64_t seconds) {
-  const std::time_t at = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&at, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::string key_states_text(std::string_view zone, const std::vector<KeyStatus>& keys) {

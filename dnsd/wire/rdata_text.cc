@@ -188,11 +188,23 @@ bool put_timer(const Token& token, std::string_view what, Bytes& out, std::strin
   return true;
 }
 
+// An '@' not escaped: "hostmaster@example.com." is a mail address, not the mailbox name it
+// stands for; \@ is an '@' inside a label, which a name may hold (and the printer writes so).
+bool has_bare_at(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\')
+      ++i;  // the escaped character (or the first of \DDD, which is a digit) is not bare
+    else if (text[i] == '@')
+      return true;
+  }
+  return false;
+}
+
 bool parse_soa(Tokens tokens, const Name& origin, Bytes& out, std::string* error) {
   if (!field_count(tokens, 7, "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>",
                    error))
     return false;
-  if (tokens[1].text.size() > 1 && tokens[1].text.find('@') != std::string_view::npos)
+  if (tokens[1].text.size() > 1 && has_bare_at(tokens[1].text))
     return fail(error, fmt::format("bad SOA rname \"{}\" (write the mailbox as a name, e.g. "
                                    "hostmaster.example.com.)",
                                    tokens[1].text));

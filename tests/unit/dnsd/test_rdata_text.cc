@@ -151,3 +151,18 @@ TEST_CASE("rdata: TTLs take plain seconds or BIND units, up to 2^31 - 1") {
   CHECK_FALSE(ttl_from_text("1h30"));
   CHECK_FALSE(ttl_from_text("-1"));
 }
+
+TEST_CASE(
+    "rdata: an SOA whose names hold an escaped @ prints and parses back; a bare @ is refused") {
+  // Found by fuzz.master_file: "$ORIGIN e00@N" made names with an '@' in a label, which print
+  // as \@, and the rname check took the escaped '@' for a mail address.
+  const auto rdata =
+      parse(rrtype::soa, "ns1.e\\@n.example.com. hostmaster.e\\@n.example.com. 1 2 3 4 5");
+  const std::string text = dnsd::wire::rdata_to_text(rrtype::soa, rdata);
+  CHECK(text.find("\\@") != std::string::npos);
+  CHECK(parse(rrtype::soa, text) == rdata);
+  CHECK(parse_error(rrtype::soa, "ns1 hostmaster@example.com. 1 2 3 4 5").find("mailbox") !=
+        std::string::npos);
+  CHECK(parse_error(rrtype::soa, "ns1 hostmaster\\\\@example.com. 1 2 3 4 5").find("mailbox") !=
+        std::string::npos);  // an escaped backslash, then a bare '@'
+}

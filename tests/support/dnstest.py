@@ -619,3 +619,43 @@ def main() -> None:
     runner = unittest.TextTestRunner(verbosity=2, resultclass=_Result, stream=sys.stderr)
     program = unittest.main(testRunner=runner, exit=False)
     sys.exit(0 if program.result.wasSuccessful() else 1)
+
+
+def udp_burst(port: int, source: str, count: int, query, classify, quiet_s: float = 1.0,
+              deadline_s: float = 30.0):
+    """Sends query(qid) for qid in 0..count-1 from `source` to 127.0.0.1:port as fast as it
+    can, reading replies as they come (a large receive buffer, drained every 32 sends), until
+    none has come for `quiet_s`; the whole is bounded by `deadline_s`. Returns ({qid:
+    classify(reply bytes)}, seconds spent sending); a qid missing from the dict got no reply."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.bind((source, 0))
+    s.setblocking(False)
+    replies = {}
+    start = time.monotonic()
+
+    def drain():
+        while True:
+            try:
+                data = s.recv(65535)
+            except BlockingIOError:
+                return
+            replies[int.from_bytes(data[:2], "big")] = classify(data)
+    try:
+        for qid in range(count):
+            s.sendto(query(qid), ("127.0.0.1", port))
+            if qid % 32 == 31:
+                drain()
+            if time.monotonic() - start > deadline_s:
+                raise AssertionError("the burst took longer than its deadline")
+        sent_s = time.monotonic() - start
+        last = time.monotonic()
+        seen = -1
+        while time.monotonic() - last < quiet_s and time.monotonic() - start < deadline_s:
+            drain()
+            if len(replies) != seen:
+                seen, last = len(replies), time.monotonic()
+            time.sleep(0.01)  # polling a socket; the bound is the quiet period above
+    finally:
+        s.close()
+    return replies, sent_s

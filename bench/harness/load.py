@@ -86,6 +86,8 @@ def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstandi
         latencies.sort()
         result["p50_us"] = _us(percentile(latencies, 50))
         result["p99_us"] = _us(percentile(latencies, 99))
+        result["p999_us"] = _us(percentile(latencies, 99.9))
+        result["max_us"] = _us(latencies[-1] if latencies else None)
     return result
 
 

@@ -142,7 +142,7 @@ def _udp_10k(results, mix, label):
         why = ""
         null_value = getattr(null, attr) if null else None
         if null_value is not None and value and null_value > value:
-            why = (f"the null responder's {what} is {_num(null_value)} µs ({null_value / value:.1f}× "
+            why = (f"the null responder's {what} is {_num(null_value)} µs ({null_value / value:.2f}× "
                    f"{NAMES[other]}'s): the machine's share, not dnsd's alone")
         out.append(_row(f"{gid}.{attr}", goal + f"{what} vs best other", "≤ 1.00×", 1.0,
                         _ratio(getattr(d, attr), value),

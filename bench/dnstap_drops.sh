@@ -32,7 +32,7 @@ for _ in $(seq 1 200); do echo "www.example.test A"; done > "$work/queries"
 DNSD_METRICS_DUMP="$work/metrics" "$dnsd" --config "$work/dnsd.toml" 2> "$work/log" &
 pid=$!
 for _ in $(seq 1 50); do dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" www.example.test > /dev/null && break; done
-dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries" -l 5 -c 4 ${qps:+-Q "$qps"} | grep -E "Queries (sent|completed|per)"
+timeout 60 dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries" -l 5 -c 4 ${qps:+-Q "$qps"} | grep -E "Queries (sent|completed|per)"
 kill -USR1 "$pid"
 for _ in $(seq 1 100); do [ -s "$work/metrics" ] && break; sleep 0.1; done
 grep '^dnsd_dnstap' "$work/metrics"

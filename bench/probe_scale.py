@@ -54,9 +54,9 @@ _TRANSITION = re.compile(r"^(?:\S+Z )?probe: profile=\S+ endpoint=\S+ (\w+) -> (
 def build(build_dir):
     if not os.path.exists(os.path.join(build_dir, "build.ninja")):
         subprocess.run(["cmake", "-S", REPO, "-B", build_dir, "-G", "Ninja",
-                        "-DCMAKE_BUILD_TYPE=Release"], check=True, stdout=subprocess.DEVNULL)
+                        "-DCMAKE_BUILD_TYPE=Release"], check=True, stdout=subprocess.DEVNULL, timeout=600)
     subprocess.run(["ninja", "-C", build_dir, "dnsd", "tenant_sim"], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, timeout=1800)
 
 
 def sim_ip(k):

@@ -9,6 +9,7 @@ import struct
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "AAAA": 28}
 TYPE_NAMES = {v: k for k, v in TYPES.items()}
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+STRAY_REPLIES = 64  # replies to earlier (timed-out) queries that ask() reads past before giving up
 
 
 def encode_name(name):
@@ -73,13 +74,14 @@ class Client:
         qid = self.rng.randrange(65536)
         try:
             self.sock.sendto(make_query(qname, qtype, qid), self.where)
-            while True:
+            for _ in range(STRAY_REPLIES + 1):  # a late reply to an earlier query is skipped, not waited on forever
                 data, _ = self.sock.recvfrom(4096)
                 reply = parse_reply(data)
                 if reply and reply["id"] == qid:
                     return reply
         except OSError:  # timeout or ICMP port unreachable: not up yet
             return None
+        return None
 
     def close(self):
         self.sock.close()

@@ -43,7 +43,9 @@ def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstandi
             verbose=False, timeout_s=1, mode="udp", clients=1, threads=1, dnssec=False):
     """One bounded dnsperf run; returns its counters (and per-query latencies if verbose).
     clients = sockets (TCP: connections), spread over `threads` dnsperf threads; dnssec: the
-    queries set DO (dnsperf -D)."""
+    queries set DO (dnsperf -D). Bounded twice: by -l and/or -n, and by a subprocess timeout."""
+    if not seconds and not runs:
+        raise ValueError("dnsperf needs seconds (-l) or runs (-n): an unbounded run is never started")
     cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-m", mode,
            "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", str(clients),
            "-T", str(threads)])

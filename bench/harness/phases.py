@@ -7,7 +7,7 @@ import statistics
 import sys
 import time
 
-from . import callgrind, dnsclient, load, procs, servers, tenants, variants, zonegen
+from . import callgrind, dnsclient, load, procs, servers, tenants, variants, xdp_run, zonegen
 
 OTHERS = ["knot", "nsd", "gdnsd"]
 ORDER = ["knot", "nsd", "gdnsd", "dnsd", "null"]  # one round = A B C D E, every round the same
@@ -29,7 +29,7 @@ class Bench:
         self.started = []  # everything to stop on the way out, newest last
         self.results = {"static": {}, "profile": {}, "flip": {}, "callgrind": {"static": {}, "profile": {}},
                         "rss": {}, "load_time": {}, "scaling": {}, "checks": [], "noise": [], "pinning": {},
-                        "tcp": {}, "threads2": {}}
+                        "tcp": {}, "threads2": {}, "rss_split": {}, "xdp": {}}
         servers.Null.binary = binaries["null"]
         servers.Dnsd.binary = binaries["dnsd"]
 
@@ -176,6 +176,7 @@ class Bench:
             log(f"round {rnd + 1}/{self.cfg.rounds} done")
         for name in ORDER:
             self.results["rss"][name] = self.servers[name].proc.peak_rss_kib()
+            self.results["rss_split"][name] = self.servers[name].proc.rss_split_kib()
             self.results["load_time"][name] = self.servers[name].load_time_s
 
     def _note_noise(self, what, r):
@@ -307,6 +308,7 @@ class Bench:
                     out[name]["runs"].append(r)
             for name, server in running.items():
                 out[name]["rss"] = server.proc.peak_rss_kib()
+                out[name]["rss_split"] = server.proc.rss_split_kib()
                 self._record_pinning(server)
                 self.started.remove(server)
                 server.stop()
@@ -316,6 +318,14 @@ class Bench:
                     p = os.path.join(self.work, f"{name}-{size}", sub)
                     if os.path.exists(p):
                         os.unlink(p)
+
+    # ---- AF_XDP (bench/xdp.py, its own servers on a veth pair) ----------------------------------
+    def xdp(self, build_dir, no_build):
+        """Runs bench/xdp.py when this machine allows it; otherwise records why not."""
+        log("AF_XDP: checking whether bench/xdp.py can run")
+        self.results["xdp"] = xdp_run.run(self.work, self.cfg.rounds, self.cfg.mode == "quick",
+                                          build_dir, no_build, log)
+        log(f"AF_XDP: {self.results['xdp'].get('reason') or 'done'}")
 
 
 def _short(reply):

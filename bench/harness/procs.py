@@ -205,6 +205,17 @@ class Proc:
         values = [_status_kib(p, "VmHWM") for p in self.tree()]
         return (max(values), sum(values)) if values else (0, 0)
 
+    def rss_split_kib(self):
+        """What the resident memory of the tree's largest process is made of now, in KiB:
+        anonymous (heap, stacks, the zone), file-backed (mapped binaries and shared libraries)
+        and shared memory. Says whether a peak RSS is the server's data or the code it loads."""
+        pids = self.tree()
+        if not pids:
+            return None
+        pid = max(pids, key=lambda p: _status_kib(p, "VmHWM"))
+        return {"anon": _status_kib(pid, "RssAnon"), "file": _status_kib(pid, "RssFile"),
+                "shmem": _status_kib(pid, "RssShmem")}
+
     def stop(self, timeout_s=30):
         """SIGTERM to the PID, wait, then SIGKILL to any of its own processes still alive."""
         self.tree()

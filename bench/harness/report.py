@@ -5,6 +5,8 @@ memory) best = lowest and a ratio below 1 is good; for QPS best = highest and ab
 """
 import statistics
 
+from . import xdp_run
+
 OTHERS = ["knot", "nsd", "gdnsd"]
 LABEL = {"knot": "Knot DNS", "nsd": "NSD", "gdnsd": "gdnsd", "dnsd": "**dnsd**", "null": "null responder",
          "dnsd-flip": "**dnsd, flipping**", "dnsd-steady": "**dnsd, steady**"}
@@ -42,6 +44,8 @@ class Row:
         self.cpu_max = med(unthrottled, "cpu_us_per_q")
         self.p50 = med(low, "p50_us")
         self.p99 = med(low, "p99_us")
+        self.p999 = med(low, "p999_us")
+        self.lmax = med(low, "max_us")
         self.qps = med(unthrottled, "qps")
         # How busy the server core was while unthrottled: near 100% means max QPS is the server's
         # limit; well below means dnsperf (or the load core) was the limit.
@@ -55,11 +59,11 @@ class Row:
 
     def cells(self):
         return [fmt(self.cpu_low), fmt(self.cpu_low_stat), fmt(self.cpu_high), fmt(self.cpu_max),
-                fmt(self.p50, 0), fmt(self.p99, 0), fmt(self.qps), fmt(self.busy, 0), fmt(self.per_core), "/".join(str(x) for x in self.lost),
+                fmt(self.p50, 0), fmt(self.p99, 0), fmt(self.p999, 0), fmt(self.lmax, 0), fmt(self.qps), fmt(self.busy, 0), fmt(self.per_core), "/".join(str(x) for x in self.lost),
                 str(self.errors), fmt(self.ir, 0), fmt(self.rss, 1), fmt(self.bytes, 0)]
 
 
-COST_FIELDS = ["cpu_low", "cpu_low_stat", "cpu_high", "cpu_max", "p50", "p99"]
+COST_FIELDS = ["cpu_low", "cpu_low_stat", "cpu_high", "cpu_max", "p50", "p99", "p999", "lmax"]
 
 
 def _ratio_cells(dnsd, rows, versus):
@@ -81,7 +85,8 @@ def mix_table(results, mix, high_rate):
         ir = (results["callgrind"].get(mix, {}).get(n) or {}).get("ir_per_q")
         rows[n] = Row(results[mix][n], ir, results["rss"].get(n))
     head = ["server", "CPU µs/q @10k", "(stat)", f"CPU µs/q @{high_rate // 1000}k", "CPU µs/q unthrottled",
-            "p50 µs @10k", "p99 µs @10k", "max QPS", "core % at max", "QPS per core", "lost 10k/high/max", "errors", "Ir/q (callgrind)",
+            "p50 µs @10k", "p99 µs @10k", "p99.9 µs @10k", "max µs @10k", "max QPS", "core % at max", "QPS per core",
+            "lost 10k/high/max", "errors", "Ir/q (callgrind)",
             "peak RSS MiB", "resp. bytes"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for n in names:
@@ -97,11 +102,12 @@ def flip_table(results, high_rate):
     flip = results["flip"]
     rows = {n: Row(flip[n]) for n in ("dnsd", "dnsd-flip") if n in flip}
     head = ["server", "CPU µs/q @10k", "(stat)", f"CPU µs/q @{high_rate // 1000}k", "CPU µs/q unthrottled",
-            "p50 µs @10k", "p99 µs @10k", "max QPS", "core % at max", "QPS per core", "lost 10k/high/max", "errors"]
+            "p50 µs @10k", "p99 µs @10k", "p99.9 µs @10k", "max µs @10k", "max QPS", "core % at max", "QPS per core",
+            "lost 10k/high/max", "errors"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for n, row in rows.items():
         label = LABEL["dnsd-steady" if n == "dnsd" else n]
-        lines.append(f"| {label} | " + " | ".join(row.cells()[:11]) + " |")
+        lines.append(f"| {label} | " + " | ".join(row.cells()[:len(head) - 1]) + " |")
     if len(rows) == 2:
         a, b = rows["dnsd-flip"], rows["dnsd"]
         cells = [fmt(ratio(getattr(a, f), getattr(b, f))) for f in COST_FIELDS] + [fmt(ratio(a.qps, b.qps)), "", fmt(ratio(a.per_core, b.per_core)), "", ""]
@@ -253,7 +259,25 @@ def targets(results, static_rows, profile_rows, flip_rows, tcp_rows=None, thread
     return "\n".join(["| target | measured | limit | |", "|---|---|---|---|"] + out)
 
 
-def render(results, meta):
+def xdp_table(results):
+    """bench/xdp.py's figures (its own servers on a veth pair), or why it did not run."""
+    x = results.get("xdp") or {}
+    if x.get("status") != "run":
+        return f"Not run: {x.get('reason') or 'AF_XDP phase skipped (--no-xdp)'}."
+    data = x["data"]
+    head = ["server", "CPU µs/q @10k", "CPU µs/q unthrottled", "max QPS", "lost"]
+    lines = [f"`{x['command']}`, {data.get('rounds', '?')} round(s):", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in xdp_run.SERVERS:
+        server = data["servers"].get(name)
+        if isinstance(server, dict):
+            lines.append(f"| {name} | " + " | ".join(
+                fmt(server.get(f)) if f != "lost" else str(server.get(f, "n/a")) for f in xdp_run.FIELDS) + " |")
+    lines.append(f"| dnsd-xdp / knot-xdp | {fmt(xdp_run.ratio(data, '10k'))} | {fmt(xdp_run.ratio(data, 'max'))} | | |")
+    return "\n".join(lines)
+
+
+def render(results, meta, goals_md=""):
     high = meta["high_rate"]
     static, static_rows = mix_table(results, "static", high)
     profile, profile_rows = mix_table(results, "profile", high)
@@ -321,8 +345,17 @@ def render(results, meta):
                   "Load time = from process start until a name near the end of the zone file is "
                   "answered. 90% existing names, 10% NXDOMAIN.", "",
                   scaling_table(results, meta["low_rate"]), ""]
+    parts += ["## AF_XDP (bench/xdp.py)", "",
+              "Knot and dnsd in their AF_XDP modes and through the kernel's sockets, on a veth pair "
+              "between network namespaces (loopback has no XDP driver); see bench/README.md.", "",
+              xdp_table(results), ""]
     parts += ["## Targets (issue 4)", "",
               targets(results, static_rows, profile_rows, flip_rows, tcp_rows, threads2_rows), ""]
+    if goals_md:
+        parts += ["## Goals (issue 17)", "",
+                  "Ratios against the best of Knot, NSD and gdnsd in this run unless the goal names "
+                  "the server; latencies are medians over rounds with each server's min-max over rounds. "
+                  "\"not run\" and \"not measured\" are never counted as met.", "", goals_md, ""]
     notes = list(results["checks"])
     if results.get("calibration"):
         notes.append("calibration (unthrottled QPS used to pick the high rate): " +

@@ -264,7 +264,7 @@ class Dnsd(Server):
         """How many health transitions dnsd logged (one line each, issue 3)."""
         try:
             with open(self.proc.log_path if self.proc else os.path.join(self.dir, "server.log")) as f:
-                return sum(1 for line in f if re.match(r"probe: .* -> ", line))
+                return sum(1 for line in f if re.search(r"\bprobe: .* -> ", line))
         except OSError:
             return 0
 

@@ -6,15 +6,20 @@
 #include "dnsd/xdp/xdp_server.hh"
 
 #include <fmt/format.h>
+#include <net/if.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <random>
 
 #include "dnsd/rrl.hh"
 #include "dnsd/udp_answer.hh"
+#include "dnsd/wire/reader.hh"
 #include "dnsd/wire/types.hh"
 #include "dnsd/xdp/filter.hh"
 #include "dnsd/xdp/frame.hh"
@@ -36,6 +41,17 @@ routing::ClientInfo client_of(const Query& query) noexcept {
   return info;
 }
 
+// The interface's MTU (1500 if it cannot be read: veth's and Ethernet's default).
+std::size_t interface_mtu(const std::string& interface) noexcept {
+  ifreq request{};
+  std::memcpy(request.ifr_name, interface.data(),
+              std::min(interface.size(), sizeof(request.ifr_name) - 1));
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const bool ok = fd >= 0 && ::ioctl(fd, SIOCGIFMTU, &request) == 0 && request.ifr_mtu >= 1280;
+  if (fd >= 0) ::close(fd);
+  return ok ? static_cast<std::size_t>(request.ifr_mtu) : 1500;
+}
+
 }  // namespace
 
 struct XdpServer::Worker {
@@ -49,6 +65,7 @@ struct XdpServer::Worker {
   QueryCounterBlock& counters;
   RrlTable& rrl;
   RrlWorker rrl_state;
+  std::size_t mtu = 1500;  // the interface's, at start
   std::array<xdp_desc, k_batch> answers{};
   std::array<std::uint64_t, k_batch> unanswered{};
   Scratch scratch;
@@ -61,6 +78,9 @@ struct XdpServer::Worker {
     Query query;
     if (!parse_query({frame, desc.len}, query)) return false;
     const std::span<const std::uint8_t> message(frame + query.payload_at, query.payload_size);
+    // The XDP program passes UPDATE and NOTIFY to the kernel: the update thread answers from a
+    // socket (update_queue.hh), which this path has not. Anything else is not ours either.
+    if (message.size() < wire::header_size || (message[2] & 0xf8) != 0) return false;
     const Client client{Transport::udp, client_of(query)};
     UdpReply limited = answer_udp(state, scratch, message, client, rrl, rrl_state, limits, timing);
     Reply& reply = limited.reply;
@@ -69,10 +89,13 @@ struct XdpServer::Worker {
       counters.record_rrl(false);
       return false;
     }
-    const std::size_t room = Queue::room(desc.addr) - query.payload_at;
+    // The frame's end, and the interface's MTU: the kernel would fragment a larger datagram,
+    // AF_XDP cannot.
+    const std::size_t room = std::min(Queue::room(desc.addr) - query.payload_at,
+                                      mtu - (header_size(query.ipv6) - k_ethernet_header));
     if (reply.bytes.size() > room) [[unlikely]] {
-      // Only an EDNS buffer near 4096 gets here: the answer is sent the way a slipped one is
-      // (header and question, TC=1), and the client retries over TCP.
+      // Only a udp_payload above the MTU gets here: the answer is sent the way a slipped one
+      // is (header and question, TC=1), and the client retries over TCP.
       auto* bytes = const_cast<std::uint8_t*>(reply.bytes.data());
       reply.bytes = reply.bytes.first(rrl_truncate(bytes, reply.bytes.size()));
       reply.truncated = true;
@@ -153,9 +176,11 @@ std::string XdpServer::bind() {
                                  std::random_device{}() * 0x100000001ull ^ std::random_device{}());
   filter_ = std::make_unique<Filter>();
   std::string error = filter_->attach(settings_.interface, settings_.port);
+  const std::size_t mtu = error.empty() ? interface_mtu(settings_.interface) : 0;
   for (unsigned q = 0; error.empty() && q < settings_.queues; ++q) {
     auto worker = std::make_unique<Worker>(serving_, first_reader_ + q,
                                            counters_ ? &counters_[q] : nullptr, *rrl_);
+    worker->mtu = mtu;
     error = worker->queue.open(settings_.interface, q, filter_->sockets_map());
     workers_.push_back(std::move(worker));
   }

@@ -40,11 +40,12 @@ def _grab(pattern, text, cast=float, default=0):
 
 
 def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstanding=100,
-            verbose=False, timeout_s=1, mode="udp", clients=1, threads=1, dnssec=False):
+            verbose=False, timeout_s=1, mode="udp", clients=1, threads=1, dnssec=False,
+            host="127.0.0.1", netns=None):
     """One bounded dnsperf run; returns its counters (and per-query latencies if verbose).
     clients = sockets (TCP: connections), spread over `threads` dnsperf threads; dnssec: the
-    queries set DO (dnsperf -D)."""
-    cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-m", mode,
+    queries set DO (dnsperf -D); netns: run inside that network namespace (bench/xdp.py)."""
+    cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", host, "-p", str(port), "-m", mode,
            "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", str(clients),
            "-T", str(threads)])
     if seconds:
@@ -57,6 +58,8 @@ def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstandi
         cmd += ["-v"]
     if dnssec:
         cmd += ["-D"]
+    if netns:
+        cmd = ["ip", "netns", "exec", netns, *cmd]
     bound_s = (seconds or 600) + 10 * timeout_s + 30
     with open(out_path, "w") as out:
         subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=bound_s, check=False)

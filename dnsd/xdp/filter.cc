@@ -26,7 +26,7 @@ int libbpf_print(enum libbpf_print_level level, const char* format, va_list args
   const int size = std::vsnprintf(line, sizeof(line), format, args);
   std::string_view text(line, size < 0 ? 0 : std::min<std::size_t>(size, sizeof(line) - 1));
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  if (!text.empty()) logging::warning("xdp: libbpf: {}", text);
+  if (!text.empty()) logging::warning("xdp: {}", text);  // libbpf says "libbpf: " itself
   return 0;
 }
 

@@ -5,6 +5,7 @@
 // holds all of them, so no ring can overflow.
 #pragma once
 
+#include <sys/socket.h>
 #include <xdp/xsk.h>
 
 #include <cstdint>
@@ -38,6 +39,12 @@ class Queue {
   void recycle() noexcept;
   // Frames given back without an answer.
   void refill(const std::uint64_t* addresses, std::uint32_t count) noexcept;
+  // A zero-copy driver that found the fill ring empty stops receiving until it is woken (its
+  // need_wakeup flag); copy mode never sets the flag. Costs a flag check when not needed.
+  void wake_fill() noexcept {
+    if (xsk_ring_prod__needs_wakeup(&fill_))
+      ::recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
+  }
 
   xsk_ring_cons rx{};
   xsk_ring_prod tx{};

@@ -152,6 +152,7 @@ struct XdpServer::Worker {
     serving.leave(reader);  // the answers are in the frames now
     xsk_ring_cons__release(&queue.rx, received);
     queue.refill(unanswered.data(), kept);
+    queue.wake_fill();
     if (sent > 0) {
       std::uint32_t to = 0;
       xsk_ring_prod__reserve(&queue.tx, sent, &to);  // never short: the ring holds every frame

@@ -301,20 +301,42 @@ class XdpErrors(unittest.TestCase):
                                         r"Operation not permitted \(AF_XDP needs root")
         self.assertEqual(self.pair.xdp_program(), "")
 
-    def test_an_interface_with_another_xdp_program_is_left_to_it(self):
-        # A first dnsd holds the interface; a second one is refused and changes nothing.
+    def start_holder(self, prefix: list = ()) -> dnstest.Dnsd:
+        """A dnsd with [xdp] on the server's interface, serving (or skipped without AF_XDP)."""
         d = dnstest.Dnsd(ZONE_TOML, workers=1)
+        os.chmod(d.dir, 0o777)  # writable for a dnsd that is not root
         d.config.write_text(d.config.read_text() + f'\n[xdp]\ninterface = "{self.pair.server_if}"\n')
+        os.chmod(d.config, 0o644)
         log = open(d.stderr_path, "wb")
-        d.proc = self.pair.popen(self.pair.server, d.argv(), cwd=d.dir, stdout=log,
+        d.proc = self.pair.popen(self.pair.server, [*prefix, *d.argv()], cwd=d.dir, stdout=log,
                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
+        dnstest.wait_until(dnstest.START_DEADLINE_S,
+                           lambda: "dnsd: serving" in d.stderr_path.read_text(errors="replace")
+                           or d.proc.poll() is not None, "dnsd to serve")
+        if "built without it" in d.stderr_path.read_text(errors="replace"):
+            d.stop()
+            d.cleanup()
+            self.skipTest("dnsd was built without AF_XDP (libxdp-dev, libbpf-dev)")
+        return d
+
+    def test_the_three_capabilities_are_enough_without_root(self):
+        setpriv = dnstest.require_tool("setpriv")
+        caps = "+net_admin,+bpf,+net_raw"
+        d = self.start_holder([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                               f"--inh-caps={caps}", f"--ambient-caps={caps}"])
         try:
-            dnstest.wait_until(dnstest.START_DEADLINE_S,
-                               lambda: "dnsd: serving" in d.stderr_path.read_text(errors="replace")
-                               or d.proc.poll() is not None, "the first dnsd to serve")
-            if "built without it" in d.stderr_path.read_text(errors="replace"):
-                self.skipTest("dnsd was built without AF_XDP (libxdp-dev, libbpf-dev)")
+            self.assertIsNone(d.proc.poll(), d.stderr_text())
+            self.assertEqual(self.pair.xdp_program(), "dnsd_xdp")
+        finally:
+            self.assertEqual(d.stop(), 0, d.stderr_text())
+            d.cleanup()
+        self.assertEqual(self.pair.xdp_program(), "")
+
+    def test_an_interface_with_another_xdp_program_is_left_to_it(self):
+        # A first dnsd holds the interface; a second one is refused and changes nothing.
+        d = self.start_holder()
+        try:
             self.assertIsNone(d.proc.poll(), d.stderr_text())
             result = self.run_dnsd(self.pair.server_if)
             self.assertEqual(result.returncode, 1, result.stderr)

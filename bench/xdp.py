@@ -139,6 +139,19 @@ def main():
     zonegen.write_static_zone(zone, HOSTS)
     zonegen.static_queries(qfile, HOSTS, 100_000)
     results = {name: [] for name in ORDER}
+    try:
+        run_rounds(args, root, zone, qfile, results)
+    except BaseException:
+        print(f"bench/xdp.py: failed; logs kept in {root}", file=sys.stderr)
+        raise
+    report(args, results)
+    if args.keep:
+        print(f"\nwork directory: {root}", file=sys.stderr)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_rounds(args, root, zone, qfile, results):
     with netns.VethPair("bx", subnet=215) as pair:
         for round_no in range(args.rounds):
             for name in ORDER:
@@ -162,6 +175,9 @@ def main():
                       f"{flood['cpu_us_per_q']:.2f} us/q, foreign cpu1 "
                       f"{fixed['foreign_cpu1_pct']:.0f}%/{flood['foreign_cpu1_pct']:.0f}%",
                       file=sys.stderr)
+
+
+def report(args, results):
     summary, detail = {}, {}
     med = statistics.median
     for name, runs in results.items():
@@ -201,10 +217,6 @@ def main():
               f"{d['foreign_cpu1_pct']}% |")
     print(f"\nratio dnsd-xdp / knot-xdp: unthrottled {doc['ratio_cpu_max']}, "
           f"at 10k QPS {doc['ratio_cpu_10k']} (goal <= 0.8)")
-    if args.keep:
-        print(f"\nwork directory: {root}", file=sys.stderr)
-    else:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

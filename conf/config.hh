@@ -88,6 +88,13 @@ struct ZoneRecordCount {
   std::size_t name_line = 0;
 };
 
+// [xdp]: the AF_XDP UDP path (README "AF_XDP mode"). Off by default; read at start only.
+struct XdpSection {
+  std::string interface;              // empty: off
+  std::optional<std::uint16_t> port;  // absent: the first [server] listen port
+  unsigned queues = 1;
+};
+
 // [rrl]: response rate limiting of UDP responses (README "Rate limiting"). Off by default.
 struct RrlSection {
   bool enabled = false;
@@ -163,6 +170,7 @@ struct Config {
   ServerSection server;
   RrlSection rrl;
   dnsd::dnstap::Settings dnstap;  // [dnstap]: query logging, off by default; read at start only
+  XdpSection xdp;                 // [xdp]: the AF_XDP UDP path, off by default; read at start only
   dnsd::zone::ZoneSet zones;
   routing::Model model;
   LogLevel log_level = LogLevel::info;

@@ -27,5 +27,6 @@ extern const KeyTable publish_keys;    // publish_section.cc
 extern const KeyTable secondary_keys;  // secondary_section.cc
 extern const KeyTable fleet_keys;      // fleet_section.cc
 extern const KeyTable dnstap_keys;     // dnstap_section.cc
+extern const KeyTable xdp_keys;        // xdp_section.cc
 
 }  // namespace conf

@@ -30,6 +30,7 @@ constexpr Key k_root_keys[] = {
     Key::other("rrl", "table", "", "", "[rrl]: response rate limiting."),
     Key::other("fleet", "table", "", "", "[fleet]: instances sharing health through etcd."),
     Key::other("dnstap", "table", "", "", "[dnstap]: query logging."),
+    Key::other("xdp", "table", "", "", "[xdp]: the AF_XDP UDP path."),
 };
 const KeyTable root_keys{"", "Keys outside any table, and the tables the file may hold.",
                          k_root_keys};
@@ -152,6 +153,7 @@ LoadResult load_table(const toml::table& root_table, const std::string& path) {
   read_cookies(root, ctx, config->server.cookies);
   read_rrl(root, config->rrl);
   read_dnstap(root, ctx, config->dnstap);
+  read_xdp(root, config->xdp);
   read_resolver(root, config->model.resolver);
   read_admin(root, ctx, config->admin);
   read_fleet(root, ctx, config->fleet);

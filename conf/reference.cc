@@ -12,11 +12,11 @@
 namespace conf {
 namespace {
 
-constexpr std::array<const KeyTable*, 21> k_tables{
+constexpr std::array<const KeyTable*, 22> k_tables{
     &root_keys,      &server_keys,  &resolver_keys, &cookies_keys, &rrl_keys,      &admin_keys,
     &key_keys,       &zone_keys,    &soa_keys,      &record_keys,  &dnssec_keys,   &transfer_keys,
     &catalog_keys,   &profile_keys, &monitor_keys,  &header_keys,  &endpoint_keys, &publish_keys,
-    &secondary_keys, &fleet_keys,   &dnstap_keys};
+    &secondary_keys, &fleet_keys,   &dnstap_keys,   &xdp_keys};
 
 // A table cell: a '|' would end it, and a line break would end the table.
 std::string cell(std::string_view text) {

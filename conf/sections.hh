@@ -52,6 +52,8 @@ void read_cookies(Section& root, const LoadContext& ctx, CookiesSection& cookies
 void read_rrl(Section& root, RrlSection& rrl);
 // [dnstap] (dnstap_section.cc).
 void read_dnstap(Section& root, const LoadContext& ctx, dnsd::dnstap::Settings& dnstap);
+// [xdp] (xdp_section.cc).
+void read_xdp(Section& root, XdpSection& xdp);
 // [admin] (admin_section.cc).
 void read_admin(Section& root, const LoadContext& ctx, AdminConfig& admin);
 

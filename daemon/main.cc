@@ -36,6 +36,9 @@
 #include "dnsd/transfer_server.hh"
 #include "dnsd/udp_server.hh"
 #include "dnsd/update_queue.hh"
+#if DNSD_HAVE_XDP
+#include "dnsd/xdp/xdp_server.hh"
+#endif
 #include "logging/log.hh"
 #include "metrics/render.hh"
 #include "probe/prober.hh"
@@ -251,10 +254,12 @@ std::unique_ptr<conf::Config> load(const std::string& path) {
   return std::move(loaded.config);
 }
 
-control::RuntimeOptions runtime_options(std::size_t udp_readers,
+// Query threads read the serving state as readers: the UDP workers, the TCP thread, then the
+// AF_XDP queue threads.
+control::RuntimeOptions runtime_options(std::size_t udp_readers, std::size_t xdp_readers,
                                         probe::ProbeCounters* probe_counters) {
   control::RuntimeOptions options;
-  options.readers = udp_readers + 1;
+  options.readers = udp_readers + 1 + xdp_readers;
   options.probe.counters = probe_counters;
   return options;
 }
@@ -267,9 +272,13 @@ class Daemon {
       : path_(path),
         server_(control::server_config(config->server)),
         udp_readers_(dnsd::UdpServer::reader_count(server_)),
-        query_counters_(udp_readers_, 1),
+        xdp_config_(config->xdp),
+        xdp_readers_(xdp_config_.interface.empty() ? 0 : xdp_config_.queues),
+        // AF_XDP queue threads count as UDP threads, after the socket workers.
+        query_counters_(udp_readers_ + xdp_readers_, 1),
         dnstap_settings_(config->dnstap),
-        runtime_(path, std::move(config), runtime_options(udp_readers_, &probe_counters_)),
+        runtime_(path, std::move(config),
+                 runtime_options(udp_readers_, xdp_readers_, &probe_counters_)),
         transfers_(runtime_.publishing(), server_.max_transfers, server_.tcp_idle_timeout),
         udp_(runtime_.serving(), 0, &query_counters_),
         tcp_(runtime_.serving(), udp_readers_, &query_counters_),
@@ -293,7 +302,7 @@ class Daemon {
         admin_config_.enabled
             ? admin_server_.bind(admin_config_.listen_address, admin_config_.listen_port)
             : "";
-    for (std::string error : {udp_.bind(), tcp_.bind(), admin_error}) {
+    for (std::string error : {udp_.bind(), tcp_.bind(), admin_error, bind_xdp()}) {
       if (!error.empty()) {
         logging::error("dnsd: {}", error);
         return false;
@@ -332,6 +341,9 @@ class Daemon {
     updater_.start();
     runtime_.start();
     udp_.start();
+#if DNSD_HAVE_XDP
+    if (xdp_) xdp_->start();
+#endif
     transfers_.start();
     tcp_.start();
     if (admin_config_.enabled) {
@@ -359,6 +371,12 @@ class Daemon {
     runtime_.stop();
     log_probe_stats();
     // Queries already received are answered before the sockets close (see UdpServer::stop).
+#if DNSD_HAVE_XDP
+    if (xdp_) {  // detached before the sockets close: UDP on the interface goes back to them
+      xdp_->stop();
+      logging::info("xdp: stopped, {}", xdp_->summary());
+    }
+#endif
     udp_.stop();
     tcp_.stop();
     updater_.stop();  // after the servers: nothing more is handed over
@@ -415,6 +433,35 @@ class Daemon {
     return true;
   }
 
+  // [xdp]: the XDP program on the interface and one AF_XDP socket per queue, as root, before
+  // the other sockets' threads start. dnsd does not start half-way: an error here stops it.
+  std::string bind_xdp() {
+    if (xdp_config_.interface.empty()) return {};
+#if DNSD_HAVE_XDP
+    dnsd::xdp::Settings settings{
+        xdp_config_.interface,
+        xdp_config_.port.value_or(server_.listen.empty() ? 53 : server_.listen.front().port),
+        xdp_config_.queues};
+    const std::uint16_t port = settings.port;
+    xdp_ = std::make_unique<dnsd::xdp::XdpServer>(runtime_.serving(), std::move(settings),
+                                                  udp_readers_ + 1,
+                                                  &query_counters_.udp(udp_readers_));
+    if (std::string error = xdp_->bind(); !error.empty()) {
+      xdp_.reset();
+      return error;
+    }
+    logging::info("xdp: answering UDP port {} on {} ({} queue(s), {} mode)", port,
+                  xdp_config_.interface, xdp_config_.queues,
+                  xdp_->generic_mode() ? "generic" : "native");
+    return {};
+#else
+    return fmt::format(
+        "xdp: [xdp] interface = \"{}\" asks for AF_XDP, but this dnsd was built without it "
+        "(needs libxdp-dev, libbpf-dev and clang at build time)",
+        xdp_config_.interface);
+#endif
+  }
+
   // SIGHUP and POST /api/v1/reload: one reload, told to systemd and counted.
   control::ReloadReport reload() {
     logging::info("dnsd: reloading {}", path_);
@@ -443,6 +490,8 @@ class Daemon {
   // Listen addresses, workers and the user are fixed at start; a reload keeps the sockets.
   const dnsd::ServerConfig server_;
   const std::size_t udp_readers_;
+  const conf::XdpSection xdp_config_;  // [xdp] as read at start
+  const std::size_t xdp_readers_;
   // Counters outlive the servers, the probers and reloads: they only grow.
   dnsd::QueryCounters query_counters_;
   // [dnstap] as read at start (a reload does not change it); the sink outlives the servers.
@@ -457,6 +506,9 @@ class Daemon {
   dnsd::TransferServer transfers_;
   dnsd::UdpServer udp_;
   dnsd::TcpServer tcp_;
+#if DNSD_HAVE_XDP
+  std::unique_ptr<dnsd::xdp::XdpServer> xdp_;  // [xdp]; null: off
+#endif
   // UPDATE (RFC 2136): the servers hand messages over; the update thread answers them.
   dnsd::UpdateQueue update_queue_;
   control::Updater updater_{runtime_, update_queue_};

@@ -40,13 +40,15 @@ def _grab(pattern, text, cast=float, default=0):
 
 
 def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstanding=100,
-            verbose=False, timeout_s=1, mode="udp", clients=1, threads=1, dnssec=False):
+            verbose=False, timeout_s=1, mode="udp", clients=1, threads=1, dnssec=False,
+            host="127.0.0.1", netns=None):
     """One bounded dnsperf run; returns its counters (and per-query latencies if verbose).
     clients = sockets (TCP: connections), spread over `threads` dnsperf threads; dnssec: the
-    queries set DO (dnsperf -D). Bounded twice: by -l and/or -n, and by a subprocess timeout."""
+    queries set DO (dnsperf -D); netns: run inside that network namespace (bench/xdp.py).
+    Bounded twice: by -l and/or -n, and by a subprocess timeout."""
     if not seconds and not runs:
         raise ValueError("dnsperf needs seconds (-l) or runs (-n): an unbounded run is never started")
-    cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-m", mode,
+    cmd = servers.pinned(LOAD_CPU, ["dnsperf", "-s", host, "-p", str(port), "-m", mode,
            "-d", qfile, "-t", str(timeout_s), "-q", str(outstanding), "-c", str(clients),
            "-T", str(threads)])
     if seconds:
@@ -59,6 +61,8 @@ def dnsperf(port, qfile, out_path, seconds=None, rate=None, runs=None, outstandi
         cmd += ["-v"]
     if dnssec:
         cmd += ["-D"]
+    if netns:
+        cmd = ["ip", "netns", "exec", netns, *cmd]
     bound_s = (seconds or 600) + 10 * timeout_s + 30
     with open(out_path, "w") as out:
         subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=bound_s, check=False)

@@ -48,6 +48,8 @@ def command(json_path, rounds, quick, build_dir, no_build):
         cmd.append("--no-build")
     if "--build-dir" in usage:
         cmd += ["--build-dir", build_dir]
+    elif "--dnsd" in usage:  # the dnsd bench/run built (Release), not build/'s
+        cmd += ["--dnsd", os.path.join(build_dir, "daemon", "dnsd")]
     return cmd
 
 

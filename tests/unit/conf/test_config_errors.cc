@@ -49,7 +49,7 @@ TEST_CASE("errors: an unknown top-level key or section is refused") {
   const std::string toml = std::string("[servers]\nworkers = 2\n") + std::string(zone_toml);
   check_error(
       load(toml), inline_path, 1, "servers",
-      R"(unknown key "servers" (expected one of log_level, server, resolver, admin, key, zone, profile, publish, secondary, catalog, cookies, rrl, fleet, dnstap))");
+      R"(unknown key "servers" (expected one of log_level, server, resolver, admin, key, zone, profile, publish, secondary, catalog, cookies, rrl, fleet, dnstap, xdp))");
 }
 
 TEST_CASE("errors: an unknown record type lists the supported ones") {

@@ -135,42 +135,51 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Waits for the next bytes: the idle deadline between messages, the I/O one inside one.
+  // Waits for the next bytes and reads them: the idle deadline between messages, the I/O one
+  // inside one. Asio's read (async_read_some), not its wait: a wait re-arms the socket in
+  // epoll every time (epoll_ctl, which takes the epoll lock and polls the socket), a read
+  // first tries the socket (a recv that finds it empty after a short read); then the reactor
+  // reads for us when the bytes come.
   void wait_for_input() {
     if (filled_ == 0 && shared_.draining) return close();  // answered: ends here
     set_deadline(filled_ == 0 ? Clock::now() + shared_.idle_timeout
                               : started_ + shared_.io_timeout);
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = shared_from_this()](const boost::system::error_code& error) {
-                         if (error || self->closed_) return self->close();
-                         self->serve_available();
-                       });
+    const std::size_t room = in_.size() - filled_;
+    socket_.async_read_some(
+        asio::buffer(in_.data() + filled_, room),
+        [self = shared_from_this(), room](const boost::system::error_code& error, std::size_t got) {
+          if (error || self->closed_) return self->close();
+          self->took(got, room);
+          self->serve_available();
+        });
   }
 
   // One wake-up: answers every whole message buffered, writes the answers in one call, reads
   // what the kernel holds (as much as fits), and so on until a read comes back short, then
   // waits. A short read has emptied the socket's queue, so the edge-triggered reactor reports
-  // the next bytes (nginx's recv does the same); a read that filled the buffer may have left
-  // more, which must be read before waiting or a pipelined query would sleep until the
-  // client's next packet.
+  // the next bytes (Asio's own reads and nginx's recv rely on the same); a read that filled
+  // the buffer may have left more, which must be read before waiting or a pipelined query
+  // would sleep until the client's next packet.
   void serve_available() {
     for (;;) {
       if (!answer_buffered()) return;  // handed off, closed, or answers being written
       if (!flush()) return;            // the rest is written asynchronously
-      if (drained_) {
-        drained_ = false;
-        return wait_for_input();
-      }
+      if (drained_) return wait_for_input();
       const std::size_t room = in_.size() - filled_;
       boost::system::error_code error;
       const std::size_t got = socket_.read_some(asio::buffer(in_.data() + filled_, room), error);
       if (error == asio::error::would_block) return wait_for_input();
       if (error) return close();
-      last_read_ = Clock::now();
-      if (filled_ == 0) started_ = last_read_;
-      filled_ += got;
-      drained_ = got < room;
+      took(got, room);
     }
+  }
+
+  // `got` bytes were read into in_ where `room` bytes were free.
+  void took(std::size_t got, std::size_t room) {
+    last_read_ = Clock::now();
+    if (filled_ == 0) started_ = last_read_;
+    filled_ += got;
+    drained_ = got < room;
   }
 
   // Answers the whole messages at the front of in_, in order, queuing the answers in out_.

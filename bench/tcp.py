@@ -2,7 +2,7 @@
 """bench/tcp.py: dnsd's TCP path against gdnsd and Knot (issue 17), and nothing else.
 
     bench/tcp.py [--dnsd build/daemon/dnsd] [--rounds 3] [--fixed-s 5] [--max-s 4]
-                 [--servers gdnsd,knot,dnsd] [--baseline OTHER_DNSD_BINARY]
+                 [--servers gdnsd,knot,dnsd,null] [--baseline OTHER_DNSD_BINARY]
 
 Mix 1 (static names, 1,000 hosts) over TCP as bench/run's TCP phase asks it: dnsperf -m tcp -c 10
 -T 1 (10 connections, at most 100 queries outstanding) pinned to CPU 0, each server one thread
@@ -10,11 +10,16 @@ pinned to CPU 1. Each round runs every server at 10k QPS (latencies) and then un
 servers interleaved, so a neighbour's burst is spread over all of them. Prints per run and the
 medians: server CPU per answered query, p50 / p99 / p99.9 / max at 10k, QPS unthrottled, and the
 ratios dnsd/gdnsd; --baseline adds a second dnsd build ("dnsd-base") to the same rounds, for a
-before/after comparison. About 3 minutes by default. Loopback only; stops what it started, by PID.
+before/after comparison. "null" is bench/null_tcp_responder.c (built here with cc): it echoes
+each query back with QR set, one read and one write per wake-up, and so shows what the kernel's
+TCP path costs without any DNS work (its "answers" are not DNS answers: ignore its rcodes).
+About 3 minutes by default. Loopback only; stops what it started, by PID.
 """
 import argparse
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +36,41 @@ class DnsdBase(servers.Dnsd):
     binary = None
 
 
-CLASSES = {"gdnsd": servers.Gdnsd, "knot": servers.Knot, "nsd": servers.Nsd, "dnsd": servers.Dnsd,
+class NullTcp(servers.Server):
+    """The TCP floor: bench/null_tcp_responder.c (echo with QR set), ready once it accepts."""
+    kind = "null-tcp"
+    binary = None
+
+    def prepare(self, zone_path):
+        return self
+
+    def command(self):
+        return [self.binary, "127.0.0.1", str(self.port)]
+
+    def start(self, ready_name, ready_timeout_s=30, wrap=(), tag=""):
+        self.proc = procs.Proc(servers.pinned(set(self.cpus), self.command()), self.dir,
+                               os.path.join(self.dir, "server.log"))
+
+        def accepts():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return True
+            except OSError:
+                return False
+        if not procs.wait_until(ready_timeout_s, accepts, 0.01):
+            raise RuntimeError(f"{self.name} not accepting; see {self.proc.log_path}")
+        self.repinned += self.proc.enforce_affinity(self.cpus)
+        return self
+
+
+def build_null(work):
+    out = os.path.join(work, "null_tcp_responder")
+    subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-o", out, os.path.join(BENCH, "null_tcp_responder.c")],
+                   check=True, timeout=120)
+    return out
+
+
+CLASSES = {"null": NullTcp, "gdnsd": servers.Gdnsd, "knot": servers.Knot, "nsd": servers.Nsd, "dnsd": servers.Dnsd,
            "dnsd-base": DnsdBase}
 TCP = {"mode": "tcp", "clients": 10, "threads": 1}
 
@@ -58,6 +97,8 @@ def run(args, work):
     ready = zonegen.last_name_static(hosts)
     servers.Dnsd.binary = os.path.realpath(args.dnsd)
     names = args.servers.split(",")
+    if "null" in names:
+        NullTcp.binary = build_null(work)
     if args.baseline:
         DnsdBase.binary = os.path.realpath(args.baseline)
         names.append("dnsd-base")
@@ -108,7 +149,8 @@ def summary(results):
               f"{fmt(row['p50'], 0)} | {fmt(row['p99'], 0)} | {fmt(row['p999'], 0)} | {fmt(row['max'], 0)} | "
               f"{fmt(row['busy'], 0)}%")
     keys = ("cpu10k", "cpumax", "p50", "p99", "p999", "max")
-    for a, b in (("dnsd", "gdnsd"), ("dnsd-base", "gdnsd"), ("dnsd", "dnsd-base")):
+    for a, b in (("dnsd", "gdnsd"), ("dnsd-base", "gdnsd"), ("dnsd", "dnsd-base"), ("null", "gdnsd"),
+                 ("dnsd", "null")):
         if a in rows and b in rows:
             print(f"{a}/{b} | " + " | ".join(f"{key} {fmt(ratio(rows[a][key], rows[b][key]))}" for key in keys))
     if "dnsd" in rows and "gdnsd" in rows:
@@ -121,7 +163,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--fixed-s", type=int, default=5, help="seconds per 10k QPS run")
     ap.add_argument("--max-s", type=int, default=4, help="seconds per unthrottled run")
-    ap.add_argument("--servers", default="gdnsd,knot,dnsd", help="comma-separated: gdnsd,knot,nsd,dnsd")
+    ap.add_argument("--servers", default="gdnsd,knot,dnsd,null",
+                    help="comma-separated: gdnsd,knot,nsd,dnsd,null")
     ap.add_argument("--baseline", help="another dnsd binary, run as dnsd-base in the same rounds")
     args = ap.parse_args()
     if "dnsd" in args.servers.split(",") and not os.access(args.dnsd, os.X_OK):

@@ -1,11 +1,13 @@
 // TCP service on Boost.Asio. Each session owns its buffers (allocated once per connection, not
-// per query); reads, the engine and writes alternate, so pipelined queries are answered in order,
-// each as soon as it is whole, with a non-blocking read and write (a handler only when the
-// kernel makes us wait).
-// A session never reads past the message it is on, so a transfer request hands over a clean
-// connection. Deadlines (issue 12, after Knot's tcp-idle-timeout and tcp-io-timeout): nothing
-// received for tcp_idle_timeout closes; a message begun must be whole, and an answer must be
-// taken by the kernel, within tcp_io_timeout. Who gets a slot is decided in tcp_admission.hh.
+// per query). A wake-up reads what the kernel holds (as much as fits), answers every whole
+// message in order and writes their answers in one call, with non-blocking reads and writes (a
+// handler only when the kernel makes us wait): pipelined queries cost one read and one write
+// per batch, not per query. A transfer or UPDATE request hands its connection over after the
+// answers before it are written; that thread answers it and closes the connection, so what a
+// client pipelines behind it is not answered.
+// Deadlines (issue 12, after Knot's tcp-idle-timeout and tcp-io-timeout): nothing received for
+// tcp_idle_timeout closes; a message begun must be whole, and answers must be taken by the
+// kernel, within tcp_io_timeout. Who gets a slot is decided in tcp_admission.hh.
 #include "dnsd/tcp_server.hh"
 
 #include <fmt/format.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <cstring>
 #include <list>
 
 #include "dnsd/dnstap/tap.hh"
@@ -56,6 +59,8 @@ struct Shared {
   TransferServer* transfers = nullptr;  // where AXFR/IXFR connections go
   UpdateQueue* updates = nullptr;       // where UPDATE connections go
   dnstap::Tap* tap = nullptr;           // null unless [dnstap] is on
+  // Where the engine answers; every session's answer is copied out at once (one thread).
+  Scratch scratch{};
 };
 
 // Bytes we wrote that the client has not acknowledged (SIOCOUTQ): left there, they outlive
@@ -83,7 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
     serve_available();
   }
   const admission::ClientKey& key() const { return key_; }
-  bool busy() const { return phase_ != Phase::idle; }
+  bool busy() const { return writing_ || filled_ > 0; }
   // Bytes the client sent that we have not read yet: a query that arrived before stop().
   bool input_waiting() {
     boost::system::error_code error;
@@ -91,8 +96,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   admission::Candidate candidate() {
     using admission::Standing;
-    if (phase_ == Phase::writing || input_waiting()) return {Standing::answering, since_};
-    return {phase_ == Phase::idle ? Standing::idle : Standing::partial, since_};
+    if (writing_ || input_waiting()) return {Standing::answering, since_};
+    return {filled_ == 0 ? Standing::idle : Standing::partial, since_};
   }
   // Ends the connection. One whose answer is not written or not read yet is reset (SO_LINGER
   // 0), so the kernel drops what it still holds for the client instead of keeping it.
@@ -101,7 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     boost::system::error_code ignored;
     timer_.cancel();
-    if (phase_ == Phase::writing || unsent_bytes(socket_.native_handle()) > 0)
+    if (writing_ || unsent_bytes(socket_.native_handle()) > 0)
       socket_.set_option(asio::socket_base::linger(true, 0), ignored);
     else
       socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -113,8 +118,6 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class Phase : std::uint8_t { idle, reading, writing };
-
   // One timer per session, moved lazily: a later deadline is only noted (the timer fires at
   // the earlier one and re-arms itself), so a query answered at once costs no timer operation.
   // Re-arming on every step cost two timer updates and a cancelled handler per query.
@@ -132,123 +135,175 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Waits for the next bytes: the idle deadline between messages, the I/O one inside one.
+  // Waits for the next bytes and reads them: the idle deadline between messages, the I/O one
+  // inside one. Asio's read (async_read_some), not its wait: a wait re-arms the socket in
+  // epoll every time (epoll_ctl, which takes the epoll lock and polls the socket), a read
+  // first tries the socket (a recv that finds it empty after a short read); then the reactor
+  // reads for us when the bytes come.
   void wait_for_input() {
-    if (phase_ == Phase::idle && shared_.draining) return close();  // answered: ends here
-    set_deadline(phase_ == Phase::idle ? Clock::now() + shared_.idle_timeout
-                                       : started_ + shared_.io_timeout);
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = shared_from_this()](const boost::system::error_code& error) {
-                         if (error || self->closed_) return self->close();
-                         self->serve_available();
-                       });
+    if (filled_ == 0 && shared_.draining) return close();  // answered: ends here
+    set_deadline(filled_ == 0 ? Clock::now() + shared_.idle_timeout
+                              : started_ + shared_.io_timeout);
+    const std::size_t room = in_.size() - filled_;
+    socket_.async_read_some(
+        asio::buffer(in_.data() + filled_, room),
+        [self = shared_from_this(), room](const boost::system::error_code& error, std::size_t got) {
+          if (error || self->closed_) return self->close();
+          self->took(got, room);
+          self->serve_available();
+        });
   }
 
-  // Answers every whole message the kernel already holds, reading no further than the message
-  // it is on, then waits. Bytes already queued must be read before waiting: the reactor is
-  // edge-triggered, so a wait would sleep until the client's next packet and leave a pipelined
-  // query unanswered until then.
+  // One wake-up: answers every whole message buffered, writes the answers in one call, reads
+  // what the kernel holds (as much as fits), and so on until a read comes back short, then
+  // waits. A short read has emptied the socket's queue, so the edge-triggered reactor reports
+  // the next bytes (Asio's own reads and nginx's recv rely on the same); a read that filled
+  // the buffer may have left more, which must be read before waiting or a pipelined query
+  // would sleep until the client's next packet.
   void serve_available() {
     for (;;) {
-      const std::size_t whole = filled_ < 2 ? 2 : 2 + message_size();
-      if (filled_ == whole) {
-        if (!respond()) return;                // handed off, closed, or the answer is being written
-        if (shared_.draining) return close();  // answered: ends here
-        continue;
-      }
+      if (!answer_buffered()) return;  // handed off, closed, or answers being written
+      if (!flush()) return;            // the rest is written asynchronously
+      if (drained_) return wait_for_input();
+      const std::size_t room = in_.size() - filled_;
       boost::system::error_code error;
-      const std::size_t got =
-          socket_.read_some(asio::buffer(frame_.data() + filled_, whole - filled_), error);
+      const std::size_t got = socket_.read_some(asio::buffer(in_.data() + filled_, room), error);
       if (error == asio::error::would_block) return wait_for_input();
       if (error) return close();
-      if (filled_ == 0) {
-        phase_ = Phase::reading;
-        started_ = Clock::now();
-      }
-      filled_ += got;
+      took(got, room);
     }
   }
 
-  std::size_t message_size() const { return static_cast<std::size_t>(frame_[0] << 8 | frame_[1]); }
+  // `got` bytes were read into in_ where `room` bytes were free.
+  void took(std::size_t got, std::size_t room) {
+    last_read_ = Clock::now();
+    if (filled_ == 0) started_ = last_read_;
+    filled_ += got;
+    drained_ = got < room;
+  }
 
-  // Answers the message in frame_. True when the answer went to the kernel whole at once and
-  // the next message may be read; false when the session continues elsewhere (a hand-off, a
-  // close, or an answer the kernel could not take at once and that is written asynchronously).
-  bool respond() {
-    const auto query = std::span<const std::uint8_t>(frame_.data() + 2, message_size());
-    filled_ = 0;
-    if (shared_.transfers && xfr::is_transfer_query(query) &&
-        hand_off([&](int fd) { return shared_.transfers->offer(fd, query, client_.info); }))
-      return false;
-    // An UPDATE that can never be applied is answered here, and the connection stays ours.
-    std::size_t screened = 0;
-    if (shared_.updates && is_update_request(query)) {
-      std::uint64_t key_tag = 0;
-      screened = shared_.updates->screen(shared_.serving.enter(shared_.reader).keys, client_.info,
-                                         Transport::tcp, query, scratch_.response, key_tag);
-      shared_.serving.leave(shared_.reader);
-      if (screened == 0 && hand_off([&](int fd) {
-            return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query,
-                                          key_tag);
-          }))
+  // Answers the whole messages at the front of in_, in order, queuing the answers in out_.
+  // False when the session continues elsewhere: a hand-off, a close, or answers written
+  // asynchronously (the messages not answered yet stay in in_ for the write's handler).
+  bool answer_buffered() {
+    std::size_t head = 0;
+    while (filled_ - head >= 2) {
+      const std::size_t size = static_cast<std::size_t>(in_[head] << 8 | in_[head + 1]);
+      if (filled_ - head < 2 + size) break;
+      // Room for the largest answer first: the engine answers into the scratch every session
+      // shares, so the answer is copied to out_ before anything can wait.
+      // Transfer and UPDATE requests may go to their own threads: the answers queued before
+      // them are written first.
+      const bool hand_off_candidate = is_hand_off_candidate(in_.data() + head + 2, size);
+      if (hand_off_candidate || out_.size() - out_filled_ < 2 + 65535) {
+        consume(head);
+        head = 0;
+        if (!flush()) return false;  // the write's handler comes back here
+        if (hand_off_candidate && hand_off_now(std::span(in_.data() + 2, size))) return false;
+      }
+      respond(std::span(in_.data() + head + 2, size));
+      head += 2 + size;
+      if (shared_.draining) {  // answered: ends here, once this answer is written
+        if (flush()) close();
         return false;
+      }
     }
+    consume(head);
+    return true;
+  }
+
+  bool is_hand_off_candidate(const std::uint8_t* message, std::size_t size) const {
+    const auto request = std::span(message, size);
+    return (shared_.transfers && xfr::is_transfer_query(request)) ||
+           (shared_.updates && is_update_request(request));
+  }
+
+  // Drops the `head` bytes answered and moves the rest to the front. What follows an answered
+  // message came with a read since that message was whole, usually the last one: the I/O
+  // deadline of a partial message runs from the last read.
+  void consume(std::size_t head) {
+    if (head == 0) return;
+    filled_ -= head;
+    if (filled_ > 0) {
+      std::memmove(in_.data(), in_.data() + head, filled_);
+      started_ = last_read_;
+    }
+  }
+
+  // The request at the front of in_ goes to the transfer or update thread if it takes it
+  // (true: the session has ended); else it is answered here like any other.
+  bool hand_off_now(std::span<const std::uint8_t> query) {
+    if (shared_.transfers && xfr::is_transfer_query(query))
+      return hand_off([&](int fd) { return shared_.transfers->offer(fd, query, client_.info); });
+    // An UPDATE that can never be applied is answered here, and the connection stays ours.
+    std::uint64_t key_tag = 0;
+    screened_ = shared_.updates->screen(shared_.serving.enter(shared_.reader).keys, client_.info,
+                                        Transport::tcp, query, shared_.scratch.response, key_tag);
+    shared_.serving.leave(shared_.reader);
+    return screened_ == 0 && hand_off([&](int fd) {
+             return shared_.updates->offer(Transport::tcp, fd, nullptr, 0, client_.info, query,
+                                           key_tag);
+           });
+  }
+
+  // Answers one message and queues the answer (its length first) in out_.
+  void respond(std::span<const std::uint8_t> query) {
     if (shared_.tap) [[unlikely]]
       shared_.tap->query(peer_.data(), Transport::tcp, query);
     Reply reply;
-    if (screened != 0) {
+    if (screened_ != 0) {  // hand_off_now() answered it
       reply = {.kind = Reply::Kind::send,
-               .rcode = static_cast<std::uint16_t>(scratch_.response[3] & 0xf),
-               .bytes = std::span(scratch_.response).first(screened)};
+               .rcode = static_cast<std::uint16_t>(shared_.scratch.response[3] & 0xf),
+               .bytes = std::span(shared_.scratch.response).first(screened_)};
+      screened_ = 0;
     } else {
-      reply = answer(shared_.serving.enter(shared_.reader), scratch_,
-                     std::span(frame_.data() + 2, query.size()), client_);
-      shared_.serving.leave(shared_.reader);  // the reply is in our scratch
+      reply = answer(shared_.serving.enter(shared_.reader), shared_.scratch, query, client_);
+      shared_.serving.leave(shared_.reader);  // the reply is in the shared scratch
     }
     if (reply.kind != Reply::Kind::send) {
       shared_.counters.record_dropped();
-      answered();  // nothing to say: next query
-      return true;
+      return;
     }
     shared_.counters.record(reply.rcode, reply.qtype, reply.truncated);
     if (shared_.tap) [[unlikely]]
       shared_.tap->response(peer_.data(), Transport::tcp, reply.bytes);
-    reply_length_[0] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
-    reply_length_[1] = static_cast<std::uint8_t>(reply.bytes.size());
-    const std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(reply_length_), asio::buffer(reply.bytes.data(), reply.bytes.size())};
-    // Most answers fit the socket's buffer: one non-blocking write, no handler, no deadline.
+    out_[out_filled_] = static_cast<std::uint8_t>(reply.bytes.size() >> 8);
+    out_[out_filled_ + 1] = static_cast<std::uint8_t>(reply.bytes.size());
+    std::memcpy(out_.data() + out_filled_ + 2, reply.bytes.data(), reply.bytes.size());
+    out_filled_ += 2 + reply.bytes.size();
+  }
+
+  // Gives the queued answers to the kernel, all in one call: pipelined queries that came in
+  // one read cost one write. True when it took them all; false when the rest waits for the
+  // client to read (written asynchronously, within tcp_io_timeout) or the connection closed.
+  bool flush() {
+    if (out_filled_ == 0) return true;
     boost::system::error_code error;
-    const std::size_t written = socket_.write_some(buffers, error);
+    const std::size_t written = socket_.write_some(asio::buffer(out_.data(), out_filled_), error);
     if (error && error != asio::error::would_block) {
       close();
       return false;
     }
-    if (written == 2 + reply.bytes.size()) {
-      answered();
+    if (written == out_filled_) {
+      written_all();
       return true;
     }
-    // The rest waits for the client to read, within tcp_io_timeout.
-    phase_ = Phase::writing;
+    writing_ = true;
     set_deadline(Clock::now() + shared_.io_timeout);
-    const std::size_t length_left = written < 2 ? 2 - written : 0;
-    const std::size_t body_done = written < 2 ? 0 : written - 2;
-    const std::array<asio::const_buffer, 2> rest{
-        asio::buffer(reply_length_.data() + (2 - length_left), length_left),
-        asio::buffer(reply.bytes.data() + body_done, reply.bytes.size() - body_done)};
     asio::async_write(
-        socket_, rest,
+        socket_, asio::buffer(out_.data() + written, out_filled_ - written),
         [self = shared_from_this()](const boost::system::error_code& write_error, std::size_t) {
           if (write_error || self->closed_) return self->close();
-          self->answered();
+          self->writing_ = false;
+          self->written_all();
           if (self->shared_.draining) return self->close();  // answered: ends here
           self->serve_available();
         });
     return false;
   }
 
-  void answered() {
-    phase_ = Phase::idle;
+  void written_all() {
+    out_filled_ = 0;
     since_ = Clock::now();
   }
 
@@ -283,16 +338,22 @@ class Session : public std::enable_shared_from_this<Session> {
   Sessions::iterator self_;
   Client client_;
   admission::ClientKey key_;
-  Phase phase_ = Phase::idle;
-  Clock::time_point since_ = Clock::now();  // accepted, or the last answer written
-  Clock::time_point started_;               // the first bytes of the current message came
+  Clock::time_point since_ = Clock::now();  // accepted, or the last answers written
+  Clock::time_point started_;               // the first bytes of the message at in_[0] came
+  Clock::time_point last_read_;             // the last read that brought bytes
   Clock::time_point deadline_;              // when this session closes unless it moves on
   bool timer_armed_ = false;                // timer_ has a wait pending (at or before deadline_)
   bool closed_ = false;
-  std::size_t filled_ = 0;  // bytes of the current message (length included) in frame_
-  std::array<std::uint8_t, 2> reply_length_{};
-  std::array<std::uint8_t, 2 + 65535> frame_{};
-  Scratch scratch_;
+  bool writing_ = false;        // out_ is being written asynchronously
+  bool drained_ = false;        // the last read came back short: the kernel holds nothing more
+  std::size_t screened_ = 0;    // an UPDATE answered by the queue's screen, in the scratch
+  std::size_t filled_ = 0;      // bytes in in_: messages not answered yet, from in_[0]
+  std::size_t out_filled_ = 0;  // bytes of answers in out_, each with its length
+  // Left uninitialised: only what is read or written is ever touched, so a connection costs
+  // the memory its messages take, not the buffers' size (the session is allocated at accept).
+  std::array<std::uint8_t, 2 + 65535> in_;
+  // Room for the largest answer on top of those queued.
+  std::array<std::uint8_t, 2 * (2 + 65535)> out_;
 };
 
 }  // namespace

@@ -41,8 +41,10 @@
 #endif
 #include "logging/log.hh"
 #include "metrics/render.hh"
+#include "probe/plan.hh"
 #include "probe/prober.hh"
 #include "service/hardening.hh"
+#include "service/libcurl.hh"
 #include "service/notify.hh"
 #include "service/privileges.hh"
 
@@ -519,10 +521,19 @@ class Daemon {
   std::size_t zone_count_ = 0, profile_count_ = 0;
 };
 
+// libcurl is loaded only by what uses it: probes over HTTP(S) or TCP, and the fleet's etcd
+// client. A server that needs it stops here, with the reason, rather than probe nothing.
+bool load_libcurl_if_needed(const conf::Config& config) {
+  if (!config.fleet.enabled && probe::make_plan(config.model).probes.empty()) return true;
+  if (service::libcurl::load()) return true;
+  logging::error("dnsd: {} (needed by the probes or the fleet)", service::libcurl::error());
+  return false;
+}
+
 int run(const std::string& path) {
   const sigset_t signals = block_signals();
   std::unique_ptr<conf::Config> config = load(path);
-  if (!config) return 1;
+  if (!config || !load_libcurl_if_needed(*config)) return 1;
   raise_descriptor_limit();
   Daemon daemon(path, std::move(config));
   if (!daemon.bind() || !daemon.drop_root()) return 1;

@@ -9,19 +9,22 @@
 #include <algorithm>
 
 #include "fleet/json_stream.hh"
+#include "service/libcurl.hh"
 
 namespace fleet {
+
+namespace libcurl = service::libcurl;
 
 using nlohmann::json;
 using Failure = etcd_json::Failure;
 
 struct CurlChannel {
-  CURL* easy = curl_easy_init();
-  CURLM* multi = curl_multi_init();
+  CURL* easy = libcurl::easy_init();
+  CURLM* multi = libcurl::multi_init();
   char error[CURL_ERROR_SIZE] = {};
   ~CurlChannel() {
-    if (multi != nullptr) curl_multi_cleanup(multi);
-    if (easy != nullptr) curl_easy_cleanup(easy);
+    if (multi != nullptr) libcurl::multi_cleanup(multi);
+    if (easy != nullptr) libcurl::easy_cleanup(easy);
   }
 };
 
@@ -68,42 +71,43 @@ std::size_t on_bytes(char* data, std::size_t size, std::size_t count, void* user
 void configure(CurlChannel& channel, const EtcdOptions& options, const std::string& url,
                const std::string& body, curl_slist* headers, bool streaming, Sink& sink) {
   CURL* easy = channel.easy;
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(easy, CURLOPT_POST, 1L);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, channel.error);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
+  libcurl::easy_setopt(easy, CURLOPT_URL, url.c_str());
+  libcurl::easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  libcurl::easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  libcurl::easy_setopt(easy, CURLOPT_POST, 1L);
+  libcurl::easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+  libcurl::easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  libcurl::easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  libcurl::easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  libcurl::easy_setopt(easy, CURLOPT_ERRORBUFFER, channel.error);
+  libcurl::easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
   if (streaming) {
     const auto silence = std::chrono::ceil<std::chrono::seconds>(options.watch_silence);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, std::max(1L, long(silence.count())));
+    libcurl::easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    libcurl::easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, std::max(1L, long(silence.count())));
   } else {
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    libcurl::easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
   }
-  if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.ca_file.empty()) libcurl::easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   if (!options.cert_file.empty())
-    curl_easy_setopt(easy, CURLOPT_SSLCERT, options.cert_file.c_str());
-  if (!options.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, options.key_file.c_str());
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_bytes);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
+    libcurl::easy_setopt(easy, CURLOPT_SSLCERT, options.cert_file.c_str());
+  if (!options.key_file.empty())
+    libcurl::easy_setopt(easy, CURLOPT_SSLKEY, options.key_file.c_str());
+  libcurl::easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_bytes);
+  libcurl::easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
 }
 
 // Drives the transfer to its end, or until `stopped` (stop() wakes curl_multi_poll).
 CURLcode run(CurlChannel& channel, const std::atomic<bool>& stopped) {
-  curl_multi_add_handle(channel.multi, channel.easy);
+  libcurl::multi_add_handle(channel.multi, channel.easy);
   int running = 1;
   while (running != 0 && !stopped.load(std::memory_order_acquire)) {
-    if (curl_multi_perform(channel.multi, &running) != CURLM_OK || running == 0) break;
-    curl_multi_poll(channel.multi, nullptr, 0, 1000, nullptr);
+    if (libcurl::multi_perform(channel.multi, &running) != CURLM_OK || running == 0) break;
+    libcurl::multi_poll(channel.multi, nullptr, 0, 1000, nullptr);
   }
   CURLcode code = CURLE_OK;
   int left = 0;
-  while (CURLMsg* message = curl_multi_info_read(channel.multi, &left)) {
+  while (CURLMsg* message = libcurl::multi_info_read(channel.multi, &left)) {
     if (message->msg == CURLMSG_DONE) code = message->data.result;
   }
   return code;
@@ -122,12 +126,12 @@ EtcdOptions normalized(EtcdOptions options) {
 }  // namespace
 
 EtcdTransport::EtcdTransport(EtcdOptions options) : options_(normalized(std::move(options))) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted and thread-safe since curl 7.84
+  libcurl::global_init(CURL_GLOBAL_DEFAULT);  // reference-counted and thread-safe since curl 7.84
 }
 
 EtcdTransport::~EtcdTransport() {
   idle_.clear();
-  curl_global_cleanup();
+  libcurl::global_cleanup();
 }
 
 void EtcdTransport::failed(std::size_t endpoint) noexcept {
@@ -138,7 +142,7 @@ void EtcdTransport::failed(std::size_t endpoint) noexcept {
 void EtcdTransport::stop() {
   stopped_.store(true, std::memory_order_release);
   std::lock_guard lock(mutex_);
-  for (CurlChannel* channel : busy_) curl_multi_wakeup(channel->multi);
+  for (CurlChannel* channel : busy_) libcurl::multi_wakeup(channel->multi);
   stop_signal_.notify_all();
 }
 
@@ -188,20 +192,23 @@ EtcdTransport::Attempt EtcdTransport::perform(
   if (stopped()) return {Failure::other, "stopped"};
   const std::string& base = options_.endpoints[endpoint];
   auto channel = take_channel();
-  if (channel == nullptr) return {Failure::other, "etcd: cannot create a curl handle"};
+  if (channel == nullptr)
+    return {Failure::other, libcurl::error().empty()
+                                ? std::string("etcd: cannot create a curl handle")
+                                : "etcd: " + libcurl::error()};
   CURL* easy = channel->easy;
-  curl_easy_reset(easy);
+  libcurl::easy_reset(easy);
   channel->error[0] = '\0';
 
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  curl_slist* headers = libcurl::slist_append(nullptr, "Content-Type: application/json");
+  headers = libcurl::slist_append(headers, "Expect:");  // no 100-continue round trip
   // Not for /v3/auth/authenticate: a stale token there would only be refused.
   if (const std::string held = token(); !held.empty() && path != "/v3/auth/authenticate") {
-    headers = curl_slist_append(headers, ("Authorization: " + held).c_str());
+    headers = libcurl::slist_append(headers, ("Authorization: " + held).c_str());
   }
   // etcd's "require leader" metadata (clientv3 WithRequireLeader): a member that loses its
   // leader cancels the watch instead of keeping it open and silent.
-  if (streaming) headers = curl_slist_append(headers, "Grpc-Metadata-hasleader: true");
+  if (streaming) headers = libcurl::slist_append(headers, "Grpc-Metadata-hasleader: true");
 
   const std::string url = base + std::string(path);
   Sink sink;
@@ -210,11 +217,11 @@ EtcdTransport::Attempt EtcdTransport::perform(
   configure(*channel, options_, url, body, headers, streaming, sink);
   const CURLcode code = run(*channel, stopped_);
   long status = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_multi_remove_handle(channel->multi, easy);  // the connection stays in its cache
-  curl_slist_free_all(headers);
+  libcurl::easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  libcurl::multi_remove_handle(channel->multi, easy);  // the connection stays in its cache
+  libcurl::slist_free_all(headers);
   const std::string curl_error =
-      channel->error[0] != '\0' ? channel->error : curl_easy_strerror(code);
+      channel->error[0] != '\0' ? channel->error : libcurl::easy_strerror(code);
   give_back(std::move(channel));
 
   if (stopped()) return {Failure::other, "stopped"};

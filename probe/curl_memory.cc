@@ -2,13 +2,14 @@
 // each block's size, so free and realloc can wipe all of it.
 #include "probe/curl_memory.hh"
 
-#include <curl/curl.h>
 #include <malloc.h>
 #include <openssl/crypto.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+
+#include "service/libcurl.hh"
 
 namespace probe {
 namespace {
@@ -48,12 +49,14 @@ void* wiping_calloc(std::size_t count, std::size_t size) { return std::calloc(co
 
 }  // namespace
 
-void init_curl_with_wiping_memory() {
+bool init_curl_with_wiping_memory() {
   static std::once_flag once;
   std::call_once(once, [] {
-    curl_global_init_mem(CURL_GLOBAL_DEFAULT, wiping_malloc, wiping_free, wiping_realloc,
-                         wiping_strdup, wiping_calloc);
+    if (const auto* curl = service::libcurl::load())
+      curl->global_init_mem(CURL_GLOBAL_DEFAULT, wiping_malloc, wiping_free, wiping_realloc,
+                            wiping_strdup, wiping_calloc);
   });
+  return service::libcurl::load() != nullptr;
 }
 
 }  // namespace probe

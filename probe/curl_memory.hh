@@ -5,7 +5,9 @@
 
 namespace probe {
 
-// curl_global_init_mem once per process, before the first easy handle; later calls do nothing.
-void init_curl_with_wiping_memory();
+// Loads libcurl (service/libcurl.hh) and runs curl_global_init_mem once per process, before the
+// first easy handle; later calls do nothing. False when libcurl could not be loaded
+// (service::libcurl::error() says why).
+bool init_curl_with_wiping_memory();
 
 }  // namespace probe

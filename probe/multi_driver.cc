@@ -12,8 +12,11 @@
 #include <cstring>
 
 #include "probe/curl_memory.hh"
+#include "service/libcurl.hh"
 
 namespace probe {
+
+namespace libcurl = service::libcurl;
 namespace {
 
 // Events taken per epoll_wait; more stay ready for the next turn.
@@ -34,33 +37,38 @@ void unwatch(int epoll, int fd) { epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr); 
 }  // namespace
 
 MultiDriver::MultiDriver(std::size_t max_connections) {
-  init_curl_with_wiping_memory();  // before curl allocates anything
-  multi_ = curl_multi_init();
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
-                    static_cast<long>(std::max<std::size_t>(max_connections, 1)));
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &MultiDriver::on_socket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   epoll_ = epoll_create1(EPOLL_CLOEXEC);
   resolver_epoll_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_ < 0 || resolver_epoll_ < 0 || wake_fd_ < 0 || !watch(epoll_, wake_fd_, EPOLLIN) ||
       !watch(epoll_, resolver_epoll_, EPOLLIN))
     error_ = std::string("epoll/eventfd setup: ") + std::strerror(errno);
+  // Without transfers (only names to flatten) curl stays unloaded: multi_ stays null, and
+  // every curl call below is then a no-op.
+  if (max_connections == 0) return;
+  if (!init_curl_with_wiping_memory()) {  // before curl allocates anything
+    if (error_.empty()) error_ = libcurl::error();
+    return;
+  }
+  multi_ = libcurl::multi_init();
+  libcurl::multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
+  libcurl::multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &MultiDriver::on_socket);
+  libcurl::multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
 }
 
 MultiDriver::~MultiDriver() {
-  curl_multi_cleanup(multi_);  // may still call on_socket, so the epoll set goes after it
+  libcurl::multi_cleanup(multi_);  // may still call on_socket, so the epoll set goes after it
   for (int fd : {epoll_, resolver_epoll_, wake_fd_})
     if (fd >= 0) close(fd);
 }
 
 bool MultiDriver::add(CURL* easy) {
-  curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, &MultiDriver::on_new_socket);
-  curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, this);
-  return curl_multi_add_handle(multi_, easy) == CURLM_OK;
+  libcurl::easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, &MultiDriver::on_new_socket);
+  libcurl::easy_setopt(easy, CURLOPT_SOCKOPTDATA, this);
+  return libcurl::multi_add_handle(multi_, easy) == CURLM_OK;
 }
 
-void MultiDriver::remove(CURL* easy) { curl_multi_remove_handle(multi_, easy); }
+void MultiDriver::remove(CURL* easy) { libcurl::multi_remove_handle(multi_, easy); }
 
 MultiDriver::Watch& MultiDriver::watch_of(int fd) {
   if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(fd + 64);
@@ -105,10 +113,10 @@ void MultiDriver::run_timers() {
   // Bounded: handling one expired timer may expire another at once.
   for (int round = 0; round < 4; ++round) {
     long ms = -1;
-    curl_multi_timeout(multi_, &ms);
+    libcurl::multi_timeout(multi_, &ms);
     if (ms != 0) return;
     int running = 0;
-    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    libcurl::multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
   }
 }
 
@@ -116,7 +124,7 @@ void MultiDriver::wait(Clock::time_point until, Resolver& resolver) {
   // No curl action before the sleep: a transfer finishing here would leave its message unread
   // until the next event. An expired timer makes this a zero-timeout wait instead.
   long curl_ms = -1;
-  curl_multi_timeout(multi_, &curl_ms);
+  libcurl::multi_timeout(multi_, &curl_ms);
   sync_resolver(resolver.sockets());
   const auto now = Clock::now();
   auto wake = until;
@@ -153,7 +161,7 @@ void MultiDriver::wait(Clock::time_point until, Resolver& resolver) {
                       ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                       ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
     int running = 0;
-    curl_multi_socket_action(multi_, fd, flags, &running);
+    libcurl::multi_socket_action(multi_, fd, flags, &running);
   }
   run_timers();
   resolver.process_timeouts();

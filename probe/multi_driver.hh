@@ -20,7 +20,8 @@ class MultiDriver {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // max_connections sizes curl's cache of kept-alive connections.
+  // max_connections sizes curl's cache of kept-alive connections; 0 (no transfers, only the
+  // resolver) leaves libcurl unloaded. error() names libcurl when it could not be loaded.
   explicit MultiDriver(std::size_t max_connections);
   ~MultiDriver();
   MultiDriver(const MultiDriver&) = delete;
@@ -31,7 +32,8 @@ class MultiDriver {
   // the new-socket hook the epoll bookkeeping relies on.
   bool add(CURL* easy);
   void remove(CURL* easy);
-  // Non-empty when the epoll or eventfd setup failed; wait() then only sleeps until `until`.
+  // Non-empty when the epoll or eventfd setup failed (wait() then only sleeps until `until`)
+  // or libcurl could not be loaded.
   const std::string& error() const noexcept { return error_; }
 
   // Runs curl's expired timers: call after adding transfers (they are due at once) and before

@@ -28,8 +28,11 @@
 #include "probe/tracker.hh"
 #include "probe/transfer.hh"
 #include "probe/verdict.hh"
+#include "service/libcurl.hh"
 
 namespace probe {
+
+namespace libcurl = service::libcurl;
 namespace {
 
 using Clock = Scheduler::Clock;
@@ -265,10 +268,10 @@ void Prober::Loop::start_transfer(std::size_t i, const std::vector<std::string>&
 // curl moved the transfers in the last wait (MultiDriver); this only takes the finished ones.
 void Prober::Loop::collect_transfers() {
   int queued = 0;
-  while (CURLMsg* msg = curl_multi_info_read(driver_.multi(), &queued)) {
+  while (CURLMsg* msg = libcurl::multi_info_read(driver_.multi(), &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;
     void* tag = nullptr;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &tag);
+    libcurl::easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &tag);
     const auto i = reinterpret_cast<std::size_t>(tag);
     const CURLcode code = msg->data.result;  // msg is invalid after remove_handle
     auto& probe = *probes_[i];
@@ -436,6 +439,8 @@ Prober::Prober(const routing::Model& model, routing::HealthWriter& health,
     else
       logging::warning("{}", line);
   }
+  // Nothing to probe or flatten (a zone-only server): no thread, no resolver, no libcurl.
+  if (plan.probes.empty() && plan.flats.empty()) return;
   const std::size_t threads = thread_count(plan.probes.size());
   auto parts = split(std::move(plan), threads);
   for (std::size_t t = 0; t < threads; ++t) {

@@ -8,8 +8,11 @@
 #include <cstring>
 
 #include "probe/curl_memory.hh"
+#include "service/libcurl.hh"
 
 namespace probe {
+
+namespace libcurl = service::libcurl;
 namespace {
 
 bool is_v6(const std::string& address) { return address.find(':') != std::string::npos; }
@@ -25,7 +28,7 @@ curl_slist* append_header(curl_slist* list, std::string_view name, std::string_v
   std::string line;
   line.reserve(name.size() + 2 + value.size());
   line.append(name).append(": ").append(value);
-  curl_slist* grown = curl_slist_append(list, line.c_str());
+  curl_slist* grown = libcurl::slist_append(list, line.c_str());
   routing::cleanse(line);
   return grown;
 }
@@ -34,17 +37,17 @@ curl_slist* append_header(curl_slist* list, std::string_view name, std::string_v
 void wipe_and_free(curl_slist* list) {
   for (curl_slist* item = list; item != nullptr; item = item->next)
     OPENSSL_cleanse(item->data, std::strlen(item->data));
-  curl_slist_free_all(list);
+  libcurl::slist_free_all(list);
 }
 
 }  // namespace
 
 template <typename T>
 void Transfer::set(CURLoption option, T value) {
-  const CURLcode rc = curl_easy_setopt(easy_, option, value);
+  const CURLcode rc = libcurl::easy_setopt(easy_, option, value);
   if (rc != CURLE_OK && setup_error_.empty())
     setup_error_ =
-        fmt::format("curl option {}: {}", static_cast<int>(option), curl_easy_strerror(rc));
+        fmt::format("curl option {}: {}", static_cast<int>(option), libcurl::easy_strerror(rc));
 }
 
 Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index,
@@ -54,8 +57,11 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index,
   if (!source.ipv4.empty()) source_v4_ = "host!" + source.ipv4;
   if (!source.ipv6.empty()) source_v6_ = "host!" + source.ipv6;
   if (target.host_is_address) literal_family_ = target.host.find(':') != std::string::npos ? 6 : 4;
-  init_curl_with_wiping_memory();
-  easy_ = curl_easy_init();
+  if (!init_curl_with_wiping_memory()) {
+    setup_error_ = libcurl::error();
+    return;
+  }
+  easy_ = libcurl::easy_init();
   if (easy_ == nullptr) {
     setup_error_ = "curl_easy_init failed";
     return;
@@ -70,8 +76,8 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index,
                                tcp ? std::string("/") : m.path);
   // Parsed once here: with CURLOPT_CURLU curl copies the parsed URL at each transfer start
   // instead of parsing the text again (curl_url_set was about 7% of a probe's instructions).
-  url_ = curl_url();
-  if (url_ != nullptr && curl_url_set(url_, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  url_ = libcurl::url();
+  if (url_ != nullptr && libcurl::url_set(url_, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     set(CURLOPT_CURLU, url_);
   } else {
     set(CURLOPT_URL, url.c_str());
@@ -125,10 +131,10 @@ Transfer::Transfer(const ProbeTarget& target, std::size_t probe_index,
 }
 
 Transfer::~Transfer() {
-  if (easy_ != nullptr) curl_easy_cleanup(easy_);
-  curl_url_cleanup(url_);  // after the easy handle that refers to it
+  if (easy_ != nullptr) libcurl::easy_cleanup(easy_);
+  libcurl::url_cleanup(url_);  // after the easy handle that refers to it
   wipe_and_free(headers_);
-  curl_slist_free_all(resolve_);
+  libcurl::slist_free_all(resolve_);
 }
 
 void Transfer::prepare(const std::vector<std::string>& addresses,
@@ -139,7 +145,7 @@ void Transfer::prepare(const std::vector<std::string>& addresses,
   in_headers_ = false;
   header_capped_ = false;
   error_[0] = '\0';
-  curl_slist_free_all(resolve_);
+  libcurl::slist_free_all(resolve_);
   resolve_ = nullptr;
   const bool has_v4 = literal_family_ == 4 || std::any_of(addresses.begin(), addresses.end(),
                                                           [](const auto& a) { return !is_v6(a); });
@@ -148,7 +154,7 @@ void Transfer::prepare(const std::vector<std::string>& addresses,
   // The family this run is held to (0: any), and the source it binds.
   const int family = !source_v4_.empty() && has_v4 ? 4 : !source_v6_.empty() && has_v6 ? 6 : 0;
   const std::string& source = family == 4 ? source_v4_ : source_v6_;
-  curl_easy_setopt(easy_, CURLOPT_INTERFACE, family != 0 ? source.c_str() : nullptr);
+  libcurl::easy_setopt(easy_, CURLOPT_INTERFACE, family != 0 ? source.c_str() : nullptr);
   if (!addresses.empty()) {
     std::string entry = fmt::format("{}:{}:", url_host_, port_);
     // Appended, not "," + text: g++ 12 at -O2 warns (-Wrestrict, a false positive) on that.
@@ -161,12 +167,12 @@ void Transfer::prepare(const std::vector<std::string>& addresses,
     }
     // curl loads RESOLVE entries when a transfer starts, replacing an older entry for the same
     // host:port in the multi handle's cache; so the list is set again before every run.
-    resolve_ = curl_slist_append(nullptr, entry.c_str());
+    resolve_ = libcurl::slist_append(nullptr, entry.c_str());
   }
-  curl_easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
+  libcurl::easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
   const long ms = std::max<long>(1, static_cast<long>(budget.count()));
-  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, ms);
-  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, ms);
+  libcurl::easy_setopt(easy_, CURLOPT_TIMEOUT_MS, ms);
+  libcurl::easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, ms);
 }
 
 std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
@@ -201,9 +207,9 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count,
 TransferOutcome Transfer::outcome(CURLcode code) const {
   TransferOutcome out;
   out.code = code;
-  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &out.http_status);
+  libcurl::easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &out.http_status);
   curl_off_t total_us = 0;
-  curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
+  libcurl::easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
   out.rtt = std::chrono::milliseconds(total_us / 1000);
   out.body = body_;
   out.body_capped = body_capped_;

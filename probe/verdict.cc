@@ -4,7 +4,11 @@
 #include <ares.h>
 #include <fmt/format.h>
 
+#include "service/libcurl.hh"
+
 namespace probe {
+
+namespace libcurl = service::libcurl;
 namespace {
 
 using routing::Reason;
@@ -55,7 +59,7 @@ bool header_too_large(const TransferOutcome& outcome) {
 }
 
 std::string_view curl_text(const TransferOutcome& outcome) {
-  return outcome.error_text.empty() ? std::string_view(curl_easy_strerror(outcome.code))
+  return outcome.error_text.empty() ? std::string_view(libcurl::easy_strerror(outcome.code))
                                     : outcome.error_text;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "probe/verdict.hh"
+#include "service/libcurl.hh"
 
 using probe::TransferOutcome;
 using routing::Reason;
@@ -113,7 +114,8 @@ TEST_CASE("verdict: without curl's error text the code's own text is used") {
   outcome.code = CURLE_SSL_CONNECT_ERROR;
   const auto v = probe::classify_transfer(outcome, routing::MonitorSpec{});
   CHECK(v.reason == Reason::tls);
-  CHECK(v.detail == std::string("tls: ") + curl_easy_strerror(CURLE_SSL_CONNECT_ERROR));
+  CHECK(v.detail ==
+        std::string("tls: ") + service::libcurl::easy_strerror(CURLE_SSL_CONNECT_ERROR));
 }
 
 TEST_CASE("verdict: resolution failures are dns failures with the DNS word") {

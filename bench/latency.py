@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""bench/latency.py: the UDP latency tail at a fixed rate, dnsd against Knot (and NSD, gdnsd).
+
+    bench/latency.py --dnsd build/daemon/dnsd                 4 rounds x 5 s, about 3 minutes
+    bench/latency.py --dnsd ... --rounds 2 --seconds 3 --servers knot,nsd,gdnsd,dnsd
+
+Starts the servers as bench/run does (the whole process pinned to CPU 1, dnsperf on CPU 0, dnsd
+probing 10 profiles x 2 tenants every second), then runs interleaved rounds of dnsperf at a fixed
+rate (default 10k QPS) for each server and mix (static names; health-routed names, which only
+dnsd serves as profiles and the others as plain records). Prints p50 / p99.9 / max per run, how
+many queries took over 1 ms, the server CPU per query and how busy CPU 1 was with other
+processes, then the medians and spreads with the ratio dnsd / best other. Bounded: every dnsperf
+run is bounded by the harness, the whole run by rounds x servers x mixes x seconds.
+"""
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, BENCH)
+sys.dont_write_bytecode = True
+
+from harness import load, procs, servers, tenants, zonegen  # noqa: E402
+
+KINDS = {"knot": servers.Knot, "nsd": servers.Nsd, "gdnsd": servers.Gdnsd}
+
+
+def slow_count(out_path, limit_s=0.001):
+    """Queries in a verbose dnsperf output that took longer than limit_s (the stalls)."""
+    count = 0
+    with open(out_path) as f:
+        for line in f:
+            if line.startswith("> ") and not line.startswith("> T "):
+                try:
+                    count += float(line.rsplit(None, 1)[1]) > limit_s
+                except (ValueError, IndexError):
+                    pass
+    return count
+
+
+def fmt_ms(us):
+    return "-" if us is None else f"{us / 1000:.3f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dnsd", required=True, help="the dnsd binary (a Release or RelWithDebInfo build)")
+    ap.add_argument("--tenant-sim", help="tools/tenant_sim (default: next to --dnsd's build)")
+    ap.add_argument("--servers", default="knot,dnsd", help="comma list of knot,nsd,gdnsd,dnsd")
+    ap.add_argument("--mixes", default="static,profile")
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--rate", type=int, default=10000)
+    ap.add_argument("--hosts", type=int, default=1000)
+    ap.add_argument("--profiles", type=int, default=10)
+    ap.add_argument("--nice", type=int, default=-10 if os.geteuid() == 0 else 0)
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+    names = args.servers.split(",")
+    mixes = args.mixes.split(",")
+    tenant_sim = args.tenant_sim or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(args.dnsd))),
+                                                 "tools", "tenant_sim")
+
+    procs.pin_self(load.LOAD_CPU)
+    servers.NICE = args.nice
+    servers.Dnsd.binary = os.path.abspath(args.dnsd)
+    work = tempfile.mkdtemp(prefix="dnsd-latency-")
+    started = []
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        zone_static, zone_full = os.path.join(work, "static.zone"), os.path.join(work, "full.zone")
+        zonegen.write_static_zone(zone_static, args.hosts)
+        zonegen.write_static_zone(zone_full, args.hosts, profile_equivalents=args.profiles)
+        qfiles = {"static": os.path.join(work, "static.q"), "profile": os.path.join(work, "profile.q")}
+        zonegen.static_queries(qfiles["static"], args.hosts, 20000)
+        zonegen.profile_queries(qfiles["profile"], args.profiles, 20000)
+        ready = zonegen.last_name_static(args.hosts)
+
+        tport = procs.free_port(("127.0.0.2", "127.0.0.3"))
+        for ip, region in (("127.0.0.2", "eu"), ("127.0.0.3", "us")):
+            started.append(tenants.Tenant(tenant_sim, work, ip, tport, procs.free_port((ip,)), region))
+        steady = {"count": args.profiles, "eu": "127.0.0.2", "us": "127.0.0.3", "port": tport,
+                  "interval": "1s", "timeout": "500ms"}
+        running = {}
+        for name in names:
+            if name == "dnsd":
+                s = servers.Dnsd("dnsd", work, procs.free_port(), profiles=steady).prepare(zone_static)
+            else:
+                s = KINDS[name](name, work, procs.free_port()).prepare(zone_full)
+            started.append(s)
+            running[name] = s.start(ready)
+            print(f"# {name}: pid {s.proc.pid if hasattr(s.proc, 'pid') else '?'} port {s.port}", flush=True)
+
+        runs = {}  # (mix, name) -> [result]
+        print(f"# {args.rounds} rounds x {args.seconds} s at {args.rate} QPS; latencies in ms; "
+              f"cpu in us/q; foreign = other processes' share of CPU 1")
+        print(f"{'round':>5} {'mix':8} {'server':6} {'p50':>7} {'p99.9':>7} {'max':>7} {'>1ms':>5} "
+              f"{'cpu':>6} {'lost':>5} {'foreign':>7}")
+        for rnd in range(args.rounds):
+            for mix in mixes:
+                for name in names:
+                    out = os.path.join(work, f"{mix}-{name}-{rnd}.txt")
+                    r = load.measure(running[name], qfiles[mix], out, args.seconds, rate=args.rate,
+                                     verbose=True, ok_rcodes=("NOERROR", "NXDOMAIN"))
+                    r["slow"] = slow_count(out)
+                    runs.setdefault((mix, name), []).append(r)
+                    print(f"{rnd + 1:>5} {mix:8} {name:6} {fmt_ms(r['p50_us']):>7} {fmt_ms(r['p999_us']):>7} "
+                          f"{fmt_ms(r['max_us']):>7} {r['slow']:>5} {r['cpu_us_per_q']:>6.1f} {r['lost']:>5} "
+                          f"{r['foreign_cpu1_pct']:>6.1f}%", flush=True)
+        print("\n# medians over rounds [min-max]; ratio = dnsd / best other (median)")
+        for mix in mixes:
+            for key, label in (("p50_us", "p50 ms"), ("p999_us", "p99.9 ms"), ("max_us", "max ms"),
+                               ("slow", ">1 ms"), ("cpu_us_per_q", "cpu us/q")):
+                meds = {}
+                cells = []
+                for name in names:
+                    values = [r[key] for r in runs[(mix, name)] if r[key] is not None]
+                    if not values:
+                        continue
+                    meds[name] = statistics.median(values)
+                    scale = 1000 if key.endswith("_us") else 1
+                    cells.append(f"{name} {meds[name] / scale:.3f} [{min(values) / scale:.3f}-{max(values) / scale:.3f}]")
+                others = [v for n, v in meds.items() if n != "dnsd"]
+                ratio = ""
+                if "dnsd" in meds and others and min(others) > 0:
+                    ratio = f"  ratio {meds['dnsd'] / min(others):.2f}"
+                print(f"{mix:8} {label:9} " + "; ".join(cells) + ratio)
+    finally:
+        for thing in reversed(started):
+            try:
+                thing.stop()
+            except Exception as error:  # keep stopping the rest
+                print(f"stop failed: {error}", file=sys.stderr)
+        if args.keep:
+            print(f"# kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

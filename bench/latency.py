@@ -3,6 +3,7 @@
 
     bench/latency.py --dnsd build/daemon/dnsd                 4 rounds x 5 s, about 3 minutes
     bench/latency.py --dnsd ... --rounds 2 --seconds 3 --servers knot,nsd,gdnsd,dnsd
+    bench/latency.py --dnsd build/daemon/dnsd --baseline /tmp/dnsd-main   before/after, interleaved
 
 Starts the servers as bench/run does (the whole process pinned to CPU 1, dnsperf on CPU 0, dnsd
 probing 10 profiles x 2 tenants every second), then runs interleaved rounds of dnsperf at a fixed
@@ -49,6 +50,7 @@ def fmt_ms(us):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dnsd", required=True, help="the dnsd binary (a Release or RelWithDebInfo build)")
+    ap.add_argument("--baseline", help="a second dnsd binary, run as server 'base' in the same rounds")
     ap.add_argument("--tenant-sim", help="tools/tenant_sim (default: next to --dnsd's build)")
     ap.add_argument("--servers", default="knot,dnsd", help="comma list of knot,nsd,gdnsd,dnsd")
     ap.add_argument("--mixes", default="static,profile")
@@ -60,7 +62,7 @@ def main():
     ap.add_argument("--nice", type=int, default=-10 if os.geteuid() == 0 else 0)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
-    names = args.servers.split(",")
+    names = args.servers.split(",") + (["base"] if args.baseline else [])
     mixes = args.mixes.split(",")
     tenant_sim = args.tenant_sim or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(args.dnsd))),
                                                  "tools", "tenant_sim")
@@ -87,13 +89,15 @@ def main():
                   "interval": "1s", "timeout": "500ms"}
         running = {}
         for name in names:
-            if name == "dnsd":
-                s = servers.Dnsd("dnsd", work, procs.free_port(), profiles=steady).prepare(zone_static)
+            if name in ("dnsd", "base"):
+                s = servers.Dnsd(name, work, procs.free_port(), profiles=steady).prepare(zone_static)
+                if name == "base":
+                    s.binary = os.path.abspath(args.baseline)
             else:
                 s = KINDS[name](name, work, procs.free_port()).prepare(zone_full)
             started.append(s)
             running[name] = s.start(ready)
-            print(f"# {name}: pid {s.proc.pid if hasattr(s.proc, 'pid') else '?'} port {s.port}", flush=True)
+            print(f"# {name}: pid {s.proc.pid} port {s.port}", flush=True)
 
         runs = {}  # (mix, name) -> [result]
         print(f"# {args.rounds} rounds x {args.seconds} s at {args.rate} QPS; latencies in ms; "
@@ -111,7 +115,8 @@ def main():
                     print(f"{rnd + 1:>5} {mix:8} {name:6} {fmt_ms(r['p50_us']):>7} {fmt_ms(r['p999_us']):>7} "
                           f"{fmt_ms(r['max_us']):>7} {r['slow']:>5} {r['cpu_us_per_q']:>6.1f} {r['lost']:>5} "
                           f"{r['foreign_cpu1_pct']:>6.1f}%", flush=True)
-        print("\n# medians over rounds [min-max]; ratio = dnsd / best other (median)")
+        print("\n# medians over rounds [min-max]; ratio = dnsd / best other server (median); "
+              "base = dnsd / --baseline")
         for mix in mixes:
             for key, label in (("p50_us", "p50 ms"), ("p999_us", "p99.9 ms"), ("max_us", "max ms"),
                                ("slow", ">1 ms"), ("cpu_us_per_q", "cpu us/q")):
@@ -124,10 +129,12 @@ def main():
                     meds[name] = statistics.median(values)
                     scale = 1000 if key.endswith("_us") else 1
                     cells.append(f"{name} {meds[name] / scale:.3f} [{min(values) / scale:.3f}-{max(values) / scale:.3f}]")
-                others = [v for n, v in meds.items() if n != "dnsd"]
+                others = [v for n, v in meds.items() if n not in ("dnsd", "base")]
                 ratio = ""
                 if "dnsd" in meds and others and min(others) > 0:
                     ratio = f"  ratio {meds['dnsd'] / min(others):.2f}"
+                if "dnsd" in meds and meds.get("base"):
+                    ratio += f"  base {meds['dnsd'] / meds['base']:.2f}"
                 print(f"{mix:8} {label:9} " + "; ".join(cells) + ratio)
     finally:
         for thing in reversed(started):

@@ -43,6 +43,21 @@ def slow_count(out_path, limit_s=0.001):
     return count
 
 
+def set_autogroup_nice(pid, nice):
+    """With CONFIG_SCHED_AUTOGROUP on (kernel.sched_autogroup_enabled), every session is one
+    scheduling entity: a thread's nice value weighs it only against threads of its own session,
+    and every session gets an equal share of a busy core. pid None: this process, moved to a
+    session of its own first (so only it and its children, dnsperf, are affected)."""
+    if pid is None:
+        try:
+            os.setsid()
+        except PermissionError:  # already a session leader
+            pass
+        pid = os.getpid()
+    with open(f"/proc/{pid}/autogroup", "w") as f:
+        f.write(str(nice))
+
+
 def fmt_ms(us):
     return "-" if us is None else f"{us / 1000:.3f}"
 
@@ -60,6 +75,10 @@ def main():
     ap.add_argument("--hosts", type=int, default=1000)
     ap.add_argument("--profiles", type=int, default=10)
     ap.add_argument("--nice", type=int, default=-10 if os.geteuid() == 0 else 0)
+    ap.add_argument("--autogroup-nice", type=int,
+                    help="root: this script (and so dnsperf) in a session of its own, and every server's "
+                         "autogroup, at this nice value (see bench/README.md: nice alone does not order "
+                         "processes of different sessions)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
     names = args.servers.split(",") + (["base"] if args.baseline else [])
@@ -68,6 +87,8 @@ def main():
                                                  "tools", "tenant_sim")
 
     procs.pin_self(load.LOAD_CPU)
+    if args.autogroup_nice is not None:
+        set_autogroup_nice(None, args.autogroup_nice)
     servers.NICE = args.nice
     servers.Dnsd.binary = os.path.abspath(args.dnsd)
     work = tempfile.mkdtemp(prefix="dnsd-latency-")
@@ -97,6 +118,8 @@ def main():
                 s = KINDS[name](name, work, procs.free_port()).prepare(zone_full)
             started.append(s)
             running[name] = s.start(ready)
+            if args.autogroup_nice is not None:
+                set_autogroup_nice(s.proc.pid, args.autogroup_nice)
             print(f"# {name}: pid {s.proc.pid} port {s.port}", flush=True)
 
         runs = {}  # (mix, name) -> [result]

@@ -17,7 +17,9 @@ import argparse
 import os
 import shutil
 import signal
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -58,6 +60,49 @@ def set_autogroup_nice(pid, nice):
         f.write(str(nice))
 
 
+def sched_attribution(data, pid, threshold_s=0.0002):
+    """From a `perf sched record`: every wait of pid's busiest thread (the query thread) to run
+    that was over threshold_s, and what ran on CPU 1 meanwhile: pid's own threads by name, other
+    processes by command. Text, for printing."""
+    text = subprocess.run(["perf", "sched", "timehist", "-i", data], capture_output=True, text=True,
+                          timeout=300).stdout
+    rows = []  # (end, cpu, task, sched delay s, run s)
+    for line in text.splitlines()[3:]:
+        p = line.split()
+        if len(p) < 6:
+            continue
+        try:
+            rows.append((float(p[0]), p[1], " ".join(p[2:-3]), float(p[-2]) / 1e3, float(p[-1]) / 1e3))
+        except ValueError:
+            continue
+    own = re.compile(rf"^(.*)\[(\d+)/{pid}\]$")
+    run_by_tid = {}
+    for _, _, task, _, run in rows:
+        m = own.match(task)
+        if m:
+            run_by_tid[m.group(2)] = run_by_tid.get(m.group(2), 0) + run
+    if not run_by_tid:
+        return "  perf sched: no dnsd thread seen"
+    query = max(run_by_tid, key=run_by_tid.get)
+    cpu1 = [r for r in rows if r[1] == "[0001]"]
+    blame, waits, total = {}, 0, 0.0
+    for end, _, task, delay, run in rows:
+        if f"[{query}/{pid}]" not in task or delay < threshold_s:
+            continue
+        waits, total = waits + 1, total + delay
+        start, stop = end - run - delay, end - run
+        for end2, _, task2, _, run2 in cpu1:
+            if end2 > start and end2 - run2 < stop:
+                m = own.match(task2)
+                key = f"dnsd {m.group(1)}" if m else re.sub(r"\[\d+(/\d+)?\]$", "", task2)
+                blame[key] = blame.get(key, 0) + min(end2, stop) - max(end2 - run2, start)
+    lines = [f"  perf sched: query thread {query} waited > {threshold_s * 1e3:g} ms {waits} times, "
+             f"{total * 1e3:.1f} ms in all; on CPU 1 meanwhile:"]
+    for key, seconds in sorted(blame.items(), key=lambda kv: -kv[1])[:8]:
+        lines.append(f"  {seconds * 1e3:9.1f} ms  {key}")
+    return "\n".join(lines)
+
+
 def fmt_ms(us):
     return "-" if us is None else f"{us / 1000:.3f}"
 
@@ -79,6 +124,9 @@ def main():
                     help="root: this script (and so dnsperf) in a session of its own, and every server's "
                          "autogroup, at this nice value (see bench/README.md: nice alone does not order "
                          "processes of different sessions)")
+    ap.add_argument("--perf-sched", type=float, metavar="SECONDS",
+                    help="root: in round 1, record `perf sched` on every CPU for this long during dnsd's "
+                         "runs and print what ran on CPU 1 while dnsd's query thread waited to run")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
     names = args.servers.split(",") + (["base"] if args.baseline else [])
@@ -131,13 +179,25 @@ def main():
             for mix in mixes:
                 for name in names:
                     out = os.path.join(work, f"{mix}-{name}-{rnd}.txt")
+                    recorder = None
+                    if args.perf_sched and name == "dnsd" and rnd == 0:
+                        data = os.path.join(work, f"sched-{mix}.data")
+                        recorder = subprocess.Popen(
+                            ["perf", "sched", "record", "-a", "-o", data, "--", "sleep",
+                             str(min(args.perf_sched, args.seconds))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     r = load.measure(running[name], qfiles[mix], out, args.seconds, rate=args.rate,
                                      verbose=True, ok_rcodes=("NOERROR", "NXDOMAIN"))
                     r["slow"] = slow_count(out)
+                    if recorder:
+                        recorder.wait(timeout=args.seconds + 60)
+                        attribution = sched_attribution(data, running[name].proc.pid)
                     runs.setdefault((mix, name), []).append(r)
                     print(f"{rnd + 1:>5} {mix:8} {name:6} {fmt_ms(r['p50_us']):>7} {fmt_ms(r['p999_us']):>7} "
                           f"{fmt_ms(r['max_us']):>7} {r['slow']:>5} {r['cpu_us_per_q']:>6.1f} {r['lost']:>5} "
                           f"{r['foreign_cpu1_pct']:>6.1f}%", flush=True)
+                    if recorder:
+                        print(attribution, flush=True)
         print("\n# medians over rounds [min-max]; ratio = dnsd / best other server (median); "
               "base = dnsd / --baseline")
         for mix in mixes:

@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "logging/log.hh"
+#include "service/thread_priority.hh"
 
 namespace admin {
 
@@ -382,8 +383,10 @@ void HttpServer::start() {
   if (!threads_.empty()) return;
   impl_->accept();
   for (int i = 0; i < k_threads; ++i) {
-    threads_.emplace_back([this] { impl_->io.run(); });
-    pthread_setname_np(threads_.back().native_handle(), "dnsd-admin");
+    threads_.emplace_back([this] {
+      service::run_in_background("dnsd-admin");  // the API waits; queries do not
+      impl_->io.run();
+    });
   }
 }
 

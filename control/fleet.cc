@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "control/time_text.hh"
+#include "service/thread_priority.hh"
 
 namespace control {
 namespace {
@@ -69,8 +70,14 @@ void Fleet::start() {
   hooks_.log(fmt::format("fleet: instance={} vantage={} rule={} etcd={} prefix={}", config_.name,
                          config_.vantage, fleet::to_string(rule_),
                          fmt::join(config_.endpoints, ","), config_.prefix));
-  publisher_ = std::thread([this] { publish_loop(); });
-  watcher_ = std::thread([this] { watch_loop(); });
+  publisher_ = std::thread([this] {
+    service::run_in_background("dnsd-fleet-pub");
+    publish_loop();
+  });
+  watcher_ = std::thread([this] {
+    service::run_in_background("dnsd-fleet-see");
+    watch_loop();
+  });
 }
 
 void Fleet::stop() {

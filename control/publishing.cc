@@ -12,6 +12,7 @@
 #include "dnsd/notify/soa_check.hh"
 #include "dnsd/wire/types.hh"
 #include "logging/log.hh"
+#include "service/thread_priority.hh"
 
 namespace control {
 namespace {
@@ -118,7 +119,10 @@ void Publishing::start(std::shared_ptr<Generation> first) {
   }
   publish_all(*first);
   commit();
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    service::run_in_background("dnsd-publish");
+    run();
+  });
 }
 
 void Publishing::stop() {

@@ -14,6 +14,7 @@
 #include "control/time_text.hh"
 #include "logging/log.hh"
 #include "probe/log_line.hh"
+#include "service/thread_priority.hh"
 
 namespace control {
 
@@ -77,8 +78,16 @@ void Runtime::start() {
     fleet_->start();
   }
   prober_->start();
-  timer_ = std::thread([this] { timer_loop(); });
-  resign_ = std::thread([this] { resign_loop(); });
+  // Below the query threads (service/thread_priority.hh): the state-file save and re-signing
+  // run on these, and neither may delay an answer.
+  timer_ = std::thread([this] {
+    service::run_in_background("dnsd-timer");
+    timer_loop();
+  });
+  resign_ = std::thread([this] {
+    service::run_in_background("dnsd-resign");
+    resign_loop();
+  });
 }
 
 void Runtime::stop() {

@@ -13,8 +13,11 @@
 
 namespace dnsd {
 
+// On cache lines of its own (alignas): every query thread reads current_ and epoch_ once per
+// batch, and the slot's neighbours in its owner (control::Runtime keeps it next to a mutex that
+// the timer, admin and probe threads lock) must not pull those lines away from them.
 template <typename State>
-class ServingSlot {
+class alignas(64) ServingSlot {
  public:
   ServingSlot(std::unique_ptr<const State> initial, std::size_t readers)
       : current_(initial.release()), seen_(readers) {

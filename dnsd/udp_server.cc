@@ -5,6 +5,7 @@
 #include "dnsd/udp_server.hh"
 
 #include <fmt/format.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -219,11 +220,15 @@ std::string UdpServer::bind() {
 
 void UdpServer::start() {
   for (auto& worker : workers_) worker->updates = updates_;
-  for (auto& worker : workers_)
+  for (auto& worker : workers_) {
     threads_.emplace_back([this, &worker = *worker] {
       while (!stopping_.load(std::memory_order_relaxed)) worker.serve_batch();
       worker.drain();
     });
+    // Named so benchmarks and tests tell query threads from background ones (which lower
+    // themselves, service/thread_priority.hh); query threads keep the process's priority.
+    pthread_setname_np(threads_.back().native_handle(), "dnsd-udp");
+  }
 }
 
 void UdpServer::stop() {

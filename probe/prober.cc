@@ -29,6 +29,7 @@
 #include "probe/transfer.hh"
 #include "probe/verdict.hh"
 #include "service/libcurl.hh"
+#include "service/thread_priority.hh"
 
 namespace probe {
 
@@ -459,12 +460,11 @@ void Prober::start() {
     loop->arm();
     threads_.emplace_back([&loop = *loop] {
       // Answers come first: under load the kernel favours the query threads over probing, which
-      // tolerates a few milliseconds of lateness (Linux: a thread's own nice value).
-      setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), getpriority(PRIO_PROCESS, 0) + 5);
+      // tolerates a few milliseconds of lateness. Named so benchmarks can find its CPU time in
+      // /proc/PID/task/*/comm; failure of either is harmless.
+      service::run_in_background("dnsd-probe");
       loop.run();
     });
-    // Named so benchmarks can find its CPU time in /proc/PID/task/*/comm; failure is harmless.
-    pthread_setname_np(threads_.back().native_handle(), "dnsd-probe");
   }
 }
 

@@ -144,6 +144,21 @@ def cpu1_busy_s():
     return 0.0
 
 
+# Set by bench/run (as root): the nice value of each started process's autogroup. With
+# kernel.sched_autogroup_enabled, every session is one scheduling entity and a thread's own nice
+# only ranks it inside its session; each server starts a session of its own, so only this makes
+# the bench's nice count against other processes on the machine (bench/latency.py measured it).
+AUTOGROUP_NICE = None
+
+
+def set_autogroup_nice(pid, nice):
+    try:
+        with open(f"/proc/{pid}/autogroup", "w") as f:
+            f.write(str(nice))
+    except OSError:
+        pass  # no autogroup support, or not allowed: the plain nice value is all there is
+
+
 class Proc:
     """A started process: its tree's CPU time, peak RSS, and a PID-only stop."""
 
@@ -157,6 +172,8 @@ class Proc:
             stdout=stdout if stdout is not None else self._log, stderr=self._log,
             env=env, start_new_session=True)
         self.pid = self.popen.pid
+        if AUTOGROUP_NICE is not None:
+            set_autogroup_nice(self.pid, AUTOGROUP_NICE)
         self.known = {}  # descendant PID -> its command line, so stop() can reach orphans
 
     def tree(self):

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dnsd/xdp/libraries.hh"
+
 namespace dnsd::xdp {
 
 namespace {
@@ -23,12 +25,16 @@ std::string reason(int error) {
 }  // namespace
 
 Queue::~Queue() {
-  if (socket_) xsk_socket__delete(socket_);
-  if (umem_) xsk_umem__delete(umem_);
+  // Either one exists only after open() loaded the libraries.
+  const libraries::Api* api = socket_ || umem_ ? libraries::load() : nullptr;
+  if (socket_) api->xsk_socket__delete(socket_);
+  if (umem_) api->xsk_umem__delete(umem_);
   if (area_) ::munmap(area_, std::size_t{k_frames} * k_frame_size);
 }
 
 std::string Queue::open(const std::string& interface, std::uint32_t queue, int sockets_map) {
+  const libraries::Api* api = libraries::load();
+  if (!api) return fmt::format("xdp: {}", libraries::error());
   const std::size_t size = std::size_t{k_frames} * k_frame_size;
   area_ = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (area_ == MAP_FAILED) {
@@ -40,7 +46,8 @@ std::string Queue::open(const std::string& interface, std::uint32_t queue, int s
                                     .frame_size = k_frame_size,
                                     .frame_headroom = 0,
                                     .flags = 0};
-  if (const int error = xsk_umem__create(&umem_, area_, size, &fill_, &completion_, &umem_config))
+  if (const int error =
+          api->xsk_umem__create(&umem_, area_, size, &fill_, &completion_, &umem_config))
     return fmt::format("xdp: cannot register frames for {} queue {}: {}", interface, queue,
                        reason(error));
   // Our own program is attached (filter.hh); libxdp must not load its default, which would
@@ -51,14 +58,15 @@ std::string Queue::open(const std::string& interface, std::uint32_t queue, int s
   config.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;
   config.bind_flags = XDP_USE_NEED_WAKEUP;
   if (const int error =
-          xsk_socket__create(&socket_, interface.c_str(), queue, umem_, &rx, &tx, &config))
+          api->xsk_socket__create(&socket_, interface.c_str(), queue, umem_, &rx, &tx, &config))
     return fmt::format("xdp: cannot open an AF_XDP socket on {} queue {}: {}", interface, queue,
                        reason(error));
-  if (const int error = xsk_socket__update_xskmap(socket_, sockets_map))
+  if (const int error = api->xsk_socket__update_xskmap(socket_, sockets_map))
     return fmt::format(
         "xdp: cannot enter the AF_XDP socket of {} queue {} into the XDP program: "
         "{}",
         interface, queue, reason(error));
+  fd_ = api->xsk_socket__fd(socket_);
   std::uint32_t at = 0;
   if (xsk_ring_prod__reserve(&fill_, k_frames, &at) != k_frames)
     return fmt::format("xdp: the fill ring of {} queue {} is short", interface, queue);

@@ -27,7 +27,7 @@ class Queue {
   // Returns an error message naming the interface and the reason, empty on success.
   std::string open(const std::string& interface, std::uint32_t queue, int sockets_map);
 
-  int fd() const noexcept { return xsk_socket__fd(socket_); }
+  int fd() const noexcept { return fd_; }
   std::uint8_t* frame(std::uint64_t address) noexcept {
     return static_cast<std::uint8_t*>(xsk_umem__get_data(area_, address));
   }
@@ -53,6 +53,7 @@ class Queue {
   void* area_ = nullptr;
   xsk_umem* umem_ = nullptr;
   xsk_socket* socket_ = nullptr;
+  int fd_ = -1;  // socket_'s, read once at open()
   xsk_ring_prod fill_{};
   xsk_ring_cons completion_{};
 };

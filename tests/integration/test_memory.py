@@ -69,6 +69,9 @@ class MemoryTest(unittest.TestCase):
         self.assertTrue(any(n.startswith("libc.so") for n in names), names)  # maps are read
         self.assertEqual(curl_family(names), [])
         self.assertNotIn("dnsd-probe", thread_names(dnsd.proc.pid))
+        # Nor the AF_XDP libraries, loaded only when [xdp] is set (integration.xdp uses them).
+        self.assertEqual(sorted(n for n in names if n.startswith(("libbpf.so", "libxdp.so",
+                                                                   "libelf"))), [])
 
     def test_a_server_with_an_http_probe_maps_libcurl_and_follows_the_tenant(self):
         eu, us = tenants.start_tenant_pair(None, None, "", "")

@@ -59,59 +59,20 @@ class InNamespace:
 
 
 class Knot(InNamespace, servers.Knot):
-    def __init__(self, name, root, pair, xdp):
-        super().__init__(name, root, PORT)
-        self.pair, self.xdp = pair, xdp
-
-    def write_config(self):
-        xdp = (f"xdp:\n    listen: {self.pair.server_if}@{PORT}\n    udp: on\n    tcp: off\n"
-               if self.xdp else "")
-        with open(os.path.join(self.dir, "knot.conf"), "w") as f:
-            f.write(f"""server:
-    rundir: "{self.dir}"
-    listen: {self.pair.server_ip}@{PORT}
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-{xdp}database:
-    storage: "{self.dir}/db"
-log:
-  - target: stderr
-    any: info
-template:
-  - id: default
-    storage: "{self.dir}"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-  - domain: bench.test.
-    file: bench.test.zone
-""")
+    pass
 
 
 class Dnsd(InNamespace, servers.Dnsd):
-    def __init__(self, name, root, pair, xdp):
-        super().__init__(name, root, PORT)
-        self.pair, self.xdp = pair, xdp
-
-    def write_config(self):
-        super().write_config()
-        path = os.path.join(self.dir, "dnsd.toml")
-        with open(path) as f:
-            text = f.read().replace(f'listen = ["127.0.0.1:{PORT}"]',
-                                    f'listen = ["{self.pair.server_ip}:{PORT}"]')
-        if self.xdp:
-            text += f'\n[xdp]\ninterface = "{self.pair.server_if}"\nport = {PORT}\n'
-        with open(path, "w") as f:
-            f.write(text)
+    pass
 
 
 def make(name, root, pair, zone):
+    """The server `name` (kind-mode) on the server side of the veth, in XDP mode or not."""
     kind, mode = name.split("-")
-    cls = Knot if kind == "knot" else Dnsd
-    return cls(name, root, pair, mode == "xdp").prepare(zone)
+    server = (Knot if kind == "knot" else Dnsd)(name, root, PORT)
+    server.address = pair.server_ip
+    server.xdp_interface = pair.server_if if mode == "xdp" else None
+    return server.prepare(zone)
 
 
 def measure(server, pair, qfile, out_dir, seconds, rate, tag):

@@ -46,6 +46,9 @@ class Server:
         # (algorithm, name, base64 secret): the zone may be transferred with this TSIG key only
         # (bench/axfr.py); None: no transfers, as bench/run configures them.
         self.transfer_key = None
+        # Where it listens, and the interface of its AF_XDP mode (None: off; bench/xdp.py).
+        self.address = "127.0.0.1"
+        self.xdp_interface = None
         os.makedirs(self.dir, exist_ok=True)
 
     def prepare(self, zone_path):
@@ -98,14 +101,16 @@ class Knot(Server):
 
     def write_config(self):
         acl = "    acl: xfr\n" if self.transfer_key else ""
+        xdp = (f"xdp:\n    listen: {self.xdp_interface}@{self.port}\n    udp: on\n    tcp: off\n"
+               if self.xdp_interface else "")
         with open(os.path.join(self.dir, "knot.conf"), "w") as f:
             f.write(f"""server:
     rundir: "{self.dir}"
-    listen: 127.0.0.1@{self.port}
+    listen: {self.address}@{self.port}
     udp-workers: {self.threads}
     tcp-workers: {self.threads}
     background-workers: 1
-database:
+{xdp}database:
     storage: "{self.dir}/db"
 log:
   - target: stderr
@@ -227,7 +232,7 @@ class Dnsd(Server):
         lines = [
             'log_level = "warning"',
             "[server]",
-            f'listen = ["127.0.0.1:{self.port}"]',
+            f'listen = ["{self.address}:{self.port}"]',
             f"workers = {self.threads}",
             "udp_payload = 1232",
             'tcp_idle_timeout = "10s"',
@@ -255,7 +260,9 @@ class Dnsd(Server):
                 "[[profile.endpoint]]", 'name = "us"', f'target = "{p["us"]}"', "priority = 2",
             ]
         with open(os.path.join(self.dir, "dnsd.toml"), "w") as f:
-            f.write("\n".join(lines) + "\n" + self.extra_config)
+            xdp = (f'[xdp]\ninterface = "{self.xdp_interface}"\nport = {self.port}\n'
+                   if self.xdp_interface else "")
+            f.write("\n".join(lines) + "\n" + xdp + self.extra_config)
 
     def command(self):
         return [self.binary, "--config", os.path.join(self.dir, "dnsd.toml")]
